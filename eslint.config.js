@@ -1,0 +1,47 @@
+// ESLint flat config. Beyond the recommended rules, it enforces the layer direction of
+// DESIGN.md: protocol ← runtime ← trading ← venues/ops ← actors. An import that points the
+// wrong way fails lint (and so CI). Strategies may never reach execution or venue code.
+import js from '@eslint/js';
+import tseslint from 'typescript-eslint';
+
+/** Import specifiers that resolve into the named top-level folder. */
+const into = (...folders) =>
+  folders.flatMap((folder) => [`**/src/${folder}`, `**/src/${folder}/**`, `../${folder}`, `../${folder}/**`, `../../${folder}/**`]);
+
+const layer = (files, forbidden, message, extra = []) => ({
+  files,
+  rules: {
+    'no-restricted-imports': [
+      'error',
+      { patterns: [{ group: [...forbidden, ...extra], message }] },
+    ],
+  },
+});
+
+const ccxtOnlyInVenues = ['ccxt', 'ccxt/**'];
+
+export default tseslint.config(
+  { ignores: ['node_modules/**', 'bench/results/**', 'coverage/**', 'data/**'] },
+  js.configs.recommended,
+  ...tseslint.configs.recommended,
+  {
+    languageOptions: { globals: { process: 'readonly', console: 'readonly', setTimeout: 'readonly', clearTimeout: 'readonly', setInterval: 'readonly', clearInterval: 'readonly', setImmediate: 'readonly', Buffer: 'readonly', URL: 'readonly', performance: 'readonly', SharedArrayBuffer: 'readonly', Atomics: 'readonly', structuredClone: 'readonly', queueMicrotask: 'readonly', fetch: 'readonly' } },
+    rules: {
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrors: 'none' }],
+      '@typescript-eslint/consistent-type-imports': 'error',
+      'no-console': 'off',
+    },
+  },
+  layer(['src/protocol/**'], into('runtime', 'trading', 'venues', 'ops', 'sim').concat('**/actors/**'), 'src/protocol depends on nothing: it is the bottom layer.', ['ccxt', 'msgpackr', 'pino']),
+  layer(['src/runtime/**'], into('trading', 'venues', 'ops', 'sim').concat('**/actors/**'), 'src/runtime knows nothing about trading, venues, ops or actors (protocol ← runtime ← trading ← venues/ops ← actors).', ccxtOnlyInVenues),
+  layer(['src/trading/**'], into('venues', 'ops', 'sim').concat('**/actors/**'), 'src/trading is pure domain logic: it may use protocol and runtime only.', ccxtOnlyInVenues),
+  layer(['src/ops/**'], into('venues', 'sim').concat('**/actors/**'), 'src/ops may use protocol, runtime and trading only.', ccxtOnlyInVenues),
+  layer(['src/venues/**'], into('ops').concat('**/actors/**'), 'src/venues may use protocol, runtime and trading (and the simulator URL helper) only.'),
+  layer(['src/sim/**'], into('trading', 'venues', 'ops').concat('**/actors/**'), 'The simulator is an independent oracle: it may use protocol and runtime only.', ccxtOnlyInVenues),
+  layer(
+    ['actors/strategy/**'],
+    ['**/actors/execution/**', '../execution/**', '**/actors/feed/**', '../feed/**', ...into('venues', 'sim')],
+    'Strategies never import execution, feed or venue code: their only way to the market is an intent message.',
+    [...ccxtOnlyInVenues, 'better-sqlite3'],
+  ),
+);

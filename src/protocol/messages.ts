@@ -1,0 +1,277 @@
+/**
+ * Every message that crosses a channel, declared once.
+ *
+ * The codec derives its frozen msgpackr record structures from `MESSAGE_SCHEMAS` and
+ * `STRUCT_SCHEMAS` (key order = declaration order, with `type` and `ts` first), validators
+ * derive their checks from them, and the TypeScript types below are derived from them too.
+ * Adding a message is one entry here; nothing else retypes its fields.
+ *
+ * Conventions: commands are imperative (`SubmitOrder`), events past tense (`OrderAccepted`).
+ * Every message carries `ts`, the ingress time in monotonic nanoseconds (see runtime/clock)
+ * of the market event that caused it, so tick-to-order latency is `now - intent.ts`.
+ * Prices and quantities are plain numbers in venue units; money is in the quote currency (USD(T)).
+ */
+import { listOf, oneOf, type FieldsType, type Fields } from './fields.js';
+
+export const SIDES = oneOf('buy', 'sell');
+export const ORDER_TYPES = oneOf('market', 'limit');
+/** GTC rests; IOC/FOK never rest; PO (post-only) is rejected if it would take liquidity. */
+export const TIME_IN_FORCE = oneOf('GTC', 'IOC', 'FOK', 'PO');
+export const VENUE_STATES = oneOf('up', 'degraded', 'stale', 'down');
+export const TRADING_STATES = oneOf('ACTIVE', 'REDUCING', 'HALTED');
+/** What execution does when one leg of a multi-leg order fills and another does not. */
+export const LEG_FAILURE_POLICIES = oneOf('retry', 'hedge', 'unwind');
+export const LEG_IMBALANCE_ACTIONS = oneOf('detected', 'retry', 'hedge', 'unwind', 'resolved', 'failed');
+export const OPPORTUNITY_DECISIONS = oneOf('act', 'skip', 'hold', 'exit');
+
+/** Why pre-trade risk refused an order. A denial is data (an `OrderDenied` event), not an exception. */
+export const DENIAL_REASONS = oneOf(
+  'invalid_order',
+  'unknown_venue',
+  'notional_cap',
+  'symbol_exposure',
+  'venue_exposure',
+  'gross_exposure',
+  'strategy_budget',
+  'open_orders_cap',
+  'price_collar',
+  'no_reference_price',
+  'rate_budget',
+  'circuit_open',
+  'halted',
+  'reducing',
+  'drawdown',
+  'daily_loss',
+  'reconciling',
+  'duplicate_intent',
+);
+
+/** Nested structs used inside messages. */
+export const STRUCT_SCHEMAS = {
+  Leg: {
+    venue: 'str',
+    symbol: 'str',
+    side: SIDES,
+    orderType: ORDER_TYPES,
+    timeInForce: TIME_IN_FORCE,
+    qty: 'num',
+    limitPx: 'num?',
+    reduceOnly: 'bool',
+  },
+} as const satisfies Record<string, Fields>;
+
+const orderRef = { strategyId: 'str', clientOrderId: 'str', intentSeq: 'int', leg: 'int' } as const;
+const fill = {
+  ...orderRef,
+  venue: 'str',
+  symbol: 'str',
+  side: SIDES,
+  fillQty: 'num',
+  fillPx: 'num',
+  cumQty: 'num',
+  remainingQty: 'num',
+  fee: 'num',
+  feeCurrency: 'str',
+  tradeId: 'str',
+} as const;
+
+/** Every message type: name → fields (besides the common `type` and `ts`). */
+export const MESSAGE_SCHEMAS = {
+  // ── market data: feed → strategies and execution ──────────────────────────────────────
+  /** Best bid/ask. `venueSeq` is the venue's own update id; `exchangeTs` is venue time in ms. */
+  BookTop: {
+    venue: 'str',
+    symbol: 'str',
+    bidPx: 'num',
+    bidSz: 'num',
+    askPx: 'num',
+    askSz: 'num',
+    venueSeq: 'num',
+    exchangeTs: 'num',
+  },
+  /** Top N levels, flattened as [px0, sz0, px1, sz1, …], best first. */
+  BookLevels: {
+    venue: 'str',
+    symbol: 'str',
+    bids: 'num[]',
+    asks: 'num[]',
+    venueSeq: 'num',
+    exchangeTs: 'num',
+  },
+  /** A perp's funding rate per interval. `settled` is true for a realised rate, false for the predicted one. */
+  FundingRate: {
+    venue: 'str',
+    symbol: 'str',
+    rate: 'num',
+    intervalHours: 'num',
+    nextFundingTs: 'num',
+    settled: 'bool',
+    exchangeTs: 'num',
+  },
+  MarkPrice: { venue: 'str', symbol: 'str', markPx: 'num', indexPx: 'num?', exchangeTs: 'num' },
+  /** Feed health. `symbol` is '' when the status is about the whole venue. Stale data must be treated as absent. */
+  VenueStatus: { venue: 'str', symbol: 'str', state: VENUE_STATES, reason: 'str' },
+
+  // ── commands: strategy → execution ───────────────────────────────────────────────────
+  SubmitOrder: {
+    strategyId: 'str',
+    intentSeq: 'int',
+    venue: 'str',
+    symbol: 'str',
+    side: SIDES,
+    orderType: ORDER_TYPES,
+    timeInForce: TIME_IN_FORCE,
+    qty: 'num',
+    limitPx: 'num?',
+    reduceOnly: 'bool',
+  },
+  /** Two or more legs sent concurrently; `onLegFailure` restores net exposure within `toleranceUsd`. */
+  SubmitMultiLeg: {
+    strategyId: 'str',
+    intentSeq: 'int',
+    legs: listOf('Leg'),
+    onLegFailure: LEG_FAILURE_POLICIES,
+    toleranceUsd: 'num',
+    timeoutMs: 'int',
+  },
+  CancelOrder: { strategyId: 'str', clientOrderId: 'str' },
+  /** Cancel every open order of the strategy, on one venue or (venue null) on all. */
+  CancelAll: { strategyId: 'str', venue: 'str?' },
+
+  // ── order events: execution → the strategy that asked ────────────────────────────────
+  OrderAccepted: {
+    ...orderRef,
+    venue: 'str',
+    symbol: 'str',
+    side: SIDES,
+    qty: 'num',
+    limitPx: 'num?',
+    venueOrderId: 'str',
+  },
+  OrderDenied: { ...orderRef, reason: DENIAL_REASONS, detail: 'str' },
+  OrderRejected: { ...orderRef, venue: 'str', code: 'str', error: 'str' },
+  PartiallyFilled: fill,
+  Filled: fill,
+  Canceled: { ...orderRef, venue: 'str', symbol: 'str', cumQty: 'num', reason: 'str' },
+  /** Signed position (`qty` < 0 is short) with its running PnL components in quote currency. */
+  PositionUpdate: {
+    strategyId: 'str',
+    venue: 'str',
+    symbol: 'str',
+    qty: 'num',
+    avgEntryPx: 'num',
+    markPx: 'num?',
+    realizedPnl: 'num',
+    unrealizedPnl: 'num',
+    fees: 'num',
+    fundingPnl: 'num',
+  },
+  /** A perp funding settlement applied to a position: `amount` > 0 was received. */
+  FundingSettled: {
+    strategyId: 'str',
+    venue: 'str',
+    symbol: 'str',
+    rate: 'num',
+    positionQty: 'num',
+    markPx: 'num',
+    amount: 'num',
+  },
+  /** A multi-leg order's legs disagree; every corrective step is reported. */
+  LegImbalance: {
+    strategyId: 'str',
+    intentSeq: 'int',
+    netNotionalUsd: 'num',
+    action: LEG_IMBALANCE_ACTIONS,
+    detail: 'str',
+  },
+  /** Execution's trading state, broadcast to every strategy when it changes. */
+  TradingState: { state: TRADING_STATES, reason: 'str' },
+
+  // ── strategy → ops ───────────────────────────────────────────────────────────────────
+  /** Every opportunity a strategy considered, acted on or not, with the reason for its decision. */
+  Opportunity: {
+    strategyId: 'str',
+    kind: 'str',
+    symbol: 'str',
+    venues: 'str',
+    edgeBps: 'num',
+    expectedPnlUsd: 'num',
+    annualizedPct: 'num',
+    decision: OPPORTUNITY_DECISIONS,
+    reason: 'str',
+  },
+
+  // ── runtime diagnostics ──────────────────────────────────────────────────────────────
+  /** Used by runtime tests and benchmarks: a sequence number, a conflation key and a body. */
+  Probe: { seq: 'int', key: 'str', body: 'str' },
+} as const satisfies Record<string, Fields>;
+
+export type StructName = keyof typeof STRUCT_SCHEMAS;
+export type MessageType = keyof typeof MESSAGE_SCHEMAS;
+
+type StructTypes = { [S in StructName]: FieldsType<(typeof STRUCT_SCHEMAS)[S], StructTypesShallow> };
+// Structs do not nest further, so one level of resolution is enough.
+type StructTypesShallow = { [S in StructName]: FieldsType<(typeof STRUCT_SCHEMAS)[S], never> };
+
+export type Leg = StructTypes['Leg'];
+
+/** The message with the given `type`. */
+export type MessageOf<T extends MessageType> = { type: T; ts: number } & FieldsType<
+  (typeof MESSAGE_SCHEMAS)[T],
+  StructTypes
+>;
+
+/** The discriminated union of every message. */
+export type Message = { [T in MessageType]: MessageOf<T> }[MessageType];
+
+export type Side = Leg['side'];
+export type OrderType = Leg['orderType'];
+export type TimeInForce = Leg['timeInForce'];
+export type DenialReason = MessageOf<'OrderDenied'>['reason'];
+export type VenueState = MessageOf<'VenueStatus'>['state'];
+export type TradingStateName = MessageOf<'TradingState'>['state'];
+export type LegFailurePolicy = MessageOf<'SubmitMultiLeg'>['onLegFailure'];
+
+/** Keys common to every message, first in every record structure. */
+export const HEADER_KEYS = Object.freeze(['type', 'ts'] as const);
+
+export const MESSAGE_TYPES = Object.freeze(Object.keys(MESSAGE_SCHEMAS) as MessageType[]);
+export const STRUCT_NAMES = Object.freeze(Object.keys(STRUCT_SCHEMAS) as StructName[]);
+
+export function isMessageType(value: unknown): value is MessageType {
+  return typeof value === 'string' && Object.prototype.hasOwnProperty.call(MESSAGE_SCHEMAS, value);
+}
+
+/** Market-data message types (what feeds publish). */
+export const MARKET_DATA_TYPES = Object.freeze([
+  'BookTop',
+  'BookLevels',
+  'FundingRate',
+  'MarkPrice',
+  'VenueStatus',
+] as const satisfies readonly MessageType[]);
+export type MarketDataMessage = MessageOf<(typeof MARKET_DATA_TYPES)[number]>;
+
+/** Commands a strategy may send to execution. */
+export const COMMAND_TYPES = Object.freeze([
+  'SubmitOrder',
+  'SubmitMultiLeg',
+  'CancelOrder',
+  'CancelAll',
+] as const satisfies readonly MessageType[]);
+export type CommandMessage = MessageOf<(typeof COMMAND_TYPES)[number]>;
+
+/** Events execution sends back to a strategy. */
+export const ORDER_EVENT_TYPES = Object.freeze([
+  'OrderAccepted',
+  'OrderDenied',
+  'OrderRejected',
+  'PartiallyFilled',
+  'Filled',
+  'Canceled',
+  'PositionUpdate',
+  'FundingSettled',
+  'LegImbalance',
+  'TradingState',
+] as const satisfies readonly MessageType[]);
+export type OrderEventMessage = MessageOf<(typeof ORDER_EVENT_TYPES)[number]>;
