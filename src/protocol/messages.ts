@@ -215,11 +215,10 @@ type StructTypesShallow = { [S in StructName]: FieldsType<(typeof STRUCT_SCHEMAS
 
 export type Leg = StructTypes['Leg'];
 
-/** The message with the given `type`. */
-export type MessageOf<T extends MessageType> = { type: T; ts: number } & FieldsType<
-  (typeof MESSAGE_SCHEMAS)[T],
-  StructTypes
->;
+/** The message with the given `type` (distributes over a union of types, so unions narrow on `type`). */
+export type MessageOf<T extends MessageType> = T extends MessageType
+  ? { type: T; ts: number } & FieldsType<(typeof MESSAGE_SCHEMAS)[T], StructTypes>
+  : never;
 
 /** The discriminated union of every message. */
 export type Message = { [T in MessageType]: MessageOf<T> }[MessageType];
