@@ -11,22 +11,11 @@
  * the stored levels' best prices, the levels are dropped (stale depth would look like liquidity
  * that is gone) and estimates fall back to the top with a penalty for what lies beyond it.
  */
-import type { MessageOf, VenueState } from '../protocol/index.js';
+import type { MarketDataMessage, VenueState } from '../protocol/index.js';
 import { BPS, marketKey } from './symbols.js';
 import { walkLevels, type Side } from './levels.js';
 
 export { walkLevels, type Side, type LevelWalk } from './levels.js';
-
-/**
- * The market-data messages as a discriminated union. (protocol's `MarketDataMessage` is
- * `MessageOf<union>`, whose `type` does not narrow the fields, so it cannot drive a switch.)
- */
-export type BookMessage =
-  | MessageOf<'BookTop'>
-  | MessageOf<'BookLevels'>
-  | MessageOf<'FundingRate'>
-  | MessageOf<'MarkPrice'>
-  | MessageOf<'VenueStatus'>;
 
 export interface BookOptions {
   /** Clock in ms; only differences matter, so any monotonic source works. */
@@ -104,7 +93,7 @@ export class QuoteBook {
   }
 
   /** Feeds one market-data message. Arrays are copied, so the caller may reuse its message. */
-  apply(message: BookMessage): void {
+  apply(message: MarketDataMessage): void {
     if (message.type === 'VenueStatus' && message.symbol === '') {
       this.#venueState.set(message.venue, message.state);
       return;
