@@ -1,0 +1,84 @@
+/**
+ * Doorbell: how writers wake a reader that has parked. One per reading actor, shared by every
+ * channel that feeds it, so an actor with several inputs waits on a single word.
+ *
+ *   Int32 index   0        1          2 … 31
+ *                ┌────────┬──────────┬───────────┐
+ *                │ SEQ    │ PARKED   │ (pad to a │
+ *                │        │          │ 128 B line│
+ *                └────────┴──────────┴───────────┘
+ *
+ * Protocol (all operations are sequentially consistent Atomics):
+ *   reader:  PARKED = 1; s = SEQ; if (any input has data) { PARKED = 0; run }
+ *            else waitAsync(SEQ, s); PARKED = 0
+ *   writer:  publish the record (store WRITE cursor); if (PARKED) { SEQ += 1; notify(SEQ) }
+ * If the writer reads PARKED == 0, its cursor store preceded the reader's `PARKED = 1` in the
+ * single total order, so the reader's re-check sees the record. If it reads 1, it bumps SEQ:
+ * either before the reader loaded `s` (the re-check sees the record, published earlier) or
+ * after (waitAsync returns at once, or notify wakes it). No wake-up is lost, and a writer pays
+ * one atomic load per record when the reader is running.
+ */
+
+const SEQ = 0;
+const PARKED = 1;
+export const DOORBELL_BYTES = 128;
+
+type WaitAsyncResult = { async: false; value: 'not-equal' | 'timed-out' } | { async: true; value: Promise<'ok' | 'timed-out'> };
+type AtomicsWithWaitAsync = typeof Atomics & {
+  waitAsync(array: Int32Array, index: number, value: number, timeoutMs?: number): WaitAsyncResult;
+};
+const atomics = Atomics as AtomicsWithWaitAsync;
+
+export function createDoorbell(): SharedArrayBuffer {
+  return new SharedArrayBuffer(DOORBELL_BYTES);
+}
+
+export class Doorbell {
+  private readonly cells: Int32Array;
+
+  constructor(readonly buffer: SharedArrayBuffer) {
+    this.cells = new Int32Array(buffer, 0, DOORBELL_BYTES >> 2);
+  }
+
+  /** Writer side: wake the reader if it is parked. Call after publishing a record. */
+  ring(): void {
+    if (Atomics.load(this.cells, PARKED) !== 0) {
+      Atomics.add(this.cells, SEQ, 1);
+      Atomics.notify(this.cells, SEQ);
+    }
+  }
+
+  /** Wake the reader unconditionally (control requests, shutdown). */
+  wake(): void {
+    Atomics.add(this.cells, SEQ, 1);
+    Atomics.notify(this.cells, SEQ);
+  }
+
+  /**
+   * Reader side: park until a writer rings, `wake()` is called, or `timeoutMs` passes.
+   * `hasData` is the re-check that closes the race described above. The event loop stays
+   * free while parked (waitAsync), so control messages, timers and sockets keep running.
+   */
+  park(hasData: () => boolean, timeoutMs: number): Promise<unknown> | undefined {
+    Atomics.store(this.cells, PARKED, 1);
+    const seq = Atomics.load(this.cells, SEQ);
+    if (hasData()) {
+      Atomics.store(this.cells, PARKED, 0);
+      return undefined;
+    }
+    const result = atomics.waitAsync(this.cells, SEQ, seq, timeoutMs);
+    if (!result.async) {
+      Atomics.store(this.cells, PARKED, 0);
+      return undefined;
+    }
+    return result.value.then(this.unpark);
+  }
+
+  private readonly unpark = (): void => {
+    Atomics.store(this.cells, PARKED, 0);
+  };
+
+  isParked(): boolean {
+    return Atomics.load(this.cells, PARKED) !== 0;
+  }
+}
