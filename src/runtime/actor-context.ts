@@ -1,0 +1,126 @@
+/**
+ * The `ActorContext` the host hands to hooks: output ports, timers, counters and error
+ * reporting. Timers and async work are owned here so that a pause (hot reload) can stop them
+ * and a handed-over actor can never write to a ring its successor now owns.
+ */
+import type { Message } from '../protocol/index.js';
+import type { ActorContext, ActorKind } from './actor.js';
+import type { Clock } from './clock.js';
+import { arbiterError, describeError } from './errors.js';
+import type { Logger } from './log.js';
+import type { OutputPort } from './output-port.js';
+
+/** Logs at most one line per reason per interval; counts everything. */
+class ErrorLogLimiter {
+  private readonly lastLoggedMs = new Map<string, number>();
+  private readonly suppressed = new Map<string, number>();
+
+  constructor(private readonly intervalMs = 1000) {}
+
+  shouldLog(reason: string, nowMs: number): { log: boolean; suppressed: number } {
+    const last = this.lastLoggedMs.get(reason);
+    if (last !== undefined && nowMs - last < this.intervalMs) {
+      this.suppressed.set(reason, (this.suppressed.get(reason) ?? 0) + 1);
+      return { log: false, suppressed: 0 };
+    }
+    this.lastLoggedMs.set(reason, nowMs);
+    const suppressed = this.suppressed.get(reason) ?? 0;
+    this.suppressed.delete(reason);
+    return { log: true, suppressed };
+  }
+}
+
+export class HostContext<P> implements ActorContext<P> {
+  private outputs = new Map<string, OutputPort>();
+  private readonly timers = new Map<string, { intervalMs: number; handle: NodeJS.Timeout | undefined }>();
+  private timersRunning = false;
+  private detached = false;
+  readonly counters: Record<string, number> = Object.create(null);
+  readonly gauges: Record<string, number> = Object.create(null);
+  readonly errorsByReason: Record<string, number> = Object.create(null);
+  errors = 0;
+  private readonly limiter = new ErrorLogLimiter();
+
+  constructor(
+    readonly actorId: string,
+    readonly kind: ActorKind,
+    readonly version: string,
+    readonly params: P,
+    readonly log: Logger,
+    readonly clock: Clock,
+    private readonly onTimerFired: (name: string) => void,
+  ) {}
+
+  /** Binds the (re)attached output ports. */
+  bindOutputs(outputs: readonly OutputPort[]): void {
+    this.outputs = new Map(outputs.map((port) => [port.name, port]));
+    this.detached = false;
+  }
+
+  /** After a hand-over the successor owns the rings: sends are refused from here on. */
+  detachOutputs(): void {
+    this.detached = true;
+  }
+
+  output(port: string): OutputPort {
+    const output = this.outputs.get(port);
+    if (!output) {
+      throw arbiterError('WIRING', `actor ${this.actorId} has no output port ${JSON.stringify(port)} (wired: ${[...this.outputs.keys()].join(', ') || 'none'})`);
+    }
+    return output;
+  }
+
+  send(port: string, message: Message, key = 0): void {
+    if (this.detached) {
+      this.reportError('send_after_handover', new Error(`send on ${port} after hand-over was dropped`));
+      return;
+    }
+    this.output(port).send(message, key);
+  }
+
+  topicKey(port: string, topic: string): number {
+    return this.output(port).topicKey(topic);
+  }
+
+  setTimer(name: string, intervalMs: number): void {
+    if (!(intervalMs > 0)) throw arbiterError('ACTOR_HOOK', `setTimer(${name}): intervalMs must be > 0, got ${intervalMs}`);
+    this.clearTimer(name);
+    const timer = { intervalMs, handle: undefined as NodeJS.Timeout | undefined };
+    this.timers.set(name, timer);
+    if (this.timersRunning) timer.handle = setInterval(() => this.onTimerFired(name), intervalMs);
+  }
+
+  clearTimer(name: string): void {
+    const timer = this.timers.get(name);
+    if (timer?.handle) clearInterval(timer.handle);
+    this.timers.delete(name);
+  }
+
+  /** Starts (on start/resume) or stops (on pause/stop) every declared timer. */
+  runTimers(running: boolean): void {
+    this.timersRunning = running;
+    for (const [name, timer] of this.timers) {
+      if (timer.handle) clearInterval(timer.handle);
+      timer.handle = running ? setInterval(() => this.onTimerFired(name), timer.intervalMs) : undefined;
+    }
+  }
+
+  track(promise: Promise<unknown>, what: string): void {
+    promise.catch((error: unknown) => this.reportError(what, error));
+  }
+
+  count(name: string, by = 1): void {
+    this.counters[name] = (this.counters[name] ?? 0) + by;
+  }
+
+  gauge(name: string, value: number): void {
+    this.gauges[name] = value;
+  }
+
+  reportError(reason: string, error: unknown): void {
+    this.errors++;
+    this.errorsByReason[reason] = (this.errorsByReason[reason] ?? 0) + 1;
+    const { log, suppressed } = this.limiter.shouldLog(reason, this.clock.wallMs());
+    if (log) this.log.error({ reason, suppressed, err: describeError(error) }, `actor error: ${reason}`);
+  }
+}

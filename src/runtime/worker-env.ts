@@ -1,0 +1,19 @@
+/**
+ * Environment for actor workers. A worker thread gets a copy of `process.env` unless told
+ * otherwise, and operators put exchange keys in the environment, so every worker except the
+ * credentialed (execution) one gets a copy with secret-looking variables removed.
+ *
+ * This keeps credentials out of code that has no business with them; it is not a sandbox
+ * against hostile code in the same process (worker threads share the filesystem).
+ */
+
+/** Variable names that look like credentials. */
+export const SECRET_ENV_NAME = /(API_?KEY|SECRET|PASSWORD|PASSPHRASE|TOKEN|PRIVATE_?KEY|CREDENTIAL)/i;
+
+export function publicEnv(env: NodeJS.ProcessEnv = process.env): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [name, value] of Object.entries(env)) {
+    if (value !== undefined && !SECRET_ENV_NAME.test(name)) out[name] = value;
+  }
+  return out;
+}

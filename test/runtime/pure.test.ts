@@ -1,0 +1,70 @@
+import { describe, expect, it } from 'vitest';
+import { parseGraphConfig } from '../../src/runtime/graph-config.js';
+import { Lifecycle, nextState } from '../../src/runtime/lifecycle.js';
+import { RestartTracker } from '../../src/runtime/restart-policy.js';
+import { publicEnv } from '../../src/runtime/worker-env.js';
+
+describe('lifecycle table', () => {
+  it('allows the documented transitions and names both ends of an illegal one', () => {
+    expect(nextState('created', 'start')).toBe('starting');
+    expect(nextState('running', 'pause')).toBe('paused');
+    expect(nextState('paused', 'resume')).toBe('running');
+    expect(nextState('stopped', 'start')).toBeUndefined();
+    const lifecycle = new Lifecycle('a1');
+    expect(() => lifecycle.apply('pause')).toThrow(/actor a1: cannot pause while created/);
+  });
+});
+
+describe('restart tracker', () => {
+  it('backs off exponentially and escalates past maxRestarts within the window', () => {
+    const now = 0;
+    const tracker = new RestartTracker({ maxRestarts: 3, withinMs: 10_000, initialBackoffMs: 100, maxBackoffMs: 250 }, () => now);
+    expect(tracker.onCrash()).toEqual({ decision: 'restart', delayMs: 100, recentCrashes: 1 });
+    expect(tracker.onCrash()).toEqual({ decision: 'restart', delayMs: 200, recentCrashes: 2 });
+    expect(tracker.onCrash()).toEqual({ decision: 'restart', delayMs: 250, recentCrashes: 3 });
+    expect(tracker.onCrash()).toEqual({ decision: 'escalate', recentCrashes: 4, withinMs: 10_000 });
+  });
+
+  it('forgets crashes older than the window', () => {
+    let now = 0;
+    const tracker = new RestartTracker({ maxRestarts: 1, withinMs: 1000, initialBackoffMs: 10, maxBackoffMs: 10 }, () => now);
+    expect(tracker.onCrash().decision).toBe('restart');
+    now = 1500;
+    expect(tracker.onCrash().decision).toBe('restart');
+  });
+});
+
+describe('graph config', () => {
+  const actors = [
+    { id: 'feed', module: 'f.ts' },
+    { id: 'strat', module: 's.ts' },
+  ];
+
+  it('applies defaults', () => {
+    const graph = parseGraphConfig({ actors, channels: [{ from: 'feed.md', to: ['strat.md'] }] });
+    expect(graph.channels[0]).toMatchObject({ policy: 'lossless', capacityBytes: 1 << 20, transport: 'ring' });
+  });
+
+  it.each([
+    [{ actors, channels: [{ from: 'feed.md', to: ['strat.md'], policy: 'fast' }] }, /channels\[0\]\.policy: .*got "fast"/],
+    [{ actors, channels: [{ from: 'feed.md', to: ['strat.md'], capacityBytes: 3000 }] }, /channels\[0\]\.capacityBytes: expected a power of two, got 3000/],
+    [{ actors, channels: [{ from: 'feedmd', to: ['strat.md'] }] }, /channels\[0\]\.from: expected "<actorId>\.<port>", got "feedmd"/],
+    [{ actors, channels: [{ from: 'ghost.md', to: ['strat.md'] }] }, /channels\[0\]\.from: no actor "ghost"/],
+    [{ actors: [...actors, { id: 'feed', module: 'x.ts' }] }, /actors\[2\]\.id: duplicate actor id, got "feed"/],
+    [{ actors: [{ id: 'a b', module: 'x.ts' }] }, /actors\[0\]\.id: expected letters, digits, _ or -, got "a b"/],
+    [{ actors, unknownKey: 1 }, /unknownKey/],
+    [
+      { actors, channels: [{ from: 'feed.md', to: ['strat.md'], policy: 'conflate' }, { from: 'strat.x', to: ['strat.md'] }] },
+      /channels\[1\]\.policy: input strat\.md already receives conflate channels/,
+    ],
+  ])('rejects %j naming the field and value', (input, pattern) => {
+    expect(() => parseGraphConfig(input, 'test graph')).toThrow(pattern);
+  });
+});
+
+describe('worker environment', () => {
+  it('strips secret-looking variables and keeps the rest', () => {
+    const env = publicEnv({ PATH: '/bin', BINANCE_API_KEY: 'k', OKX_SECRET: 's', OKX_PASSPHRASE: 'p', ARBITER_OPS_TOKEN: 't', HOME: '/root' });
+    expect(env).toEqual({ PATH: '/bin', HOME: '/root' });
+  });
+});
