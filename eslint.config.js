@@ -21,7 +21,7 @@ const layer = (files, forbidden, message, extra = []) => ({
 const ccxtOnlyInVenues = ['ccxt', 'ccxt/**'];
 
 export default tseslint.config(
-  { ignores: ['node_modules/**', 'bench/results/**', 'coverage/**', 'data/**'] },
+  { ignores: ['node_modules/**', 'bench/results/**', 'coverage/**', 'data/**', 'test/.tmp/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

@@ -8,6 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { arbiterError } from '../runtime/errors.js';
 import { parseGraphConfig } from '../runtime/graph-config.js';
 import { rootLogger } from '../runtime/log.js';
+import { watchReloadableModules } from '../runtime/module-watcher.js';
 import { Supervisor } from '../runtime/supervisor.js';
 import { numberOption, parseCommandArgs } from './args.js';
 import { renderStatus } from './status-view.js';
@@ -15,11 +16,12 @@ import { renderStatus } from './status-view.js';
 const PROJECT_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const DEMO_GRAPH = resolve(PROJECT_ROOT, 'config/demo.graph.json');
 
-const HELP = `usage: arbiter run [--graph <file>] [--duration <seconds>] [--status-interval <seconds>]
+const HELP = `usage: arbiter run [--graph <file>] [--duration <seconds>] [--status-interval <seconds>] [--watch]
 
   --graph <file>         an actor graph (JSON: actors + channels); module paths are relative to the project
   --duration <seconds>   stop gracefully after this long (default: run until SIGINT/SIGTERM)
   --status-interval <s>  how often to show status (default 2)
+  --watch                hot-reload a strategy when its module file changes (old version kept on failure)
 
 Without --graph this runs the runtime demo (config/demo.graph.json): a synthetic feed and a spread
 watcher on shared-memory rings. The trading system against the embedded simulator is not wired yet.`;
@@ -29,6 +31,7 @@ export async function run(argv: string[]): Promise<number> {
     graph: { type: 'string' },
     duration: { type: 'string' },
     'status-interval': { type: 'string' },
+    watch: { type: 'boolean' },
     help: { type: 'boolean', short: 'h' },
   });
   if (values.help) {
@@ -44,6 +47,7 @@ export async function run(argv: string[]): Promise<number> {
   const log = rootLogger().child({ component: 'run' });
   const supervisor = await Supervisor.start(graph, { baseDir: PROJECT_ROOT });
   log.info({ actors: graph.actors.map((a) => a.id) }, 'started');
+  const watcher = values.watch ? watchReloadableModules(supervisor) : undefined;
 
   const interactive = process.stdout.isTTY === true;
   const show = async (): Promise<void> => {
@@ -60,6 +64,7 @@ export async function run(argv: string[]): Promise<number> {
   });
   const reason = await stopped;
   clearInterval(timer);
+  watcher?.close();
   log.info({ reason }, 'shutting down');
   const final = await supervisor.status();
   await supervisor.stop();

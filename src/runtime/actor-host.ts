@@ -50,10 +50,18 @@ export interface HostWiring {
 export interface StartOptions {
   restore?: { snapshot: unknown; fromVersion: string };
   pending?: Record<string, PendingRecords>;
+  /**
+   * Start paused: state is built and onStart has run, but no input is read and no output is
+   * delivered until `resume()`. A hot-reload successor starts this way, so a failure before
+   * it is resumed has consumed and produced nothing.
+   */
+  paused?: boolean;
 }
 
 export interface Handover {
   version: string;
+  /** False when the actor defines no snapshot(): its successor starts from init(). */
+  hasSnapshot: boolean;
   snapshot: unknown;
   pending: Record<string, PendingRecords>;
 }
@@ -118,7 +126,8 @@ export class ActorHost<S, P> {
   async start(options: StartOptions = {}): Promise<void> {
     this.lifecycle.apply('start');
     try {
-      this.attach(options.pending);
+      // Outputs stay held until the loop runs: a failed start must not have written anything.
+      this.attach(options.pending, true);
       const { restore } = options;
       if (restore) {
         if (!this.definition.restore) throw arbiterError('ACTOR_HOOK', `actor ${this.actorId} has no restore() hook`);
@@ -133,16 +142,23 @@ export class ActorHost<S, P> {
       throw error;
     }
     this.lifecycle.apply('started');
-    this.run();
+    if (options.paused) this.lifecycle.apply('pause');
+    else this.run();
   }
 
-  /** Stops at a message boundary. Inputs stay in their rings; timers stop. */
-  async pause(): Promise<void> {
+  /**
+   * Stops at a message boundary. Inputs stay in their rings; timers stop. Outputs are flushed
+   * for up to `drainMs` so that a hand-over rarely carries undelivered records.
+   */
+  async pause(drainMs = 100): Promise<void> {
     this.lifecycle.apply('pause');
     this.context.runTimers(false);
     this.doorbell.wake();
     await this.loopDone;
-    this.flushOutputs();
+    const deadline = Date.now() + drainMs;
+    while (this.outputs.some((port) => !port.flush()) && Date.now() < deadline) {
+      await new Promise((resolve) => setImmediate(resolve));
+    }
   }
 
   /** While paused: the state snapshot and undelivered outputs for a successor. Detaches outputs. */
@@ -151,12 +167,12 @@ export class ActorHost<S, P> {
     const snapshot = this.definition.snapshot ? this.definition.snapshot(this.state) : undefined;
     const pending = Object.fromEntries(this.outputs.map((port) => [port.name, port.takePending()]));
     this.context.detachOutputs();
-    return { version: this.definition.version, snapshot, pending };
+    return { version: this.definition.version, hasSnapshot: this.definition.snapshot !== undefined, snapshot, pending };
   }
 
   /** Resumes. After a hand-over (rollback) it re-attaches ports: a successor moved the cursors. */
   resume(options: { reattach?: boolean; pending?: Record<string, PendingRecords> } = {}): void {
-    if (options.reattach) this.attach(options.pending);
+    if (options.reattach) this.attach(options.pending, false);
     this.lifecycle.apply('resume');
     this.run();
   }
@@ -214,7 +230,7 @@ export class ActorHost<S, P> {
     };
   }
 
-  private attach(pending: Record<string, PendingRecords> | undefined): void {
+  private attach(pending: Record<string, PendingRecords> | undefined, hold: boolean): void {
     this.inputs = this.wiring.inputs.map((input) => {
       const codec = createCodec({ validation: input.validation });
       return new InputPort(input.name, input.attach(), codec, input.conflate, this.dispatch, this.onDecodeError);
@@ -222,6 +238,7 @@ export class ActorHost<S, P> {
     const codec = createCodec();
     this.outputs = this.wiring.outputs.map((output) => new OutputPort(output.name, output.policy, codec, output.attach(), this.scheduleFlush));
     for (const port of this.outputs) {
+      port.hold(hold);
       const records = pending?.[port.name];
       if (records && records.length > 0) port.restorePending(records);
     }
@@ -237,6 +254,8 @@ export class ActorHost<S, P> {
   }
 
   private run(): void {
+    for (const port of this.outputs) port.hold(false);
+    this.flushOutputs();
     this.context.runTimers(true);
     this.loopDone = this.inputs.length > 0 ? this.loop() : Promise.resolve();
   }
@@ -306,6 +325,8 @@ export class ActorHost<S, P> {
       const port = this.outputs[i]!;
       if (port.hasPending()) port.flush();
     }
+    // A pending backlog with no loop iteration to drain it (a feed) needs the flush timer.
+    if (this.flushTimer === undefined && this.outputs.some((port) => port.hasPending())) this.scheduleFlush();
   }
 
   /** Writers without inputs (feeds) have no loop: drain their backlogs on a short timer. */

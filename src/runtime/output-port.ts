@@ -46,6 +46,17 @@ class Backlog {
     return true;
   }
 
+  /** Keeps a record without trying to deliver it (output held, or handed over from a predecessor). */
+  keep(bytes: Uint8Array, key: number): void {
+    if (this.conflate && key !== 0) {
+      if (this.latest.has(key)) this.replaced++;
+      this.latest.set(key, bytes.slice());
+    } else {
+      this.fifo.push({ bytes: bytes.slice(), key });
+    }
+    if (this.size > this.highWater) this.highWater = this.size;
+  }
+
   /** Moves kept records into the sink while it has room. Returns true when empty. */
   drain(sink: RecordSink): boolean {
     while (this.fifoHead < this.fifo.length) {
@@ -92,6 +103,8 @@ export class OutputPort {
   private readonly keys = new Map<string, number>();
   /** Set when a record was kept back; cleared when a flush empties every backlog. */
   private kept = false;
+  /** While held, every record is kept and nothing reaches a channel (see `hold`). */
+  private held = false;
   messagesOut = 0;
 
   /** `onBacklog` is called when a record is kept back, so the owner can schedule a flush. */
@@ -133,7 +146,13 @@ export class OutputPort {
     let kept = false;
     for (let i = 0; i < route.length; i++) {
       const index = route[i]!;
-      if (this.backlogs[index]!.offer(this.destinations[index]!.sink, bytes, key)) kept = true;
+      const backlog = this.backlogs[index]!;
+      if (this.held) {
+        backlog.keep(bytes, key);
+        kept = true;
+      } else if (backlog.offer(this.destinations[index]!.sink, bytes, key)) {
+        kept = true;
+      }
     }
     this.messagesOut++;
     if (kept) this.markKept();
@@ -141,6 +160,15 @@ export class OutputPort {
 
   hasPending(): boolean {
     return this.kept;
+  }
+
+  /**
+   * Holds or releases delivery. A worker that is starting (possibly as a hot-reload successor)
+   * holds its outputs until it is sure to run: if its start fails, nothing it was handed or
+   * produced has reached a ring, so the predecessor can resume without duplicating a record.
+   */
+  hold(held: boolean): void {
+    this.held = held;
   }
 
   private markKept(): void {
@@ -152,6 +180,7 @@ export class OutputPort {
 
   /** Drains backlogs into their channels. Returns true when nothing is pending. */
   flush(): boolean {
+    if (this.held) return this.pending() === 0;
     let empty = true;
     for (let i = 0; i < this.backlogs.length; i++) {
       const backlog = this.backlogs[i]!;
@@ -173,12 +202,13 @@ export class OutputPort {
     return this.backlogs.flatMap((backlog, destination) => backlog.take().map((record) => ({ destination, ...record })));
   }
 
-  /** Re-queues records a predecessor could not deliver, ahead of anything new. */
+  /** Queues records a predecessor could not deliver, ahead of anything new; the next flush sends them. */
   restorePending(records: PendingRecords): void {
     for (const { destination, bytes, key } of records) {
       const backlog = this.backlogs[destination];
       if (!backlog) throw arbiterError('WIRING', `output ${this.name}: pending record for unknown destination ${destination}`);
-      if (backlog.offer(this.destinations[destination]!.sink, bytes, key)) this.markKept();
+      backlog.keep(bytes, key);
+      this.kept = true;
     }
   }
 

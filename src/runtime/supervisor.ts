@@ -25,6 +25,7 @@ import { restartPolicyFor, waitOptionsFor, type ActorConfig, type GraphConfig } 
 import { rootLogger, type Logger } from './log.js';
 import { RestartTracker } from './restart-policy.js';
 import { RingProbe } from './ring.js';
+import { reloadActor, type ReloadOptions, type ReloadResult, type ReloadStats } from './hot-reload.js';
 import { SupervisorEvents } from './supervisor-events.js';
 import { SpinSlots } from './wait-strategy.js';
 import { publicEnv } from './worker-env.js';
@@ -48,7 +49,8 @@ export type ManagedState = 'starting' | 'running' | 'restarting' | 'reloading' |
 /** Supervisor-side record of one actor. */
 export interface ManagedActor {
   readonly config: ActorConfig;
-  readonly spec: SpawnSpec;
+  /** How to spawn this actor; a successful hot reload from another module path replaces it. */
+  spec: SpawnSpec;
   readonly tracker: RestartTracker;
   worker: ActorWorker | undefined;
   info: ActorInfo | undefined;
@@ -62,6 +64,7 @@ export interface SupervisorActorStatus {
   kind: ActorKind | undefined;
   state: ManagedState;
   restarts: number;
+  reloads: ReloadStats;
   lastError: string | undefined;
   actor: ActorStatus | undefined;
 }
@@ -74,6 +77,7 @@ export class Supervisor {
   readonly log: Logger;
   private stopping: Promise<void> | undefined;
   private readonly controlTimeoutMs: number;
+  private readonly reloads = new Map<string, ReloadStats>();
 
   private constructor(
     readonly graph: GraphConfig,
@@ -130,7 +134,7 @@ export class Supervisor {
   /** Loads every module in parallel, then starts consumers before producers. */
   private async startAll(): Promise<void> {
     const records = [...this.actors.values()];
-    for (const record of records) record.worker = ActorWorker.spawn(record.config.id, record.spec, this.controlTimeoutMs);
+    for (const record of records) record.worker = this.spawnWorker(record.config.id, record.spec);
     await Promise.all(records.map(async (record) => (record.info = await record.worker!.load())));
     for (const stage of [...STOP_ORDER].reverse()) {
       const inStage = records.filter((record) => stage.includes(record.info!.kind));
@@ -176,7 +180,7 @@ export class Supervisor {
     record.state = 'restarting';
     await new Promise((resolveDelay) => setTimeout(resolveDelay, decision.delayMs));
     if (this.stopping) return;
-    const worker = ActorWorker.spawn(actorId, record.spec, this.controlTimeoutMs);
+    const worker = this.spawnWorker(actorId, record.spec);
     try {
       await worker.load();
       record.restarts++;
@@ -188,6 +192,26 @@ export class Supervisor {
       await worker.terminate();
       await this.onCrash(record, { code: 1, error: describeError(error), expected: false });
     }
+  }
+
+  /** Starts a worker thread for `actorId` (not yet loaded or supervised). */
+  spawnWorker(actorId: string, spec: SpawnSpec): ActorWorker {
+    return ActorWorker.spawn(actorId, spec, this.controlTimeoutMs);
+  }
+
+  /**
+   * Hot-reloads a strategy: the new code loads in a fresh worker while the old one runs, then
+   * takes over its state and rings; any failure keeps the old version running. See hot-reload.ts.
+   */
+  reload(actorId: string, options?: ReloadOptions): Promise<ReloadResult> {
+    return reloadActor(this, actorId, options);
+  }
+
+  /** Reload counters of one actor (created on first use). */
+  reloadStats(actorId: string): ReloadStats {
+    let stats = this.reloads.get(actorId);
+    if (!stats) this.reloads.set(actorId, (stats = { succeeded: 0, rolledBack: 0, refused: 0, lastPauseUs: null }));
+    return stats;
   }
 
   managed(actorId: string): ManagedActor {
@@ -213,7 +237,7 @@ export class Supervisor {
         record.lastError = describeError(error);
       }
     }
-    return { actorId, kind: record.info?.kind, state: record.state, restarts: record.restarts, lastError: record.lastError, actor };
+    return { actorId, kind: record.info?.kind, state: record.state, restarts: record.restarts, reloads: { ...this.reloadStats(actorId) }, lastError: record.lastError, actor };
   }
 
   async status(): Promise<SupervisorActorStatus[]> {
