@@ -13,7 +13,7 @@
  */
 import type { MarketDataMessage, VenueState } from '../protocol/index.js';
 import { BPS, marketKey } from './symbols.js';
-import { walkLevels, type Side } from './levels.js';
+import { beyondDepthPx, walkLevels, type Side } from './levels.js';
 
 export { walkLevels, type Side, type LevelWalk } from './levels.js';
 
@@ -63,6 +63,8 @@ interface Quote {
   bids: number[];
   asks: number[];
   hasLevels: boolean;
+  /** Bumped by every BookTop/BookLevels, so consumers can tell a new quote from the same one. */
+  version: number;
   markPx: number;
   markMs: number;
   state: VenueState;
@@ -169,6 +171,11 @@ export class QuoteBook {
     return quote.bidPx > 0 && quote.askPx > 0 ? (quote.bidPx + quote.askPx) / 2 : null;
   }
 
+  /** A counter bumped by every book update of the market (0 before the first). */
+  version(venue: string, symbol: string): number {
+    return this.#quotes.get(marketKey(venue, symbol))?.version ?? 0;
+  }
+
   /** The latest funding message for a perp (staleness is the caller's call: rates change slowly). */
   funding(venue: string, symbol: string): FundingSnapshot | null {
     return this.#quotes.get(marketKey(venue, symbol))?.funding ?? null;
@@ -209,7 +216,7 @@ export class QuoteBook {
     const key = marketKey(venue, symbol);
     let quote = this.#quotes.get(key);
     if (!quote) {
-      quote = { bidPx: NaN, bidSz: 0, askPx: NaN, askSz: 0, topMs: -Infinity, bids: [], asks: [], hasLevels: false, markPx: NaN, markMs: -Infinity, state: INITIAL_STATE, funding: null };
+      quote = { bidPx: NaN, bidSz: 0, askPx: NaN, askSz: 0, topMs: -Infinity, bids: [], asks: [], hasLevels: false, version: 0, markPx: NaN, markMs: -Infinity, state: INITIAL_STATE, funding: null };
       this.#quotes.set(key, quote);
     }
     return quote;
@@ -217,6 +224,7 @@ export class QuoteBook {
 }
 
 function setTop(quote: Quote, bidPx: number, bidSz: number, askPx: number, askSz: number, nowMs: number): void {
+  quote.version += 1;
   quote.bidPx = bidPx;
   quote.bidSz = bidSz;
   quote.askPx = askPx;
@@ -248,8 +256,7 @@ export function slippageFromLevels(
   let costUsd = walk.costUsd;
   const complete = walk.remaining <= notionalUsd * 1e-12;
   if (!complete) {
-    const sign = side === 'buy' ? 1 : -1;
-    const penaltyPx = (walk.filledQty > 0 ? walk.lastPx : touchPx) * (1 + sign * penaltyBps * BPS);
+    const penaltyPx = beyondDepthPx(walk, levels, side, penaltyBps);
     qty += walk.remaining / penaltyPx;
     costUsd += walk.remaining;
   }

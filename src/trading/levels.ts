@@ -44,3 +44,15 @@ export function walkLevels(levels: readonly number[], side: Side, budget: WalkBu
   }
   return { filledQty, costUsd, lastPx, remaining };
 }
+
+/**
+ * The price a taker pays for liquidity beyond the known depth: the last level it reached (or the
+ * touch) moved `penaltyBps` against it. Depth past what the feed shows exists on a real venue,
+ * but at a worse price than anything shown.
+ *
+ * @example beyondDepthPx({ filledQty: 1, costUsd: 100, lastPx: 100, remaining: 1 }, [100, 1], 'buy', 50) // 100.5
+ */
+export function beyondDepthPx(walk: LevelWalk, levels: readonly number[], side: Side, penaltyBps: number): number {
+  const fromPx = walk.filledQty > 0 ? walk.lastPx : (levels[0] as number);
+  return fromPx * (1 + (side === 'buy' ? 1 : -1) * penaltyBps * 1e-4);
+}
