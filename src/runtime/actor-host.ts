@@ -177,6 +177,19 @@ export class ActorHost<S, P> {
     this.run();
   }
 
+  /** Runs a named command hook (see ActorDefinition.onCommand). Errors reach the caller. */
+  async command(name: string, args: unknown): Promise<unknown> {
+    const commands = this.definition.onCommand ?? {};
+    const handler = Object.prototype.hasOwnProperty.call(commands, name) ? commands[name] : undefined;
+    if (!handler) {
+      throw arbiterError('ACTOR_STATE', `actor ${this.actorId} has no command ${JSON.stringify(name)} (known: ${Object.keys(commands).join(', ') || 'none'})`);
+    }
+    if (!this.lifecycle.is('running') && !this.lifecycle.is('paused')) {
+      throw arbiterError('ACTOR_STATE', `actor ${this.actorId}: cannot run ${name} while ${this.lifecycle.state}`);
+    }
+    return handler(this.state, args, this.context);
+  }
+
   snapshot(): { version: string; snapshot: unknown } {
     return { version: this.definition.version, snapshot: this.definition.snapshot?.(this.state) };
   }

@@ -85,6 +85,12 @@ export interface ActorDefinition<S = unknown, P = unknown> {
   restore?(snapshot: unknown, fromVersion: string, ctx: ActorContext<P>): S | Promise<S>;
   /** Actor-specific status for ops (positions, opportunities…). */
   status?(state: S): Record<string, unknown>;
+  /**
+   * Named commands the control plane may send (for example execution's `halt`). Each gets
+   * structured-cloneable args and returns a structured-cloneable result (or a promise of one).
+   * Unknown names are refused by the runtime with the list of known ones.
+   */
+  onCommand?: Readonly<Record<string, (state: S, args: unknown, ctx: ActorContext<P>) => unknown>>;
 }
 
 /** Any actor definition, for code that handles definitions generically (hook parameters are contravariant). */

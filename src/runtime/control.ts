@@ -30,6 +30,8 @@ export interface ActorControl {
   snapshot(): Promise<{ version: string; snapshot: unknown }>;
   status(): Promise<ActorStatus>;
   stop(): Promise<void>;
+  /** An actor-specific command (ActorDefinition.onCommand), e.g. execution's `halt`. */
+  command(name: string, args?: unknown): Promise<unknown>;
 }
 
 /** What a worker receives at spawn. Secrets never travel here: they reach execution via its env. */

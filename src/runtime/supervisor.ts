@@ -207,6 +207,11 @@ export class Supervisor {
     return reloadActor(this, actorId, options);
   }
 
+  /** Sends a named command to an actor (ActorDefinition.onCommand) and returns its result. */
+  command(actorId: string, name: string, args?: unknown): Promise<unknown> {
+    return this.worker(actorId).call(`command ${name}`, (c) => c.command(name, args));
+  }
+
   /** Reload counters of one actor (created on first use). */
   reloadStats(actorId: string): ReloadStats {
     let stats = this.reloads.get(actorId);

@@ -115,6 +115,7 @@ const control: ActorControl = {
   snapshot: async () => loaded().snapshot(),
   status: async () => loaded().status(),
   stop: () => loaded().stop(),
+  command: (name, args) => loaded().command(name, args),
 };
 
 Comlink.expose(control, nodeEndpoint(data.control));

@@ -104,6 +104,10 @@ describe('supervisor with real workers', () => {
     expect(done).toMatchObject({ count, lastSeq: count, gaps: 0, repeats: 0 });
     const snapshot = await counter.call('snapshot', (c) => c.snapshot());
     expect(snapshot).toMatchObject({ version: '1', snapshot: { count, lastSeq: count } });
+    // Actor-specific commands travel over the same control plane; unknown ones are refused by name.
+    expect(await sup.command('counter', 'reset', { to: 5 })).toEqual({ previous: count });
+    expect(((await custom<CounterStatus>('counter'))!).count).toBe(5);
+    await expect(sup.command('counter', 'explode')).rejects.toThrow(/has no command "explode" \(known: reset\)/);
   });
 
   it('counts hook errors and keeps going: every message is still handled', async () => {
