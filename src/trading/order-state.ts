@@ -126,7 +126,8 @@ export function transition(order: OrderRecord, event: OrderEvent): TransitionRes
   const next = target as OrderStatus;
   switch (event.type) {
     case 'accepted':
-      return ok({ ...order, status: next, venueOrderId: order.venueOrderId ?? event.venueOrderId });
+      // An order resolved from `unknown` may already hold fills booked before the crash.
+      return ok({ ...order, status: next === 'accepted' && order.cumQty > 0 ? 'partially_filled' : next, venueOrderId: order.venueOrderId ?? event.venueOrderId });
     case 'canceled':
     case 'rejected':
       return ok({ ...order, status: next, reason: event.reason });

@@ -47,8 +47,9 @@ const FLAT_EPSILON = 1e-9;
  * @example applyFill(FLAT, { side: 'buy', qty: 2, px: 100, fee: 0.1 }) // { qty: 2, avgEntryPx: 100, realizedPnl: 0, fees: 0.1, fundingPnl: 0 }
  */
 export function applyFill(position: Position, fill: FillInput): Position {
-  const delta = sideSign(fill.side) * fill.qty;
   const fees = position.fees + fill.fee;
+  if (!(fill.qty > 0)) return { ...position, fees };
+  const delta = sideSign(fill.side) * fill.qty;
   const { qty, avgEntryPx } = position;
   if (qty === 0 || Math.sign(qty) === Math.sign(delta)) {
     const newQty = qty + delta;

@@ -139,6 +139,16 @@ describe('order state machine: reconciliation', () => {
     expect(apply(unknown, { type: 'not_found' })).toMatchObject({ status: 'rejected', reason: 'not_found' });
   });
 
+  it('resolves an unknown order that already held fills to partially filled, not accepted', () => {
+    const lost = apply(apply(apply(base, { type: 'sent' }), fill('t1', 0.5)), { type: 'lost' });
+    const resolved = apply(lost, { type: 'accepted', venueOrderId: 'v1' });
+    expect(resolved).toMatchObject({ status: 'partially_filled', cumQty: 0.5 });
+    // The lookup replays the venue's fills: the one booked before the crash is ignored.
+    const replayed = transition(resolved, fill('t1', 0.5));
+    expect(replayed).toEqual({ order: resolved, duplicate: true });
+    expect(apply(resolved, fill('t2', 1.5)).status).toBe('filled');
+  });
+
   it('keeps the first venue order id', () => {
     const o = apply(apply(apply(base, { type: 'sent' }), { type: 'accepted', venueOrderId: 'v1' }), { type: 'accepted', venueOrderId: 'v2' });
     expect(o.venueOrderId).toBe('v1');

@@ -39,6 +39,11 @@ describe('position accounting', () => {
     expect(unrealizedPnl(p, 110)).toBeCloseTo(20, 12); // short 2 from 120 to 110
   });
 
+  it('books the fee of a zero-quantity fill without touching the position', () => {
+    const p = applyFill(FLAT, fill('buy', 0, 100, 0.5));
+    expect(p).toEqual({ ...FLAT, fees: 0.5 });
+  });
+
   it('snaps float residue to flat', () => {
     let p = applyFill(FLAT, fill('buy', 0.1, 100));
     p = applyFill(p, fill('buy', 0.2, 100));
