@@ -310,6 +310,11 @@ export class ActorHost<S, P> {
     }
   };
 
+  /** Fires a timer's onTimer now, as if it had elapsed (tests and replay drive time this way). */
+  fireTimer(name: string): void {
+    this.handleTimer(name);
+  }
+
   private handleTimer(name: string): void {
     if (!this.lifecycle.is('running') || !this.definition.onTimer) return;
     try {
