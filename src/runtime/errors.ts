@@ -13,6 +13,7 @@ export const ERROR_CATALOG = {
   RING_CORRUPT: { recoverable: false, summary: 'ring contents are corrupt' },
   DECODE_FAILED: { recoverable: true, summary: 'record could not be decoded' },
   INVALID_MESSAGE: { recoverable: true, summary: 'message failed schema validation' },
+  INVALID_ARGUMENT: { recoverable: true, summary: 'a function was called with an invalid argument' },
   ACTOR_MODULE: { recoverable: false, summary: 'actor module could not be loaded' },
   ACTOR_HOOK: { recoverable: true, summary: 'actor hook threw' },
   ACTOR_STATE: { recoverable: true, summary: 'invalid actor lifecycle transition' },

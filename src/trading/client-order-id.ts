@@ -97,7 +97,7 @@ function checkParts(parts: ClientOrderIdParts): void {
     ['leg', parts.leg, MAX_LEG],
     ['attempt', parts.attempt, MAX_ATTEMPT],
   ] as const) {
-    if (!Number.isSafeInteger(value) || value < 0 || value > max) throw arbiterError('INVALID_MESSAGE', `client order id ${name} must be an integer in [0, ${max}], got ${value}`);
+    if (!Number.isSafeInteger(value) || value < 0 || value > max) throw arbiterError('INVALID_ARGUMENT', `client order id ${name} must be an integer in [0, ${max}], got ${value}`);
   }
 }
 

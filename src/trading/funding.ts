@@ -32,7 +32,7 @@ export interface NormalizedFunding {
 
 function checkQuote(quote: FundingQuote): void {
   if (!Number.isFinite(quote.rate) || !(quote.intervalHours > 0) || !Number.isFinite(quote.intervalHours)) {
-    throw arbiterError('INVALID_MESSAGE', `funding quote needs a finite rate and intervalHours > 0, got rate=${quote.rate} intervalHours=${quote.intervalHours}`);
+    throw arbiterError('INVALID_ARGUMENT', `funding quote needs a finite rate and intervalHours > 0, got rate=${quote.rate} intervalHours=${quote.intervalHours}`);
   }
 }
 

@@ -25,7 +25,7 @@ export function symbolParts(symbol: string): SymbolParts {
   const hit = cache.get(symbol);
   if (hit) return hit;
   const match = /^([^/:]+)\/([^/:]+)(?::(.+))?$/.exec(symbol);
-  if (!match) throw arbiterError('INVALID_MESSAGE', `symbol ${JSON.stringify(symbol)} is not a unified BASE/QUOTE[:SETTLE] symbol`);
+  if (!match) throw arbiterError('INVALID_ARGUMENT', `symbol ${JSON.stringify(symbol)} is not a unified BASE/QUOTE[:SETTLE] symbol`);
   const parts: SymbolParts = Object.freeze({
     base: match[1] as string,
     quote: match[2] as string,
