@@ -1,0 +1,124 @@
+/**
+ * The simulator's moving parts wired together, without any networking: market model, one
+ * matching engine and one protocol per venue, faults, truth, the stream hub, the scenario, and
+ * the tick that advances them all. `simulator.ts` puts a server in front of it.
+ *
+ * One tick, in order: expire timed faults, let the scenario steer, move the market, fill resting
+ * orders the book moved through, settle funding that is due, then flush each book's changes
+ * into one diff event per symbol (or swallow it for a `skip-sequence` fault) and let each venue
+ * protocol publish.
+ */
+import type { Logger } from '../runtime/log.js';
+import type { SimClock } from './clock.js';
+import { VenueEngine } from './engine/venue-engine.js';
+import { FaultInjector } from './faults.js';
+import type { DepthUpdate } from './market/book.js';
+import { MarketModel } from './market/model.js';
+import { createScenario, type Scenario, type ScenarioName, type ScenarioOptions } from './scenarios.js';
+import { StreamHub } from './streams.js';
+import { Truth } from './truth.js';
+import type { VenueSpec } from './types.js';
+import type { CredentialStore, VenueModule, VenueProtocol } from './venue.js';
+
+export interface Credential {
+  readonly apiKey: string;
+  readonly secret: string;
+}
+
+export interface CoreConfig {
+  readonly seed: number;
+  readonly clock: SimClock;
+  readonly modules: readonly { readonly module: VenueModule; readonly spec: VenueSpec }[];
+  readonly credentials: readonly Credential[];
+  readonly scenario: ScenarioName;
+  readonly scenarioOptions: ScenarioOptions;
+  readonly logger: Logger;
+}
+
+export interface VenueRuntime {
+  readonly spec: VenueSpec;
+  readonly engine: VenueEngine;
+  readonly protocol: VenueProtocol;
+}
+
+export class SimCore {
+  readonly model: MarketModel;
+  readonly truth = new Truth();
+  readonly faults: FaultInjector;
+  readonly hub: StreamHub;
+  readonly venues = new Map<string, VenueRuntime>();
+  readonly startedMs: number;
+  private scenario: Scenario;
+
+  constructor(readonly config: CoreConfig) {
+    const { clock, seed, logger } = config;
+    this.startedMs = clock.nowMs();
+    const specs = config.modules.map((entry) => entry.spec);
+    this.model = new MarketModel({ seed, venues: specs, clock });
+    this.faults = new FaultInjector(clock, this.truth);
+    this.hub = new StreamHub((venue) => this.faults.isStalled(venue));
+    this.faults.connect(
+      (spec) => (spec.kind === 'drop-sockets' ? this.hub.drop(spec.venue, spec.match) : spec.kind === 'malformed-frame' && this.hub.sendMalformed(spec.venue)),
+      (venue) => this.hub.resume(venue),
+    );
+    const secrets = new Map(config.credentials.map((credential) => [credential.apiKey, credential.secret]));
+    const credentials: CredentialStore = { secretFor: (apiKey) => secrets.get(apiKey) };
+    config.modules.forEach(({ module, spec }, index) => {
+      const market = this.model.venue(spec.id);
+      if (!market) throw new Error(`no market for venue ${spec.id}`);
+      const engine = new VenueEngine(spec, market, clock, this.truth, this.faults, module.rules, (seed % 1000) * 1000 + index * 100_000);
+      const protocol = module.createProtocol({ spec, clock, market, engine, credentials, streams: this.hub, logger: logger.child({ venue: spec.id }) });
+      this.venues.set(spec.id, { spec, engine, protocol });
+    });
+    this.scenario = this.makeScenario(config.scenario, config.scenarioOptions);
+  }
+
+  private makeScenario(name: ScenarioName, options: ScenarioOptions): Scenario {
+    return createScenario(name, {
+      model: this.model,
+      faults: this.faults,
+      venues: [...this.venues.values()].map((venue) => venue.spec),
+      seed: this.config.seed,
+      startMs: this.config.clock.nowMs(),
+      options,
+    });
+  }
+
+  get scenarioName(): ScenarioName {
+    return this.scenario.name;
+  }
+
+  setScenario(name: ScenarioName, options: ScenarioOptions = {}): void {
+    this.scenario.stop();
+    this.scenario = this.makeScenario(name, options);
+  }
+
+  /** Advances the whole simulation by `dtMs`. Never throws: a failing venue is logged and skipped. */
+  tick(dtMs: number): void {
+    const nowMs = this.config.clock.nowMs();
+    this.faults.expire(nowMs);
+    this.scenario.step(nowMs, dtMs);
+    this.model.step(dtMs);
+    for (const [venueId, venue] of this.venues) {
+      try {
+        this.advanceVenue(venueId, venue, nowMs);
+      } catch (error) {
+        this.config.logger.error({ err: error, venue: venueId }, 'simulator tick failed for venue');
+      }
+    }
+  }
+
+  private advanceVenue(venueId: string, venue: VenueRuntime, nowMs: number): void {
+    const market = this.model.venue(venueId);
+    if (!market) return;
+    const depth = new Map<string, DepthUpdate>();
+    for (const [symbol, instrument] of market.instruments) {
+      venue.engine.matchResting(symbol);
+      const settlement = instrument.funding?.settleIfDue(nowMs, market.markPrice(symbol));
+      if (settlement) venue.engine.settleFunding(symbol, settlement);
+      const update = instrument.book.flush(nowMs);
+      if (update && !this.faults.takeSequenceSkip(venueId, symbol)) depth.set(symbol, update);
+    }
+    venue.protocol.onTick({ nowMs, depth });
+  }
+}

@@ -1,0 +1,105 @@
+/**
+ * Funding rate of one perp on one venue: an Ornstein-Uhlenbeck process in venue time (it
+ * drifts and reverts to a mean that a scenario may bias), a settlement schedule on multiples of
+ * the venue's interval, and the history of settled rates.
+ *
+ * Settlement times are aligned like the venues align them (8 h settles at 00:00, 08:00 and
+ * 16:00 UTC: multiples of the interval since the epoch). Under a time scale the interval in
+ * real time shrinks and the alignment follows it, so with 8 h / 960 settlements land every
+ * 30 s on the half-minute.
+ */
+import { scaledDurationMs, type SimClock } from '../clock.js';
+import type { Prng } from '../prng.js';
+import type { FundingSpec } from '../types.js';
+
+const HOUR_MS = 3_600_000;
+
+export interface FundingSettlement {
+  readonly fundingTimeMs: number;
+  readonly rate: number;
+  readonly markPrice: number;
+}
+
+/** History kept per symbol; venues serve at most 1000 entries per request. */
+const HISTORY_LIMIT = 1000;
+const BACKFILLED_SETTLEMENTS = 30;
+
+export class FundingState {
+  /** The rate that will settle next (binance `lastFundingRate`, bybit `fundingRate`, okx `fundingRate`). */
+  rate: number;
+  /** Added to the mean by scenarios (funding divergence). */
+  meanBias = 0;
+  nextFundingTimeMs: number;
+  readonly history: FundingSettlement[] = [];
+
+  constructor(
+    readonly intervalHours: number,
+    private readonly spec: FundingSpec,
+    private readonly clock: SimClock,
+    private readonly prng: Prng,
+    referencePrice: number,
+  ) {
+    this.rate = spec.meanRate;
+    this.nextFundingTimeMs = this.alignedAfter(clock.nowMs());
+    this.backfill(referencePrice);
+  }
+
+  /** Real milliseconds between settlements. */
+  intervalRealMs(): number {
+    return scaledDurationMs(this.clock, this.intervalHours * HOUR_MS);
+  }
+
+  private alignedAfter(timeMs: number): number {
+    const interval = this.intervalRealMs();
+    return (Math.floor(timeMs / interval) + 1) * interval;
+  }
+
+  /** Venues have history from before we started; generate some so history queries are not empty. */
+  private backfill(referencePrice: number): void {
+    const interval = this.intervalRealMs();
+    let rate = this.spec.meanRate;
+    const first = this.nextFundingTimeMs - BACKFILLED_SETTLEMENTS * interval;
+    for (let i = 0; i < BACKFILLED_SETTLEMENTS; i++) {
+      rate = this.evolve(rate, this.spec.meanRate, this.intervalHours);
+      this.history.push({ fundingTimeMs: first + i * interval, rate: roundRate(rate), markPrice: referencePrice });
+    }
+  }
+
+  private evolve(rate: number, mean: number, dtHours: number): number {
+    const { reversionPerHour, volatilityPerSqrtHour, maxAbsRate } = this.spec;
+    const next = rate + reversionPerHour * (mean - rate) * dtHours + volatilityPerSqrtHour * Math.sqrt(dtHours) * this.prng.normal();
+    return Math.max(-maxAbsRate, Math.min(maxAbsRate, next));
+  }
+
+  /** Drifts the rate by `dtRealMs` of real time (scaled to venue time). */
+  step(dtRealMs: number): void {
+    const dtHours = (dtRealMs * this.clock.timeScale) / HOUR_MS;
+    this.rate = this.evolve(this.rate, this.spec.meanRate + this.meanBias, dtHours);
+  }
+
+  /** Settles if due; returns the settlement (at most one per call: a late tick settles once, like a venue). */
+  settleIfDue(nowMs: number, markPrice: number): FundingSettlement | undefined {
+    if (nowMs < this.nextFundingTimeMs) return undefined;
+    const settlement = { fundingTimeMs: this.nextFundingTimeMs, rate: roundRate(this.rate), markPrice };
+    this.record(settlement);
+    this.nextFundingTimeMs = this.alignedAfter(Math.max(nowMs, this.nextFundingTimeMs));
+    return settlement;
+  }
+
+  /** Settles now, off schedule (the control endpoint's `settle-funding`, for tests and demos). */
+  settleNow(nowMs: number, markPrice: number): FundingSettlement {
+    const settlement = { fundingTimeMs: nowMs, rate: roundRate(this.rate), markPrice };
+    this.record(settlement);
+    return settlement;
+  }
+
+  private record(settlement: FundingSettlement): void {
+    this.history.push(settlement);
+    if (this.history.length > HISTORY_LIMIT) this.history.splice(0, this.history.length - HISTORY_LIMIT);
+  }
+}
+
+/** Venues publish rates with 8 decimals; settle exactly what is published. */
+export function roundRate(rate: number): number {
+  return Math.round(rate * 1e8) / 1e8;
+}

@@ -1,0 +1,114 @@
+/**
+ * Simulator options and their validation. Bad options fail at start with a message naming the
+ * option and the value (CONFIG_INVALID), never halfway through a run.
+ */
+import { arbiterError } from '../runtime/errors.js';
+import type { Logger } from '../runtime/log.js';
+import type { NetBackendName } from '../runtime/net/index.js';
+import { systemClock, type SimClock } from './clock.js';
+import type { Credential } from './core.js';
+import { isScenarioName, SCENARIO_NAMES, type ScenarioName, type ScenarioOptions } from './scenarios.js';
+import type { VenueSpec } from './types.js';
+import type { VenueModule } from './venue.js';
+import { VENUE_MODULES } from './venues/index.js';
+
+export const DEFAULT_CREDENTIALS: Credential = { apiKey: 'arbiter-sim', secret: 'arbiter-sim-secret' };
+
+export interface SimulatorOptions {
+  /** Default 0 (any free port; read the real one from the result). */
+  readonly port?: number;
+  /** Default 127.0.0.1. */
+  readonly host?: string;
+  /** PRNG seed (unsigned 32-bit integer). Default 1. */
+  readonly seed?: number;
+  /** Default `calm`. */
+  readonly scenario?: ScenarioName;
+  readonly scenarioOptions?: ScenarioOptions;
+  /** Funding-time compression (960 → 8 h funding every 30 s). Default 1. */
+  readonly timeScale?: number;
+  /** Market step and depth-stream cadence in ms. Default 100 (binance's `@100ms`). */
+  readonly tickMs?: number;
+  /** Accepted API keys. Default `arbiter-sim` / `arbiter-sim-secret`. */
+  readonly credentials?: Credential | readonly Credential[];
+  /** Venue ids to serve (ccxt ids). Default: every registered venue. */
+  readonly venues?: readonly string[];
+  /** Keep only these pairs (`BTC/USDT` keeps the spot pair and the `BTC/USDT:USDT` perp). Default: all. */
+  readonly symbols?: readonly string[];
+  readonly backend?: NetBackendName | 'auto';
+  readonly logger?: Logger;
+  /** Injectable clock (tests). */
+  readonly clock?: SimClock;
+}
+
+export interface ResolvedOptions {
+  readonly port: number;
+  readonly host: string;
+  readonly seed: number;
+  readonly scenario: ScenarioName;
+  readonly scenarioOptions: ScenarioOptions;
+  readonly timeScale: number;
+  readonly tickMs: number;
+  readonly credentials: readonly Credential[];
+  readonly modules: readonly { readonly module: VenueModule; readonly spec: VenueSpec }[];
+  readonly backend: NetBackendName | 'auto';
+  readonly clock: SimClock;
+}
+
+function invalid(field: string, expected: string, value: unknown): never {
+  throw arbiterError('CONFIG_INVALID', `${field}: expected ${expected}, got ${JSON.stringify(value)}`);
+}
+
+function numberOption(field: string, value: unknown, fallback: number, check: (n: number) => boolean, expected: string): number {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'number' || !Number.isFinite(value) || !check(value)) invalid(field, expected, value);
+  return value;
+}
+
+function resolveCredentials(value: SimulatorOptions['credentials']): Credential[] {
+  if (value === undefined) return [DEFAULT_CREDENTIALS];
+  const list = Array.isArray(value) ? value : [value as Credential];
+  if (list.length === 0) invalid('credentials', 'at least one { apiKey, secret }', []);
+  list.forEach((credential, index) => {
+    if (typeof credential?.apiKey !== 'string' || credential.apiKey === '') invalid(`credentials[${index}].apiKey`, 'a non-empty string', credential?.apiKey);
+    // Never echo a secret back, even in an error.
+    if (typeof credential.secret !== 'string' || credential.secret === '') invalid(`credentials[${index}].secret`, 'a non-empty string', '[redacted]');
+  });
+  return list;
+}
+
+function pairOf(symbol: string): string {
+  return symbol.split(':')[0] as string;
+}
+
+function resolveModules(venues: readonly string[] | undefined, symbols: readonly string[] | undefined): ResolvedOptions['modules'] {
+  const known = VENUE_MODULES.map((module) => module.spec.id);
+  const ids = venues ?? known;
+  if (!Array.isArray(ids) || ids.length === 0) invalid('venues', `a non-empty list of ${known.join(', ')}`, venues);
+  const wanted = symbols === undefined ? undefined : new Set(symbols.map(pairOf));
+  return ids.map((id) => {
+    const module = VENUE_MODULES.find((candidate) => candidate.spec.id === id);
+    if (!module) invalid('venues', `one of ${known.join(', ')}`, id);
+    const instruments = module.spec.instruments.filter((instrument) => !wanted || wanted.has(pairOf(instrument.symbol)));
+    if (instruments.length === 0) invalid('symbols', `at least one symbol listed on ${id}`, symbols);
+    return { module, spec: { ...module.spec, instruments } };
+  });
+}
+
+export function resolveOptions(options: SimulatorOptions): ResolvedOptions {
+  const scenario = options.scenario ?? 'calm';
+  if (!isScenarioName(scenario)) invalid('scenario', `one of ${SCENARIO_NAMES.join(', ')}`, scenario);
+  const timeScale = numberOption('timeScale', options.timeScale, 1, (n) => n > 0 && n <= 1e6, 'a number > 0 and ≤ 1e6');
+  return {
+    port: numberOption('port', options.port, 0, (n) => Number.isInteger(n) && n >= 0 && n <= 65535, 'an integer port 0…65535'),
+    host: options.host ?? '127.0.0.1',
+    seed: numberOption('seed', options.seed, 1, (n) => Number.isInteger(n) && n >= 0 && n <= 0xffffffff, 'an unsigned 32-bit integer'),
+    scenario,
+    scenarioOptions: options.scenarioOptions ?? {},
+    timeScale,
+    tickMs: numberOption('tickMs', options.tickMs, 100, (n) => Number.isInteger(n) && n >= 5 && n <= 10_000, 'an integer 5…10000'),
+    credentials: resolveCredentials(options.credentials),
+    modules: resolveModules(options.venues, options.symbols),
+    backend: options.backend ?? 'auto',
+    clock: options.clock ?? systemClock(timeScale),
+  };
+}

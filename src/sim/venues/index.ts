@@ -1,0 +1,13 @@
+/**
+ * The venue registry. Adding a venue: write `src/sim/venues/<id>.ts` exporting a `VenueModule`
+ * (see ../venue.ts), add it here, and add its tests under test/sim/.
+ */
+import type { VenueModule } from '../venue.js';
+import { binanceSpot } from './binance-spot.js';
+import { binanceUsdm } from './binance-usdm.js';
+
+export const VENUE_MODULES: readonly VenueModule[] = [binanceSpot, binanceUsdm];
+
+export function venueModule(id: string): VenueModule | undefined {
+  return VENUE_MODULES.find((module) => module.spec.id === id);
+}
