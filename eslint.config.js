@@ -8,17 +8,20 @@ import tseslint from 'typescript-eslint';
 const into = (...folders) =>
   folders.flatMap((folder) => [`**/src/${folder}`, `**/src/${folder}/**`, `../${folder}`, `../${folder}/**`, `../../${folder}/**`]);
 
-const layer = (files, forbidden, message, extra = []) => ({
+/**
+ * One rule per layer: flat-config rules with the same name override each other, so every
+ * forbidden arrow of a layer must be listed in its single entry.
+ */
+const layer = (files, forbidden, message, packages = []) => ({
   files,
   rules: {
-    'no-restricted-imports': [
-      'error',
-      { patterns: [{ group: [...forbidden, ...extra], message }] },
-    ],
+    'no-restricted-imports': ['error', { patterns: [{ group: [...forbidden, ...packages], message }] }],
   },
 });
 
 const ccxtOnlyInVenues = ['ccxt', 'ccxt/**'];
+const APP = into('app', 'cli');
+const ACTORS = ['**/actors/**'];
 
 export default tseslint.config(
   { ignores: ['node_modules/**', 'bench/results/**', 'coverage/**', 'data/**', 'test/.tmp/**'] },
@@ -32,15 +35,18 @@ export default tseslint.config(
       'no-console': 'off',
     },
   },
-  layer(['src/protocol/**'], into('runtime', 'trading', 'venues', 'ops', 'sim').concat('**/actors/**'), 'src/protocol depends on nothing: it is the bottom layer.', ['ccxt', 'msgpackr', 'pino']),
-  layer(['src/runtime/**'], into('trading', 'venues', 'ops', 'sim').concat('**/actors/**'), 'src/runtime knows nothing about trading, venues, ops or actors (protocol ← runtime ← trading ← venues/ops ← actors).', ccxtOnlyInVenues),
-  layer(['src/trading/**'], into('venues', 'ops', 'sim').concat('**/actors/**'), 'src/trading is pure domain logic: it may use protocol and runtime only.', ccxtOnlyInVenues),
-  layer(['src/ops/**'], into('venues', 'sim').concat('**/actors/**'), 'src/ops may use protocol, runtime and trading only.', ccxtOnlyInVenues),
-  layer(['src/venues/**'], into('ops').concat('**/actors/**'), 'src/venues may use protocol, runtime and trading (and the simulator URL helper) only.'),
-  layer(['src/sim/**'], into('trading', 'venues', 'ops').concat('**/actors/**'), 'The simulator is an independent oracle: it may use protocol and runtime only.', ccxtOnlyInVenues),
+  layer(['src/protocol/**'], [...into('runtime', 'trading', 'venues', 'ops', 'store', 'sim'), ...APP, ...ACTORS], 'src/protocol depends on nothing: it is the bottom layer.', ['ccxt', 'msgpackr', 'pino']),
+  layer(['src/runtime/**'], [...into('trading', 'venues', 'ops', 'store', 'sim'), ...APP, ...ACTORS], 'src/runtime knows nothing about trading, venues, ops or actors (protocol ← runtime ← trading ← venues/ops/store ← actors).', ccxtOnlyInVenues),
+  layer(['src/trading/**'], [...into('venues', 'ops', 'store', 'sim'), ...APP, ...ACTORS], 'src/trading is pure domain logic: it may use protocol and runtime only.', [...ccxtOnlyInVenues, 'better-sqlite3']),
+  layer(['src/ops/**'], [...into('venues', 'store', 'sim'), ...APP, ...ACTORS], 'src/ops may use protocol, runtime and trading only.', ccxtOnlyInVenues),
+  layer(['src/store/**'], [...into('venues', 'ops', 'sim'), ...APP, ...ACTORS], 'src/store (durable journals) may use protocol, runtime and trading only.', ccxtOnlyInVenues),
+  layer(['src/venues/**'], [...into('ops', 'store'), ...APP, ...ACTORS], 'src/venues may use protocol, runtime and trading (and the simulator URL helper) only.'),
+  layer(['src/sim/**'], [...into('trading', 'venues', 'ops', 'store'), ...APP, ...ACTORS], 'The simulator is an independent oracle: it may use protocol and runtime only.', ccxtOnlyInVenues),
+  layer(['src/app/**'], into('cli'), 'src/app composes the system; only src/cli uses it.'),
+  layer(['actors/feed/**', 'actors/execution/**', 'actors/service/**'], APP, 'Actors never import the application or the CLI.'),
   layer(
     ['actors/strategy/**'],
-    ['**/actors/execution/**', '../execution/**', '**/actors/feed/**', '../feed/**', ...into('venues', 'sim')],
+    ['**/actors/execution/**', '../execution/**', '**/actors/feed/**', '../feed/**', ...into('venues', 'sim', 'store'), ...APP],
     'Strategies never import execution, feed or venue code: their only way to the market is an intent message.',
     [...ccxtOnlyInVenues, 'better-sqlite3'],
   ),
