@@ -10,6 +10,7 @@ type CommandModule = { run(argv: string[]): Promise<number> };
 const COMMANDS: Record<string, { summary: string; load: () => Promise<CommandModule> }> = {
   // Each entry: name → { summary, load: () => import('./<name>.js') }.
   run: { summary: 'run an actor graph under the supervisor (see arbiter run --help)', load: () => import('./run.js') },
+  sim: { summary: 'run the exchange simulator standalone (see arbiter sim --help)', load: () => import('./sim.js') },
 };
 
 function usage(): string {
