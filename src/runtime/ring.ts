@@ -5,7 +5,7 @@
  *        0 ┌──────────────────────────────────────────────────────────────┐
  *          │ MAGIC │ VERSION │ CAPACITY │ reserved…                        │ written once
  *      128 ├──────────────────────────────────────────────────────────────┤
- *          │ WRITE cursor │ FULL events │ reserved…                        │ producer only
+ *          │ WRITE cursor │ FULL events │ RECORDS written │ reserved…      │ producer only
  *      256 ├──────────────────────────────────────────────────────────────┤
  *          │ READ cursor  │ reserved…                                     │ consumer only
  *      384 ├──────────────────────────────────────────────────────────────┤
@@ -45,6 +45,8 @@ const H_VERSION = 1;
 const H_CAPACITY = 2;
 const H_WRITE = 128 >> 2;
 const H_FULL_EVENTS = H_WRITE + 1;
+/** Records written (wraps at 2^32), for monitoring: a plain store on the producer's own line. */
+const H_RECORDS = H_WRITE + 2;
 const H_READ = 256 >> 2;
 
 export const RING_HEADER_BYTES = 512;
@@ -105,6 +107,11 @@ abstract class RingView {
   fullEvents(): number {
     return Atomics.load(this.header, H_FULL_EVENTS);
   }
+
+  /** Records written since the ring was created (for monitoring; wraps at 2^32). */
+  recordsWritten(): number {
+    return Atomics.load(this.header, H_RECORDS) >>> 0;
+  }
 }
 
 /** The producer side. Exactly one writer may be attached at a time. */
@@ -152,6 +159,9 @@ export class RingWriter extends RingView {
     this.words[word + 1] = key;
     this.data.set(payload, offset + RECORD_HEADER_BYTES);
     this.write = (this.write + total) | 0;
+    // The count is only read by monitors, so it needs no ordering of its own; it rides on
+    // the cursor's cache line, which this store is about to dirty anyway.
+    this.header[H_RECORDS] = (this.header[H_RECORDS]! + 1) | 0;
     Atomics.store(this.header, H_WRITE, this.write);
     return true;
   }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { isArbiterError } from '../../src/runtime/errors.js';
-import { createRing, recordBytes, RingReader, RingWriter } from '../../src/runtime/ring.js';
+import { createRing, recordBytes, RingProbe, RingReader, RingWriter } from '../../src/runtime/ring.js';
 
 const bytes = (n: number, fill: number): Uint8Array => new Uint8Array(n).fill(fill);
 
@@ -28,6 +28,7 @@ describe('ring (single thread)', () => {
     while (writer.tryWrite(bytes(100, written), written)) written++;
     expect(written).toBe(Math.floor(1024 / recordBytes(100)));
     expect(writer.fullEvents()).toBe(1);
+    expect(new RingProbe(ring).recordsWritten()).toBe(written);
     const got = drain(reader, 2);
     expect(got.map((r) => r.fill)).toEqual([0, 1]);
     expect(writer.tryWrite(bytes(100, 99), 99)).toBe(true);
