@@ -19,8 +19,9 @@ export class OpsMetrics {
   private readonly requests: Counter<'route' | 'status'>;
 
   constructor() {
+    // collect() runs with the metric as `this`; the snapshot is reached through this arrow.
+    const current = (): SystemStatus | undefined => this.status;
     const counter = (name: string, help: string, labelNames: string[], rows: Rows): void => {
-      const self = this;
       new Counter({
         name,
         help,
@@ -28,12 +29,12 @@ export class OpsMetrics {
         registers: [this.registry],
         collect() {
           this.reset();
-          if (self.status) for (const [labels, value] of rows(self.status)) this.inc(labels, Math.max(0, value));
+          const status = current();
+          if (status) for (const [labels, value] of rows(status)) this.inc(labels, Math.max(0, value));
         },
       });
     };
     const gauge = (name: string, help: string, labelNames: string[], rows: Rows): void => {
-      const self = this;
       new Gauge({
         name,
         help,
@@ -41,7 +42,8 @@ export class OpsMetrics {
         registers: [this.registry],
         collect() {
           this.reset();
-          if (self.status) for (const [labels, value] of rows(self.status)) this.set(labels, value);
+          const status = current();
+          if (status) for (const [labels, value] of rows(status)) this.set(labels, value);
         },
       });
     };
