@@ -54,6 +54,12 @@ export interface SlippageEstimate {
   readonly depthSource: 'levels' | 'top';
 }
 
+/** What `QuoteBook.snapshot()` returns: plain data, opaque to callers. */
+export interface QuoteBookSnapshot {
+  readonly quotes: readonly (readonly [string, Readonly<Quote>])[];
+  readonly venueStates: readonly (readonly [string, VenueState])[];
+}
+
 interface Quote {
   bidPx: number;
   bidSz: number;
@@ -204,6 +210,25 @@ export class QuoteBook {
     const depth = this.depth(venue, symbol, side);
     if (!depth || !(notionalUsd > 0)) return null;
     return slippageFromLevels(depth.levels, side, notionalUsd, this.#penaltyBps, depth.source);
+  }
+
+  /**
+   * Plain, structured-cloneable data for a snapshot (a strategy's hot reload hands its book to the
+   * successor, so decisions do not wait for every market to quote again). Times stay in the
+   * injected clock's units, so restore into a book on the same clock (the same process).
+   */
+  snapshot(): QuoteBookSnapshot {
+    const quotes: [string, Quote][] = [];
+    for (const [key, quote] of this.#quotes) quotes.push([key, { ...quote, bids: [...quote.bids], asks: [...quote.asks] }]);
+    return { quotes, venueStates: [...this.#venueState] };
+  }
+
+  /** A book rebuilt from `snapshot()` output: same quotes, ages, levels, funding and venue states. */
+  static restore(snapshot: QuoteBookSnapshot, options: BookOptions): QuoteBook {
+    const book = new QuoteBook(options);
+    for (const [key, quote] of snapshot.quotes) book.#quotes.set(key, { ...quote, bids: [...quote.bids], asks: [...quote.asks] });
+    for (const [venue, state] of snapshot.venueStates) book.#venueState.set(venue, state);
+    return book;
   }
 
   #usable(venue: string, symbol: string): Quote | null {
