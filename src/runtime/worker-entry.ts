@@ -34,7 +34,9 @@ function sink(end: ChannelEnd, doorbell: SharedArrayBuffer): RecordSink {
   return existing;
 }
 
-function hostWiring(spec: ActorWiringSpec): HostWiring {
+/** The wiring, plus an empty output for each declared port nobody reads (sends there go nowhere). */
+function hostWiring(spec: ActorWiringSpec, declaredOutputs: readonly string[]): HostWiring {
+  const unwired = declaredOutputs.filter((name) => !spec.outputs.some((output) => output.name === name));
   return {
     doorbell: spec.doorbell,
     spinSlots: data.spinSlots,
@@ -45,12 +47,15 @@ function hostWiring(spec: ActorWiringSpec): HostWiring {
       validation: input.validation,
       attach: () => input.channels.map(({ end }) => source(end, spec.doorbell)),
     })),
-    outputs: spec.outputs.map((output) => ({
-      name: output.name,
-      policy: output.policy,
-      attach: (): Destination[] =>
-        output.destinations.map((d) => ({ target: d.target, patterns: d.patterns, sink: sink(d.end, d.doorbell) })),
-    })),
+    outputs: [
+      ...spec.outputs.map((output) => ({
+        name: output.name,
+        policy: output.policy,
+        attach: (): Destination[] =>
+          output.destinations.map((d) => ({ target: d.target, patterns: d.patterns, sink: sink(d.end, d.doorbell) })),
+      })),
+      ...unwired.map((name) => ({ name, policy: 'lossless' as const, attach: (): Destination[] => [] })),
+    ],
   };
 }
 
@@ -95,7 +100,7 @@ async function load(): Promise<ActorInfo> {
     throw arbiterError('CONFIG_INVALID', `actor ${data.actorId}: params: ${describeError(error)}`, { cause: error });
   }
   const log = actorLogger(data.actorId, definition.kind);
-  host = new ActorHost(data.actorId, definition, params, hostWiring(data.wiring), log);
+  host = new ActorHost(data.actorId, definition, params, hostWiring(data.wiring, definition.outputs ?? []), log);
   return {
     actorId: data.actorId,
     kind: definition.kind,

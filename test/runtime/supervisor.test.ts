@@ -200,6 +200,15 @@ describe('supervisor with real workers', () => {
     expect((await sup.actorStatus('producer')).state).toBe('running');
   });
 
+  it('treats a declared output that nothing reads as a sink: sends succeed and go nowhere', async () => {
+    const sup = await start({ actors: [{ id: 'lonely', module: `${FIXTURES}/probe-producer.ts`, params: { count: 500, burst: 500 } }] });
+    const status = await eventually(async () => {
+      const s = await sup.actorStatus('lonely');
+      return (s.actor?.custom as { sent?: number } | undefined)?.sent === 500 ? s : undefined;
+    }, 'all sends');
+    expect(status.actor).toMatchObject({ errors: 0, state: 'running' });
+  });
+
   it('refuses to start a graph whose module is not an actor, naming the actor and path', async () => {
     await expect(
       start({
