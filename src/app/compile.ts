@@ -1,0 +1,89 @@
+/**
+ * Compiles the trading config into the runtime's actor graph:
+ *
+ *   feed-<venue> ──md (conflate)──► every strategy subscribed to it, and execution
+ *   <strategy>   ──intents (lossless)──► execution.commands
+ *   execution    ──events (lossless, routed by exec.events.<strategy>)──► <strategy>.events
+ *   <strategy>   ──opportunities (lossless)──► recorder
+ *
+ * Only the execution actor is configured with credentials; the supervisor strips secrets from
+ * every other worker's environment.
+ */
+import { executionEventsTopic, marketDataTopic } from '../protocol/index.js';
+import type { GraphConfigInput } from '../runtime/graph-config.js';
+import type { AppConfig, StrategyConfig } from './config.js';
+
+export const FEED_MODULE = 'actors/feed/ccxt-feed.ts';
+export const RECORDER_MODULE = 'actors/service/opportunity-recorder.ts';
+export const EXECUTION_ID = 'execution';
+export const RECORDER_ID = 'recorder';
+
+export const feedId = (venue: string): string => `feed-${venue}`;
+
+/** What compile needs besides the config: where the simulator listens, the resolved data dir. */
+export interface CompileContext {
+  simBaseUrl?: string;
+  dataDir: string;
+}
+
+/** Topic patterns selecting what `strategy` wants from `venue`; undefined means everything. */
+function strategyTopics(strategy: StrategyConfig, venue: string): string[] | undefined | null {
+  const { venues, symbols } = strategy.subscribe ?? {};
+  if (venues && !venues.includes(venue)) return null;
+  if (!symbols) return undefined;
+  return [marketDataTopic('status', venue, ''), ...symbols.map((symbol) => `md.*.${venue}.${symbol}`)];
+}
+
+export function compileGraph(config: AppConfig, context: CompileContext): GraphConfigInput {
+  const strategies = config.strategies.filter((s) => s.enabled);
+  const venues = Object.entries(config.venues);
+  const sim = config.mode === 'sim' ? { simBaseUrl: context.simBaseUrl } : {};
+  const actors: GraphConfigInput['actors'] = [
+    ...venues.map(([venue, v]) => ({
+      id: feedId(venue),
+      module: FEED_MODULE,
+      params: { ...v.feed, venue, symbols: v.symbols, mode: config.mode, ...sim },
+    })),
+    ...strategies.map((s) => ({ id: s.id, module: s.module, params: s.params })),
+    {
+      id: EXECUTION_ID,
+      module: config.execution.module,
+      credentials: true,
+      params: {
+        ...config.execution.params,
+        mode: config.mode,
+        dataDir: context.dataDir,
+        venues: Object.fromEntries(venues.map(([venue, v]) => [venue, { symbols: v.symbols }])),
+        ...sim,
+      },
+    },
+    { id: RECORDER_ID, module: RECORDER_MODULE },
+  ];
+  const { marketDataRingBytes, commandRingBytes, eventRingBytes } = config.runtime;
+  const channels: NonNullable<GraphConfigInput['channels']> = [
+    ...venues.map(([venue]) => ({
+      from: `${feedId(venue)}.md`,
+      to: [
+        ...strategies.flatMap((s) => {
+          const topics = strategyTopics(s, venue);
+          if (topics === null) return [];
+          return [topics === undefined ? `${s.id}.md` : { endpoint: `${s.id}.md`, topics }];
+        }),
+        `${EXECUTION_ID}.md`,
+      ],
+      policy: 'conflate' as const,
+      capacityBytes: marketDataRingBytes,
+    })),
+    ...strategies.map((s) => ({ from: `${s.id}.intents`, to: [`${EXECUTION_ID}.commands`], policy: 'lossless' as const, capacityBytes: commandRingBytes })),
+    ...strategies.map((s) => ({ from: `${s.id}.opportunities`, to: [`${RECORDER_ID}.opportunities`], policy: 'lossless' as const, capacityBytes: commandRingBytes })),
+  ];
+  if (strategies.length > 0) {
+    channels.push({
+      from: `${EXECUTION_ID}.events`,
+      to: strategies.map((s) => ({ endpoint: `${s.id}.events`, topics: [executionEventsTopic(s.id)] })),
+      policy: 'lossless',
+      capacityBytes: eventRingBytes,
+    });
+  }
+  return { actors, channels, ...(config.runtime.wait ? { defaults: { wait: { strategy: config.runtime.wait } } } : {}) };
+}

@@ -1,0 +1,127 @@
+/**
+ * The trading configuration a user edits (config/default.json and the paper/live examples):
+ * mode, venues and symbols, strategies, execution, ops. Validated at start-up with zod; an
+ * invalid file is refused with every bad field named with its value. It compiles into the
+ * runtime's actor graph (compile.ts): users never write rings by hand.
+ */
+import { readFile } from 'node:fs/promises';
+import { z } from 'zod';
+import { configError } from '../runtime/config-errors.js';
+import { arbiterError } from '../runtime/errors.js';
+import { WAIT_STRATEGIES } from '../runtime/wait-strategy.js';
+
+export const MODES = ['sim', 'paper', 'live', 'replay'] as const;
+export type Mode = (typeof MODES)[number];
+
+const id = z.string().regex(/^[A-Za-z0-9_-]+$/, 'expected letters, digits, _ or -');
+const symbol = z.string().regex(/^[A-Z0-9]+\/[A-Z0-9]+(:[A-Z0-9]+)?$/, 'expected a ccxt unified symbol like BTC/USDT or BTC/USDT:USDT');
+
+const venueSchema = z
+  .object({
+    symbols: z.array(symbol).min(1, 'expected at least one symbol'),
+    /** Extra feed params (staleness intervals, book levels, sanity caps…), passed to the feed actor. */
+    feed: z.record(z.string(), z.unknown()).default({}),
+  })
+  .strict();
+
+const strategySchema = z
+  .object({
+    id,
+    module: z.string().min(1),
+    enabled: z.boolean().default(true),
+    params: z.record(z.string(), z.unknown()).default({}),
+    /** Market data this strategy receives; default: every configured venue and symbol. */
+    subscribe: z.object({ venues: z.array(z.string()).optional(), symbols: z.array(symbol).optional() }).strict().optional(),
+  })
+  .strict();
+
+const configSchema = z
+  .object({
+    mode: z.enum(MODES).default('sim'),
+    dataDir: z.string().min(1).default('data'),
+    simulator: z
+      .object({
+        port: z.int().min(0).max(65535).default(0),
+        seed: z.int().default(7),
+        scenario: z.string().min(1).default('calm'),
+        timeScale: z.number().positive().max(100_000).default(1),
+        options: z.record(z.string(), z.unknown()).default({}),
+      })
+      .strict()
+      .prefault({}),
+    venues: z.record(id, venueSchema).refine((v) => Object.keys(v).length > 0, 'expected at least one venue'),
+    strategies: z.array(strategySchema).default([]),
+    execution: z
+      .object({
+        module: z.string().min(1).default('actors/execution/execution.ts'),
+        params: z.record(z.string(), z.unknown()).default({}),
+      })
+      .strict()
+      .prefault({}),
+    ops: z
+      .object({
+        host: z.string().default('127.0.0.1'),
+        port: z.int().min(0).max(65535).default(9464),
+        /** Bearer token for mutating routes; generated into the data dir when absent. */
+        token: z.string().min(16, 'expected at least 16 characters').optional(),
+      })
+      .strict()
+      .prefault({}),
+    runtime: z
+      .object({
+        wait: z.enum(WAIT_STRATEGIES).optional(),
+        marketDataRingBytes: z.int().default(1 << 20),
+        commandRingBytes: z.int().default(1 << 20),
+        eventRingBytes: z.int().default(1 << 20),
+      })
+      .strict()
+      .prefault({}),
+    replay: z.object({ file: z.string().min(1), speed: z.number().positive().optional() }).strict().optional(),
+  })
+  .strict();
+
+export type AppConfigInput = z.input<typeof configSchema>;
+export type AppConfig = z.output<typeof configSchema>;
+export type StrategyConfig = AppConfig['strategies'][number];
+
+/** Validates a parsed config object; CONFIG_INVALID names every bad field with its value. */
+export function parseAppConfig(input: unknown, source = 'config'): AppConfig {
+  const result = configSchema.safeParse(input);
+  if (!result.success) throw configError(source, result.error, input);
+  const config = result.data;
+  const problems = crossFieldProblems(config);
+  if (problems.length > 0) throw arbiterError('CONFIG_INVALID', `${source}:\n  ${problems.join('\n  ')}`, { details: { issues: problems } });
+  return config;
+}
+
+function crossFieldProblems(config: AppConfig): string[] {
+  const problems: string[] = [];
+  const venues = Object.keys(config.venues);
+  const ids = new Set<string>();
+  config.strategies.forEach((strategy, i) => {
+    if (ids.has(strategy.id)) problems.push(`strategies[${i}].id: duplicate strategy id, got ${JSON.stringify(strategy.id)}`);
+    ids.add(strategy.id);
+    strategy.subscribe?.venues?.forEach((venue, j) => {
+      if (!venues.includes(venue)) problems.push(`strategies[${i}].subscribe.venues[${j}]: not a configured venue (${venues.join(', ')}), got ${JSON.stringify(venue)}`);
+    });
+  });
+  if (config.mode === 'replay' && !config.replay) problems.push('replay: replay mode needs replay.file (a recorded market-data journal), got nothing');
+  return problems;
+}
+
+/** Reads and validates a JSON config file. */
+export async function loadAppConfig(path: string): Promise<AppConfig> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (error) {
+    throw arbiterError('CONFIG_INVALID', `cannot read config ${path}: ${(error as Error).message}`);
+  }
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch (error) {
+    throw arbiterError('CONFIG_INVALID', `${path} is not valid JSON: ${(error as Error).message}`);
+  }
+  return parseAppConfig(raw, path);
+}

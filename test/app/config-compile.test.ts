@@ -1,0 +1,76 @@
+import { describe, expect, it } from 'vitest';
+import { compileGraph, EXECUTION_ID, feedId } from '../../src/app/compile.js';
+import { parseAppConfig } from '../../src/app/config.js';
+import { parseGraphConfig } from '../../src/runtime/graph-config.js';
+
+const base = {
+  venues: {
+    binance: { symbols: ['BTC/USDT', 'ETH/USDT'] },
+    binanceusdm: { symbols: ['BTC/USDT:USDT'] },
+  },
+  strategies: [
+    { id: 'carry', module: 'actors/strategy/funding-carry.ts', subscribe: { venues: ['binanceusdm'] } },
+    { id: 'spread', module: 'actors/strategy/spot-spread.ts', subscribe: { symbols: ['BTC/USDT'] } },
+    { id: 'off', module: 'actors/strategy/spot-spread.ts', enabled: false },
+  ],
+};
+
+describe('app config', () => {
+  it('defaults to sim mode with ops on 127.0.0.1:9464', () => {
+    const config = parseAppConfig(base);
+    expect(config.mode).toBe('sim');
+    expect(config.ops).toEqual({ host: '127.0.0.1', port: 9464 });
+    expect(config.execution.module).toBe('actors/execution/execution.ts');
+  });
+
+  it.each([
+    [{ ...base, mode: 'yolo' }, /mode: .*got "yolo"/],
+    [{ ...base, venues: { binance: { symbols: ['btcusdt'] } } }, /venues\.binance\.symbols\[0\]: expected a ccxt unified symbol.*got "btcusdt"/],
+    [{ ...base, venues: {} }, /venues: expected at least one venue/],
+    [{ ...base, strategies: [{ id: 'x', module: 'a.ts', subscribe: { venues: ['kraken'] } }] }, /strategies\[0\]\.subscribe\.venues\[0\]: not a configured venue .*got "kraken"/],
+    [{ ...base, strategies: [{ id: 'x', module: 'a.ts' }, { id: 'x', module: 'b.ts' }] }, /strategies\[1\]\.id: duplicate strategy id, got "x"/],
+    [{ ...base, ops: { port: 70000 } }, /ops\.port: .*got 70000/],
+    [{ ...base, ops: { token: 'short' } }, /ops\.token: expected at least 16 characters, got "short"/],
+    [{ ...base, mode: 'replay' }, /replay: replay mode needs replay\.file/],
+    [{ ...base, surprise: true }, /surprise/],
+  ])('refuses %j naming the field and value', (input, pattern) => {
+    expect(() => parseAppConfig(input, 'test.json')).toThrow(pattern);
+  });
+});
+
+describe('compile to an actor graph', () => {
+  const graph = parseGraphConfig(compileGraph(parseAppConfig(base), { simBaseUrl: 'http://127.0.0.1:1234', dataDir: '/tmp/d' }));
+
+  it('starts one feed per venue, the enabled strategies, execution (with credentials) and the recorder', () => {
+    expect(graph.actors.map((a) => a.id)).toEqual([feedId('binance'), feedId('binanceusdm'), 'carry', 'spread', EXECUTION_ID, 'recorder']);
+    expect(graph.actors.filter((a) => a.credentials).map((a) => a.id)).toEqual([EXECUTION_ID]);
+    expect(graph.actors[0]!.params).toEqual({ venue: 'binance', symbols: ['BTC/USDT', 'ETH/USDT'], mode: 'sim', simBaseUrl: 'http://127.0.0.1:1234' });
+    expect(graph.actors.find((a) => a.id === EXECUTION_ID)!.params).toMatchObject({ mode: 'sim', dataDir: '/tmp/d', venues: { binance: { symbols: ['BTC/USDT', 'ETH/USDT'] } } });
+  });
+
+  it('routes market data by subscription, conflated, and always to execution', () => {
+    const binance = graph.channels.find((c) => c.from === 'feed-binance.md')!;
+    expect(binance.policy).toBe('conflate');
+    // carry only follows binanceusdm; spread only BTC/USDT (plus venue-wide status).
+    expect(binance.to).toEqual([{ endpoint: 'spread.md', topics: ['md.status.binance', 'md.*.binance.BTC/USDT'] }, 'execution.md']);
+    const usdm = graph.channels.find((c) => c.from === 'feed-binanceusdm.md')!;
+    expect(usdm.to).toEqual(['carry.md', { endpoint: 'spread.md', topics: ['md.status.binanceusdm', 'md.*.binanceusdm.BTC/USDT'] }, 'execution.md']);
+  });
+
+  it('sends intents losslessly to execution and routes each strategy only its own events', () => {
+    expect(graph.channels.filter((c) => c.to.includes('execution.commands')).map((c) => [c.from, c.policy])).toEqual([
+      ['carry.intents', 'lossless'],
+      ['spread.intents', 'lossless'],
+    ]);
+    const events = graph.channels.find((c) => c.from === 'execution.events')!;
+    expect(events.to).toEqual([
+      { endpoint: 'carry.events', topics: ['exec.events.carry'] },
+      { endpoint: 'spread.events', topics: ['exec.events.spread'] },
+    ]);
+  });
+
+  it('gives no simulator URL outside sim mode', () => {
+    const paper = compileGraph(parseAppConfig({ ...base, mode: 'paper' }), { dataDir: 'd' });
+    expect(paper.actors[0]!.params).toEqual({ venue: 'binance', symbols: ['BTC/USDT', 'ETH/USDT'], mode: 'paper' });
+  });
+});
