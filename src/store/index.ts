@@ -1,0 +1,2 @@
+/** Durable storage: the execution journal (SQLite, WAL). */
+export * from './sqlite-journal.js';
