@@ -48,6 +48,11 @@ export class SimCore {
   readonly hub: StreamHub;
   readonly venues = new Map<string, VenueRuntime>();
   readonly startedMs: number;
+  /**
+   * While paused the market does not move (no scenario, no price steps): books change only
+   * through fills, so a test can let a client catch up and compare its book with the truth.
+   */
+  paused = false;
   private scenario: Scenario;
 
   constructor(readonly config: CoreConfig) {
@@ -97,8 +102,10 @@ export class SimCore {
   tick(dtMs: number): void {
     const nowMs = this.config.clock.nowMs();
     this.faults.expire(nowMs);
-    this.scenario.step(nowMs, dtMs);
-    this.model.step(dtMs);
+    if (!this.paused) {
+      this.scenario.step(nowMs, dtMs);
+      this.model.step(dtMs);
+    }
     for (const [venueId, venue] of this.venues) {
       try {
         this.advanceVenue(venueId, venue, nowMs);

@@ -29,6 +29,8 @@ export interface ScenarioOptions {
   /** A dislocation cycle: one episode every `periodMs`, lasting `durationMs` (defaults 60 s / 15 s). */
   readonly periodMs?: number;
   readonly durationMs?: number;
+  /** Delay before the first episode (default 10 s, so clients can connect to a calm market first). */
+  readonly startDelayMs?: number;
   /** Chaos: mean time between faults (default 10 s). */
   readonly faultIntervalMs?: number;
 }
@@ -55,15 +57,16 @@ function targetVenue(deps: ScenarioDeps, applies: (venue: VenueSpec) => boolean)
   return deps.venues.find(applies);
 }
 
-/** An effect switched on for `durationMs` out of every `periodMs`, starting 10 s in. */
+/** An effect switched on for `durationMs` out of every `periodMs`, starting `startDelayMs` in. */
 function episodic(deps: ScenarioDeps, name: ScenarioName, apply: (on: boolean, episode: number) => void): Scenario {
   const period = deps.options.periodMs ?? 60_000;
   const duration = Math.min(deps.options.durationMs ?? 15_000, period);
+  const delay = deps.options.startDelayMs ?? 10_000;
   let last: string | undefined;
   return {
     name,
     step: (nowMs) => {
-      const elapsed = nowMs - deps.startMs - 10_000;
+      const elapsed = nowMs - deps.startMs - delay;
       const episode = Math.floor(elapsed / period);
       const on = elapsed >= 0 && elapsed - episode * period < duration;
       const state = `${on}:${episode}`;

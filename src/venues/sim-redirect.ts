@@ -9,6 +9,12 @@
  * ccxt refuses `ws://` URLs unless the instance has an `httpAgent` (see notes/ccxt-offline.md);
  * one is set here.
  *
+ * binance picks its market-specific error maps (`exceptions.spot`, `exceptions.linear`, …) by
+ * the request URL's prefix (`https://fapi.binance.com/`); a redirected URL matches none, so
+ * ccxt would fall back to its generic map and, for example, raise ExchangeError instead of
+ * InsufficientFunds for `-2019 Margin is insufficient.`. The instance's `getExceptionsByUrl` is
+ * therefore given the original URL back, which makes error mapping identical to the real venue.
+ *
  * Quirks kept working on purpose: binance spot decides "spot stream" by `/stream` in the socket
  * URL, which the host segment `stream.binance.com` provides; binance futures rewrites a
  * `…/ws` base URL into `…/public/ws/<n>` and `…/market/ws/<n>`, which the simulator serves.
@@ -38,10 +44,16 @@ function rewriteTree(node: unknown, base: string): unknown {
   return node;
 }
 
+/** The original `https://` URL of a URL redirected to `base`, or the URL itself. */
+export function originalUrl(url: string, base: string): string {
+  return url.startsWith(`${base}/`) ? `https://${url.slice(base.length + 1)}` : url;
+}
+
 /** The parts of a ccxt instance the redirect touches. */
 export interface RedirectableExchange {
   urls: Record<string, unknown>;
   httpAgent?: unknown;
+  getExceptionsByUrl?: (url: string, exactOrBroad: string) => unknown;
 }
 
 /**
@@ -59,5 +71,11 @@ export function redirectToSimulator<T extends RedirectableExchange>(exchange: T,
     if (exchange.urls[tree] !== undefined) exchange.urls[tree] = rewriteTree(exchange.urls[tree], base);
   }
   exchange.httpAgent ??= new Agent({ keepAlive: true });
+  const byUrl = exchange.getExceptionsByUrl;
+  if (typeof byUrl === 'function') {
+    exchange.getExceptionsByUrl = function (this: unknown, url: string, exactOrBroad: string) {
+      return byUrl.call(this, originalUrl(url, base), exactOrBroad);
+    };
+  }
   return exchange;
 }

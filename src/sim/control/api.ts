@@ -71,6 +71,7 @@ export function createControlApi(core: SimCore, info: ControlInfo): SimControlAp
       backend: info.backend,
       uptimeMs: core.config.clock.nowMs() - core.startedMs,
       sockets: core.hub.count(),
+      paused: core.paused,
     }),
     books: async (venue) => markets(venue).flatMap(([id, market]) => [...market.instruments.values()].map((instrument) => topOf(id, market, instrument))),
     book: async (venue, symbol, depth = 20): Promise<BookDepth> => {
@@ -134,6 +135,9 @@ export function createControlApi(core: SimCore, info: ControlInfo): SimControlAp
       return settled;
     },
     setScenario: async (name, options) => core.setScenario(name, options),
+    setMarketPaused: async (paused) => {
+      core.paused = paused;
+    },
     setPriceOffset: async (venue, symbol, bps) => {
       if (!core.model.venue(venue)) throw arbiterError('OPS_REQUEST', `unknown venue ${venue}`);
       core.model.setPriceOffset(venue, symbol, bps);

@@ -101,6 +101,10 @@ export class SimControl implements SimControlApi {
     await this.call('POST', '/scenario', undefined, { name, options });
   }
 
+  async setMarketPaused(paused: boolean): Promise<void> {
+    await this.call('POST', '/market', undefined, { paused });
+  }
+
   async setPriceOffset(venue: string, symbol: string, bps: number): Promise<void> {
     await this.call('POST', '/price-offset', undefined, { venue, symbol, bps });
   }

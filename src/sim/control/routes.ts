@@ -16,6 +16,7 @@
  *   POST   /_sim/funding/settle    { venue, symbol? }           SettlementView[]
  *   POST   /_sim/scenario          { name, options? }
  *   POST   /_sim/price-offset      { venue, symbol, bps }
+ *   POST   /_sim/market            { paused }   freezes / unfreezes the market model
  */
 import { z } from 'zod';
 import { describeError, isArbiterError } from '../../runtime/errors.js';
@@ -35,10 +36,12 @@ const SCENARIO_SCHEMA = z.object({
       magnitude: z.number().finite().optional(),
       periodMs: z.number().int().positive().optional(),
       durationMs: z.number().int().positive().optional(),
+      startDelayMs: z.number().int().nonnegative().optional(),
       faultIntervalMs: z.number().int().positive().optional(),
     })
     .optional(),
 });
+const MARKET_SCHEMA = z.object({ paused: z.boolean() });
 const OFFSET_SCHEMA = z.object({ venue: z.string().min(1), symbol: z.string().min(1), bps: z.number().finite().min(-5000).max(5000) });
 
 class BadRequest extends Error {}
@@ -122,5 +125,6 @@ export function mountControl(router: Router, api: SimControlApi): void {
     const body = parseBody(r, OFFSET_SCHEMA);
     return api.setPriceOffset(body.venue, body.symbol, body.bps);
   });
+  post('/market', (r) => api.setMarketPaused(parseBody(r, MARKET_SCHEMA).paused));
   router.any(CONTROL_PREFIX, async (request) => ({ status: 404, headers: { 'content-type': 'application/json' }, body: JSON.stringify({ error: `no control route ${request.method} ${request.path}` }) }));
 }

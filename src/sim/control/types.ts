@@ -20,6 +20,7 @@ export interface SimHealth {
   readonly backend: string;
   readonly uptimeMs: number;
   readonly sockets: number;
+  readonly paused: boolean;
 }
 
 export interface BookTop {
@@ -107,6 +108,8 @@ export interface SimControlApi {
   /** Settles funding now, off schedule (one symbol, or every perp of the venue). */
   settleFunding(venue: string, symbol?: string): Promise<SettlementView[]>;
   setScenario(name: ScenarioName, options?: ScenarioOptions): Promise<void>;
+  /** Freezes (or unfreezes) the market model; pending book changes are still published. */
+  setMarketPaused(paused: boolean): Promise<void>;
   /** Moves one venue's prices (symbol `*`: all of them) by `bps` until changed (0 clears). */
   setPriceOffset(venue: string, symbol: string, bps: number): Promise<void>;
 }
