@@ -12,7 +12,7 @@
  * - A WebSocket must not be touched after its `close` handler ran.
  */
 import { STATUS_CODES } from 'node:http';
-import type { HttpRequest, HttpResponse, TemplatedApp, WebSocket, us_listen_socket } from 'uWebSockets.js';
+import type { HttpRequest, HttpResponse, TemplatedApp, WebSocket, WebSocketBehavior, us_listen_socket } from 'uWebSockets.js';
 import type { Logger } from '../log.js';
 import type { UwsModule } from './backend.js';
 import { dispatchHttp, makeRequest, type Router } from './router.js';
@@ -128,14 +128,9 @@ function handleHttp(settings: Settings, res: HttpResponse, req: HttpRequest): vo
   });
 }
 
-/** Starts a uWS server. */
-export async function startUwsServer(uws: UwsModule, router: Router, options: NetServerOptions, logger: Logger): Promise<NetServer> {
-  const host = options.host ?? '127.0.0.1';
-  const settings: Settings = { router, logger, maxBodyBytes: options.maxBodyBytes ?? 1 << 20 };
-  const app: TemplatedApp = uws.App();
-  const connections = new Set<UwsConnection>();
+function wsBehavior(router: Router, options: NetServerOptions, connections: Set<UwsConnection>): WebSocketBehavior<UpgradeData> {
   let nextId = 1;
-  app.ws<UpgradeData>('/*', {
+  return {
     // Our own code sends pings; uWS's idle timeout would also cut clients that only receive.
     idleTimeout: 0,
     sendPingsAutomatically: false,
@@ -169,9 +164,17 @@ export async function startUwsServer(uws: UwsModule, router: Router, options: Ne
       connections.delete(connection);
       data.handlers.close?.(connection, code, Buffer.from(message).toString('utf8'));
     },
-  });
-  app.any('/*', (res, req) => handleHttp(settings, res, req));
+  };
+}
 
+/** Starts a uWS server. */
+export async function startUwsServer(uws: UwsModule, router: Router, options: NetServerOptions, logger: Logger): Promise<NetServer> {
+  const host = options.host ?? '127.0.0.1';
+  const settings: Settings = { router, logger, maxBodyBytes: options.maxBodyBytes ?? 1 << 20 };
+  const app: TemplatedApp = uws.App();
+  const connections = new Set<UwsConnection>();
+  app.ws<UpgradeData>('/*', wsBehavior(router, options, connections));
+  app.any('/*', (res, req) => handleHttp(settings, res, req));
   const listenSocket = await new Promise<us_listen_socket>((resolve, reject) => {
     app.listen(host, options.port ?? 0, (socket) => (socket ? resolve(socket) : reject(new Error(`uWS could not listen on ${host}:${options.port ?? 0}`))));
   });

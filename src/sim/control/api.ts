@@ -7,7 +7,7 @@ import type { SimCore } from '../core.js';
 import type { Account } from '../engine/account.js';
 import type { FundingSettlement } from '../market/funding.js';
 import type { InstrumentMarket, VenueMarket } from '../market/venue-market.js';
-import type { AccountView, BookDepth, BookTop, FundingView, SettlementView, SimControlApi, SimHealth } from './types.js';
+import type { AccountView, BookDepth, BookTop, FundingView, OrderFilter, SettlementView, SimControlApi, SimHealth } from './types.js';
 
 export interface ControlInfo {
   readonly backend: string;
@@ -52,14 +52,68 @@ function accountView(venueId: string, accountId: string, account: Account, venue
   return { venue: venueId, accountId, balances, positions, openOrders };
 }
 
+function fundingViews(core: SimCore, venue: string | undefined, withHistory: boolean): FundingView[] {
+  return [...core.model.venues]
+    .filter(([id]) => venue === undefined || id === venue)
+    .flatMap(([id, market]) =>
+      [...market.instruments.values()].flatMap((instrument): FundingView[] => {
+        const funding = instrument.funding;
+        if (!funding) return [];
+        const symbol = instrument.spec.symbol;
+        const view: FundingView = {
+          venue: id,
+          symbol,
+          rate: funding.rate,
+          nextFundingTimeMs: funding.nextFundingTimeMs,
+          intervalHours: funding.intervalHours,
+          intervalRealMs: funding.intervalRealMs(),
+          markPrice: market.markPrice(symbol),
+          indexPrice: market.indexPrice(symbol),
+        };
+        return [withHistory ? { ...view, history: funding.history.map((entry) => ({ ...entry })) } : view];
+      }),
+    );
+}
+
+function accountViews(core: SimCore, venue: string | undefined): AccountView[] {
+  return [...core.venues]
+    .filter(([id]) => venue === undefined || id === venue)
+    .flatMap(([id, runtime]) => {
+      const market = core.model.venue(id) as VenueMarket;
+      return runtime.engine.accountIds().map((accountId) => accountView(id, accountId, runtime.engine.account(accountId), market, runtime.engine.openOrders(accountId).length));
+    });
+}
+
+/** Settles funding now for one perp (or all of a venue's perps). */
+function settleNow(core: SimCore, venue: string, symbol: string | undefined): SettlementView[] {
+  const runtime = core.venues.get(venue);
+  const market = core.model.venue(venue);
+  if (!runtime || !market) throw arbiterError('OPS_REQUEST', `unknown venue ${venue}`);
+  const now = core.config.clock.nowMs();
+  const settled: SettlementView[] = [];
+  for (const instrument of market.instruments.values()) {
+    if (!instrument.funding || (symbol !== undefined && instrument.spec.symbol !== symbol)) continue;
+    const settlement: FundingSettlement = instrument.funding.settleNow(now, market.markPrice(instrument.spec.symbol));
+    runtime.engine.settleFunding(instrument.spec.symbol, settlement);
+    settled.push({ venue, symbol: instrument.spec.symbol, ...settlement });
+  }
+  if (settled.length === 0) throw arbiterError('OPS_REQUEST', `no perp ${symbol ?? ''} on ${venue}`);
+  return settled;
+}
+
+function bookDepth(core: SimCore, venue: string, symbol: string, depth: number): BookDepth {
+  const instrument = core.model.venue(venue)?.get(symbol);
+  if (!instrument) throw arbiterError('OPS_REQUEST', `unknown venue/symbol ${venue} ${symbol}`);
+  const snapshot = instrument.book.snapshot(depth);
+  const tick = instrument.spec.tickSize;
+  const levels = (side: typeof snapshot.bids): [number, number][] => side.map(([ticks, quantity]) => [ticks * tick, quantity]);
+  return { venue, symbol, updateId: snapshot.lastUpdateId, bids: levels(snapshot.bids), asks: levels(snapshot.asks) };
+}
+
+const matches = (filter: OrderFilter, entry: { venue: string; clientOrderId: string }): boolean =>
+  (!filter.venue || entry.venue === filter.venue) && (!filter.clientOrderId || entry.clientOrderId === filter.clientOrderId);
+
 export function createControlApi(core: SimCore, info: ControlInfo): SimControlApi {
-  const markets = (venue?: string): [string, VenueMarket][] => [...core.model.venues].filter(([id]) => venue === undefined || id === venue);
-  const requireMarket = (venue: string, symbol: string): { market: VenueMarket; instrument: InstrumentMarket } => {
-    const market = core.model.venue(venue);
-    const instrument = market?.get(symbol);
-    if (!market || !instrument) throw arbiterError('OPS_REQUEST', `unknown venue/symbol ${venue} ${symbol}`);
-    return { market, instrument };
-  };
   return {
     health: async (): Promise<SimHealth> => ({
       ok: true,
@@ -73,67 +127,20 @@ export function createControlApi(core: SimCore, info: ControlInfo): SimControlAp
       sockets: core.hub.count(),
       paused: core.paused,
     }),
-    books: async (venue) => markets(venue).flatMap(([id, market]) => [...market.instruments.values()].map((instrument) => topOf(id, market, instrument))),
-    book: async (venue, symbol, depth = 20): Promise<BookDepth> => {
-      const { instrument } = requireMarket(venue, symbol);
-      const snapshot = instrument.book.snapshot(depth);
-      const tick = instrument.spec.tickSize;
-      const levels = (side: typeof snapshot.bids): [number, number][] => side.map(([ticks, quantity]) => [ticks * tick, quantity]);
-      return { venue, symbol, updateId: snapshot.lastUpdateId, bids: levels(snapshot.bids), asks: levels(snapshot.asks) };
-    },
-    funding: async (venue, withHistory = false) =>
-      markets(venue).flatMap(([id, market]) =>
-        [...market.instruments.values()].flatMap((instrument): FundingView[] => {
-          const funding = instrument.funding;
-          if (!funding) return [];
-          const symbol = instrument.spec.symbol;
-          return [
-            {
-              venue: id,
-              symbol,
-              rate: funding.rate,
-              nextFundingTimeMs: funding.nextFundingTimeMs,
-              intervalHours: funding.intervalHours,
-              intervalRealMs: funding.intervalRealMs(),
-              markPrice: market.markPrice(symbol),
-              indexPrice: market.indexPrice(symbol),
-              ...(withHistory ? { history: funding.history.map((entry) => ({ ...entry })) } : {}),
-            },
-          ];
-        }),
-      ),
-    orders: async (filter = {}) =>
-      core.truth.orders.filter((o) => (!filter.venue || o.venue === filter.venue) && (!filter.clientOrderId || o.clientOrderId === filter.clientOrderId)),
-    fills: async (filter = {}) =>
-      core.truth.fills.filter((f) => (!filter.venue || f.venue === filter.venue) && (!filter.clientOrderId || f.clientOrderId === filter.clientOrderId)),
-    fundingPayments: async (venue) => core.truth.funding.filter((payment) => venue === undefined || payment.venue === venue),
-    accounts: async (venue) =>
-      [...core.venues]
+    books: async (venue) =>
+      [...core.model.venues]
         .filter(([id]) => venue === undefined || id === venue)
-        .flatMap(([id, runtime]) => {
-          const market = core.model.venue(id) as VenueMarket;
-          return runtime.engine.accountIds().map((accountId) =>
-            accountView(id, accountId, runtime.engine.account(accountId), market, runtime.engine.openOrders(accountId).length),
-          );
-        }),
+        .flatMap(([id, market]) => [...market.instruments.values()].map((instrument) => topOf(id, market, instrument))),
+    book: async (venue, symbol, depth = 20) => bookDepth(core, venue, symbol, depth),
+    funding: async (venue, withHistory = false) => fundingViews(core, venue, withHistory),
+    orders: async (filter = {}) => core.truth.orders.filter((order) => matches(filter, order)),
+    fills: async (filter = {}) => core.truth.fills.filter((fill) => matches(filter, fill)),
+    fundingPayments: async (venue) => core.truth.funding.filter((payment) => venue === undefined || payment.venue === venue),
+    accounts: async (venue) => accountViews(core, venue),
     inject: async (fault) => core.faults.inject(fault),
     clearFaults: async () => core.faults.clear(),
     faults: async () => ({ armed: core.faults.describe(), history: core.truth.faults.all() }),
-    settleFunding: async (venue, symbol) => {
-      const runtime = core.venues.get(venue);
-      const market = core.model.venue(venue);
-      if (!runtime || !market) throw arbiterError('OPS_REQUEST', `unknown venue ${venue}`);
-      const now = core.config.clock.nowMs();
-      const settled: SettlementView[] = [];
-      for (const instrument of market.instruments.values()) {
-        if (!instrument.funding || (symbol !== undefined && instrument.spec.symbol !== symbol)) continue;
-        const settlement: FundingSettlement = instrument.funding.settleNow(now, market.markPrice(instrument.spec.symbol));
-        runtime.engine.settleFunding(instrument.spec.symbol, settlement);
-        settled.push({ venue, symbol: instrument.spec.symbol, ...settlement });
-      }
-      if (settled.length === 0) throw arbiterError('OPS_REQUEST', `no perp ${symbol ?? ''} on ${venue}`);
-      return settled;
-    },
+    settleFunding: async (venue, symbol) => settleNow(core, venue, symbol),
     setScenario: async (name, options) => core.setScenario(name, options),
     setMarketPaused: async (paused) => {
       core.paused = paused;
