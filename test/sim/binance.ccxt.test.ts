@@ -202,6 +202,12 @@ describe.each(CASES)('ccxt $id against the simulator', (venue) => {
     const tiny = venue.id === 'binance' ? 0.00001 : 0.001;
     const belowMinimum = venue.id === 'binance' ? errors.BadRequest : errors.InvalidOrder;
     await expect(exchange.createOrder(venue.symbol, 'limit', 'buy', tiny, price)).rejects.toBeInstanceOf(belowMinimum);
+    // Bad precision, sent raw (ccxt rounds prices itself): spot's -1013 PRICE_FILTER is InvalidOrder,
+    // futures' -4014 "Price not increased by tick size." is BadRequest in ccxt's maps.
+    const offTick = (price + venue.tick / 2).toFixed(String(venue.tick).length);
+    const raw = (exchange as unknown as Record<string, (params: Record<string, string>) => Promise<unknown>>)[venue.id === 'binance' ? 'privatePostOrder' : 'fapiPrivatePostOrder'];
+    const request = { symbol: 'BTCUSDT', side: 'BUY', type: 'LIMIT', timeInForce: 'GTC', quantity: '0.002', price: offTick };
+    await expect(raw?.call(exchange, request)).rejects.toBeInstanceOf(venue.id === 'binance' ? errors.InvalidOrder : errors.BadRequest);
     await sim.control.inject({ kind: 'reject-orders', venue: venue.id, clientOrderIdPrefix: 'doomed-' });
     await expect(exchange.createOrder(venue.symbol, 'limit', 'buy', 0.002, price, { clientOrderId: 'doomed-1' })).rejects.toBeInstanceOf(
       errors.InvalidOrder,

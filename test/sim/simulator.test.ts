@@ -116,6 +116,45 @@ describe('simulator server and control endpoint', () => {
     ws.close();
   });
 
+  it('a stall holds frames back without losing any: diffs stay contiguous across it (combined stream)', async () => {
+    const ws = new WebSocket(`${sim.url.replace('http', 'ws')}/stream.binance.com/stream?streams=btcusdt@depth@100ms`);
+    const events: { U: number; u: number }[] = [];
+    const names = new Set<string>();
+    ws.on('message', (frame: Buffer) => {
+      const message = JSON.parse(String(frame)) as { stream: string; data: { U: number; u: number } };
+      names.add(message.stream);
+      events.push(message.data);
+    });
+    await once(ws, 'open');
+    await expect.poll(() => events.length, { timeout: 5_000, interval: 10 }).toBeGreaterThan(3);
+    await control.inject({ kind: 'stall-streams', venue: 'binance' });
+    const stalledAt = events.length;
+    const bookId = (await control.books('binance'))[0]?.updateId as number;
+    // The venue keeps trading (its book moves on) while nothing reaches the client.
+    await expect.poll(async () => (await control.books('binance'))[0]?.updateId as number, { timeout: 5_000, interval: 20 }).toBeGreaterThan(bookId + 50);
+    expect(events.length).toBeLessThanOrEqual(stalledAt + 2); // at most frames already in flight
+    await control.inject({ kind: 'resume-streams', venue: 'binance' });
+    await expect.poll(() => events.length, { timeout: 5_000, interval: 10 }).toBeGreaterThan(stalledAt + 3);
+    ws.close();
+    const gaps = events.filter((event, i) => i > 0 && event.U !== (events[i - 1] as { u: number }).u + 1);
+    expect(gaps).toEqual([]);
+    expect([...names]).toEqual(['btcusdt@depth@100ms']);
+  });
+
+  it('adds latency to one venue’s HTTP answers', async () => {
+    await control.inject({ kind: 'latency', venue: 'binanceusdm', ms: 250 });
+    try {
+      const started = performance.now();
+      expect((await fetch(`${sim.url}/fapi.binance.com/fapi/v1/time`)).status).toBe(200);
+      expect(performance.now() - started).toBeGreaterThanOrEqual(240);
+      const other = performance.now();
+      await fetch(`${sim.url}/api.binance.com/api/v3/time`);
+      expect(performance.now() - other).toBeLessThan(200);
+    } finally {
+      await control.inject({ kind: 'latency', venue: 'binanceusdm', ms: 0 });
+    }
+  });
+
   it('runs scenarios: a price dislocation moves one venue away from the other', async () => {
     await control.setScenario('price-dislocation', { target: 'binance', magnitude: 100, startDelayMs: 0, periodMs: 60_000, durationMs: 60_000 });
     try {
