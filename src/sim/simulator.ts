@@ -54,7 +54,14 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
 
   // The market moves on a fixed nominal step, so a run is reproducible per tick under the seed
   // even when the timer fires late.
-  const ticker = setInterval(() => core.tick(config.tickMs), config.tickMs);
+  const ticker = setInterval(() => {
+    try {
+      core.tick(config.tickMs);
+    } catch (error) {
+      // A bug in the model or a scenario must not kill the process the trading system relies on.
+      logger.error({ err: error }, 'simulator tick failed');
+    }
+  }, config.tickMs);
   const pingers = [...core.venues.values()].map(({ spec }) => setInterval(() => core.hub.ping(spec.id), spec.wsPingIntervalMs));
   let stopping: Promise<void> | undefined;
   logger.info({ url: server.url, backend: server.backend, seed: config.seed, scenario: config.scenario, venues: [...core.venues.keys()] }, 'simulator listening');

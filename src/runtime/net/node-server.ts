@@ -7,7 +7,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, WebSocket } from 'ws';
 import type { Logger } from '../log.js';
-import { dispatchHttp, makeRequest, type Router } from './router.js';
+import { dispatchHttp, guardWsHandlers, makeRequest, type Router } from './router.js';
 import type { NetResponse, NetServer, NetServerOptions, WsConnection, WsHandlers } from './types.js';
 
 class NodeConnection implements WsConnection {
@@ -98,6 +98,7 @@ function handleHttp(router: Router, logger: Logger, maxBodyBytes: number, req: I
 
 interface UpgradeContext {
   readonly router: Router;
+  readonly logger: Logger;
   readonly wss: WebSocketServer;
   readonly connections: Set<NodeConnection>;
   readonly maxBackpressureBytes: number;
@@ -126,7 +127,8 @@ function handleUpgrade(context: UpgradeContext, req: IncomingMessage, socket: Du
     socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
     return;
   }
-  context.wss.handleUpgrade(req, socket, head, (ws) => attach(context, ws, req, handlers));
+  const guarded = guardWsHandlers(handlers, (error, event, path) => context.logger.error({ err: error, event, path }, 'websocket handler failed'));
+  context.wss.handleUpgrade(req, socket, head, (ws) => attach(context, ws, req, guarded));
 }
 
 /** Starts a node:http + ws server. */
@@ -136,6 +138,7 @@ export async function startNodeServer(router: Router, options: NetServerOptions,
   const wss = new WebSocketServer({ noServer: true, maxPayload: options.maxWsMessageBytes ?? 1 << 20, perMessageDeflate: false });
   const context: UpgradeContext = {
     router,
+    logger,
     wss,
     connections: new Set(),
     maxBackpressureBytes: options.maxWsBackpressureBytes ?? 8 << 20,

@@ -3,7 +3,7 @@
  * longest matching prefix wins; a path that matches a prefix only under another method is
  * answered 405. Routes may be added after the server started (lookups are live).
  */
-import type { HttpHandler, HttpRoute, NetRequest, NetResponse, WsHandlers, WsRoute } from './types.js';
+import type { HttpHandler, HttpRoute, NetRequest, NetResponse, WsConnection, WsHandlers, WsRoute } from './types.js';
 
 /** True when `path` equals `prefix` or continues it at a `/` boundary. `/` matches everything. */
 export function prefixMatches(prefix: string, path: string): boolean {
@@ -96,6 +96,23 @@ export async function dispatchHttp(
     onError(error, request);
     return { status: 500, headers: TEXT, body: 'internal error' };
   }
+}
+
+/**
+ * Wraps WebSocket handlers so that a throwing handler is logged instead of escaping into the
+ * server's I/O callback (where, under uWS, it would take the process down).
+ */
+export function guardWsHandlers(handlers: WsHandlers, onError: (error: unknown, event: string, path: string) => void): WsHandlers {
+  const guard =
+    <A extends unknown[]>(event: string, fn: ((connection: WsConnection, ...args: A) => void) | undefined) =>
+    (connection: WsConnection, ...args: A): void => {
+      try {
+        fn?.(connection, ...args);
+      } catch (error) {
+        onError(error, event, connection.path);
+      }
+    };
+  return { open: guard('open', handlers.open), message: guard('message', handlers.message), close: guard('close', handlers.close) };
 }
 
 /** Builds a NetRequest from parts the backend has already copied. */

@@ -15,7 +15,7 @@ import { STATUS_CODES } from 'node:http';
 import type { HttpRequest, HttpResponse, TemplatedApp, WebSocket, WebSocketBehavior, us_listen_socket } from 'uWebSockets.js';
 import type { Logger } from '../log.js';
 import type { UwsModule } from './backend.js';
-import { dispatchHttp, makeRequest, type Router } from './router.js';
+import { dispatchHttp, guardWsHandlers, makeRequest, type Router } from './router.js';
 import type { NetResponse, NetServer, NetServerOptions, WsConnection, WsHandlers } from './types.js';
 
 interface UpgradeData {
@@ -128,8 +128,9 @@ function handleHttp(settings: Settings, res: HttpResponse, req: HttpRequest): vo
   });
 }
 
-function wsBehavior(router: Router, options: NetServerOptions, connections: Set<UwsConnection>): WebSocketBehavior<UpgradeData> {
+function wsBehavior(router: Router, options: NetServerOptions, logger: Logger, connections: Set<UwsConnection>): WebSocketBehavior<UpgradeData> {
   let nextId = 1;
+  const onError = (error: unknown, event: string, path: string): void => logger.error({ err: error, event, path }, 'websocket handler failed');
   return {
     // Our own code sends pings; uWS's idle timeout would also cut clients that only receive.
     idleTimeout: 0,
@@ -141,7 +142,7 @@ function wsBehavior(router: Router, options: NetServerOptions, connections: Set<
       const path = req.getUrl();
       const handlers = router.matchWs(path);
       if (!handlers) return writeResponse(res, { status: 404, body: 'no websocket endpoint here' });
-      const data: UpgradeData = { path, query: req.getQuery() ?? '', headers: readHeaders(req), handlers };
+      const data: UpgradeData = { path, query: req.getQuery() ?? '', headers: readHeaders(req), handlers: guardWsHandlers(handlers, onError) };
       res.upgrade(data, req.getHeader('sec-websocket-key'), req.getHeader('sec-websocket-protocol'), req.getHeader('sec-websocket-extensions'), context);
     },
     open: (ws) => {
@@ -173,7 +174,7 @@ export async function startUwsServer(uws: UwsModule, router: Router, options: Ne
   const settings: Settings = { router, logger, maxBodyBytes: options.maxBodyBytes ?? 1 << 20 };
   const app: TemplatedApp = uws.App();
   const connections = new Set<UwsConnection>();
-  app.ws<UpgradeData>('/*', wsBehavior(router, options, connections));
+  app.ws<UpgradeData>('/*', wsBehavior(router, options, logger, connections));
   app.any('/*', (res, req) => handleHttp(settings, res, req));
   const listenSocket = await new Promise<us_listen_socket>((resolve, reject) => {
     app.listen(host, options.port ?? 0, (socket) => (socket ? resolve(socket) : reject(new Error(`uWS could not listen on ${host}:${options.port ?? 0}`))));

@@ -101,7 +101,11 @@ function withoutSignature(raw: string): { rest: string; signature: string | unde
     .split('&')
     .filter((pair) => {
       if (!pair.startsWith('signature=')) return true;
-      signature = decodeURIComponent(pair.slice('signature='.length));
+      try {
+        signature = decodeURIComponent(pair.slice('signature='.length));
+      } catch {
+        signature = ''; // malformed percent-encoding: it cannot match, and says so with -1022
+      }
       return false;
     })
     .join('&');

@@ -98,6 +98,28 @@ describe.each([
     await expect(fetch(`${server.url}/items`)).rejects.toThrow();
   });
 
+  it.skipIf(skip)('survives a websocket handler that throws: the error is logged, the server keeps serving', async () => {
+    const errors: unknown[] = [];
+    const capture = pino({ level: 'error' }, { write: (line: string) => void errors.push(JSON.parse(line)) });
+    const router = new Router()
+      .get('/ok', () => ({ status: 200, body: 'ok' }))
+      .ws('/buggy', {
+        message: (connection, text) => {
+          if (text === 'boom') throw new Error('handler bug');
+          connection.send(`fine:${text}`);
+        },
+      });
+    server = await startNetServer(router, { backend, port: 0, logger: capture });
+    const ws = new WebSocket(`${server.url.replace('http', 'ws')}/buggy`);
+    await once(ws, 'open');
+    ws.send('boom');
+    ws.send('after');
+    expect(await nextMessage(ws)).toBe('fine:after');
+    expect(errors).toEqual([expect.objectContaining({ event: 'message', path: '/buggy', msg: 'websocket handler failed' })]);
+    expect(await (await fetch(`${server.url}/ok`)).text()).toBe('ok');
+    ws.close();
+  });
+
   it.skipIf(skip)('sends from outside a callback (timer) and reports closed connections', async () => {
     let serverSide: WsConnection | undefined;
     const router = new Router().ws('/', {
