@@ -119,6 +119,8 @@ describe.each(CASES)('ccxt $id against the simulator', (venue) => {
     expect(rest.high as number).toBeGreaterThanOrEqual(rest.low as number);
     const book = await top(exchange, venue.symbol);
     expect(book.ask).toBeGreaterThan(book.bid);
+    const tickers = await exchange.fetchTickers(venue.id === 'binance' ? ['BTC/USDT', 'ETH/USDT'] : undefined);
+    expect(Object.keys(tickers).sort()).toEqual(venue.id === 'binance' ? ['BTC/USDT', 'ETH/USDT'] : ['BTC/USDT:USDT', 'ETH/USDT:USDT', 'SOL/USDT:USDT']);
   });
 
   it('createOrder with a clientOrderId, fetchOrder by id and clientOrderId, fetchOpenOrders, cancelOrder', async () => {

@@ -36,7 +36,7 @@ describe('simulator server and control endpoint', () => {
   let control: SimControl;
 
   beforeAll(async () => {
-    sim = await startTestSimulator({ seed: 9, symbols: ['BTC/USDT', 'ETH/USDT'] });
+    sim = await startTestSimulator({ seed: 9, symbols: ['BTC/USDT', 'ETH/USDT', 'ETH/BTC'] });
     control = new SimControl(sim.url);
   });
 
@@ -55,7 +55,7 @@ describe('simulator server and control endpoint', () => {
       await control.setMarketPaused(false);
     }
     const symbols = (await control.books()).map((top) => `${top.venue} ${top.symbol}`);
-    expect(symbols).toEqual(['binance BTC/USDT', 'binance ETH/USDT', 'binanceusdm BTC/USDT:USDT', 'binanceusdm ETH/USDT:USDT']);
+    expect(symbols).toEqual(['binance BTC/USDT', 'binance ETH/USDT', 'binance ETH/BTC', 'binanceusdm BTC/USDT:USDT', 'binanceusdm ETH/USDT:USDT']);
     expect((await control.funding('binanceusdm')).map((entry) => entry.intervalHours)).toEqual([8, 8]);
   });
 
@@ -169,6 +169,21 @@ describe('simulator server and control endpoint', () => {
       await control.setScenario('calm');
     }
     expect((await control.health()).scenario).toBe('calm');
+  });
+
+  it('runs scenarios: triangular mispricing moves ETH/BTC off the price implied by ETH/USDT and BTC/USDT', async () => {
+    const mispricing = async () => {
+      const tops = await control.books('binance');
+      const mark = (symbol: string) => tops.find((top) => top.symbol === symbol)?.markPrice as number;
+      return mark('ETH/BTC') / (mark('ETH/USDT') / mark('BTC/USDT')) - 1;
+    };
+    expect(Math.abs(await mispricing())).toBeLessThan(0.002);
+    await control.setScenario('triangular-mispricing', { magnitude: 80, startDelayMs: 0, periodMs: 60_000, durationMs: 60_000 });
+    try {
+      await expect.poll(mispricing, { timeout: 5_000, interval: 50 }).toBeGreaterThan(0.006);
+    } finally {
+      await control.setScenario('calm');
+    }
   });
 
   it('runs the chaos scenario: faults fire on their own, then stop with the scenario', async () => {

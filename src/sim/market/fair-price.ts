@@ -24,6 +24,11 @@ export const DEFAULT_ASSETS: readonly AssetSpec[] = [
 /** Assets priced at 1 (the quote currencies). */
 const STABLE = new Set(['USDT', 'USDC', 'USD']);
 
+/** True for USD-like assets (USDT, USDC, USD). */
+export function isStable(asset: string): boolean {
+  return STABLE.has(asset);
+}
+
 export class FairPrices {
   private readonly prices = new Map<string, number>();
 

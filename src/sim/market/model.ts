@@ -8,8 +8,8 @@
  */
 import type { SimClock } from '../clock.js';
 import { Prng } from '../prng.js';
-import type { VenueSpec } from '../types.js';
-import { DEFAULT_ASSETS, FairPrices, type AssetSpec } from './fair-price.js';
+import type { InstrumentSpec, VenueSpec } from '../types.js';
+import { DEFAULT_ASSETS, FairPrices, isStable, type AssetSpec } from './fair-price.js';
 import { VenueMarket } from './venue-market.js';
 
 export interface MarketModelOptions {
@@ -47,8 +47,14 @@ export class MarketModel {
     else this.offsets.set(offsetKey(venueId, symbol), bps);
   }
 
-  priceOffsetBps(venueId: string, symbol: string): number {
-    return (this.offsets.get(offsetKey(venueId, '*')) ?? 0) + (this.offsets.get(offsetKey(venueId, symbol)) ?? 0);
+  /**
+   * The scenario offset of one instrument. A venue-wide offset moves the venue's prices in USD
+   * terms, so it applies to pairs quoted in a stable asset only: moving both legs of ETH/BTC
+   * by the same factor leaves the cross rate where it was, and so must the cross pair itself.
+   */
+  priceOffsetBps(venueId: string, spec: Pick<InstrumentSpec, 'symbol' | 'quote'>): number {
+    const wide = isStable(spec.quote) ? (this.offsets.get(offsetKey(venueId, '*')) ?? 0) : 0;
+    return wide + (this.offsets.get(offsetKey(venueId, spec.symbol)) ?? 0);
   }
 
   /** Biases the mean funding rate of a venue's perps (one symbol, or `*` for all). */
@@ -63,6 +69,6 @@ export class MarketModel {
   /** Advances prices, noise and funding by `dtMs` of real time and re-quotes every book. */
   step(dtMs: number): void {
     this.fair.step(dtMs);
-    for (const [venueId, venue] of this.venues) venue.step(dtMs, (symbol) => this.priceOffsetBps(venueId, symbol));
+    for (const [venueId, venue] of this.venues) venue.step(dtMs, (spec) => this.priceOffsetBps(venueId, spec));
   }
 }

@@ -82,7 +82,7 @@ export class VenueMarket {
   }
 
   /** Moves every instrument one step: noise, funding drift, re-quote around the new target. */
-  step(dtMs: number, offsetBps: (symbol: string) => number): void {
+  step(dtMs: number, offsetBps: (spec: InstrumentSpec) => number): void {
     const dtSec = dtMs / 1000;
     for (const market of this.instruments.values()) {
       const { spec, prng } = market;
@@ -91,7 +91,7 @@ export class VenueMarket {
         -NOISE_REVERSION_PER_SEC * market.noiseBps * dtSec + sigma * Math.sqrt(2 * NOISE_REVERSION_PER_SEC * dtSec) * prng.normal();
       market.funding?.step(dtMs);
       const basisBps = market.funding ? market.funding.rate * 1e4 * BASIS_PER_FUNDING : 0;
-      const totalBps = this.venue.quoting.offsetBps + market.noiseBps + basisBps + offsetBps(spec.symbol);
+      const totalBps = this.venue.quoting.offsetBps + market.noiseBps + basisBps + offsetBps(spec);
       const fair = this.fair.pair(spec.base, spec.quote) ?? 0;
       requote(market.book, fair * (1 + totalBps / 1e4), this.venue.quoting, spec, market.spacingTicks, prng);
       if (prng.chance(BACKGROUND_TRADE_CHANCE)) this.backgroundTrade(market);

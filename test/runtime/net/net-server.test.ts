@@ -134,6 +134,10 @@ describe.each([
     const received = nextMessage(ws);
     setImmediate(() => serverSide?.send('from a timer'));
     expect(await received).toBe('from a timer');
+    // Keep-alive: a server ping reaches the client (which answers with a pong on its own).
+    const pinged = once(ws, 'ping');
+    serverSide?.ping();
+    await pinged;
     ws.close();
     await once(ws, 'close');
     await expect.poll(() => serverSide?.isOpen).toBe(false);
