@@ -124,6 +124,16 @@ describe('matching engine: spot', () => {
     expect(r.truth.orders.all().filter((o) => o.clientOrderId === 'dup').map((o) => o.outcome)).toEqual(['accepted', 'rejected']);
   });
 
+  it('sizes a market order in quote (binance quoteOrderQty) and refuses a quote-sized sell it cannot cover', () => {
+    const buy = r.engine.place(KEY, order({ type: 'market', timeInForce: 'IOC', price: undefined, quantity: undefined, quoteQuantity: 30_000 }));
+    if (!buy.ok) throw new Error(buy.rejection.detail);
+    // 0.2 at 100 001 then whole steps of 0.001 at 100 002 within the remaining budget.
+    expect(buy.order.filledQuantity).toBeCloseTo(0.2 + 0.099, 12);
+    expect(buy.order.filledQuote).toBeLessThanOrEqual(30_000);
+    const sell = r.engine.place(KEY, order({ side: 'sell', type: 'market', timeInForce: 'IOC', price: undefined, quantity: undefined, quoteQuantity: 400_000 }));
+    expect(sell.ok ? undefined : sell.rejection.reason).toBe('insufficient_balance');
+  });
+
   it('expires an unfillable FOK on a venue that expires them, and rejects it on one that rejects them', () => {
     const expired = r.engine.place(KEY, order({ timeInForce: 'FOK', price: 100_001, quantity: 0.5 }));
     expect(expired.ok && expired.order.status).toBe('expired');

@@ -6,14 +6,18 @@
 import type { InstrumentMarket, VenueMarket } from '../market/venue-market.js';
 import type { InstrumentSpec } from '../types.js';
 import type { Account } from './account.js';
-import { costOf } from './match.js';
+import { baseForQuote, costOf } from './match.js';
 import { remaining, type OrderRequest, type Rejection, type SimOrder } from './types.js';
 
 const TOLERANCE = 1e-9;
 
 function spotNeed(market: InstrumentMarket, request: OrderRequest): { asset: string; amount: number } {
   const { spec, book } = market;
-  if (request.side === 'sell') return { asset: spec.base, amount: request.quantity ?? 0 };
+  if (request.side === 'sell') {
+    if (request.quantity !== undefined) return { asset: spec.base, amount: request.quantity };
+    // A market sell sized in quote: the base it will take to raise that much from the bids.
+    return { asset: spec.base, amount: baseForQuote(book, request.quoteQuantity ?? 0, spec.tickSize) ?? Number.POSITIVE_INFINITY };
+  }
   if (request.type === 'limit') return { asset: spec.quote, amount: (request.price ?? 0) * (request.quantity ?? 0) };
   if (request.quantity === undefined) return { asset: spec.quote, amount: request.quoteQuantity ?? 0 };
   const best = book.bestAsk();

@@ -51,6 +51,20 @@ export function costOf(book: OrderBookState, side: OrderSide, quantity: number, 
   return undefined;
 }
 
+/** Base quantity a seller must deliver to raise `quote` from the bids (undefined when the book cannot). */
+export function baseForQuote(book: OrderBookState, quote: number, tickSize: number): number | undefined {
+  let left = quote;
+  let base = 0;
+  for (const [ticks, available] of book.bids) {
+    const price = ticks * tickSize;
+    const take = Math.min(available, left / price);
+    base += take;
+    left -= take * price;
+    if (left <= 1e-9) return base;
+  }
+  return undefined;
+}
+
 export interface TakeLimits {
   readonly side: OrderSide;
   readonly limitTicks: number | undefined;
