@@ -17,3 +17,7 @@ export * from './multi-leg-net.js';
 export * from './fill-model.js';
 export * from './paper-funding.js';
 export * from './risk/index.js';
+export * from './venue-view.js';
+export * from './lot-size.js';
+export * from './reconcile.js';
+export * from './execution-journal.js';
