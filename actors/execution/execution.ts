@@ -1,0 +1,113 @@
+/**
+ * The execution actor: the only worker with credentials and the only one that places orders.
+ *
+ * Thin by design: it opens the journal (src/store), builds the venues for the mode
+ * (src/venues/trade) and hands every command, market-data message, timer tick and control-plane
+ * command to the execution core (src/venues/trade/engine). Events go out on `events` with the topic
+ * `exec.events.<strategyId>`, so each strategy receives only its own; `TradingState` is broadcast.
+ *
+ * Control plane: `halt` (the kill switch: HALTED, cancel everything), `resume`, `cancelAll`.
+ *
+ * @example graph config
+ * { "id": "execution", "module": "actors/execution/execution.ts", "credentials": true,
+ *   "params": { "mode": "sim", "simUrl": "http://127.0.0.1:8900", "venues": [{ "id": "binanceusdm" }], "dataDir": "data" } }
+ */
+import { executionEventsTopic, type CommandMessage, type MarketDataMessage } from '../../src/protocol/index.js';
+import { defineActor, type ActorContext } from '../../src/runtime/actor.js';
+import { openJournal } from '../../src/store/index.js';
+import { ExecutionCore } from '../../src/venues/trade/engine/core.js';
+import type { EventSink } from '../../src/venues/trade/engine/events.js';
+import { parseExecutionParams, type ExecutionParams } from '../../src/venues/trade/params.js';
+import { createTradeVenues } from '../../src/venues/trade/venue-factory.js';
+
+interface State {
+  readonly core: ExecutionCore;
+}
+
+type Ctx = ActorContext<ExecutionParams>;
+
+/** Paper time, order polls and multi-leg deadlines advance on this beat. */
+const TICK_MS = 50;
+
+function eventSink(ctx: Ctx): EventSink {
+  // topicKey does string work: intern each strategy's topic once.
+  const keys = new Map<string, number>();
+  return {
+    toStrategy(strategyId, message) {
+      let key = keys.get(strategyId);
+      if (key === undefined) keys.set(strategyId, (key = ctx.topicKey('events', executionEventsTopic(strategyId))));
+      ctx.send('events', message, key);
+    },
+    broadcast: (message) => ctx.send('events', message, 0),
+  };
+}
+
+async function init(ctx: Ctx): Promise<State> {
+  const params = ctx.params;
+  const journal = openJournal({ dataDir: params.dataDir, fileName: params.journalFile, durability: params.durability });
+  try {
+    const core = await ExecutionCore.create({
+      params,
+      journal,
+      createVenues: (book, nowMs) => createTradeVenues(params, book, nowMs),
+      sink: eventSink(ctx),
+      log: ctx.log,
+      counters: { count: (name, by) => ctx.count(name, by), reportError: (reason, error) => ctx.reportError(reason, error) },
+      track: (work, what) => ctx.track(work, what),
+      wallMs: () => ctx.clock.wallMs(),
+    });
+    ctx.log.info({ mode: params.mode, venues: params.venues.map((v) => v.id), journal: journal.path }, 'execution ready; reconciling');
+    return { core };
+  } catch (error) {
+    journal.close();
+    throw error;
+  }
+}
+
+const command = (state: State, message: CommandMessage): void => state.core.onCommand(message);
+const marketData = (state: State, message: MarketDataMessage): void => state.core.onMarketData(message);
+const reasonOf = (args: unknown): string => {
+  const reason = (args as { reason?: unknown } | undefined)?.reason;
+  return typeof reason === 'string' && reason !== '' ? reason.slice(0, 200) : 'operator request';
+};
+const textArg = (args: unknown, name: string): string | undefined => {
+  const value = (args as Record<string, unknown> | undefined)?.[name];
+  return typeof value === 'string' ? value : undefined;
+};
+
+export default defineActor<State, ExecutionParams>({
+  kind: 'execution',
+  version: '1',
+  reloadable: false,
+  inputs: ['commands', 'md'],
+  outputs: ['events'],
+  params: parseExecutionParams,
+  init,
+  onStart(state, ctx) {
+    state.core.start();
+    ctx.setTimer('tick', TICK_MS);
+  },
+  onMessage: {
+    SubmitOrder: command,
+    SubmitMultiLeg: command,
+    CancelOrder: command,
+    CancelAll: command,
+    BookTop: marketData,
+    BookLevels: marketData,
+    MarkPrice: marketData,
+    FundingRate: marketData,
+    VenueStatus: marketData,
+  },
+  onTimer(state) {
+    state.core.onTick();
+  },
+  onCommand: {
+    /** The kill switch: `{ reason }` → HALTED, every open order canceled. */
+    halt: (state, args) => state.core.halt(reasonOf(args)),
+    resume: (state, args) => state.core.resume(reasonOf(args)),
+    /** `{ strategyId?, venue? }`: cancel matching open orders; the trading state is unchanged. */
+    cancelAll: (state, args) => state.core.cancelAll({ strategyId: textArg(args, 'strategyId'), venue: textArg(args, 'venue') }),
+  },
+  onStop: (state) => state.core.close(),
+  status: (state) => state.core.status(),
+});

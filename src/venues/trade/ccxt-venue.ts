@@ -1,0 +1,176 @@
+/**
+ * A venue's trade side through the real ccxt client: create, cancel and look up orders by client
+ * order id, list open orders and trades, read positions and funding payments. Used in `sim` (ccxt
+ * redirected to the embedded simulator) and `live`.
+ *
+ * Venue quirks kept here, one place:
+ * - ccxt's rate limiter is off: the risk engine's per-venue budget paces every request (orders,
+ *   cancels and lookups share it), and ccxt's limiter is per instance anyway.
+ * - binance spot answers a create with the fills (`newOrderRespType: FULL`, ccxt's default); the
+ *   USDⓈ-M API answers without them and ccxt has no `fetchOrderTrades` there, so the order's trades
+ *   are read with `fetchMyTrades(symbol, { orderId })`.
+ * - binance spot answers a cancel with a *new* clientOrderId (the cancel's own); the view keeps ours.
+ * - `reduceOnly` exists only for derivatives; spot venues refuse or ignore it, so it is not sent.
+ * - Time in force is sent for limit orders only (binance refuses it on MARKET); post-only goes as
+ *   ccxt's `postOnly` (LIMIT_MAKER on spot, GTX on futures).
+ */
+import type { Exchange, Order, Trade } from 'ccxt';
+import type { MarketDataMessage } from '../../protocol/index.js';
+import type { CcxtErrorClasses } from '../ccxt-loader.js';
+import type { MarketRules } from '../../trading/lot-size.js';
+import type { VenueOrderState, VenueOrderView, VenueTradeView } from '../../trading/venue-view.js';
+import { classifyCcxtError } from './ccxt-errors.js';
+import type { OrderRef, TradeVenue, VenueFundingPayment, VenueListener, VenueOrderRequest, VenuePosition, VenueTrade } from './types.js';
+
+/** ccxt's precision modes (base/functions/number.js). */
+const DECIMAL_PLACES = 2;
+const EPSILON = 1e-9;
+
+/** Venues whose API has no per-order trade endpoint in ccxt, and what to use instead. */
+const TRADES_BY_ORDER_ID_PARAM: ReadonlySet<string> = new Set(['binanceusdm', 'binancecoinm']);
+
+const STATE: Readonly<Record<string, VenueOrderState>> = { open: 'open', closed: 'filled', canceled: 'canceled', expired: 'canceled', rejected: 'rejected' };
+
+function tradeView(trade: Trade, fallbackMs: number): VenueTradeView {
+  return {
+    tradeId: String(trade.id),
+    qty: trade.amount ?? 0,
+    px: trade.price ?? 0,
+    fee: trade.fee?.cost ?? 0,
+    feeCurrency: trade.fee?.currency ?? '',
+    timestampMs: trade.timestamp ?? fallbackMs,
+  };
+}
+
+function isPerp(symbol: string): boolean {
+  return symbol.includes(':');
+}
+
+export class CcxtTradeVenue implements TradeVenue {
+  readonly remembersOrders = true;
+
+  constructor(
+    readonly id: string,
+    private readonly exchange: Exchange,
+    private readonly errors: CcxtErrorClasses,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  async connect(): Promise<void> {
+    await this.call('loadMarkets', () => this.exchange.loadMarkets());
+  }
+
+  rules(symbol: string): MarketRules | null {
+    const market = this.exchange.markets?.[symbol];
+    if (!market) return null;
+    const step = (value: number | undefined): number => {
+      if (value === undefined) return 0;
+      return this.exchange.precisionMode === DECIMAL_PLACES ? 10 ** -value : value;
+    };
+    const amountStep = step(market.precision.amount);
+    return { amountStep, priceTick: step(market.precision.price), minQty: market.limits.amount?.min ?? amountStep, minNotional: market.limits.cost?.min ?? 0 };
+  }
+
+  async submit(order: VenueOrderRequest): Promise<VenueOrderView> {
+    const params: Record<string, unknown> = { clientOrderId: order.clientOrderId };
+    if (order.orderType === 'limit') {
+      if (order.timeInForce === 'PO') params.postOnly = true;
+      else params.timeInForce = order.timeInForce;
+    }
+    if (order.reduceOnly && isPerp(order.symbol)) params.reduceOnly = true;
+    const price = order.orderType === 'limit' ? (order.limitPx ?? undefined) : undefined;
+    const placed = await this.call('createOrder', () => this.exchange.createOrder(order.symbol, order.orderType, order.side, order.qty, price, params));
+    return this.complete(placed, { clientOrderId: order.clientOrderId, venueOrderId: null, symbol: order.symbol, bookedQty: 0 });
+  }
+
+  async cancel(ref: OrderRef): Promise<VenueOrderView> {
+    const canceled = await this.call('cancelOrder', () => this.exchange.cancelOrder(ref.venueOrderId ?? '', ref.symbol, this.refParams(ref)));
+    return this.complete(canceled, ref);
+  }
+
+  async lookup(ref: OrderRef): Promise<VenueOrderView | null> {
+    let order: Order;
+    try {
+      order = await this.call('fetchOrder', () => this.exchange.fetchOrder(ref.venueOrderId ?? '', ref.symbol, this.refParams(ref)));
+    } catch (error) {
+      if ((error as { kind?: string }).kind === 'not_found') return null;
+      throw error;
+    }
+    return this.complete(order, ref);
+  }
+
+  async openOrders(symbols: readonly string[]): Promise<{ clientOrderId: string; symbol: string; venueOrderId: string }[]> {
+    const out: { clientOrderId: string; symbol: string; venueOrderId: string }[] = [];
+    for (const symbol of symbols) {
+      const orders = await this.call('fetchOpenOrders', () => this.exchange.fetchOpenOrders(symbol));
+      for (const o of orders) if (o.clientOrderId) out.push({ clientOrderId: o.clientOrderId, symbol, venueOrderId: String(o.id) });
+    }
+    return out;
+  }
+
+  async recentTrades(symbol: string, sinceMs: number): Promise<VenueTrade[]> {
+    const trades = await this.call('fetchMyTrades', () => this.exchange.fetchMyTrades(symbol, sinceMs, 1000));
+    return trades.map((t) => ({ ...tradeView(t, this.now()), symbol, venueOrderId: String(t.order ?? '') }));
+  }
+
+  async positions(symbols: readonly string[]): Promise<VenuePosition[]> {
+    const perps = symbols.filter(isPerp);
+    if (perps.length === 0 || !this.exchange.has.fetchPositions) return [];
+    const positions = await this.call('fetchPositions', () => this.exchange.fetchPositions(perps));
+    return positions.map((p) => ({
+      symbol: p.symbol ?? '',
+      qty: (p.contracts ?? 0) * (p.contractSize ?? 1) * (p.side === 'short' ? -1 : 1),
+    }));
+  }
+
+  async fundingPayments(sinceMs: number): Promise<VenueFundingPayment[]> {
+    if (!this.exchange.has.fetchFundingHistory || !Object.values(this.exchange.markets ?? {}).some((m) => m?.swap)) return [];
+    const history = await this.call('fetchFundingHistory', () => this.exchange.fetchFundingHistory(undefined, sinceMs));
+    return history.map((h) => ({ id: String(h.id ?? `${h.symbol}:${h.timestamp}`), symbol: h.symbol ?? '', amount: h.amount ?? 0, timestampMs: h.timestamp ?? 0 }));
+  }
+
+  setListener(_listener: VenueListener): void {
+    // A ccxt venue pushes nothing: the core polls it.
+  }
+
+  onMarketData(_message: MarketDataMessage): void {}
+
+  advance(_nowMs: number): void {}
+
+  async close(): Promise<void> {
+    await this.exchange.close?.().catch(() => undefined);
+    (this.exchange.httpAgent as { destroy?: () => void } | undefined)?.destroy?.();
+  }
+
+  private refParams(ref: OrderRef): Record<string, unknown> {
+    return ref.venueOrderId ? {} : { clientOrderId: ref.clientOrderId };
+  }
+
+  /** The view of `order`, with its trades fetched when the venue reported fills it did not list. */
+  private async complete(order: Order, ref: OrderRef): Promise<VenueOrderView> {
+    const fallbackMs = order.timestamp ?? this.now();
+    let trades = (order.trades ?? []).filter((t) => t.id !== undefined).map((t) => tradeView(t, fallbackMs));
+    const filledQty = order.filled ?? 0;
+    const listed = trades.reduce((sum, t) => sum + t.qty, 0);
+    if (filledQty > listed + EPSILON && filledQty > ref.bookedQty + EPSILON) trades = await this.orderTrades(String(order.id), ref.symbol, fallbackMs);
+    const covered = trades.reduce((sum, t) => sum + t.qty, 0) >= filledQty - EPSILON || filledQty <= ref.bookedQty + EPSILON;
+    const state = STATE[order.status ?? 'open'] ?? 'open';
+    const reason = order.status === 'expired' ? 'expired' : state === 'canceled' ? 'canceled' : state === 'rejected' ? 'rejected' : null;
+    return { venueOrderId: String(order.id), state, filledQty, trades, tradesComplete: covered, reason };
+  }
+
+  private async orderTrades(venueOrderId: string, symbol: string, fallbackMs: number): Promise<VenueTradeView[]> {
+    const trades = TRADES_BY_ORDER_ID_PARAM.has(this.id)
+      ? await this.call('fetchMyTrades', () => this.exchange.fetchMyTrades(symbol, undefined, undefined, { orderId: venueOrderId }))
+      : await this.call('fetchOrderTrades', () => this.exchange.fetchOrderTrades(venueOrderId, symbol));
+    return trades.filter((t) => String(t.order ?? venueOrderId) === venueOrderId).map((t) => tradeView(t, fallbackMs));
+  }
+
+  private async call<T>(what: string, request: () => Promise<T>): Promise<T> {
+    try {
+      return await request();
+    } catch (error) {
+      throw classifyCcxtError(error, this.errors, `${this.id} ${what}`);
+    }
+  }
+}

@@ -1,0 +1,150 @@
+/**
+ * A venue simulated locally for `paper` and `replay` modes: the trading layer's `FillModel` fills
+ * orders against the latest book from the feeds (with the venue's fees and a latency setting) and
+ * settles perp funding from the funding feed. It answers through the same `TradeVenue` interface
+ * as ccxt, so the execution core cannot tell the modes apart, except that this venue forgets its
+ * orders when the process dies (`remembersOrders: false`): after a restart the journal is the
+ * only truth, and orders that were in flight are resolved as never executed.
+ *
+ * Quantities and prices are not constrained by a venue's steps here (no exchange metadata in
+ * replay); `rules` reports a fine grid so rounding is a no-op beyond float noise.
+ */
+import type { MarketDataMessage } from '../../protocol/index.js';
+import type { QuoteBook } from '../../trading/book.js';
+import { FillModel, type FillModelEvent, type FillModelOptions } from '../../trading/fill-model.js';
+import type { MarketRules } from '../../trading/lot-size.js';
+import type { VenueOrderView } from '../../trading/venue-view.js';
+import { VenueFailure, type OrderRef, type TradeVenue, type VenueFundingPayment, type VenueListener, type VenueOrderRequest, type VenuePosition, type VenueTrade } from './types.js';
+
+const PAPER_RULES: MarketRules = Object.freeze({ amountStep: 1e-8, priceTick: 1e-8, minQty: 0, minNotional: 0 });
+/** Terminal views kept for lookups before the oldest are dropped. */
+const MAX_VIEWS = 10_000;
+
+type Mutable<T> = { -readonly [K in keyof T]: T[K] };
+
+interface PaperView extends Mutable<Omit<VenueOrderView, 'trades'>> {
+  symbol: string;
+  trades: VenueTrade[];
+}
+
+export class PaperTradeVenue implements TradeVenue {
+  readonly remembersOrders = false;
+  private readonly model: FillModel;
+  private readonly views = new Map<string, PaperView>();
+  private listener: VenueListener | undefined;
+
+  constructor(
+    readonly id: string,
+    book: QuoteBook,
+    options: FillModelOptions,
+    private readonly now: () => number,
+  ) {
+    this.model = new FillModel(book, options);
+  }
+
+  async connect(): Promise<void> {}
+
+  rules(_symbol: string): MarketRules {
+    return PAPER_RULES;
+  }
+
+  async submit(order: VenueOrderRequest): Promise<VenueOrderView> {
+    this.model.submit(order, this.now());
+    const view: PaperView = { venueOrderId: '', state: 'pending', filledQty: 0, trades: [], tradesComplete: true, reason: null, symbol: order.symbol };
+    this.views.set(order.clientOrderId, view);
+    this.prune();
+    return { ...view, trades: [] };
+  }
+
+  async cancel(ref: OrderRef): Promise<VenueOrderView> {
+    const view = this.views.get(ref.clientOrderId);
+    if (!view) throw new VenueFailure('not_found', 'OrderNotFound', `${this.id}: no paper order ${ref.clientOrderId}`);
+    this.model.cancel(ref.clientOrderId, this.now());
+    return snapshot(view);
+  }
+
+  async lookup(ref: OrderRef): Promise<VenueOrderView | null> {
+    const view = this.views.get(ref.clientOrderId);
+    return view ? snapshot(view) : null;
+  }
+
+  async openOrders(_symbols: readonly string[]): Promise<{ clientOrderId: string; symbol: string; venueOrderId: string }[]> {
+    return [...this.views].filter(([, v]) => v.state === 'open' || v.state === 'pending').map(([clientOrderId, v]) => ({ clientOrderId, symbol: v.symbol, venueOrderId: v.venueOrderId }));
+  }
+
+  async recentTrades(symbol: string, sinceMs: number): Promise<VenueTrade[]> {
+    return [...this.views.values()].flatMap((v) => v.trades).filter((t) => t.symbol === symbol && t.timestampMs >= sinceMs);
+  }
+
+  async positions(_symbols: readonly string[]): Promise<VenuePosition[]> {
+    return [];
+  }
+
+  async fundingPayments(_sinceMs: number): Promise<VenueFundingPayment[]> {
+    // Funding is settled by the fill model and pushed through the listener.
+    return [];
+  }
+
+  setListener(listener: VenueListener): void {
+    this.listener = listener;
+  }
+
+  onMarketData(message: MarketDataMessage): void {
+    if (message.type === 'FundingRate' && message.venue === this.id) this.dispatch(this.model.onFundingRate(message));
+  }
+
+  advance(nowMs: number): void {
+    this.dispatch(this.model.advance(nowMs));
+  }
+
+  async close(): Promise<void> {}
+
+  private dispatch(events: readonly FillModelEvent[]): void {
+    const changed = new Set<string>();
+    for (const event of events) {
+      if (event.type === 'funding') {
+        this.listener?.onFunding(event.venue, event.symbol, event.rate, event.markPx, event.settlementMs);
+        continue;
+      }
+      const view = this.views.get(event.clientOrderId);
+      if (!view) continue;
+      apply(view, event, this.now());
+      changed.add(event.clientOrderId);
+    }
+    for (const clientOrderId of changed) this.listener?.onOrder(clientOrderId, snapshot(this.views.get(clientOrderId)!));
+  }
+
+  private prune(): void {
+    if (this.views.size <= MAX_VIEWS) return;
+    for (const [id, view] of this.views) {
+      if (this.views.size <= MAX_VIEWS / 2) break;
+      if (view.state !== 'open' && view.state !== 'pending') this.views.delete(id);
+    }
+  }
+}
+
+function apply(view: PaperView, event: Exclude<FillModelEvent, { type: 'funding' }>, nowMs: number): void {
+  switch (event.type) {
+    case 'accepted':
+      view.venueOrderId = event.venueOrderId;
+      if (view.state === 'pending') view.state = 'open';
+      return;
+    case 'fill':
+      view.filledQty = event.cumQty;
+      view.trades.push({ tradeId: event.tradeId, qty: event.qty, px: event.px, fee: event.fee, feeCurrency: event.feeCurrency, timestampMs: nowMs, symbol: event.symbol, venueOrderId: view.venueOrderId });
+      if (event.remainingQty <= 0) view.state = 'filled';
+      return;
+    case 'canceled':
+      view.state = 'canceled';
+      view.reason = event.reason;
+      return;
+    case 'rejected':
+      view.state = 'rejected';
+      view.reason = `${event.code}: ${event.error}`;
+      return;
+  }
+}
+
+function snapshot(view: PaperView): VenueOrderView {
+  return { venueOrderId: view.venueOrderId, state: view.state, filledQty: view.filledQty, trades: [...view.trades], tradesComplete: true, reason: view.reason };
+}
