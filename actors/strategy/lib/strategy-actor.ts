@@ -1,0 +1,71 @@
+/**
+ * Wires a pure strategy engine (src/trading/strategy) into the actor contract, the same way for
+ * every strategy:
+ *
+ * - `md` messages update the market view in place (the hot path: no decision, no allocation
+ *   beyond the book's own);
+ * - `events` go through the shared ledger (intents, positions, back-off, trading state), then to
+ *   the engine for anything it keeps itself (spot inventory);
+ * - a timer every `evaluationIntervalMs` runs the engine's evaluation and sends what it decided:
+ *   commands on `intents` first (latency), then the opportunities.
+ *
+ * Timers are set in onStart, which runs after init and after a restore alike.
+ */
+import type { MarketDataMessage, OrderEventMessage } from '../../../src/protocol/index.js';
+import { defineActor, type ActorContext, type ActorDefinition } from '../../../src/runtime/actor.js';
+import type { StrategyEngine } from '../../../src/trading/strategy/engine.js';
+import { applyOrderEvent } from '../../../src/trading/strategy/ledger.js';
+import { applyMarketData } from '../../../src/trading/strategy/market-view.js';
+import type { CommonParams } from '../../../src/trading/strategy/params.js';
+import type { BaseState, StrategyClock } from '../../../src/trading/strategy/state.js';
+
+/** The evaluation timer's name (tests fire it by hand). */
+export const EVALUATE_TIMER = 'evaluate';
+
+function clockOf(ctx: ActorContext<unknown>): StrategyClock {
+  const clock = ctx.clock;
+  return { wallMs: () => clock.wallMs(), bookMs: () => clock.monoNs() / 1e6 };
+}
+
+export function strategyActor<S extends BaseState, P extends CommonParams>(engine: StrategyEngine<S, P>): ActorDefinition<S, P> {
+  const onMarketData = (state: S, message: MarketDataMessage): void => applyMarketData(state.market, message);
+  const onEvent = (state: S, message: OrderEventMessage, ctx: ActorContext<P>): void => {
+    applyOrderEvent(state.ledger, message, ctx.clock.wallMs(), ctx.params.backoffMs);
+    engine.onOrderEvent?.(state, message, ctx.params);
+  };
+  return defineActor<S, P>({
+    kind: 'strategy',
+    version: engine.version,
+    inputs: ['md', 'events'],
+    outputs: ['intents', 'opportunities'],
+    params: (raw) => engine.parseParams(raw),
+    init: (ctx) => engine.init(ctx.actorId, ctx.params, clockOf(ctx)),
+    onStart: (_state, ctx) => ctx.setTimer(EVALUATE_TIMER, ctx.params.evaluationIntervalMs),
+    onMessage: {
+      BookTop: onMarketData,
+      BookLevels: onMarketData,
+      FundingRate: onMarketData,
+      MarkPrice: onMarketData,
+      VenueStatus: onMarketData,
+      OrderAccepted: onEvent,
+      OrderDenied: onEvent,
+      OrderRejected: onEvent,
+      PartiallyFilled: onEvent,
+      Filled: onEvent,
+      Canceled: onEvent,
+      PositionUpdate: onEvent,
+      FundingSettled: onEvent,
+      LegImbalance: onEvent,
+      TradingState: onEvent,
+    },
+    onTimer(state, name, ctx) {
+      if (name !== EVALUATE_TIMER) return;
+      const out = engine.evaluate(state, ctx.params, ctx.clock.wallMs());
+      for (const command of out.commands) ctx.send('intents', command);
+      for (const opportunity of out.opportunities) ctx.send('opportunities', opportunity);
+    },
+    snapshot: (state) => engine.snapshot(state),
+    restore: (snapshot, fromVersion, ctx) => engine.restore(snapshot, fromVersion, ctx.actorId, ctx.params, clockOf(ctx)),
+    status: (state) => engine.status(state),
+  });
+}

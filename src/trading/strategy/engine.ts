@@ -1,0 +1,26 @@
+/**
+ * The shape of a strategy's pure side: everything the actor needs, with no actor context in it.
+ * The actor module (actors/strategy/<name>.ts) wires an engine to ports and a timer; tests drive
+ * the same engine directly with a hand-moved clock.
+ */
+import type { OrderEventMessage } from '../../protocol/index.js';
+import type { StrategyOutput } from './outputs.js';
+import type { CommonParams } from './params.js';
+import type { BaseState, StrategyClock } from './state.js';
+
+export interface StrategyEngine<S extends BaseState, P extends CommonParams> {
+  /** The `kind` of its Opportunity messages. */
+  readonly kind: string;
+  /** Code version; a snapshot from another version goes through the engine's migrations. */
+  readonly version: string;
+  /** Validates raw config params; throws CONFIG_INVALID naming the field and value. */
+  parseParams(raw: unknown): P;
+  init(strategyId: string, params: P, clock: StrategyClock): S;
+  /** One evaluation at wall time `nowMs`: the commands to send and the opportunities to publish. */
+  evaluate(state: S, params: P, nowMs: number): StrategyOutput;
+  /** Called after the shared ledger has taken the event (for state only this strategy keeps). */
+  onOrderEvent?(state: S, event: OrderEventMessage, params: P): void;
+  snapshot(state: S): unknown;
+  restore(snapshot: unknown, fromVersion: string, strategyId: string, params: P, clock: StrategyClock): S;
+  status(state: S): Record<string, unknown>;
+}

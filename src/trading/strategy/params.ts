@@ -1,0 +1,83 @@
+/**
+ * Parameters every strategy shares, as zod shapes each strategy spreads into its own schema, and
+ * the one parse function that turns a bad config into an error naming the field and the value
+ * (`funding-carry params: entryEdgeBps: expected number, got "5"`).
+ *
+ * Defaults are chosen for the embedded simulator's four venues; the comments say why each value.
+ */
+import { z } from 'zod';
+import { LEG_FAILURE_POLICIES } from '../../protocol/index.js';
+import { configError } from '../../runtime/config-errors.js';
+import { feeSchedule, type FeeOverrides, type FeeSchedule } from '../fees.js';
+import type { LotSize } from '../lots.js';
+import { marketKindOf, type MarketKind } from '../symbols.js';
+
+const feeRatesSchema = z.object({ makerRateBps: z.number(), takerRateBps: z.number() }).partial().strict();
+const lotSchema = z.object({ qtyStep: z.number().positive(), minQty: z.number().nonnegative().default(0) }).strict();
+
+export const commonParamsShape = {
+  /** How often opportunities are evaluated and published; decisions are taken on this timer only. */
+  evaluationIntervalMs: z.int().min(50).max(60_000).default(1_000),
+  /** A quote older than this is absent (feeds conflate, so a live market updates far more often). */
+  maxQuoteAgeMs: z.int().positive().default(5_000),
+  /** After a denial, rejection, leg imbalance or an unanswered intent, leave that opportunity alone this long. */
+  backoffMs: z.int().nonnegative().default(30_000),
+  /** Per-leg timeout of a multi-leg order (execution cancels a leg that has not filled by then). */
+  legTimeoutMs: z.int().positive().default(5_000),
+  /** An intent with no final answer by then is treated as over (and backed off): decisions resume from positions. */
+  intentDeadlineMs: z.int().positive().default(30_000),
+  onLegFailure: z.enum(LEG_FAILURE_POLICIES.enum).default('unwind'),
+  /** Net exposure execution may leave after repairing a failed leg. */
+  toleranceUsd: z.number().nonnegative().default(25),
+  /** How far past the touch an IOC leg may fill; the edge estimate already charges the expected slippage. */
+  limitSlippageBps: z.number().nonnegative().max(500).default(10),
+  /** Overrides of the published VIP-0 fee schedule (`fees.okx.perp.takerRateBps`). */
+  fees: z.record(z.string(), z.object({ spot: feeRatesSchema, perp: feeRatesSchema }).partial().strict()).default({}),
+  /** Lot sizes per venue and symbol; a market not listed is rounded to four significant digits. */
+  lots: z.record(z.string(), z.record(z.string(), lotSchema)).default({}),
+  /** How many recent acted-on opportunities status() keeps. */
+  recentOpportunities: z.int().min(1).max(200).default(20),
+};
+
+function kindOf(symbol: string): MarketKind | null {
+  try {
+    return marketKindOf(symbol);
+  } catch {
+    return null;
+  }
+}
+
+/** A ccxt unified perp symbol (`BTC/USDT:USDT`). */
+export const perpSymbolSchema = z.string().refine((symbol) => kindOf(symbol) === 'perp', 'expected a perp symbol BASE/QUOTE:SETTLE');
+/** A ccxt unified spot symbol (`BTC/USDT`). */
+export const spotSymbolSchema = z.string().refine((symbol) => kindOf(symbol) === 'spot', 'expected a spot symbol BASE/QUOTE');
+
+/** A non-empty list of distinct strings (venues, symbols). */
+export const distinctList = <T extends z.ZodType<string>>(item: T, min: number) =>
+  z
+    .array(item)
+    .min(min)
+    .refine((values) => new Set(values).size === values.length, 'expected distinct entries');
+
+export type CommonParamsInput = z.output<z.ZodObject<typeof commonParamsShape>>;
+
+/** Parsed common params plus what is derived from them once (the merged fee schedule). */
+export type CommonParams = CommonParamsInput & { readonly feeSchedule: FeeSchedule };
+
+/**
+ * Validates raw params against a strict schema (unknown keys are errors: a typo must not silently
+ * fall back to a default) and derives the fee schedule. Throws CONFIG_INVALID naming each field.
+ *
+ * @example parseStrategyParams('spot-spread', schema, { minSpreadBps: 'x' }) // throws "spot-spread params: minSpreadBps: …, got \"x\""
+ */
+export function parseStrategyParams<S extends z.ZodType<CommonParamsInput>>(strategy: string, schema: S, raw: unknown): z.output<S> & { readonly feeSchedule: FeeSchedule } {
+  const input = raw ?? {};
+  const result = schema.safeParse(input);
+  if (!result.success) throw configError(`${strategy} params`, result.error, input);
+  return { ...result.data, feeSchedule: feeSchedule(result.data.fees as FeeOverrides) };
+}
+
+/** The lot size config gives for a market, if any. */
+export function lotOf(params: Pick<CommonParams, 'lots'>, venue: string, symbol: string): LotSize | undefined {
+  return params.lots[venue]?.[symbol];
+}

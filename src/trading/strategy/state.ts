@@ -1,0 +1,80 @@
+/**
+ * The state every strategy has (ledger, market view, recent opportunities), how it is created,
+ * snapshotted for hot reload and restored, and how an older snapshot is migrated.
+ *
+ * Snapshots are deep copies: during a hand-over the old actor is paused, not gone, and it resumes
+ * with its own state if the new one fails (rollback), so the two must never share objects.
+ *
+ * Migration: `restore(snapshot, fromVersion)` walks `migrations` from `fromVersion` up to the
+ * current version, one step per version, then rebuilds. Version 1 is the first, so there is no
+ * step yet; when version 2 changes the shape, it adds
+ *
+ *     migrations: { '1': (s) => ({ version: '2', snapshot: { ...s, newField: defaultValue } }) }
+ *
+ * A version with no path to the current one is refused with an error, and the runtime keeps the
+ * old version running (hot reload rolls back).
+ */
+import { arbiterError } from '../../runtime/errors.js';
+import { createLedger, type Ledger } from './ledger.js';
+import { createMarketView, restoreMarketView, snapshotMarketView, type MarketView, type MarketViewSnapshot } from './market-view.js';
+import { emptyRecent, type RecentOpportunities } from './outputs.js';
+import type { CommonParams } from './params.js';
+
+/** Two clocks: wall ms for holding times, deadlines and back-offs; monotonic ms for quote ages. */
+export interface StrategyClock {
+  wallMs(): number;
+  bookMs(): number;
+}
+
+export interface BaseState {
+  ledger: Ledger;
+  market: MarketView;
+  recent: RecentOpportunities;
+}
+
+export interface BaseSnapshot {
+  readonly ledger: Ledger;
+  readonly market: MarketViewSnapshot;
+  readonly recent: RecentOpportunities;
+}
+
+export type Migration = (snapshot: unknown) => { version: string; snapshot: unknown };
+
+export function createBaseState(strategyId: string, params: CommonParams, clock: StrategyClock): BaseState {
+  return { ledger: createLedger(strategyId, clock.wallMs()), market: createMarketView(() => clock.bookMs(), params.maxQuoteAgeMs), recent: emptyRecent() };
+}
+
+export function snapshotBase(state: BaseState): BaseSnapshot {
+  return { ledger: structuredClone(state.ledger), market: structuredClone(snapshotMarketView(state.market)), recent: structuredClone(state.recent) };
+}
+
+/**
+ * Rebuilds the shared part of the state. The strategy id comes from the new actor (the same
+ * config entry), everything else from the snapshot, so intentSeq carries on where it stopped.
+ */
+export function restoreBase(snapshot: BaseSnapshot, strategyId: string, params: CommonParams, clock: StrategyClock): BaseState {
+  const ledger = structuredClone(snapshot.ledger);
+  ledger.strategyId = strategyId;
+  return { ledger, market: restoreMarketView(structuredClone(snapshot.market), () => clock.bookMs(), params.maxQuoteAgeMs), recent: structuredClone(snapshot.recent) };
+}
+
+/** Brings a snapshot from `fromVersion` to `currentVersion` through `migrations`, or throws naming both. */
+export function migrateSnapshot(
+  kind: string,
+  snapshot: unknown,
+  fromVersion: string,
+  currentVersion: string,
+  migrations: Readonly<Record<string, Migration>> = {},
+): unknown {
+  let version = fromVersion;
+  let current = snapshot;
+  for (let steps = 0; version !== currentVersion; steps++) {
+    const step = migrations[version];
+    if (!step || steps > 100) throw arbiterError('INVALID_ARGUMENT', `${kind}: cannot restore a version ${fromVersion} snapshot into version ${currentVersion} (no migration from ${version})`);
+    ({ version, snapshot: current } = step(current));
+  }
+  if (typeof current !== 'object' || current === null || !('ledger' in current) || !('market' in current)) {
+    throw arbiterError('INVALID_ARGUMENT', `${kind}: the version ${fromVersion} snapshot has no ledger or market`);
+  }
+  return current;
+}

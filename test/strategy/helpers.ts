@@ -1,0 +1,136 @@
+/**
+ * Shared by the strategy tests: market-data and execution-event builders (with the `ts` the
+ * strategy must copy into its commands), and a harness runner on a ManualClock whose evaluation
+ * timer only fires by hand.
+ */
+import { expect } from 'vitest';
+import { message, type CommandMessage, type Leg, type Message, type MessageOf } from '../../src/protocol/index.js';
+import type { AnyActorDefinition } from '../../src/runtime/actor.js';
+import { ActorHarness, ManualClock } from '../../src/runtime/actor-harness.js';
+
+export type Opportunity = MessageOf<'Opportunity'>;
+export type MultiLeg = MessageOf<'SubmitMultiLeg'>;
+
+/** Five levels a side starting at the touch, one spread apart, `size` at each. */
+export function levels(venue: string, symbol: string, bidPx: number, askPx: number, size = 10, ts = 1_000): MessageOf<'BookLevels'> {
+  const bids: number[] = [];
+  const asks: number[] = [];
+  for (let i = 0; i < 5; i++) {
+    bids.push(bidPx - i * (askPx - bidPx), size);
+    asks.push(askPx + i * (askPx - bidPx), size);
+  }
+  return message('BookLevels', { ts, venue, symbol, bids, asks, venueSeq: 1, exchangeTs: 0 });
+}
+
+export function top(venue: string, symbol: string, bidPx: number, bidSz: number, askPx: number, askSz: number, ts = 1_000): MessageOf<'BookTop'> {
+  return message('BookTop', { ts, venue, symbol, bidPx, bidSz, askPx, askSz, venueSeq: 1, exchangeTs: 0 });
+}
+
+export function funding(venue: string, symbol: string, rate: number, intervalHours: number, ts = 1_000): MessageOf<'FundingRate'> {
+  return message('FundingRate', { ts, venue, symbol, rate, intervalHours, nextFundingTs: 0, settled: false, exchangeTs: 0 });
+}
+
+export function venueStatus(venue: string, state: MessageOf<'VenueStatus'>['state']): MessageOf<'VenueStatus'> {
+  return message('VenueStatus', { ts: 1_000, venue, symbol: '', state, reason: 'test' });
+}
+
+const ref = (command: { strategyId: string; intentSeq: number }, leg: number) => ({
+  strategyId: command.strategyId,
+  clientOrderId: `c${command.intentSeq}x${leg}`,
+  intentSeq: command.intentSeq,
+  leg,
+});
+
+/** The legs of a command, whether single or multi-leg. */
+export function legsOf(command: CommandMessage): Leg[] {
+  if (command.type === 'SubmitMultiLeg') return command.legs;
+  if (command.type === 'SubmitOrder') return [command];
+  return [];
+}
+
+/** A complete fill of one leg at `px` (fee in quote unless told otherwise). */
+export function filled(command: CommandMessage & { intentSeq: number }, leg: number, px: number, options: { qty?: number; fee?: number; feeCurrency?: string } = {}): MessageOf<'Filled'> {
+  const spec = legsOf(command)[leg] as Leg;
+  const qty = options.qty ?? spec.qty;
+  return message('Filled', {
+    ts: 2_000,
+    ...ref(command, leg),
+    venue: spec.venue,
+    symbol: spec.symbol,
+    side: spec.side,
+    fillQty: qty,
+    fillPx: px,
+    cumQty: qty,
+    remainingQty: 0,
+    fee: options.fee ?? 0,
+    feeCurrency: options.feeCurrency ?? 'USDT',
+    tradeId: `t${command.intentSeq}x${leg}`,
+  });
+}
+
+export function denied(command: CommandMessage & { intentSeq: number }, leg: number, reason: MessageOf<'OrderDenied'>['reason']): MessageOf<'OrderDenied'> {
+  return message('OrderDenied', { ts: 2_000, ...ref(command, leg), reason, detail: 'test' });
+}
+
+export function rejected(command: CommandMessage & { intentSeq: number }, leg: number): MessageOf<'OrderRejected'> {
+  const spec = legsOf(command)[leg] as Leg;
+  return message('OrderRejected', { ts: 2_000, ...ref(command, leg), venue: spec.venue, code: '-2010', error: 'insufficient balance' });
+}
+
+export function canceled(command: CommandMessage & { intentSeq: number }, leg: number): MessageOf<'Canceled'> {
+  const spec = legsOf(command)[leg] as Leg;
+  return message('Canceled', { ts: 2_000, ...ref(command, leg), venue: spec.venue, symbol: spec.symbol, cumQty: 0, reason: 'IOC' });
+}
+
+export function legImbalance(command: { strategyId: string; intentSeq: number }, action: MessageOf<'LegImbalance'>['action']): MessageOf<'LegImbalance'> {
+  return message('LegImbalance', { ts: 2_000, strategyId: command.strategyId, intentSeq: command.intentSeq, netNotionalUsd: 500, action, detail: 'test' });
+}
+
+export function tradingState(state: MessageOf<'TradingState'>['state']): MessageOf<'TradingState'> {
+  return message('TradingState', { ts: 2_000, state, reason: 'test' });
+}
+
+/** A strategy in the harness on a ManualClock; its timer interval is long enough never to fire by itself. */
+export class StrategyRun {
+  private constructor(
+    readonly harness: ActorHarness,
+    readonly clock: ManualClock,
+  ) {}
+
+  static async start(definition: AnyActorDefinition, params: Record<string, unknown>, options: { clock?: ManualClock; restore?: { version: string; snapshot: unknown } } = {}): Promise<StrategyRun> {
+    const clock = options.clock ?? new ManualClock();
+    const start = options.restore ? { restore: { snapshot: structuredClone(options.restore.snapshot), fromVersion: options.restore.version } } : {};
+    const harness = await ActorHarness.start(definition, { clock, params: { evaluationIntervalMs: 60_000, ...params }, start });
+    return new StrategyRun(harness, clock);
+  }
+
+  push(...messages: Message[]): void {
+    for (const m of messages) this.harness.push(m.type === 'TradingState' || 'intentSeq' in m || m.type === 'PositionUpdate' || m.type === 'FundingSettled' ? 'events' : 'md', m);
+  }
+
+  /** Lets the actor take everything pushed, fires the evaluation timer, returns what it sent. */
+  async evaluate(): Promise<{ intents: CommandMessage[]; opportunities: Opportunity[] }> {
+    await this.harness.settle();
+    this.harness.fireTimer('evaluate');
+    return { intents: this.harness.take('intents') as CommandMessage[], opportunities: this.harness.take('opportunities') as Opportunity[] };
+  }
+
+  status(): Record<string, unknown> {
+    return this.harness.status().custom ?? {};
+  }
+
+  /** Stops the actor after checking that no hook threw (the runtime would only have counted it). */
+  async stop(): Promise<void> {
+    const { errors, errorsByReason } = this.harness.status();
+    await this.harness.stop();
+    expect(errorsByReason).toEqual({});
+    expect(errors).toBe(0);
+  }
+}
+
+/** The single opportunity published for `symbol` in one evaluation. */
+export function opportunityFor(opportunities: readonly Opportunity[], symbol: string): Opportunity {
+  const found = opportunities.filter((o) => o.symbol === symbol);
+  expect(found).toHaveLength(1);
+  return found[0] as Opportunity;
+}
