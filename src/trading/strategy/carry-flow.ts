@@ -1,0 +1,266 @@
+/**
+ * The life of a carry, shared by `funding-carry` and `spot-perp-hedge`. Each evaluation, for each
+ * opportunity key (a symbol), exactly one of:
+ *
+ *   intent in flight ──► hold ("waiting for intent N")
+ *   carry open ───────► hold, or exit (edge below exitAprPct, max holding time, a stale leg,
+ *                        or only one leg open) unless trading is HALTED or the key backs off
+ *   no carry ─────────► act (open both legs in one SubmitMultiLeg) or skip, with the reason
+ *
+ * A carry is forgotten once nothing is in flight and both legs are flat (an entry that failed
+ * outright, or an exit that completed). A position the strategy holds without a carry record (a
+ * fill that landed after its intent was written off) is adopted as a carry and closed.
+ */
+import { z } from 'zod';
+import type { Leg, Side } from '../../protocol/index.js';
+import type { FundingQuote } from '../funding.js';
+import { MS_PER_HOUR } from '../funding.js';
+import { marketKindOf } from '../symbols.js';
+import { carryExitReason, carryHoldEdge, fmt, label, type CarryEstimate, type CarryMarket } from './carry-economics.js';
+import { backoffOf, entryBlockedBy, exitBlockedBy, inFlight, positionQty, settleIntents, type Ledger } from './ledger.js';
+import { decisionTs, unusableForMs } from './market-view.js';
+import { commonParamsShape, type CommonParams } from './params.js';
+import { emptyOutput, iocLeg, protectiveLimitPx, publishOpportunity, submitCommand, type OpportunityFields, type StrategyOutput } from './outputs.js';
+import type { BaseState } from './state.js';
+
+export const carryParamsShape = {
+  ...commonParamsShape,
+  /** Notional of each leg in USD. */
+  notionalUsd: z.number().positive().default(10_000),
+  /**
+   * The horizon expected funding is projected over, and the entry and exit costs amortised over.
+   * Three days: a day barely pays a ~20 bps round trip at typical divergences, and funding
+   * regimes rarely last a week.
+   */
+  holdingHours: z.number().positive().max(24 * 90).default(72),
+  /** Enter when the net edge over the horizon, after round-trip costs, is at least this (bps of one leg). */
+  entryEdgeBps: z.number().default(5),
+  /** Exit when the annualized funding differential in the carry's direction falls below this (%). */
+  exitAprPct: z.number().default(5),
+  maxHoldingHours: z.number().positive().default(168),
+  /** Exit when a leg's market stays stale or down this long (a reconnect blip should not cost a round trip). */
+  staleExitAfterMs: z.int().nonnegative().default(10_000),
+  /** A funding rate older than this is not acted on. */
+  maxFundingAgeMs: z.int().positive().default(300_000),
+  /** A leg worth less than this is flat: fees taken in the base asset leave crumbs no venue takes an order for. */
+  dustUsd: z.number().nonnegative().default(10),
+};
+
+export type CarryParams = CommonParams & {
+  readonly notionalUsd: number;
+  readonly holdingHours: number;
+  readonly entryEdgeBps: number;
+  readonly exitAprPct: number;
+  readonly maxHoldingHours: number;
+  readonly staleExitAfterMs: number;
+  readonly maxFundingAgeMs: number;
+  readonly dustUsd: number;
+};
+
+export interface OpenCarry {
+  readonly key: string;
+  readonly short: CarryMarket;
+  readonly long: CarryMarket;
+  readonly qty: number;
+  readonly notionalUsd: number;
+  readonly openedAtMs: number;
+  readonly entryEdgeBps: number;
+  readonly entryIntentSeq: number;
+  exitReason: string | null;
+}
+
+export interface CarryState extends BaseState {
+  carries: Record<string, OpenCarry>;
+}
+
+/** What a strategy tells the shared flow about one opportunity key. */
+export interface CarryKeySpec {
+  readonly key: string;
+  /** Every market a position of this key can be in (to adopt residues). */
+  readonly markets: readonly CarryMarket[];
+  /** The funding a market pays now (spot: 0), null when unknown or too old. */
+  fundingOf(market: CarryMarket): FundingQuote | null;
+  /** The best entry now, with a strategy-specific veto; null while there is nothing to evaluate. */
+  findEntry(): { readonly estimate: CarryEstimate; readonly veto: string | null } | null;
+  /** Caps a closing quantity (spot: what the venue holds after fees taken in the base asset). */
+  closeQty?(market: CarryMarket, qty: number): number;
+}
+
+interface EvalContext {
+  readonly kind: string;
+  readonly nowMs: number;
+  readonly params: CarryParams;
+}
+
+/** One evaluation of every key: settles intents first, then decides per key. */
+export function evaluateCarries(state: CarryState, params: CarryParams, kind: string, specs: readonly CarryKeySpec[], nowMs: number): StrategyOutput {
+  const out = emptyOutput();
+  settleIntents(state.ledger, nowMs, params.backoffMs);
+  const context: EvalContext = { kind, nowMs, params };
+  for (const spec of specs) evaluateKey(state, context, spec, out);
+  return out;
+}
+
+function evaluateKey(state: CarryState, context: EvalContext, spec: CarryKeySpec, out: StrategyOutput): void {
+  forgetClosedCarry(state, context.params, spec.key);
+  const pending = inFlight(state.ledger, spec.key);
+  const carry = state.carries[spec.key] ?? adoptResidue(state, context.params, spec, context.nowMs);
+  if (pending) {
+    const fields = { symbol: spec.key, venues: carry ? venuesOf(carry) : '', edgeBps: carry?.entryEdgeBps ?? 0, expectedPnlUsd: 0, annualizedPct: 0 };
+    publish(state, context, out, carry ? [carry.short, carry.long] : spec.markets, { ...fields, decision: 'hold', reason: `waiting for intent ${pending.intentSeq} (${pending.purpose})` });
+  } else if (carry) {
+    evaluateHeld(state, context, spec, carry, out);
+  } else {
+    evaluateEntry(state, context, spec, out);
+  }
+}
+
+function evaluateHeld(state: CarryState, context: EvalContext, spec: CarryKeySpec, carry: OpenCarry, out: StrategyOutput): void {
+  const { ledger, market } = state;
+  const { params, nowMs } = context;
+  const shortFunding = spec.fundingOf(carry.short);
+  const longFunding = spec.fundingOf(carry.long);
+  const hold = shortFunding && longFunding ? carryHoldEdge(shortFunding, longFunding, carry.notionalUsd, params.holdingHours) : null;
+  const heldMs = nowMs - carry.openedAtMs;
+  const reason = carryExitReason({
+    hold,
+    exitAprPct: params.exitAprPct,
+    heldMs,
+    maxHoldingHours: params.maxHoldingHours,
+    unusable: [carry.short, carry.long].map((m) => ({ label: label(m), forMs: unusableForMs(market, m.venue, m.symbol, nowMs) })),
+    staleExitAfterMs: params.staleExitAfterMs,
+    oneSided: (heldQty(state, params, carry.short) === 0) !== (heldQty(state, params, carry.long) === 0),
+  });
+  const fields = { symbol: spec.key, venues: venuesOf(carry), edgeBps: hold?.edgeBps ?? 0, expectedPnlUsd: hold?.pnlPerIntervalUsd ?? 0, annualizedPct: hold?.aprPct ?? 0 };
+  const markets = [carry.short, carry.long];
+  if (reason === null) {
+    carry.exitReason = null;
+    const edge = hold ? `funding edge ${fmt(hold.aprPct)} %/yr ≥ exitAprPct ${params.exitAprPct}` : 'funding unknown, edge not re-checked';
+    publish(state, context, out, markets, { ...fields, decision: 'hold', reason: `holding ${fmt(heldMs / MS_PER_HOUR)} h: ${edge}` });
+    return;
+  }
+  const blocked = exitBlockedBy(ledger) ?? backoffText(ledger, spec.key, nowMs);
+  if (blocked) {
+    publish(state, context, out, markets, { ...fields, decision: 'hold', reason: `exit due (${reason}) but ${blocked}` });
+    return;
+  }
+  const legs = closingLegs(state, params, spec, markets);
+  if (legs.length === 0) {
+    delete state.carries[spec.key];
+    return;
+  }
+  const ts = decisionTs(market, marketPairs(markets));
+  out.commands.push(submitCommand(ledger, params, { key: spec.key, purpose: 'exit', ts, nowMs }, legs));
+  carry.exitReason = reason;
+  publish(state, context, out, markets, { ...fields, decision: 'exit', reason });
+}
+
+function evaluateEntry(state: CarryState, context: EvalContext, spec: CarryKeySpec, out: StrategyOutput): void {
+  const found = spec.findEntry();
+  if (!found) return;
+  const { ledger } = state;
+  const { params, nowMs } = context;
+  const entry = found.estimate.entry;
+  if (!entry) {
+    const reason = found.estimate.problem as string;
+    publish(state, context, out, spec.markets, { symbol: spec.key, venues: '', edgeBps: 0, expectedPnlUsd: 0, annualizedPct: 0, decision: 'skip', reason });
+    return;
+  }
+  const { edge } = entry;
+  const economics = `net ${fmt(edge.netEdgeBps)} bps over ${params.holdingHours} h = funding ${fmt(edge.grossUsd / entry.notionalUsd / 1e-4)} − costs ${fmt(entry.costBps)}`;
+  const belowThreshold = edge.netEdgeBps < params.entryEdgeBps ? `${economics} < entryEdgeBps ${params.entryEdgeBps}` : null;
+  const why = found.veto ?? belowThreshold ?? entryBlockedBy(ledger) ?? backoffText(ledger, spec.key, nowMs);
+  const fields = { symbol: spec.key, venues: `short:${entry.short.venue} long:${entry.long.venue}`, edgeBps: edge.netEdgeBps, expectedPnlUsd: entry.pnlPerIntervalUsd, annualizedPct: edge.annualizedPct };
+  const markets = [entry.short, entry.long];
+  if (why !== null) {
+    publish(state, context, out, markets, { ...fields, decision: 'skip', reason: why === belowThreshold ? why : `${why}; ${economics}` });
+    return;
+  }
+  const legs = [entryLeg(state, params, entry.short, 'sell', entry.qty), entryLeg(state, params, entry.long, 'buy', entry.qty)];
+  const ts = decisionTs(state.market, marketPairs(markets));
+  const command = submitCommand(ledger, params, { key: spec.key, purpose: 'entry', ts, nowMs }, legs);
+  out.commands.push(command);
+  state.carries[spec.key] = {
+    key: spec.key,
+    short: entry.short,
+    long: entry.long,
+    qty: entry.qty,
+    notionalUsd: entry.notionalUsd,
+    openedAtMs: nowMs,
+    entryEdgeBps: edge.netEdgeBps,
+    entryIntentSeq: ledger.intentSeq,
+    exitReason: null,
+  };
+  publish(state, context, out, markets, { ...fields, decision: 'act', reason: `${economics} ≥ entryEdgeBps ${params.entryEdgeBps}: short ${label(entry.short)}, long ${label(entry.long)}, ${entry.qty} each` });
+}
+
+function entryLeg(state: CarryState, params: CarryParams, market: CarryMarket, side: Side, qty: number): Leg {
+  return iocLeg(market.venue, market.symbol, side, qty, protectiveLimitPx(state.market.book, market.venue, market.symbol, side, params.limitSlippageBps), false);
+}
+
+/**
+ * Legs that flatten what the strategy holds in these markets. Perp legs are reduce-only (they can
+ * never open the other way if a fill raced the exit); spot has no such flag. A market without a
+ * fresh top (the stale-venue exit) gets a market order: execution collars it.
+ */
+export function closingLegs(state: CarryState, params: CarryParams, spec: CarryKeySpec, markets: readonly CarryMarket[]): Leg[] {
+  const legs: Leg[] = [];
+  for (const m of markets) {
+    const qty = heldQty(state, params, m);
+    if (qty === 0) continue;
+    const side: Side = qty > 0 ? 'sell' : 'buy';
+    const size = spec.closeQty ? spec.closeQty(m, Math.abs(qty)) : Math.abs(qty);
+    if (!(size > 0)) continue;
+    legs.push(iocLeg(m.venue, m.symbol, side, size, protectiveLimitPx(state.market.book, m.venue, m.symbol, side, params.limitSlippageBps), marketKindOf(m.symbol) === 'perp'));
+  }
+  return legs;
+}
+
+const heldQty = (state: CarryState, params: CarryParams, m: CarryMarket): number => positionQty(state.ledger, m.venue, m.symbol, params.dustUsd);
+
+function forgetClosedCarry(state: CarryState, params: CarryParams, key: string): void {
+  const carry = state.carries[key];
+  if (!carry || inFlight(state.ledger, key)) return;
+  const flat = heldQty(state, params, carry.short) === 0 && heldQty(state, params, carry.long) === 0;
+  if (flat) delete state.carries[key];
+}
+
+function adoptResidue(state: CarryState, params: CarryParams, spec: CarryKeySpec, nowMs: number): OpenCarry | null {
+  const held = spec.markets.filter((m) => heldQty(state, params, m) !== 0);
+  const short = held.find((m) => heldQty(state, params, m) < 0) ?? held[0];
+  if (!short) return null;
+  const long = held.find((m) => m !== short) ?? spec.markets.find((m) => m !== short) ?? short;
+  const carry: OpenCarry = { key: spec.key, short, long, qty: 0, notionalUsd: 0, openedAtMs: nowMs, entryEdgeBps: 0, entryIntentSeq: 0, exitReason: null };
+  state.carries[spec.key] = carry;
+  return carry;
+}
+
+function backoffText(ledger: Ledger, key: string, nowMs: number): string | null {
+  const backoff = backoffOf(ledger, key, nowMs);
+  return backoff ? `backing off ${fmt((backoff.untilMs - nowMs) / 1000)} s after: ${backoff.reason}` : null;
+}
+
+const venuesOf = (carry: OpenCarry): string => `short:${carry.short.venue} long:${carry.long.venue}`;
+
+const marketPairs = (markets: readonly CarryMarket[]): [string, string][] => markets.map((m) => [m.venue, m.symbol]);
+
+function publish(state: CarryState, context: EvalContext, out: StrategyOutput, markets: readonly CarryMarket[], fields: OpportunityFields): void {
+  const ts = decisionTs(state.market, marketPairs(markets));
+  publishOpportunity(out, state.ledger, state.recent, { kind: context.kind, ts, nowMs: context.nowMs, keepActed: context.params.recentOpportunities }, fields);
+}
+
+/** The carries for status(): legs, size, age, the edge they were entered at and why they are exiting. */
+export function carriesStatus(state: CarryState): Record<string, unknown>[] {
+  return Object.values(state.carries).map((c) => ({
+    key: c.key,
+    short: label(c.short),
+    long: label(c.long),
+    qty: c.qty,
+    notionalUsd: c.notionalUsd,
+    openedAtMs: c.openedAtMs,
+    heldHours: (state.ledger.lastEvaluatedMs - c.openedAtMs) / MS_PER_HOUR,
+    entryEdgeBps: c.entryEdgeBps,
+    phase: inFlight(state.ledger, c.key)?.purpose ?? (c.exitReason ? 'exiting' : 'open'),
+    exitReason: c.exitReason,
+  }));
+}

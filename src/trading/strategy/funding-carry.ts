@@ -1,0 +1,101 @@
+/**
+ * Cross-venue funding carry: for each perp listed on two or more of the configured venues, short
+ * it where funding (per hour, each venue's own interval) is highest and long it where it is
+ * lowest, in one SubmitMultiLeg with matched quantities, when the funding expected over the
+ * holding horizon beats the round-trip costs by `entryEdgeBps`. The position is price-neutral
+ * (same asset, same size, opposite sides), so what it earns is the funding differential.
+ *
+ * Every venue pair with fresh funding and a fresh book is priced; the best net edge is the
+ * symbol's opportunity. Holding and exiting follow carry-flow.ts.
+ */
+import { z } from 'zod';
+import { estimateCarryEntry, type CarryEstimate, type CarryLegInput, type CarryMarket } from './carry-economics.js';
+import { carriesStatus, carryParamsShape, evaluateCarries, type CarryKeySpec, type CarryState } from './carry-flow.js';
+import type { StrategyEngine } from './engine.js';
+import { ledgerStatus } from './ledger.js';
+import { freshFunding } from './market-view.js';
+import { opportunitiesStatus } from './outputs.js';
+import { distinctList, lotOf, parseStrategyParams, perpSymbolSchema } from './params.js';
+import { createBaseState, migrateSnapshot, restoreBase, snapshotBase, type BaseSnapshot } from './state.js';
+
+export const FUNDING_CARRY_KIND = 'funding-carry';
+const VERSION = '1';
+
+export const fundingCarrySchema = z
+  .object({
+    ...carryParamsShape,
+    /** Perp venues (ccxt ids). binance (spot) is not one: its perps are `binanceusdm`. */
+    venues: distinctList(z.string().min(1), 2).default(['binanceusdm', 'bybit', 'okx']),
+    symbols: distinctList(perpSymbolSchema, 1).default(['BTC/USDT:USDT', 'ETH/USDT:USDT', 'SOL/USDT:USDT']),
+  })
+  .strict();
+
+export type FundingCarryParams = ReturnType<typeof parseFundingCarryParams>;
+
+export function parseFundingCarryParams(raw: unknown) {
+  return parseStrategyParams(FUNDING_CARRY_KIND, fundingCarrySchema, raw);
+}
+
+export type FundingCarryState = CarryState;
+
+interface FundingCarrySnapshot extends BaseSnapshot {
+  readonly carries: CarryState['carries'];
+}
+
+function specFor(state: FundingCarryState, params: FundingCarryParams, symbol: string): CarryKeySpec {
+  const markets = params.venues.map((venue) => ({ venue, symbol }));
+  const fundingOf = (m: CarryMarket) => freshFunding(state.market, m.venue, m.symbol, params.maxFundingAgeMs);
+  return { key: symbol, markets, fundingOf, findEntry: () => bestPair(state, params, markets, fundingOf) };
+}
+
+/**
+ * The pair with the best net edge among the venues whose funding is known. Null until two venues
+ * have it (nothing to compare yet: no Opportunity is published for the symbol).
+ */
+export function bestPair(
+  state: FundingCarryState,
+  params: FundingCarryParams,
+  markets: readonly CarryMarket[],
+  fundingOf: (m: CarryMarket) => CarryLegInput['funding'] | null,
+): { estimate: CarryEstimate; veto: null } | null {
+  const legs: CarryLegInput[] = [];
+  for (const m of markets) {
+    const funding = fundingOf(m);
+    if (funding) legs.push({ ...m, funding, lot: lotOf(params, m.venue, m.symbol) });
+  }
+  if (legs.length < 2) return null;
+  const sizing = { notionalUsd: params.notionalUsd, holdingHours: params.holdingHours, maxQty: Infinity };
+  let best: CarryEstimate | null = null;
+  for (let i = 0; i < legs.length; i++) {
+    for (let j = i + 1; j < legs.length; j++) {
+      const estimate = estimateCarryEntry(state.market.book, params.feeSchedule, legs[i] as CarryLegInput, legs[j] as CarryLegInput, sizing);
+      if (best === null || isBetter(estimate, best)) best = estimate;
+    }
+  }
+  return { estimate: best as CarryEstimate, veto: null };
+}
+
+/** A priced pair beats an unpriceable one; between priced pairs the higher net edge wins. */
+const isBetter = (candidate: CarryEstimate, best: CarryEstimate): boolean =>
+  candidate.entry !== undefined && (best.entry === undefined || candidate.entry.edge.netEdgeBps > best.entry.edge.netEdgeBps);
+
+export const fundingCarryEngine: StrategyEngine<FundingCarryState, FundingCarryParams> = {
+  kind: FUNDING_CARRY_KIND,
+  version: VERSION,
+  parseParams: parseFundingCarryParams,
+  init: (strategyId, params, clock) => ({ ...createBaseState(strategyId, params, clock), carries: {} }),
+  evaluate: (state, params, nowMs) =>
+    evaluateCarries(
+      state,
+      params,
+      FUNDING_CARRY_KIND,
+      params.symbols.map((symbol) => specFor(state, params, symbol)),
+      nowMs,
+    ),
+  snapshot: (state): FundingCarrySnapshot => ({ ...snapshotBase(state), carries: structuredClone(state.carries) }),
+  restore(snapshot, fromVersion, strategyId, params, clock) {
+    const current = migrateSnapshot(FUNDING_CARRY_KIND, snapshot, fromVersion, VERSION) as FundingCarrySnapshot;
+    return { ...restoreBase(current, strategyId, params, clock), carries: structuredClone(current.carries ?? {}) };
+  },
+  status: (state) => ({ ...ledgerStatus(state.ledger), carries: carriesStatus(state), opportunities: opportunitiesStatus(state.recent) }),
+};
