@@ -1,37 +1,47 @@
 /**
- * `arbiter run`: starts an actor graph under the supervisor, shows its status, and shuts down
- * gracefully on SIGINT/SIGTERM or after `--duration`.
+ * `arbiter run`: the main job. Starts the trading system for a config (default: the embedded
+ * simulator in `sim` mode), shows a live status (a redrawn view on a terminal, structured log
+ * lines otherwise), and shuts down gracefully on SIGINT/SIGTERM, after `--duration`, or when
+ * the execution actor fails for good; then prints the summary.
+ * `--graph` runs a raw actor graph instead (runtime demos and experiments).
  */
-import { readFile } from 'node:fs/promises';
-import { dirname, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { writeFile } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import { loadAppConfig, MODES, parseAppConfig, type AppConfig } from '../app/config.js';
+import { renderLiveView } from '../app/live-view.js';
+import { DEFAULT_CONFIG } from '../app/paths.js';
+import { renderSummary, summarize } from '../app/summary.js';
+import { TradingSystem } from '../app/system.js';
 import { arbiterError } from '../runtime/errors.js';
-import { parseGraphConfig } from '../runtime/graph-config.js';
 import { rootLogger } from '../runtime/log.js';
 import { watchReloadableModules } from '../runtime/module-watcher.js';
-import { Supervisor } from '../runtime/supervisor.js';
 import { numberOption, parseCommandArgs } from './args.js';
-import { renderStatus } from './status-view.js';
+import { untilStop } from './until-stop.js';
+import { runGraph } from './run-graph.js';
 
-const PROJECT_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
-const DEMO_GRAPH = resolve(PROJECT_ROOT, 'config/demo.graph.json');
+const HELP = `usage: arbiter run [options]
 
-const HELP = `usage: arbiter run [--graph <file>] [--duration <seconds>] [--status-interval <seconds>] [--watch]
-
-  --graph <file>         an actor graph (JSON: actors + channels); module paths are relative to the project
-  --duration <seconds>   stop gracefully after this long (default: run until SIGINT/SIGTERM)
-  --status-interval <s>  how often to show status (default 2)
-  --watch                hot-reload a strategy when its module file changes (old version kept on failure)
-
-Without --graph this runs the runtime demo (config/demo.graph.json): a synthetic feed and a spread
-watcher on shared-memory rings. The trading system against the embedded simulator is not wired yet.`;
+  --config <file>              trading config (default config/default.json: sim mode, embedded simulator)
+  --mode <sim|paper|live|replay>  override the config's mode
+  --duration <seconds>         stop gracefully after this long and print the summary
+  --summary-json <file>        also write the summary as JSON
+  --ops-port <port>            ops HTTP port (default from config, 9464; 0 = any free port)
+  --status-interval <seconds>  how often the status refreshes (default 2)
+  --watch                      hot-reload a strategy when its module file changes
+  --i-understand-live-trading  required for --mode live: real orders, real money
+  --graph <file>               run a raw actor graph (JSON actors + channels) instead of a trading config`;
 
 export async function run(argv: string[]): Promise<number> {
   const { values } = parseCommandArgs('run', argv, {
-    graph: { type: 'string' },
+    config: { type: 'string' },
+    mode: { type: 'string' },
     duration: { type: 'string' },
+    'summary-json': { type: 'string' },
+    'ops-port': { type: 'string' },
     'status-interval': { type: 'string' },
     watch: { type: 'boolean' },
+    'i-understand-live-trading': { type: 'boolean' },
+    graph: { type: 'string' },
     help: { type: 'boolean', short: 'h' },
   });
   if (values.help) {
@@ -40,48 +50,46 @@ export async function run(argv: string[]): Promise<number> {
   }
   const durationS = numberOption('duration', values.duration, 0.1, 365 * 86_400);
   const intervalS = numberOption('status-interval', values['status-interval'], 0.2, 3600) ?? 2;
-  const graphPath = values.graph ? resolve(values.graph) : DEMO_GRAPH;
-  if (!values.graph) console.log('arbiter: running the runtime demo graph (synthetic feed → spread watcher); the trading system is not wired yet');
-  const raw = await readGraphFile(graphPath);
-  const graph = parseGraphConfig(raw, graphPath);
-  const log = rootLogger().child({ component: 'run' });
-  const supervisor = await Supervisor.start(graph, { baseDir: PROJECT_ROOT });
-  log.info({ actors: graph.actors.map((a) => a.id) }, 'started');
-  const watcher = values.watch ? watchReloadableModules(supervisor) : undefined;
+  if (values.graph) return runGraph(resolve(values.graph), { durationS, intervalS, watch: values.watch === true });
+  const opsPort = numberOption('ops-port', values['ops-port'], 0, 65535);
+  const config = await configWithMode(values.config ? resolve(values.config) : DEFAULT_CONFIG, values.mode);
+  const system = await TradingSystem.start(config, { ...(opsPort === undefined ? {} : { opsPort }), liveConfirmed: values['i-understand-live-trading'] === true });
+  return supervise(system, { durationS, intervalS, watch: values.watch === true, summaryJson: values['summary-json'] });
+}
 
+async function configWithMode(path: string, mode: string | undefined): Promise<AppConfig> {
+  const config = await loadAppConfig(path);
+  if (mode === undefined) return config;
+  if (!(MODES as readonly string[]).includes(mode)) throw arbiterError('CONFIG_INVALID', `--mode must be one of ${MODES.join('|')}, got ${JSON.stringify(mode)}`);
+  return parseAppConfig({ ...config, mode }, `${path} with --mode ${mode}`);
+}
+
+interface SuperviseOptions {
+  durationS: number | undefined;
+  intervalS: number;
+  watch: boolean;
+  summaryJson: string | undefined;
+}
+
+async function supervise(system: TradingSystem, options: SuperviseOptions): Promise<number> {
+  const log = rootLogger().child({ component: 'run' });
   const interactive = process.stdout.isTTY === true;
+  const opsUrl = system.ops?.url;
+  console.log(`arbiter: ${system.config.mode} mode${system.sim ? `, simulator at ${system.sim.url}` : ''}; ops at ${opsUrl ?? '(off)'}${system.opsTokenFile ? ` (bearer token in ${system.opsTokenFile})` : ''}`);
+  const watcher = options.watch ? watchReloadableModules(system.supervisor) : undefined;
   const show = async (): Promise<void> => {
-    const status = await supervisor.status();
-    if (interactive) process.stdout.write(`\x1b[2J\x1b[H${renderStatus(status)}\n`);
-    else log.info({ actors: status.map((s) => ({ id: s.actorId, state: s.state, restarts: s.restarts, in: s.actor?.messagesIn, out: s.actor?.messagesOut, errors: s.actor?.errors, custom: s.actor?.custom })) }, 'status');
+    const status = await system.status();
+    if (interactive) process.stdout.write(`\x1b[2J\x1b[H${renderLiveView(status, opsUrl)}\n`);
+    else log.info({ status: summarize(status) }, 'status');
   };
-  const timer = setInterval(() => void show(), intervalS * 1000);
-  const stopped = new Promise<string>((resolveStop) => {
-    process.once('SIGINT', () => resolveStop('SIGINT'));
-    process.once('SIGTERM', () => resolveStop('SIGTERM'));
-    if (durationS !== undefined) setTimeout(() => resolveStop('duration'), durationS * 1000).unref();
-    void supervisor.events.waitFor('system-fatal').then((event) => resolveStop(`fatal: ${event.reason}`));
-  });
-  const reason = await stopped;
+  const timer = setInterval(() => void show().catch((error: unknown) => log.warn({ error: String(error) }, 'status failed')), options.intervalS * 1000);
+  const reason = await untilStop(system.supervisor, options.durationS);
   clearInterval(timer);
   watcher?.close();
   log.info({ reason }, 'shutting down');
-  const final = await supervisor.status();
-  await supervisor.stop();
-  console.log(renderStatus(final));
+  const summary = summarize(await system.status());
+  await system.stop();
+  console.log(renderSummary(summary));
+  if (options.summaryJson) await writeFile(resolve(options.summaryJson), `${JSON.stringify(summary, null, 2)}\n`);
   return reason.startsWith('fatal') ? 1 : 0;
-}
-
-async function readGraphFile(path: string): Promise<unknown> {
-  let text: string;
-  try {
-    text = await readFile(path, 'utf8');
-  } catch (error) {
-    throw arbiterError('CONFIG_INVALID', `cannot read graph file ${path}: ${(error as Error).message}`);
-  }
-  try {
-    return JSON.parse(text);
-  } catch (error) {
-    throw arbiterError('CONFIG_INVALID', `${path} is not valid JSON: ${(error as Error).message}`);
-  }
 }

@@ -1,0 +1,60 @@
+/**
+ * The run summary: printed at the end of `arbiter run` and written by `--summary-json`.
+ * Derived only from the system status, so it reports what ops reported.
+ */
+import type { SystemStatus } from '../ops/system-status.js';
+
+export interface RunSummary {
+  mode: string;
+  durationS: number;
+  opportunities: number;
+  ordersSent: number;
+  fills: number;
+  openPositions: number;
+  realizedPnl: number;
+  unrealizedPnl: number;
+  fundingPnl: number;
+  fees: number;
+  netPnl: number;
+  latencyUs: { p50: number | null; p99: number | null; count: number };
+  venues: Record<string, { state: string; messages: number; staleEvents: number; reconnects: number }>;
+  actors: Record<string, { state: string; restarts: number; errors: number }>;
+  riskState: string;
+  denials: Record<string, number>;
+}
+
+const round = (value: number, digits = 4): number => Math.round(value * 10 ** digits) / 10 ** digits;
+
+export function summarize(status: SystemStatus): RunSummary {
+  return {
+    mode: status.mode,
+    durationS: status.uptimeS,
+    opportunities: status.opportunities.total,
+    ordersSent: status.orders.sent,
+    fills: status.orders.fills,
+    openPositions: status.positions.filter((p) => Math.abs(p.qty) > 1e-12).length,
+    realizedPnl: round(status.pnl.realized),
+    unrealizedPnl: round(status.pnl.unrealized),
+    fundingPnl: round(status.pnl.funding),
+    fees: round(status.pnl.fees),
+    netPnl: round(status.pnl.net),
+    latencyUs: { p50: status.latency?.p50Us ?? null, p99: status.latency?.p99Us ?? null, count: status.latency?.count ?? 0 },
+    venues: Object.fromEntries(status.venues.map((v) => [v.id, { state: v.state, messages: v.messages, staleEvents: v.staleEvents, reconnects: v.reconnects }])),
+    actors: Object.fromEntries(status.actors.map((a) => [a.id, { state: a.state, restarts: a.restarts, errors: a.errors }])),
+    riskState: status.risk.state,
+    denials: status.risk.denialsByReason,
+  };
+}
+
+export function renderSummary(summary: RunSummary): string {
+  const venues = Object.entries(summary.venues).map(([id, v]) => `  ${id.padEnd(12)} ${v.state.padEnd(9)} messages ${v.messages}  stale ${v.staleEvents}  reconnects ${v.reconnects}`);
+  return [
+    `run summary (${summary.mode}, ${summary.durationS} s)`,
+    `  opportunities ${summary.opportunities}   orders sent ${summary.ordersSent}   fills ${summary.fills}   open positions ${summary.openPositions}`,
+    `  PnL realized ${summary.realizedPnl}   unrealized ${summary.unrealizedPnl}   funding ${summary.fundingPnl}   fees ${summary.fees}   net ${summary.netPnl}`,
+    `  tick-to-order latency p50 ${summary.latencyUs.p50 ?? '-'} µs   p99 ${summary.latencyUs.p99 ?? '-'} µs   (${summary.latencyUs.count} orders)`,
+    `  risk state ${summary.riskState}${Object.keys(summary.denials).length ? `   denials ${JSON.stringify(summary.denials)}` : ''}`,
+    'venues:',
+    ...venues,
+  ].join('\n');
+}
