@@ -1,0 +1,142 @@
+/**
+ * Starts and stops the whole trading system for one config: in `sim` mode the embedded
+ * simulator in its own process first, then the actor graph under the supervisor, then the ops
+ * server. Shutdown runs in reverse: ops, the graph (feeds → strategies → execution, draining
+ * between stages), the simulator.
+ *
+ * Credentials: the process environment (plus, in sim mode, the simulator's own keys) is given
+ * to the supervisor for the credentialed execution actor only. `live` refuses to start unless
+ * the operator confirmed it and every venue's credentials are present.
+ */
+import { resolve } from 'node:path';
+import type { OpsBackend } from '../ops/ops-server.js';
+import { OpsServer } from '../ops/ops-server.js';
+import type { SystemStatus } from '../ops/system-status.js';
+import { resolveOpsToken } from '../ops/token.js';
+import { arbiterError } from '../runtime/errors.js';
+import { parseGraphConfig } from '../runtime/graph-config.js';
+import type { ReloadResult } from '../runtime/hot-reload.js';
+import { rootLogger, type Logger } from '../runtime/log.js';
+import { Supervisor } from '../runtime/supervisor.js';
+import { DEFAULT_CREDENTIALS, spawnSimulator, type SimulatorProcess } from '../sim/index.js';
+import { credentialEnvNames } from '../venues/trade/credentials.js';
+import { compileGraph, EXECUTION_ID } from './compile.js';
+import type { AppConfig } from './config.js';
+import { PROJECT_ROOT } from './paths.js';
+import { buildSystemStatus } from './status-model.js';
+
+/** Accounts whose credentials a venue id uses (binance spot and USDⓈ-M share one account). */
+export function accountOf(venue: string): string {
+  return venue === 'binanceusdm' ? 'binance' : venue;
+}
+
+/** The simulator accepts the same keys on every venue; okx also needs a passphrase. */
+const SIM_PASSWORD = 'arbiter-sim-pass';
+
+function simCredentialEnv(config: AppConfig): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const venue of Object.keys(config.venues)) {
+    const names = credentialEnvNames(accountOf(venue));
+    env[names.apiKey] = DEFAULT_CREDENTIALS.apiKey;
+    env[names.secret] = DEFAULT_CREDENTIALS.secret;
+    env[names.password] = SIM_PASSWORD;
+  }
+  return env;
+}
+
+/** Refuses live trading without confirmation or with missing credentials (names only, never values). */
+export function checkLiveStart(config: AppConfig, confirmed: boolean, env: NodeJS.ProcessEnv): void {
+  if (config.mode !== 'live') return;
+  if (!confirmed) {
+    throw arbiterError('LIVE_NOT_CONFIRMED', 'mode live places real orders with real money: restart with --i-understand-live-trading to confirm');
+  }
+  if (config.execution.params.secretsFile !== undefined) return;
+  const missing = Object.keys(config.venues).flatMap((venue) => {
+    const names = credentialEnvNames(accountOf(venue));
+    return [names.apiKey, names.secret].filter((name) => !env[name]);
+  });
+  if (missing.length > 0) {
+    throw arbiterError('SECRETS_MISSING', `mode live needs credentials for every venue: set ${[...new Set(missing)].join(', ')} (or execution.params.secretsFile)`);
+  }
+}
+
+export interface SystemOptions {
+  /** Overrides config.ops.port (0 = any free port). */
+  opsPort?: number;
+  /** Skip the ops server (tests that do not need it). */
+  noOps?: boolean;
+  liveConfirmed?: boolean;
+  env?: NodeJS.ProcessEnv;
+  log?: Logger;
+}
+
+export class TradingSystem implements OpsBackend {
+  readonly startedAtMs = Date.now();
+  ops: OpsServer | undefined;
+  /** Where a generated ops token was written (null when it came from config). */
+  opsTokenFile: string | null = null;
+
+  private constructor(
+    readonly config: AppConfig,
+    readonly supervisor: Supervisor,
+    readonly sim: SimulatorProcess | undefined,
+    readonly dataDir: string,
+    private readonly log: Logger,
+  ) {}
+
+  static async start(config: AppConfig, options: SystemOptions = {}): Promise<TradingSystem> {
+    const env = options.env ?? process.env;
+    const log = options.log ?? rootLogger().child({ component: 'system' });
+    checkLiveStart(config, options.liveConfirmed === true, env);
+    const dataDir = resolve(config.dataDir);
+    let sim: SimulatorProcess | undefined;
+    let supervisor: Supervisor | undefined;
+    try {
+      if (config.mode === 'sim') {
+        const { port, seed, scenario, timeScale, options: extra } = config.simulator;
+        sim = await spawnSimulator({ ...extra, port, seed, scenario, timeScale, venues: Object.keys(config.venues) } as Parameters<typeof spawnSimulator>[0]);
+        log.info({ url: sim.url, scenario, seed, timeScale }, 'simulator started');
+      }
+      const graph = parseGraphConfig(compileGraph(config, { dataDir, ...(sim ? { simBaseUrl: sim.url } : {}) }), 'compiled config');
+      supervisor = await Supervisor.start(graph, { baseDir: PROJECT_ROOT, env: sim ? { ...env, ...simCredentialEnv(config) } : env, log: log.child({ component: 'supervisor' }) });
+      const system = new TradingSystem(config, supervisor, sim, dataDir, log);
+      if (options.noOps) return system;
+      const token = resolveOpsToken(config.ops.token, dataDir);
+      system.opsTokenFile = token.file;
+      system.ops = await OpsServer.start(system, { host: config.ops.host, port: options.opsPort ?? config.ops.port, token: token.token, log: log.child({ component: 'ops' }) });
+      return system;
+    } catch (error) {
+      await supervisor?.stop();
+      await sim?.stop();
+      throw error;
+    }
+  }
+
+  status(): Promise<SystemStatus> {
+    return buildSystemStatus(this.supervisor, this.config.mode, this.startedAtMs);
+  }
+
+  halt(reason: string): Promise<unknown> {
+    this.log.warn({ reason }, 'halt requested');
+    return this.supervisor.command(EXECUTION_ID, 'halt', { reason });
+  }
+
+  resume(reason: string): Promise<unknown> {
+    this.log.warn({ reason }, 'resume requested');
+    return this.supervisor.command(EXECUTION_ID, 'resume', { reason });
+  }
+
+  reload(actorId: string, modulePath: string | undefined): Promise<ReloadResult> {
+    return this.supervisor.reload(actorId, modulePath === undefined ? {} : { modulePath: resolve(PROJECT_ROOT, modulePath) });
+  }
+
+  hasActor(actorId: string): boolean {
+    return this.supervisor.actors.has(actorId);
+  }
+
+  async stop(): Promise<void> {
+    await this.ops?.close();
+    await this.supervisor.stop();
+    await this.sim?.stop();
+  }
+}
