@@ -7,7 +7,6 @@ export * from './fees.js';
 export * from './funding.js';
 export * from './book.js';
 export * from './costs.js';
-export * from './lots.js';
 export * from './positions.js';
 export * from './inventory.js';
 export * from './order-state.js';

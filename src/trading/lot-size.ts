@@ -46,3 +46,36 @@ export function roundToStep(value: number, step: number, mode: RoundMode): numbe
 export function collarOnTick(side: 'buy' | 'sell', px: number, tick: number): number {
   return roundToStep(px, tick, side === 'buy' ? 'down' : 'up');
 }
+
+/** A market's quantity rules, the part a strategy sizing a hedge needs. */
+export type LotRules = Pick<MarketRules, 'amountStep' | 'minQty'>;
+
+/**
+ * The step used when config does not give a market's lot: four significant digits, fine enough
+ * that rounding costs < 0.1 % of the size, coarse enough to look like a real lot.
+ *
+ * @example fallbackAmountStep(0.16667) // 0.0001
+ */
+export function fallbackAmountStep(qty: number): number {
+  return qty > 0 ? 10 ** (Math.floor(Math.log10(qty)) - 3) : 0;
+}
+
+/**
+ * One quantity every leg of a hedge can trade: `qty` rounded down to the coarsest known step (the
+ * fallback step when none is known), or 0 below any leg's minimum. Execution rounds each leg to
+ * its own venue's step; rounding once to the coarsest keeps the legs equal.
+ *
+ * @example commonLegQty(0.16667, [{ amountStep: 0.001, minQty: 0.001 }, { amountStep: 0.01, minQty: 0.01 }]) // 0.16
+ */
+export function commonLegQty(qty: number, lots: readonly (LotRules | undefined)[]): number {
+  if (!(qty > 0)) return 0;
+  let step = 0;
+  let minQty = 0;
+  for (const lot of lots) {
+    if (!lot) continue;
+    step = Math.max(step, lot.amountStep);
+    minQty = Math.max(minQty, lot.minQty);
+  }
+  const rounded = roundToStep(qty, step > 0 ? step : fallbackAmountStep(qty), 'down');
+  return rounded > 0 && rounded >= minQty ? rounded : 0;
+}

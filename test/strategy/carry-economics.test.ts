@@ -13,7 +13,7 @@ function bookWith(...messages: ReturnType<typeof levels>[]): QuoteBook {
   return book;
 }
 
-const leg = (venue: string, symbol: string, rate: number, intervalHours: number, lot?: { qtyStep: number; minQty: number }): CarryLegInput => ({ venue, symbol, funding: { rate, intervalHours }, lot });
+const leg = (venue: string, symbol: string, rate: number, intervalHours: number, lot?: { amountStep: number; minQty: number }): CarryLegInput => ({ venue, symbol, funding: { rate, intervalHours }, lot });
 const sizing = { notionalUsd: 10_000, holdingHours: 72, maxQty: Infinity };
 
 describe('carry entry economics', () => {
@@ -63,8 +63,8 @@ describe('carry entry economics', () => {
     const { entry } = estimateCarryEntry(
       book,
       DEFAULT_FEE_SCHEDULE,
-      leg('binanceusdm', SOL, 0.0004, 4, { qtyStep: 1, minQty: 1 }),
-      leg('bybit', SOL, 0.0001, 8, { qtyStep: 0.1, minQty: 0.1 }),
+      leg('binanceusdm', SOL, 0.0004, 4, { amountStep: 1, minQty: 1 }),
+      leg('bybit', SOL, 0.0001, 8, { amountStep: 0.1, minQty: 0.1 }),
       { ...sizing, notionalUsd: 1_000 },
     );
     // 1 000 / 150 = 6.67 SOL; binanceusdm lists SOL perps in whole coins, so both legs trade 6.
@@ -76,7 +76,7 @@ describe('carry entry economics', () => {
     const book = bookWith(levels('bybit', BTC, 59_997, 60_003));
     expect(estimateCarryEntry(book, DEFAULT_FEE_SCHEDULE, leg('bybit', BTC, 0.0002, 1), leg('okx', BTC, 0.0001, 8), sizing).problem).toBe(`no fresh quote on ${BTC}@okx`);
     const both = bookWith(levels('bybit', BTC, 59_997, 60_003), levels('okx', BTC, 59_997, 60_003));
-    const tiny = estimateCarryEntry(both, DEFAULT_FEE_SCHEDULE, leg('bybit', BTC, 0.0002, 1, { qtyStep: 0.01, minQty: 0.01 }), leg('okx', BTC, 0.0001, 8), { ...sizing, notionalUsd: 500 });
+    const tiny = estimateCarryEntry(both, DEFAULT_FEE_SCHEDULE, leg('bybit', BTC, 0.0002, 1, { amountStep: 0.01, minQty: 0.01 }), leg('okx', BTC, 0.0001, 8), { ...sizing, notionalUsd: 500 });
     expect(tiny.problem).toBe(`size rounds to 0: 500 USD at 60000 is below the lot of ${BTC}@bybit or ${BTC}@okx`);
   });
 });

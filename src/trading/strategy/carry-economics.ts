@@ -23,7 +23,7 @@ import type { QuoteBook } from '../book.js';
 import { legCostFromBook, roundTripCostBps } from '../costs.js';
 import type { FeeSchedule } from '../fees.js';
 import { carryEdge, fundingRatePerHour, HOURS_PER_YEAR, MS_PER_HOUR, type CarryEdge, type FundingQuote } from '../funding.js';
-import { commonLegQty, type LotSize } from '../lots.js';
+import { commonLegQty, type LotRules } from '../lot-size.js';
 import { BPS, marketKey } from '../symbols.js';
 
 /** A market one leg trades. */
@@ -35,7 +35,7 @@ export interface CarryMarket {
 /** A candidate leg: its market and the funding it pays (spot: rate 0). */
 export interface CarryLegInput extends CarryMarket {
   readonly funding: FundingQuote;
-  readonly lot: LotSize | undefined;
+  readonly lot: LotRules | undefined;
 }
 
 export interface CarryEntry {

@@ -9,11 +9,11 @@ import { z } from 'zod';
 import { LEG_FAILURE_POLICIES } from '../../protocol/index.js';
 import { configError } from '../../runtime/config-errors.js';
 import { feeSchedule, type FeeOverrides, type FeeSchedule } from '../fees.js';
-import type { LotSize } from '../lots.js';
+import type { LotRules } from '../lot-size.js';
 import { marketKindOf, type MarketKind } from '../symbols.js';
 
 const feeRatesSchema = z.object({ makerRateBps: z.number(), takerRateBps: z.number() }).partial().strict();
-const lotSchema = z.object({ qtyStep: z.number().positive(), minQty: z.number().nonnegative().default(0) }).strict();
+const lotSchema = z.object({ amountStep: z.number().positive(), minQty: z.number().nonnegative().default(0) }).strict();
 
 export const commonParamsShape = {
   /** How often opportunities are evaluated and published; decisions are taken on this timer only. */
@@ -78,6 +78,6 @@ export function parseStrategyParams<S extends z.ZodType<CommonParamsInput>>(stra
 }
 
 /** The lot size config gives for a market, if any. */
-export function lotOf(params: Pick<CommonParams, 'lots'>, venue: string, symbol: string): LotSize | undefined {
+export function lotOf(params: Pick<CommonParams, 'lots'>, venue: string, symbol: string): LotRules | undefined {
   return params.lots[venue]?.[symbol];
 }
