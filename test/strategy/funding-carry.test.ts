@@ -1,8 +1,8 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { message } from '../../src/protocol/index.js';
 import carry from '../../actors/strategy/funding-carry.js';
 import { parseFundingCarryParams } from '../../src/trading/strategy/funding-carry.js';
-import { denied, filled, funding, levels, opportunityFor, StrategyRun, tradingState, venueStatus, type MultiLeg } from './helpers.js';
+import { denied, filled, funding, levels, opportunityFor, runnerFor, sameDecisions, StrategyRun, tradingState, venueStatus, type MultiLeg } from './helpers.js';
 
 const BTC = 'BTC/USDT:USDT';
 const ETH = 'ETH/USDT:USDT';
@@ -10,17 +10,7 @@ const HOUR = 3_600_000;
 /** 10 000 USD at a 60 000 mid, four significant digits (no lot configured). */
 const QTY = 0.1666;
 
-let runs: StrategyRun[] = [];
-afterEach(async () => {
-  for (const run of runs) await run.stop();
-  runs = [];
-});
-
-async function start(params: Record<string, unknown> = {}, options: Parameters<typeof StrategyRun.start>[2] = {}): Promise<StrategyRun> {
-  const run = await StrategyRun.start(carry, { venues: ['binanceusdm', 'bybit', 'okx'], symbols: [BTC], ...params }, options);
-  runs.push(run);
-  return run;
-}
+const start = runnerFor(carry, { venues: ['binanceusdm', 'bybit', 'okx'], symbols: [BTC] });
 
 /** Books at 59 997 / 60 003 (1 bp wide, 10 BTC a level) and the given funding, each venue with its own ts. */
 function market(run: StrategyRun, rates: Record<string, [rate: number, intervalHours: number]>, ts: Record<string, number> = {}): void {
@@ -243,10 +233,7 @@ describe('funding-carry: hot reload', () => {
     const snapshot = original.harness.snapshot();
     const restored = await start({}, { clock: original.clock, restore: snapshot });
 
-    for (const run of [original, restored]) market(run, FLAT, { bybit: 7_000 });
-    const a = await original.evaluate();
-    const b = await restored.evaluate();
-    expect(b).toEqual(a);
+    const b = await sameDecisions(original, restored, (run) => market(run, FLAT, { bybit: 7_000 }));
     expect(b.intents).toEqual([expect.objectContaining({ type: 'SubmitMultiLeg', intentSeq: entry.intentSeq + 1, ts: 7_000 })]);
     expect(restored.status()).toMatchObject({ counters: { acted: 1, fills: 2 }, carries: [{ key: BTC, phase: 'exit' }] });
   });

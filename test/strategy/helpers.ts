@@ -3,7 +3,7 @@
  * strategy must copy into its commands), and a harness runner on a ManualClock whose evaluation
  * timer only fires by hand.
  */
-import { expect } from 'vitest';
+import { afterEach, expect } from 'vitest';
 import { message, type CommandMessage, type Leg, type Message, type MessageOf } from '../../src/protocol/index.js';
 import type { AnyActorDefinition } from '../../src/runtime/actor.js';
 import { ActorHarness, ManualClock } from '../../src/runtime/actor-harness.js';
@@ -49,7 +49,12 @@ export function legsOf(command: CommandMessage): Leg[] {
 }
 
 /** A complete fill of one leg at `px` (fee in quote unless told otherwise). */
-export function filled(command: CommandMessage & { intentSeq: number }, leg: number, px: number, options: { qty?: number; fee?: number; feeCurrency?: string } = {}): MessageOf<'Filled'> {
+export function filled(
+  command: CommandMessage & { intentSeq: number },
+  leg: number,
+  px: number,
+  options: { qty?: number; fee?: number; feeCurrency?: string; side?: Leg['side'] } = {},
+): MessageOf<'Filled'> {
   const spec = legsOf(command)[leg] as Leg;
   const qty = options.qty ?? spec.qty;
   return message('Filled', {
@@ -57,7 +62,7 @@ export function filled(command: CommandMessage & { intentSeq: number }, leg: num
     ...ref(command, leg),
     venue: spec.venue,
     symbol: spec.symbol,
-    side: spec.side,
+    side: options.side ?? spec.side,
     fillQty: qty,
     fillPx: px,
     cumQty: qty,
@@ -133,4 +138,33 @@ export function opportunityFor(opportunities: readonly Opportunity[], symbol: st
   const found = opportunities.filter((o) => o.symbol === symbol);
   expect(found).toHaveLength(1);
   return found[0] as Opportunity;
+}
+
+/**
+ * A `start(params, options)` for one strategy with default params; every run it starts is
+ * stopped (and checked for hook errors) after each test.
+ */
+export function runnerFor(definition: AnyActorDefinition, defaults: Record<string, unknown>) {
+  const runs: StrategyRun[] = [];
+  afterEach(async () => {
+    for (const run of runs.splice(0)) await run.stop();
+  });
+  return async (params: Record<string, unknown> = {}, options: Parameters<typeof StrategyRun.start>[2] = {}): Promise<StrategyRun> => {
+    const run = await StrategyRun.start(definition, { ...defaults, ...params }, options);
+    runs.push(run);
+    return run;
+  };
+}
+
+/**
+ * Feeds the same market to an actor and to its restored copy, evaluates both and checks that
+ * they decided exactly the same; returns the decisions.
+ */
+export async function sameDecisions(original: StrategyRun, restored: StrategyRun, feed: (run: StrategyRun) => void): Promise<{ intents: CommandMessage[]; opportunities: Opportunity[] }> {
+  for (const run of [original, restored]) feed(run);
+  const a = await original.evaluate();
+  const b = await restored.evaluate();
+  expect(b).toEqual(a);
+  expect(b.opportunities.length).toBeGreaterThan(0);
+  return b;
 }

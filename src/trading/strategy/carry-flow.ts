@@ -162,7 +162,8 @@ function evaluateEntry(state: CarryState, context: EvalContext, spec: CarryKeySp
   const { params, nowMs } = context;
   const entry = found.estimate.entry;
   if (!entry) {
-    const reason = found.estimate.problem as string;
+    // A veto explains more than the sizing problem it usually causes (no inventory → size 0).
+    const reason = found.veto ?? (found.estimate.problem as string);
     publish(state, context, out, spec.markets, { symbol: spec.key, venues: '', edgeBps: 0, expectedPnlUsd: 0, annualizedPct: 0, decision: 'skip', reason });
     return;
   }

@@ -206,8 +206,9 @@ export function settleIntents(ledger: Ledger, nowMs: number, backoffMs: number):
 function fail(ledger: Ledger, intentSeq: number, reason: string, nowMs: number, backoffMs: number): void {
   const intent = ledger.intents[intentSeq];
   if (!intent) return;
+  // Later steps (an imbalance, its unwind) extend the back-off; the first failure is its cause.
   intent.failure ??= reason;
-  ledger.backoff[intent.key] = { untilMs: nowMs + backoffMs, reason };
+  ledger.backoff[intent.key] = { untilMs: nowMs + backoffMs, reason: intent.failure };
 }
 
 function endLeg(ledger: Ledger, intentSeq: number, leg: number): void {
