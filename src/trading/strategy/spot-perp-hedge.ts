@@ -1,0 +1,166 @@
+/**
+ * Spot-perp funding hedge on one exchange: when a perp's funding is extreme, hold the perp
+ * against its spot market and collect the funding while price moves cancel out.
+ *
+ * - Funding positive (longs pay shorts): short the perp, buy spot with the quote balance.
+ * - Funding negative (shorts pay longs): long the perp, sell spot the venue already holds. This
+ *   strategy never borrows spot (no margin account), so without inventory of the base asset the
+ *   reverse carry cannot be built: it is skipped with that reason, and `inventory` in params is
+ *   how an operator hands it coins to work with.
+ *
+ * It is the funding carry of carry-economics.ts with a spot leg that pays no funding, so the
+ * same cost model applies (fees on spot are 2-10x the perp's, which is why it needs *extreme*
+ * funding: `entryAprPct` gates on the rate itself, `entryEdgeBps` on the net after costs). It
+ * exits when the funding in its direction falls below `exitAprPct`, at max holding time, or when
+ * either market goes stale (carry-flow.ts).
+ */
+import { z } from 'zod';
+import type { OrderEventMessage } from '../../protocol/index.js';
+import type { FundingQuote } from '../funding.js';
+import { fundingRatePerHour, HOURS_PER_YEAR } from '../funding.js';
+import { SpotInventory } from '../inventory.js';
+import { fallbackAmountStep, roundToStep } from '../lot-size.js';
+import { BPS, symbolParts } from '../symbols.js';
+import { estimateCarryEntry, fmt, type CarryMarket } from './carry-economics.js';
+import { carriesStatus, carryParamsShape, evaluateCarries, type CarryKeySpec, type CarryState } from './carry-flow.js';
+import type { StrategyEngine } from './engine.js';
+import { ledgerStatus, positionQty } from './ledger.js';
+import { freshFunding } from './market-view.js';
+import { opportunitiesStatus } from './outputs.js';
+import { distinctList, lotOf, parseStrategyParams, perpSymbolSchema } from './params.js';
+import { createBaseState, migrateSnapshot, restoreBase, snapshotBase, type BaseSnapshot } from './state.js';
+
+export const SPOT_PERP_HEDGE_KIND = 'spot-perp-hedge';
+const VERSION = '1';
+
+export const spotPerpHedgeSchema = z
+  .object({
+    ...carryParamsShape,
+    notionalUsd: z.number().positive().default(5_000),
+    spotVenue: z.string().min(1).default('binance'),
+    perpVenue: z.string().min(1).default('binanceusdm'),
+    /** Perp symbols; the spot leg is the same base and quote without the settle suffix. */
+    symbols: distinctList(perpSymbolSchema, 1).default(['BTC/USDT:USDT', 'ETH/USDT:USDT', 'SOL/USDT:USDT']),
+    /** Funding counts as extreme when its annualized size is at least this (%): ~3x a normal 0.01 %/8 h. */
+    entryAprPct: z.number().positive().default(30),
+    exitAprPct: z.number().default(10),
+    /** Balances on the spot venue when the strategy starts (asset → amount); later moved by its fills. */
+    inventory: z.record(z.string(), z.number().nonnegative()).default({}),
+  })
+  .strict()
+  .refine((p) => p.exitAprPct < p.entryAprPct, { message: 'exitAprPct must be below entryAprPct', path: ['exitAprPct'] });
+
+export type SpotPerpHedgeParams = ReturnType<typeof parseSpotPerpHedgeParams>;
+
+export function parseSpotPerpHedgeParams(raw: unknown) {
+  return parseStrategyParams(SPOT_PERP_HEDGE_KIND, spotPerpHedgeSchema, raw);
+}
+
+export interface SpotPerpHedgeState extends CarryState {
+  inventory: SpotInventory;
+}
+
+interface SpotPerpHedgeSnapshot extends BaseSnapshot {
+  readonly carries: CarryState['carries'];
+  readonly inventory: [string, string, number][];
+}
+
+// Carries are stored as copies (snapshots), so markets compare by value.
+const sameMarket = (a: CarryMarket, b: CarryMarket): boolean => a.venue === b.venue && a.symbol === b.symbol;
+
+/** `BTC/USDT:USDT` → `BTC/USDT`. */
+export function spotSymbolOf(perpSymbol: string): string {
+  const { base, quote } = symbolParts(perpSymbol);
+  return `${base}/${quote}`;
+}
+
+function specFor(state: SpotPerpHedgeState, params: SpotPerpHedgeParams, symbol: string): CarryKeySpec {
+  const perp: CarryMarket = { venue: params.perpVenue, symbol };
+  const spot: CarryMarket = { venue: params.spotVenue, symbol: spotSymbolOf(symbol) };
+  const perpFunding = (): FundingQuote | null => freshFunding(state.market, perp.venue, perp.symbol, params.maxFundingAgeMs);
+  // Spot pays no funding; it takes the perp's interval so per-interval figures follow the perp.
+  const fundingOf = (m: CarryMarket): FundingQuote | null => {
+    const funding = perpFunding();
+    return sameMarket(m, spot) && funding ? { rate: 0, intervalHours: funding.intervalHours } : funding;
+  };
+  return {
+    key: symbol,
+    markets: [perp, spot],
+    fundingOf,
+    findEntry: () => {
+      const funding = perpFunding();
+      return funding ? hedgeEntry(state, params, perp, spot, funding) : null;
+    },
+    closeQty: (m, qty) => (sameMarket(m, spot) ? spotCloseQty(state, params, spot, qty) : qty),
+  };
+}
+
+/** Prices the hedge in the direction funding points, sized within what the spot venue holds. */
+export function hedgeEntry(state: SpotPerpHedgeState, params: SpotPerpHedgeParams, perp: CarryMarket, spot: CarryMarket, funding: FundingQuote) {
+  const aprPct = fundingRatePerHour(funding) * HOURS_PER_YEAR * 100;
+  const maxQty = spotCapacity(state, params, spot, aprPct >= 0 ? 'buy' : 'sell');
+  const perpLeg = { ...perp, funding, lot: lotOf(params, perp.venue, perp.symbol) };
+  const spotLeg = { ...spot, funding: { rate: 0, intervalHours: funding.intervalHours }, lot: lotOf(params, spot.venue, spot.symbol) };
+  const estimate = estimateCarryEntry(state.market.book, params.feeSchedule, perpLeg, spotLeg, { notionalUsd: params.notionalUsd, holdingHours: params.holdingHours, maxQty });
+  return { estimate, veto: hedgeVeto(params, spot, aprPct, maxQty) };
+}
+
+function hedgeVeto(params: SpotPerpHedgeParams, spot: CarryMarket, aprPct: number, maxQty: number): string | null {
+  if (Math.abs(aprPct) < params.entryAprPct) return `funding ${fmt(aprPct)} %/yr is not extreme (|apr| < entryAprPct ${params.entryAprPct})`;
+  if (maxQty > 0) return null;
+  const { base, quote } = symbolParts(spot.symbol);
+  return aprPct < 0
+    ? `funding ${fmt(aprPct)} %/yr is negative but ${spot.venue} holds no ${base} to sell: the reverse carry needs spot inventory (this strategy never borrows)`
+    : `no ${quote} on ${spot.venue} to buy ${base} with`;
+}
+
+/** How much spot the venue's balances allow on `side`: base held for a sell, quote (after the fee) for a buy. */
+function spotCapacity(state: SpotPerpHedgeState, params: SpotPerpHedgeParams, spot: CarryMarket, side: 'buy' | 'sell'): number {
+  const { base, quote } = symbolParts(spot.symbol);
+  if (side === 'sell') return Math.max(0, state.inventory.balance(spot.venue, base));
+  const askPx = state.market.book.top(spot.venue, spot.symbol)?.askPx;
+  if (!askPx) return 0;
+  const takerBps = params.feeSchedule[spot.venue]?.spot.takerRateBps ?? 20;
+  return Math.max(0, state.inventory.balance(spot.venue, quote)) / (askPx * (1 + takerBps * BPS));
+}
+
+/** A spot sell cannot exceed what the venue holds (a buy fee taken in the base asset shrank it). */
+function spotCloseQty(state: SpotPerpHedgeState, params: SpotPerpHedgeParams, spot: CarryMarket, qty: number): number {
+  const held = state.inventory.balance(spot.venue, symbolParts(spot.symbol).base);
+  if (positionQty(state.ledger, spot.venue, spot.symbol) < 0) return qty; // buying back what was sold: no base needed
+  const capped = Math.min(qty, held);
+  const step = lotOf(params, spot.venue, spot.symbol)?.amountStep ?? fallbackAmountStep(capped);
+  return roundToStep(capped, step, 'down');
+}
+
+function applySpotFill(state: SpotPerpHedgeState, params: SpotPerpHedgeParams, event: OrderEventMessage): void {
+  if ((event.type !== 'Filled' && event.type !== 'PartiallyFilled') || event.venue !== params.spotVenue) return;
+  if (symbolParts(event.symbol).kind !== 'spot') return;
+  state.inventory.applyFill(event.venue, event.symbol, { side: event.side, qty: event.fillQty, px: event.fillPx, fee: event.fee, feeCurrency: event.feeCurrency });
+}
+
+function initialInventory(params: SpotPerpHedgeParams): SpotInventory {
+  const inventory = new SpotInventory();
+  for (const [asset, amount] of Object.entries(params.inventory)) inventory.set(params.spotVenue, asset, amount);
+  return inventory;
+}
+
+export const spotPerpHedgeEngine: StrategyEngine<SpotPerpHedgeState, SpotPerpHedgeParams> = {
+  kind: SPOT_PERP_HEDGE_KIND,
+  version: VERSION,
+  parseParams: parseSpotPerpHedgeParams,
+  init: (strategyId, params, clock) => ({ ...createBaseState(strategyId, params, clock), carries: {}, inventory: initialInventory(params) }),
+  evaluate: (state, params, nowMs) => evaluateCarries(state, params, SPOT_PERP_HEDGE_KIND, params.symbols.map((symbol) => specFor(state, params, symbol)), nowMs),
+  onOrderEvent: (state, event, params) => applySpotFill(state, params, event),
+  snapshot: (state): SpotPerpHedgeSnapshot => ({ ...snapshotBase(state), carries: structuredClone(state.carries), inventory: state.inventory.snapshot() }),
+  restore(snapshot, fromVersion, strategyId, params, clock) {
+    const current = migrateSnapshot(SPOT_PERP_HEDGE_KIND, snapshot, fromVersion, VERSION) as SpotPerpHedgeSnapshot;
+    return { ...restoreBase(current, strategyId, params, clock), carries: structuredClone(current.carries), inventory: SpotInventory.restore(current.inventory) };
+  },
+  status: (state) => ({
+    ...ledgerStatus(state.ledger),
+    carries: carriesStatus(state),
+    inventory: Object.fromEntries(state.inventory.snapshot().map(([, asset, amount]) => [asset, amount])),
+    opportunities: opportunitiesStatus(state.recent),
+  }),
+};
