@@ -1,0 +1,246 @@
+/**
+ * Cross-venue spot spread: when venue A's bid is above venue B's ask by more than both taker fees
+ * plus `minSpreadBps`, buy on B and sell on A at once, as a SubmitMultiLeg of two IOC limit legs
+ * priced at those touches.
+ *
+ * Economics, per unit of base: bidA − askB − fee(A) × bidA − fee(B) × askB. Both legs take
+ * liquidity, so both pay taker fees; no half-spread is charged because the prices used already
+ * are the touches we cross. The size is capped by the touch sizes (so there is no slippage to
+ * estimate: an IOC at the touch fills there or not at all, and missing is the only risk), by
+ * `maxNotionalUsd`, and by the inventory: A must hold the base it sells and B the quote it pays
+ * (this strategy never borrows). Trading moves base to B and quote to A, so each venue drifts
+ * one way; when a venue's base share of its value strays from half by more than
+ * `rebalanceThreshold`, status() and the Opportunity reason flag it (moving funds is an
+ * operator's or a future rebalancer's job).
+ */
+import { z } from 'zod';
+import type { Leg, OrderEventMessage } from '../../protocol/index.js';
+import { feeRates, fillFee } from '../fees.js';
+import { SpotInventory } from '../inventory.js';
+import { commonLegQty } from '../lot-size.js';
+import { BPS, symbolParts } from '../symbols.js';
+import { fmt } from './carry-economics.js';
+import type { StrategyEngine } from './engine.js';
+import { backoffOf, entryBlockedBy, inFlight, ledgerStatus, settleIntents } from './ledger.js';
+import { decisionTs } from './market-view.js';
+import { emptyOutput, iocLeg, opportunitiesStatus, publishOpportunity, submitCommand, type OpportunityFields, type StrategyOutput } from './outputs.js';
+import { commonParamsShape, distinctList, lotOf, parseStrategyParams, spotSymbolSchema } from './params.js';
+import { createBaseState, migrateSnapshot, restoreBase, snapshotBase, type BaseSnapshot, type BaseState } from './state.js';
+
+export const SPOT_SPREAD_KIND = 'spot-spread';
+const VERSION = '1';
+
+export const spotSpreadSchema = z
+  .object({
+    ...commonParamsShape,
+    /** Dislocations last seconds, so this one looks twice a second. */
+    evaluationIntervalMs: z.int().min(50).max(60_000).default(500),
+    venues: distinctList(z.string().min(1), 2).default(['binance', 'bybit', 'okx']),
+    symbols: distinctList(spotSymbolSchema, 1).default(['BTC/USDT', 'ETH/USDT', 'SOL/USDT']),
+    /** What must be left of the spread after both taker fees, in bps of the buy price. */
+    minSpreadBps: z.number().default(5),
+    maxNotionalUsd: z.number().positive().default(5_000),
+    /** Below this a trade is not worth two orders (and venues refuse tiny ones). */
+    minNotionalUsd: z.number().nonnegative().default(20),
+    /** Flag a venue when its base share of value strays from 0.5 by more than this. */
+    rebalanceThreshold: z.number().positive().max(0.5).default(0.3),
+    /** Starting balances per venue and asset; later moved by the strategy's own fills. */
+    inventory: z.record(z.string(), z.record(z.string(), z.number().nonnegative())).default({}),
+  })
+  .strict();
+
+export type SpotSpreadParams = ReturnType<typeof parseSpotSpreadParams>;
+
+export function parseSpotSpreadParams(raw: unknown) {
+  return parseStrategyParams(SPOT_SPREAD_KIND, spotSpreadSchema, raw);
+}
+
+export interface RebalanceFlag {
+  readonly venue: string;
+  readonly symbol: string;
+  readonly baseShare: number;
+  readonly deviation: number;
+}
+
+export interface SpotSpreadState extends BaseState {
+  inventory: SpotInventory;
+  /** Venues (per symbol) whose inventory needs rebalancing, as of the last evaluation. */
+  rebalance: Record<string, RebalanceFlag>;
+}
+
+interface SpotSpreadSnapshot extends BaseSnapshot {
+  readonly inventory: [string, string, number][];
+  readonly rebalance: Record<string, RebalanceFlag>;
+}
+
+/** One priced cross: sell on `sellVenue` at its bid, buy on `buyVenue` at its ask. */
+export interface SpreadCross {
+  readonly sellVenue: string;
+  readonly buyVenue: string;
+  readonly bidPx: number;
+  readonly askPx: number;
+  readonly grossBps: number;
+  readonly feeBps: number;
+  readonly netBps: number;
+  /** Tradable quantity after every cap, rounded to both lots (0: nothing tradable). */
+  readonly qty: number;
+  /** What capped the quantity, for the reason. */
+  readonly limitedBy: string;
+  readonly expectedPnlUsd: number;
+}
+
+/**
+ * The best cross for a symbol among the venues with a fresh top (highest net bps), sized; null
+ * when fewer than two venues quote it.
+ *
+ * @example bestCross(state, params, 'BTC/USDT')?.netBps
+ */
+export function bestCross(state: SpotSpreadState, params: SpotSpreadParams, symbol: string): SpreadCross | null {
+  let best: SpreadCross | null = null;
+  for (const sellVenue of params.venues) {
+    const sellTop = state.market.book.top(sellVenue, symbol);
+    if (!sellTop) continue;
+    for (const buyVenue of params.venues) {
+      const buyTop = buyVenue === sellVenue ? null : state.market.book.top(buyVenue, symbol);
+      if (!buyTop) continue;
+      const grossBps = (sellTop.bidPx / buyTop.askPx - 1) / BPS;
+      const feeBps = feeRates(params.feeSchedule, sellVenue, symbol).takerRateBps + feeRates(params.feeSchedule, buyVenue, symbol).takerRateBps;
+      if (best !== null && grossBps - feeBps <= best.netBps) continue;
+      best = sizeCross(state, params, symbol, { sellVenue, buyVenue, bidPx: sellTop.bidPx, bidSz: sellTop.bidSz, askPx: buyTop.askPx, askSz: buyTop.askSz, grossBps, feeBps });
+    }
+  }
+  return best;
+}
+
+interface RawCross {
+  sellVenue: string;
+  buyVenue: string;
+  bidPx: number;
+  bidSz: number;
+  askPx: number;
+  askSz: number;
+  grossBps: number;
+  feeBps: number;
+}
+
+function sizeCross(state: SpotSpreadState, params: SpotSpreadParams, symbol: string, cross: RawCross): SpreadCross {
+  const { base, quote } = symbolParts(symbol);
+  const buyFeeBps = feeRates(params.feeSchedule, cross.buyVenue, symbol).takerRateBps;
+  const sellFeeBps = feeRates(params.feeSchedule, cross.sellVenue, symbol).takerRateBps;
+  const caps: [string, number][] = [
+    ['the touch', Math.min(cross.bidSz, cross.askSz)],
+    ['maxNotionalUsd', params.maxNotionalUsd / cross.askPx],
+    [`${base} on ${cross.sellVenue}`, state.inventory.balance(cross.sellVenue, base)],
+    [`${quote} on ${cross.buyVenue}`, state.inventory.balance(cross.buyVenue, quote) / (cross.askPx * (1 + buyFeeBps * BPS))],
+  ];
+  let [limitedBy, cap] = caps[0] as [string, number];
+  for (const [name, value] of caps) if (value < cap) [limitedBy, cap] = [name, value];
+  const qty = commonLegQty(Math.max(0, cap), [lotOf(params, cross.sellVenue, symbol), lotOf(params, cross.buyVenue, symbol)]);
+  const expectedPnlUsd = qty * (cross.bidPx - cross.askPx) - fillFee(qty, cross.bidPx, sellFeeBps) - fillFee(qty, cross.askPx, buyFeeBps);
+  const { sellVenue, buyVenue, bidPx, askPx, grossBps, feeBps } = cross;
+  return { sellVenue, buyVenue, bidPx, askPx, grossBps, feeBps, netBps: grossBps - feeBps, qty, limitedBy, expectedPnlUsd };
+}
+
+/** One evaluation: rebalance flags, then per symbol hold (in flight), act or skip. */
+export function evaluateSpotSpread(state: SpotSpreadState, params: SpotSpreadParams, nowMs: number): StrategyOutput {
+  const out = emptyOutput();
+  settleIntents(state.ledger, nowMs, params.backoffMs);
+  for (const symbol of params.symbols) {
+    updateRebalanceFlags(state, params, symbol);
+    const cross = bestCross(state, params, symbol);
+    if (cross) decide(state, params, symbol, cross, nowMs, out);
+  }
+  return out;
+}
+
+function decide(state: SpotSpreadState, params: SpotSpreadParams, symbol: string, cross: SpreadCross, nowMs: number, out: StrategyOutput): void {
+  const { ledger } = state;
+  const ts = decisionTs(state.market, [[cross.sellVenue, symbol], [cross.buyVenue, symbol]]);
+  const economics = `bid ${cross.sellVenue} ${cross.bidPx} vs ask ${cross.buyVenue} ${cross.askPx}: ${fmt(cross.grossBps)} bps − fees ${fmt(cross.feeBps)} = ${fmt(cross.netBps)}`;
+  const notionalUsd = cross.qty * cross.askPx;
+  const pending = inFlight(ledger, symbol);
+  const backoff = backoffOf(ledger, symbol, nowMs);
+  const why =
+    (pending ? `waiting for intent ${pending.intentSeq}` : null) ??
+    (cross.netBps < params.minSpreadBps ? `${economics} < minSpreadBps ${params.minSpreadBps}` : null) ??
+    (cross.qty === 0 ? `nothing to trade: size limited by ${cross.limitedBy}` : null) ??
+    (notionalUsd < params.minNotionalUsd ? `${fmt(notionalUsd)} USD (limited by ${cross.limitedBy}) < minNotionalUsd ${params.minNotionalUsd}` : null) ??
+    entryBlockedBy(ledger) ??
+    (backoff ? `backing off ${fmt((backoff.untilMs - nowMs) / 1000)} s after: ${backoff.reason}` : null);
+  const fields: Omit<OpportunityFields, 'decision' | 'reason'> = {
+    symbol,
+    venues: `sell:${cross.sellVenue} buy:${cross.buyVenue}`,
+    edgeBps: cross.netBps,
+    expectedPnlUsd: cross.expectedPnlUsd,
+    // A spread is captured at once: it has no holding period to annualize over.
+    annualizedPct: 0,
+  };
+  const note = rebalanceNote(state, symbol, cross);
+  const context = { kind: SPOT_SPREAD_KIND, ts, nowMs, keepActed: params.recentOpportunities };
+  if (why !== null) {
+    const decision = pending ? 'hold' : 'skip';
+    const explained = pending || why.startsWith(economics) ? why : `${why}; ${economics}`;
+    publishOpportunity(out, ledger, state.recent, context, { ...fields, decision, reason: `${explained}${note}` });
+    return;
+  }
+  const legs: Leg[] = [iocLeg(cross.buyVenue, symbol, 'buy', cross.qty, cross.askPx, false), iocLeg(cross.sellVenue, symbol, 'sell', cross.qty, cross.bidPx, false)];
+  out.commands.push(submitCommand(ledger, params, { key: symbol, purpose: 'trade', ts, nowMs }, legs));
+  const reason = `${economics} ≥ minSpreadBps ${params.minSpreadBps}: ${cross.qty} ${symbolParts(symbol).base} (limited by ${cross.limitedBy})${note}`;
+  publishOpportunity(out, ledger, state.recent, context, { ...fields, decision: 'act', reason });
+}
+
+function updateRebalanceFlags(state: SpotSpreadState, params: SpotSpreadParams, symbol: string): void {
+  for (const venue of params.venues) {
+    const key = `${venue} ${symbol}`;
+    const mid = state.market.book.mid(venue, symbol);
+    if (mid === null) continue; // keep the last verdict while the market is dark
+    const imbalance = state.inventory.imbalance(venue, symbol, mid, params.rebalanceThreshold);
+    if (imbalance.needsRebalance) state.rebalance[key] = { venue, symbol, baseShare: Number.isNaN(imbalance.baseShare) ? 0 : imbalance.baseShare, deviation: imbalance.deviation };
+    else delete state.rebalance[key];
+  }
+}
+
+function rebalanceNote(state: SpotSpreadState, symbol: string, cross: SpreadCross): string {
+  const flags = [cross.sellVenue, cross.buyVenue].map((venue) => state.rebalance[`${venue} ${symbol}`]).filter((f): f is RebalanceFlag => f !== undefined);
+  if (flags.length === 0) return '';
+  const base = symbolParts(symbol).base;
+  return `; rebalance needed: ${flags.map((f) => `${f.venue} holds ${fmt(f.baseShare * 100)} % of its value in ${base}`).join(', ')}`;
+}
+
+function applySpotFill(state: SpotSpreadState, event: OrderEventMessage): void {
+  if (event.type !== 'Filled' && event.type !== 'PartiallyFilled') return;
+  state.inventory.applyFill(event.venue, event.symbol, { side: event.side, qty: event.fillQty, px: event.fillPx, fee: event.fee, feeCurrency: event.feeCurrency });
+}
+
+function initialInventory(params: SpotSpreadParams): SpotInventory {
+  const inventory = new SpotInventory();
+  for (const [venue, assets] of Object.entries(params.inventory)) for (const [asset, amount] of Object.entries(assets)) inventory.set(venue, asset, amount);
+  return inventory;
+}
+
+/** Balances as venue → asset → amount. */
+function inventoryStatus(inventory: SpotInventory): Record<string, Record<string, number>> {
+  const byVenue: Record<string, Record<string, number>> = {};
+  for (const [venue, asset, amount] of inventory.snapshot()) (byVenue[venue] ??= {})[asset] = amount;
+  return byVenue;
+}
+
+export const spotSpreadEngine: StrategyEngine<SpotSpreadState, SpotSpreadParams> = {
+  kind: SPOT_SPREAD_KIND,
+  version: VERSION,
+  parseParams: parseSpotSpreadParams,
+  init: (strategyId, params, clock) => ({ ...createBaseState(strategyId, params, clock), inventory: initialInventory(params), rebalance: {} }),
+  evaluate: evaluateSpotSpread,
+  onOrderEvent: (state, event) => applySpotFill(state, event),
+  snapshot: (state): SpotSpreadSnapshot => ({ ...snapshotBase(state), inventory: state.inventory.snapshot(), rebalance: structuredClone(state.rebalance) }),
+  restore(snapshot, fromVersion, strategyId, params, clock) {
+    const current = migrateSnapshot(SPOT_SPREAD_KIND, snapshot, fromVersion, VERSION) as SpotSpreadSnapshot;
+    return { ...restoreBase(current, strategyId, params, clock), inventory: SpotInventory.restore(current.inventory), rebalance: structuredClone(current.rebalance) };
+  },
+  status: (state) => ({
+    ...ledgerStatus(state.ledger),
+    inventory: inventoryStatus(state.inventory),
+    rebalanceNeeded: Object.values(state.rebalance),
+    opportunities: opportunitiesStatus(state.recent),
+  }),
+};

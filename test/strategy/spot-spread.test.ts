@@ -1,0 +1,124 @@
+import { describe, expect, it } from 'vitest';
+import spread from '../../actors/strategy/spot-spread.js';
+import { parseSpotSpreadParams } from '../../src/trading/strategy/spot-spread.js';
+import { canceled, filled, legImbalance, opportunityFor, runnerFor, sameDecisions, top, tradingState, type MultiLeg, type StrategyRun } from './helpers.js';
+
+const BTC = 'BTC/USDT';
+const FULL = { BTC: 1, USDT: 100_000 };
+
+const start = runnerFor(spread, { venues: ['binance', 'bybit', 'okx'], symbols: [BTC], inventory: { binance: FULL, bybit: FULL, okx: FULL } });
+
+/** binance 60 000 / 60 006, okx 59 990 / 60 010, bybit bid `bybitBid` (0.3 BTC) / +6. */
+function market(run: StrategyRun, bybitBid: number): void {
+  run.push(top('binance', BTC, 60_000, 0.5, 60_006, 0.5, 1_100), top('okx', BTC, 59_990, 1, 60_010, 1, 1_300), top('bybit', BTC, bybitBid, 0.3, bybitBid + 6, 0.3, 1_200));
+}
+
+describe('spot-spread: decisions', () => {
+  it('buys on the cheap venue and sells on the rich one with two IOC legs at the touches', async () => {
+    const run = await start();
+    market(run, 60_200);
+    const { intents, opportunities } = await run.evaluate();
+    // 5 000 USD / 60 006 = 0.083326 BTC, below both touches and inventories: 0.08332 on a 1e-5 step.
+    const qty = 0.08332;
+    expect(intents).toEqual([
+      expect.objectContaining({
+        type: 'SubmitMultiLeg',
+        ts: 1_200,
+        legs: [
+          { venue: 'binance', symbol: BTC, side: 'buy', orderType: 'limit', timeInForce: 'IOC', qty, limitPx: 60_006, reduceOnly: false },
+          { venue: 'bybit', symbol: BTC, side: 'sell', orderType: 'limit', timeInForce: 'IOC', qty, limitPx: 60_200, reduceOnly: false },
+        ],
+      }),
+    ]);
+    // Gross (60 200 / 60 006 − 1) = 32.33 bps; both spot taker fees 10 bps: 12.33 net.
+    const grossBps = (60_200 / 60_006 - 1) * 1e4;
+    const pnl = qty * (60_200 - 60_006) - qty * 60_200 * 0.001 - qty * 60_006 * 0.001;
+    const opportunity = opportunityFor(opportunities, BTC);
+    expect(opportunity).toMatchObject({ kind: 'spot-spread', venues: 'sell:bybit buy:binance', decision: 'act', annualizedPct: 0 });
+    expect(opportunity.edgeBps).toBeCloseTo(grossBps - 20, 3);
+    expect(opportunity.expectedPnlUsd).toBeCloseTo(pnl, 3);
+    expect(opportunity.reason).toBe('bid bybit 60200 vs ask binance 60006: 32.33 bps − fees 20 = 12.33 ≥ minSpreadBps 5: 0.08332 BTC (limited by maxNotionalUsd)');
+  });
+
+  it('skips a spread that does not beat both fees plus minSpreadBps', async () => {
+    const run = await start();
+    market(run, 60_150); // 24 bps gross, 4 net
+    const { intents, opportunities } = await run.evaluate();
+    expect(intents).toEqual([]);
+    expect(opportunityFor(opportunities, BTC)).toMatchObject({ decision: 'skip', reason: 'bid bybit 60150 vs ask binance 60006: 24 bps − fees 20 = 3.998 < minSpreadBps 5' });
+  });
+
+  it('never sells more than the venue holds, follows fills, and flags the rebalance', async () => {
+    const run = await start({ inventory: { binance: FULL, bybit: { BTC: 0.02, USDT: 100_000 }, okx: FULL } });
+    market(run, 60_200);
+    const first = await run.evaluate();
+    const trade = first.intents[0] as MultiLeg;
+    expect(trade.legs.map((leg) => leg.qty)).toEqual([0.02, 0.02]);
+    expect(opportunityFor(first.opportunities, BTC).reason).toMatch(/\(limited by BTC on bybit\)/);
+
+    run.push(filled(trade, 0, 60_006, { fee: 0.00002, feeCurrency: 'BTC' }), filled(trade, 1, 60_200, { fee: 1.204 }));
+    market(run, 60_200);
+    const second = await run.evaluate();
+    expect(second.intents).toEqual([]);
+    // bybit sold its last BTC: nothing to sell there, and its inventory is all quote now.
+    expect(opportunityFor(second.opportunities, BTC).reason).toBe(
+      'nothing to trade: size limited by BTC on bybit; bid bybit 60200 vs ask binance 60006: 32.33 bps − fees 20 = 12.33; rebalance needed: bybit holds 0 % of its value in BTC',
+    );
+    const status = run.status();
+    expect(status.inventory).toMatchObject({ bybit: { BTC: 0, USDT: 100_000 + 0.02 * 60_200 - 1.204 } });
+    expect((status.inventory as Record<string, Record<string, number>>).binance?.BTC).toBeCloseTo(1 + 0.02 - 0.00002, 12);
+    expect(status.rebalanceNeeded).toEqual([{ venue: 'bybit', symbol: BTC, baseShare: 0, deviation: 0.5 }]);
+  });
+
+  it('holds while its IOC intent is in flight, then backs off after a leg imbalance', async () => {
+    const run = await start({ backoffMs: 10_000 });
+    market(run, 60_200);
+    const trade = (await run.evaluate()).intents[0] as MultiLeg;
+    market(run, 60_200);
+    const waiting = await run.evaluate();
+    expect(waiting.intents).toEqual([]);
+    expect(opportunityFor(waiting.opportunities, BTC)).toMatchObject({ decision: 'hold', reason: `waiting for intent ${trade.intentSeq}` });
+
+    run.push(filled(trade, 0, 60_006), canceled(trade, 1), legImbalance(trade, 'detected'), legImbalance(trade, 'resolved'));
+    market(run, 60_200);
+    const after = await run.evaluate();
+    expect(after.intents).toEqual([]);
+    expect(opportunityFor(after.opportunities, BTC).reason).toMatch(/^backing off 10 s after: leg imbalance detected: test; bid bybit/);
+    run.clock.advance(10_000);
+    market(run, 60_200);
+    expect((await run.evaluate()).intents).toEqual([expect.objectContaining({ intentSeq: trade.intentSeq + 1 })]);
+  });
+
+  it('trades nothing while HALTED or REDUCING', async () => {
+    const run = await start();
+    for (const state of ['HALTED', 'REDUCING'] as const) {
+      run.push(tradingState(state));
+      market(run, 60_200);
+      const { intents, opportunities } = await run.evaluate();
+      expect(intents).toEqual([]);
+      expect(opportunityFor(opportunities, BTC).reason).toMatch(new RegExp(`^trading ${state} \\(test\\): no new entries; bid bybit`));
+    }
+  });
+
+  it('makes the same decisions after snapshot → restore, with inventory and intentSeq carried over', async () => {
+    const original = await start();
+    market(original, 60_200);
+    const trade = (await original.evaluate()).intents[0] as MultiLeg;
+    original.push(filled(trade, 0, 60_006), filled(trade, 1, 60_200));
+    await original.harness.settle();
+    const restored = await start({}, { clock: original.clock, restore: original.harness.snapshot() });
+    expect(restored.status().inventory).toEqual(original.status().inventory);
+    const b = await sameDecisions(original, restored, (run) => market(run, 60_250));
+    expect(b.intents).toEqual([expect.objectContaining({ intentSeq: trade.intentSeq + 1 })]);
+  });
+});
+
+describe('spot-spread: params', () => {
+  it('names the field and the value that are wrong', () => {
+    expect(() => parseSpotSpreadParams({ symbols: ['BTC/USDT:USDT'] })).toThrow(/symbols\[0\]: expected a spot symbol BASE\/QUOTE, got "BTC\/USDT:USDT"/);
+    expect(() => parseSpotSpreadParams({ rebalanceThreshold: 0.9 })).toThrow(/rebalanceThreshold: .*got 0.9/);
+    expect(() => parseSpotSpreadParams({ venues: ['okx', 'okx'] })).toThrow(/venues: expected distinct entries, got \["okx","okx"\]/);
+    expect(() => parseSpotSpreadParams({ fees: { okx: { spot: { takerRateBps: 1000 } } } })).toThrow(/fees\.okx\.spot\.takerRateBps must be a number of bps within ±100, got 1000/);
+    expect(parseSpotSpreadParams({})).toMatchObject({ minSpreadBps: 5, rebalanceThreshold: 0.3, evaluationIntervalMs: 500, maxNotionalUsd: 5_000 });
+  });
+});
