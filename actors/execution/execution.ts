@@ -6,7 +6,7 @@
  * command to the execution core (src/venues/trade/engine). Events go out on `events` with the topic
  * `exec.events.<strategyId>`, so each strategy receives only its own; `TradingState` is broadcast.
  *
- * Control plane: `halt` (the kill switch: HALTED, cancel everything), `resume`, `cancelAll`.
+ * Control plane: `halt` (the kill switch: HALTED, cancel everything), `reduce`, `resume`, `cancelAll`.
  *
  * @example graph config
  * { "id": "execution", "module": "actors/execution/execution.ts", "credentials": true,
@@ -104,7 +104,9 @@ export default defineActor<State, ExecutionParams>({
   onCommand: {
     /** The kill switch: `{ reason }` → HALTED, every open order canceled. */
     halt: (state, args) => state.core.halt(reasonOf(args)),
-    resume: (state, args) => state.core.resume(reasonOf(args)),
+    resume: (state, args) => state.core.setState('ACTIVE', reasonOf(args)),
+    /** Only risk-reducing orders pass until `resume`. */
+    reduce: (state, args) => state.core.setState('REDUCING', reasonOf(args)),
     /** `{ strategyId?, venue? }`: cancel matching open orders; the trading state is unchanged. */
     cancelAll: (state, args) => state.core.cancelAll({ strategyId: textArg(args, 'strategyId'), venue: textArg(args, 'venue') }),
   },

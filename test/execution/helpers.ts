@@ -31,11 +31,11 @@ export async function startTestSimulator(options: SimulatorOptions = {}): Promis
 }
 
 /** BookTop (and MarkPrice for perps) for every market the simulator quotes, as a feed would publish them. */
-export async function marketDataFrom(sim: Simulator): Promise<MarketDataMessage[]> {
+export async function marketDataFrom(sim: Simulator, symbols?: readonly string[]): Promise<MarketDataMessage[]> {
   const out: MarketDataMessage[] = [];
   const ts = monoNowNs();
   for (const top of await sim.control.books()) {
-    if (top.bidPrice === null || top.askPrice === null) continue;
+    if (top.bidPrice === null || top.askPrice === null || (symbols && !symbols.includes(top.symbol))) continue;
     const common = { ts, venue: top.venue, symbol: top.symbol, exchangeTs: Date.now() };
     out.push(message('BookTop', { ...common, bidPx: top.bidPrice, bidSz: top.bidQuantity ?? 0, askPx: top.askPrice, askSz: top.askQuantity ?? 0, venueSeq: top.updateId }));
     if (top.symbol.includes(':')) out.push(message('MarkPrice', { ...common, markPx: top.markPrice, indexPx: top.indexPrice }));
@@ -58,26 +58,53 @@ export function executionParams(simUrl: string, dataDir: string, overrides: Reco
 }
 
 /** The execution actor in this thread, with a feed loop refreshing its market data from the simulator. */
+let strategyCounter = 0;
+
+/** A strategy id no other test in this process uses. */
+export function uniqueStrategyId(): string {
+  return `s${process.pid}x${++strategyCounter}`;
+}
+
 export class ExecutionUnderTest {
   readonly events: Message[] = [];
+
   private feed: NodeJS.Timeout | undefined;
 
   private constructor(
     readonly harness: ActorHarness,
     readonly sim: Simulator,
+    /** Markets the feed loop publishes (all when undefined). */
+    public feedSymbols: readonly string[] | undefined,
+    /** A strategy id of its own: client order ids must not repeat at the shared simulator. */
+    readonly strategyId: string,
   ) {}
 
-  static async start(sim: Simulator, params: Record<string, unknown>): Promise<ExecutionUnderTest> {
+  static async start(sim: Simulator, params: Record<string, unknown>, options: { feedSymbols?: readonly string[]; strategyId?: string } = {}): Promise<ExecutionUnderTest> {
     Object.assign(process.env, simCredentialsEnv());
     const harness = await ActorHarness.start(execution, { params, inputs: ['commands', 'md'], outputs: ['events'] });
-    const under = new ExecutionUnderTest(harness, sim);
+    const under = new ExecutionUnderTest(harness, sim, options.feedSymbols, options.strategyId ?? uniqueStrategyId());
     await under.refreshMarketData();
     under.feed = setInterval(() => void under.refreshMarketData().catch(() => undefined), 250);
     return under;
   }
 
   async refreshMarketData(): Promise<void> {
-    for (const md of await marketDataFrom(this.sim)) this.harness.push('md', md);
+    for (const md of await marketDataFrom(this.sim, this.feedSymbols)) this.harness.push('md', md);
+  }
+
+  /** The first answer to an intent: denied, rejected, accepted or filled. */
+  async outcome(intentSeq: number, strategyId = this.strategyId): Promise<Message> {
+    const answers = new Set(['OrderDenied', 'OrderRejected', 'OrderAccepted', 'Filled', 'PartiallyFilled']);
+    return eventually(() => {
+      this.events.push(...this.harness.take('events'));
+      return this.events.find((e) => answers.has(e.type) && (e as { intentSeq?: number }).intentSeq === intentSeq && (e as { strategyId?: string }).strategyId === strategyId);
+    }, `an answer to intent ${strategyId}#${intentSeq}`);
+  }
+
+  /** The denial reason of an intent, or 'allowed'. */
+  async verdict(intentSeq: number, strategyId = this.strategyId): Promise<string> {
+    const answer = await this.outcome(intentSeq, strategyId);
+    return answer.type === 'OrderDenied' ? answer.reason : answer.type === 'OrderRejected' ? `rejected:${answer.code}` : 'allowed';
   }
 
   status(): Record<string, unknown> {
@@ -90,7 +117,7 @@ export class ExecutionUnderTest {
 
   submit(fields: Partial<MessageOf<'SubmitOrder'>> & Pick<MessageOf<'SubmitOrder'>, 'intentSeq'>): void {
     const leg: Leg = { venue: 'binanceusdm', symbol: 'BTC/USDT:USDT', side: 'buy', orderType: 'market', timeInForce: 'IOC', qty: 0.01, limitPx: null, reduceOnly: false };
-    this.harness.push('commands', message('SubmitOrder', { ts: monoNowNs(), strategyId: 'alpha', ...leg, ...fields }));
+    this.harness.push('commands', message('SubmitOrder', { ts: monoNowNs(), strategyId: this.strategyId, ...leg, ...fields }));
   }
 
   send(command: Message): void {
@@ -114,4 +141,37 @@ export class ExecutionUnderTest {
     clearInterval(this.feed);
     await this.harness.stop();
   }
+}
+
+/** The simulator's mid price of a market right now. */
+export async function midOf(sim: Simulator, venue: string, symbol: string): Promise<number> {
+  const top = (await sim.control.books(venue)).find((b) => b.symbol === symbol);
+  if (!top || top.bidPrice === null || top.askPrice === null) throw new Error(`no book for ${symbol} on ${venue}`);
+  return (top.bidPrice + top.askPrice) / 2;
+}
+
+/** Starts an execution actor per test on its own journal; `cleanup` stops every one started. */
+type Overrides = Record<string, unknown> | ((strategyId: string) => Record<string, unknown>);
+
+export function executionFactory(getSim: () => Simulator): { start(overrides?: Overrides, options?: { feedSymbols?: readonly string[] }): Promise<ExecutionUnderTest>; cleanup(): Promise<void> } {
+  const started: { exec: ExecutionUnderTest; remove: () => void }[] = [];
+  return {
+    async start(overrides = {}, options = {}) {
+      const { dir, remove } = tempDir();
+      const strategyId = uniqueStrategyId();
+      const params = executionParams(getSim().url, dir, typeof overrides === 'function' ? overrides(strategyId) : overrides);
+      const exec = await ExecutionUnderTest.start(getSim(), params, { ...options, strategyId });
+      started.push({ exec, remove });
+      return exec;
+    },
+    async cleanup() {
+      for (const { exec, remove } of started.splice(0)) {
+        // Leave nothing resting at the shared simulator for the next test to trip over.
+        await exec.harness.command('cancelAll', {});
+        await eventually(() => (exec.status().openOrderCount === 0 ? true : undefined), 'every order canceled', 10_000).catch(() => undefined);
+        await exec.stop();
+        remove();
+      }
+    },
+  };
 }

@@ -165,8 +165,9 @@ export class ExecutionCore {
     return { state: this.risk.tradingState.status.state, canceling: this.cancelOpen(() => true, `kill switch: ${reason}`) };
   }
 
-  resume(reason: string): { state: string } {
-    const changed = this.risk.tradingState.set('ACTIVE', `operator: ${reason}`);
+  /** An operator's state change: ACTIVE (resume) or REDUCING (only risk-reducing orders pass). */
+  setState(state: 'ACTIVE' | 'REDUCING', reason: string): { state: string } {
+    const changed = this.risk.tradingState.set(state, `operator: ${reason}`);
     if (changed) this.stateChanged(changed);
     return { state: this.risk.tradingState.status.state };
   }

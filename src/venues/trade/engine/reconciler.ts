@@ -16,6 +16,7 @@ import { describeError } from '../../../runtime/errors.js';
 import type { Logger } from '../../../runtime/log.js';
 import { parseClientOrderId } from '../../../trading/client-order-id.js';
 import { restartEvent } from '../../../trading/reconcile.js';
+import type { RiskEngine } from '../../../trading/risk/engine.js';
 import type { FeeConverter } from '../../../trading/venue-view.js';
 import type { TradeVenue } from '../types.js';
 import type { LedgerCounters, OrderLedger } from './ledger.js';
@@ -34,6 +35,7 @@ export interface VenueReconcileStatus {
 export interface ReconcilerDeps {
   readonly ledger: OrderLedger;
   readonly io: OrderIo;
+  readonly risk: RiskEngine;
   readonly venues: readonly TradeVenue[];
   readonly nowMs: () => number;
   readonly lookbackMs: number;
@@ -108,9 +110,17 @@ export class Reconciler {
       status.lookedUp++;
     }
     const symbols = this.symbolsOf(venue.id);
+    await this.pace(venue.id, symbols.length);
     await this.cancelOrphans(venue, symbols, status);
     await this.recoverFills(venue, symbols, status);
     await this.comparePositions(venue, symbols, status);
+  }
+
+  /** Reconciliation's requests draw on the account's rate budget like every other request. */
+  private async pace(venue: string, requests: number): Promise<void> {
+    if (requests === 0) return;
+    const waitMs = this.deps.risk.rateBudgets.reserve(venue, this.deps.nowMs(), requests);
+    if (waitMs > 0) await new Promise((resolve) => setTimeout(resolve, waitMs));
   }
 
   private symbolsOf(venue: string): string[] {
@@ -135,6 +145,7 @@ export class Reconciler {
     let sinceMs = this.deps.nowMs() - this.deps.lookbackMs;
     const mine = [...ledger.orders.values()].filter((o) => o.spec.venue === venue.id);
     if (mine.length > 0) sinceMs = Math.max(sinceMs, Math.min(...mine.map((o) => o.spec.createdMs)) - 60_000);
+    await this.pace(venue.id, symbols.length);
     for (const symbol of symbols) {
       for (const trade of await venue.recentTrades(symbol, sinceMs)) {
         const order = ledger.byVenueOrder(venue.id, trade.venueOrderId);
@@ -151,6 +162,7 @@ export class Reconciler {
       if (entry.venue === venue.id) journalQty.set(entry.symbol, (journalQty.get(entry.symbol) ?? 0) + entry.position.qty);
     }
     status.positionMismatches = [];
+    await this.pace(venue.id, symbols.some((s) => s.includes(':')) ? 1 : 0);
     for (const position of await venue.positions(symbols)) {
       const ours = journalQty.get(position.symbol) ?? 0;
       if (Math.abs(ours - position.qty) <= EPSILON * Math.max(1, Math.abs(ours))) continue;
