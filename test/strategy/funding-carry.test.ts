@@ -238,6 +238,19 @@ describe('funding-carry: hot reload', () => {
     expect(restored.status()).toMatchObject({ counters: { acted: 1, fills: 2 }, carries: [{ key: BTC, phase: 'exit' }] });
   });
 
+  it('still manages a carry whose symbol the reloaded config no longer lists', async () => {
+    const original = await start();
+    await openCarry(original);
+    const restored = await start({ symbols: [ETH] }, { clock: original.clock, restore: original.harness.snapshot() });
+    market(restored, FLAT);
+    const { intents, opportunities } = await restored.evaluate();
+    expect(opportunityFor(opportunities, BTC).decision).toBe('exit');
+    expect((intents[0] as MultiLeg).legs.map((leg) => [leg.venue, leg.side, leg.reduceOnly])).toEqual([
+      ['bybit', 'buy', true],
+      ['binanceusdm', 'sell', true],
+    ]);
+  });
+
   it('refuses a snapshot from a version it cannot migrate', async () => {
     const original = await start();
     const snapshot = original.harness.snapshot();

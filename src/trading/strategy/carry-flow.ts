@@ -92,12 +92,23 @@ interface EvalContext {
   readonly params: CarryParams;
 }
 
-/** One evaluation of every key: settles intents first, then decides per key. */
-export function evaluateCarries(state: CarryState, params: CarryParams, kind: string, specs: readonly CarryKeySpec[], nowMs: number): StrategyOutput {
+/**
+ * One evaluation: settles intents first, then decides per key. The keys are the configured
+ * symbols plus any with an open carry, so a hot reload that drops a symbol from the config still
+ * manages (and exits) what is held in it.
+ */
+export function evaluateCarries(
+  state: CarryState,
+  params: CarryParams,
+  kind: string,
+  keys: readonly string[],
+  specFor: (key: string) => CarryKeySpec,
+  nowMs: number,
+): StrategyOutput {
   const out = emptyOutput();
   settleIntents(state.ledger, nowMs, params.backoffMs);
   const context: EvalContext = { kind, nowMs, params };
-  for (const spec of specs) evaluateKey(state, context, spec, out);
+  for (const key of new Set([...keys, ...Object.keys(state.carries)])) evaluateKey(state, context, specFor(key), out);
   return out;
 }
 
@@ -146,7 +157,7 @@ function evaluateHeld(state: CarryState, context: EvalContext, spec: CarryKeySpe
   }
   const legs = closingLegs(state, params, spec, markets);
   if (legs.length === 0) {
-    delete state.carries[spec.key];
+    publish(state, context, out, markets, { ...fields, decision: 'hold', reason: `exit due (${reason}) but no leg can be closed: the spot venue no longer holds what the position shows` });
     return;
   }
   const ts = decisionTs(market, marketPairs(markets));

@@ -84,7 +84,7 @@ export const fundingCarryEngine: StrategyEngine<FundingCarryState, FundingCarryP
   version: VERSION,
   parseParams: parseFundingCarryParams,
   init: (strategyId, params, clock) => ({ ...createBaseState(strategyId, params, clock), carries: {} }),
-  evaluate: (state, params, nowMs) => evaluateCarries(state, params, FUNDING_CARRY_KIND, params.symbols.map((symbol) => specFor(state, params, symbol)), nowMs),
+  evaluate: (state, params, nowMs) => evaluateCarries(state, params, FUNDING_CARRY_KIND, params.symbols, (symbol) => specFor(state, params, symbol), nowMs),
   snapshot: (state): FundingCarrySnapshot => ({ ...snapshotBase(state), carries: structuredClone(state.carries) }),
   restore(snapshot, fromVersion, strategyId, params, clock) {
     const current = migrateSnapshot(FUNDING_CARRY_KIND, snapshot, fromVersion, VERSION) as FundingCarrySnapshot;

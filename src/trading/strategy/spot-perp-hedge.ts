@@ -150,7 +150,7 @@ export const spotPerpHedgeEngine: StrategyEngine<SpotPerpHedgeState, SpotPerpHed
   version: VERSION,
   parseParams: parseSpotPerpHedgeParams,
   init: (strategyId, params, clock) => ({ ...createBaseState(strategyId, params, clock), carries: {}, inventory: initialInventory(params) }),
-  evaluate: (state, params, nowMs) => evaluateCarries(state, params, SPOT_PERP_HEDGE_KIND, params.symbols.map((symbol) => specFor(state, params, symbol)), nowMs),
+  evaluate: (state, params, nowMs) => evaluateCarries(state, params, SPOT_PERP_HEDGE_KIND, params.symbols, (symbol) => specFor(state, params, symbol), nowMs),
   onOrderEvent: (state, event, params) => applySpotFill(state, params, event),
   snapshot: (state): SpotPerpHedgeSnapshot => ({ ...snapshotBase(state), carries: structuredClone(state.carries), inventory: state.inventory.snapshot() }),
   restore(snapshot, fromVersion, strategyId, params, clock) {
