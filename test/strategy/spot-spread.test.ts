@@ -56,7 +56,8 @@ describe('spot-spread: decisions', () => {
     expect(trade.legs.map((leg) => leg.qty)).toEqual([0.02, 0.02]);
     expect(opportunityFor(first.opportunities, BTC).reason).toMatch(/\(limited by BTC on bybit\)/);
 
-    run.push(filled(trade, 0, 60_006, { fee: 0.00002, feeCurrency: 'BTC' }), filled(trade, 1, 60_200, { fee: 1.204 }));
+    // Execution reports both fees in USDT; binance took the buy's from the BTC it delivered.
+    run.push(filled(trade, 0, 60_006, { fee: 0.02 * 60_006 * 0.001 }), filled(trade, 1, 60_200, { fee: 1.204 }));
     market(run, 60_200);
     const second = await run.evaluate();
     expect(second.intents).toEqual([]);

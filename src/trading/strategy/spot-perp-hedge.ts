@@ -15,7 +15,6 @@
  * either market goes stale (carry-flow.ts).
  */
 import { z } from 'zod';
-import type { OrderEventMessage } from '../../protocol/index.js';
 import type { FundingQuote } from '../funding.js';
 import { fundingRatePerHour, HOURS_PER_YEAR } from '../funding.js';
 import { SpotInventory } from '../inventory.js';
@@ -27,6 +26,7 @@ import type { StrategyEngine } from './engine.js';
 import { ledgerStatus, positionQty } from './ledger.js';
 import { freshFunding } from './market-view.js';
 import { opportunitiesStatus } from './outputs.js';
+import { applySpotFill, balancesByVenue, inventoryFrom } from './spot-balances.js';
 import { distinctList, lotOf, parseStrategyParams, perpSymbolSchema } from './params.js';
 import { createBaseState, migrateSnapshot, restoreBase, snapshotBase, type BaseSnapshot } from './state.js';
 
@@ -133,25 +133,14 @@ function spotCloseQty(state: SpotPerpHedgeState, params: SpotPerpHedgeParams, sp
   return roundToStep(capped, step, 'down');
 }
 
-function applySpotFill(state: SpotPerpHedgeState, params: SpotPerpHedgeParams, event: OrderEventMessage): void {
-  if ((event.type !== 'Filled' && event.type !== 'PartiallyFilled') || event.venue !== params.spotVenue) return;
-  if (symbolParts(event.symbol).kind !== 'spot') return;
-  state.inventory.applyFill(event.venue, event.symbol, { side: event.side, qty: event.fillQty, px: event.fillPx, fee: event.fee, feeCurrency: event.feeCurrency });
-}
-
-function initialInventory(params: SpotPerpHedgeParams): SpotInventory {
-  const inventory = new SpotInventory();
-  for (const [asset, amount] of Object.entries(params.inventory)) inventory.set(params.spotVenue, asset, amount);
-  return inventory;
-}
 
 export const spotPerpHedgeEngine: StrategyEngine<SpotPerpHedgeState, SpotPerpHedgeParams> = {
   kind: SPOT_PERP_HEDGE_KIND,
   version: VERSION,
   parseParams: parseSpotPerpHedgeParams,
-  init: (strategyId, params, clock) => ({ ...createBaseState(strategyId, params, clock), carries: {}, inventory: initialInventory(params) }),
+  init: (strategyId, params, clock) => ({ ...createBaseState(strategyId, params, clock), carries: {}, inventory: inventoryFrom({ [params.spotVenue]: params.inventory }) }),
   evaluate: (state, params, nowMs) => evaluateCarries(state, params, SPOT_PERP_HEDGE_KIND, params.symbols, (symbol) => specFor(state, params, symbol), nowMs),
-  onOrderEvent: (state, event, params) => applySpotFill(state, params, event),
+  onOrderEvent: (state, event, params) => applySpotFill(state.inventory, event, [params.spotVenue]),
   snapshot: (state): SpotPerpHedgeSnapshot => ({ ...snapshotBase(state), carries: structuredClone(state.carries), inventory: state.inventory.snapshot() }),
   restore(snapshot, fromVersion, strategyId, params, clock) {
     const current = migrateSnapshot(SPOT_PERP_HEDGE_KIND, snapshot, fromVersion, VERSION) as SpotPerpHedgeSnapshot;
@@ -160,7 +149,7 @@ export const spotPerpHedgeEngine: StrategyEngine<SpotPerpHedgeState, SpotPerpHed
   status: (state) => ({
     ...ledgerStatus(state.ledger),
     carries: carriesStatus(state),
-    inventory: Object.fromEntries(state.inventory.snapshot().map(([, asset, amount]) => [asset, amount])),
+    inventory: balancesByVenue(state.inventory),
     opportunities: opportunitiesStatus(state.recent),
   }),
 };

@@ -14,7 +14,7 @@
  * operator's or a future rebalancer's job).
  */
 import { z } from 'zod';
-import type { Leg, OrderEventMessage } from '../../protocol/index.js';
+import type { Leg } from '../../protocol/index.js';
 import { feeRates, fillFee } from '../fees.js';
 import { SpotInventory } from '../inventory.js';
 import { commonLegQty } from '../lot-size.js';
@@ -25,6 +25,7 @@ import { backoffOf, entryBlockedBy, inFlight, ledgerStatus, settleIntents } from
 import { decisionTs } from './market-view.js';
 import { emptyOutput, iocLeg, opportunitiesStatus, publishOpportunity, submitCommand, type OpportunityFields, type StrategyOutput } from './outputs.js';
 import { commonParamsShape, distinctList, lotOf, parseStrategyParams, spotSymbolSchema } from './params.js';
+import { applySpotFill, balancesByVenue, inventoryFrom } from './spot-balances.js';
 import { createBaseState, migrateSnapshot, restoreBase, snapshotBase, type BaseSnapshot, type BaseState } from './state.js';
 
 export const SPOT_SPREAD_KIND = 'spot-spread';
@@ -207,31 +208,14 @@ function rebalanceNote(state: SpotSpreadState, symbol: string, cross: SpreadCros
   return `; rebalance needed: ${flags.map((f) => `${f.venue} holds ${fmt(f.baseShare * 100)} % of its value in ${base}`).join(', ')}`;
 }
 
-function applySpotFill(state: SpotSpreadState, event: OrderEventMessage): void {
-  if (event.type !== 'Filled' && event.type !== 'PartiallyFilled') return;
-  state.inventory.applyFill(event.venue, event.symbol, { side: event.side, qty: event.fillQty, px: event.fillPx, fee: event.fee, feeCurrency: event.feeCurrency });
-}
-
-function initialInventory(params: SpotSpreadParams): SpotInventory {
-  const inventory = new SpotInventory();
-  for (const [venue, assets] of Object.entries(params.inventory)) for (const [asset, amount] of Object.entries(assets)) inventory.set(venue, asset, amount);
-  return inventory;
-}
-
-/** Balances as venue → asset → amount. */
-function inventoryStatus(inventory: SpotInventory): Record<string, Record<string, number>> {
-  const byVenue: Record<string, Record<string, number>> = {};
-  for (const [venue, asset, amount] of inventory.snapshot()) (byVenue[venue] ??= {})[asset] = amount;
-  return byVenue;
-}
 
 export const spotSpreadEngine: StrategyEngine<SpotSpreadState, SpotSpreadParams> = {
   kind: SPOT_SPREAD_KIND,
   version: VERSION,
   parseParams: parseSpotSpreadParams,
-  init: (strategyId, params, clock) => ({ ...createBaseState(strategyId, params, clock), inventory: initialInventory(params), rebalance: {} }),
+  init: (strategyId, params, clock) => ({ ...createBaseState(strategyId, params, clock), inventory: inventoryFrom(params.inventory), rebalance: {} }),
   evaluate: evaluateSpotSpread,
-  onOrderEvent: (state, event) => applySpotFill(state, event),
+  onOrderEvent: (state, event, params) => applySpotFill(state.inventory, event, params.venues),
   snapshot: (state): SpotSpreadSnapshot => ({ ...snapshotBase(state), inventory: state.inventory.snapshot(), rebalance: structuredClone(state.rebalance) }),
   restore(snapshot, fromVersion, strategyId, params, clock) {
     const current = migrateSnapshot(SPOT_SPREAD_KIND, snapshot, fromVersion, VERSION) as SpotSpreadSnapshot;
@@ -239,7 +223,7 @@ export const spotSpreadEngine: StrategyEngine<SpotSpreadState, SpotSpreadParams>
   },
   status: (state) => ({
     ...ledgerStatus(state.ledger),
-    inventory: inventoryStatus(state.inventory),
+    inventory: balancesByVenue(state.inventory),
     rebalanceNeeded: Object.values(state.rebalance),
     opportunities: opportunitiesStatus(state.recent),
   }),
