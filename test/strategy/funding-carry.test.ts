@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { message } from '../../src/protocol/index.js';
 import carry from '../../actors/strategy/funding-carry.js';
 import { parseFundingCarryParams } from '../../src/trading/strategy/funding-carry.js';
-import { denied, filled, funding, levels, opportunityFor, runnerFor, sameDecisions, StrategyRun, tradingState, venueStatus, type MultiLeg } from './helpers.js';
+import { commandDenied, filled, funding, legImbalance, levels, opportunityFor, rejected, runnerFor, sameDecisions, StrategyRun, tradingState, venueStatus, type MultiLeg } from './helpers.js';
 
 const BTC = 'BTC/USDT:USDT';
 const ETH = 'ETH/USDT:USDT';
@@ -169,10 +169,14 @@ describe('funding-carry: holding and exits', () => {
     const run = await start();
     market(run, DIVERGED);
     const entry = (await run.evaluate()).intents[0] as MultiLeg;
-    run.push(filled(entry, 0, 59_997), denied(entry, 1, 'venue_exposure'));
+    // binanceusdm rejects its leg and execution's unwind of the bybit leg gives up.
+    run.push(filled(entry, 0, 59_997), rejected(entry, 1), legImbalance(entry, 'detected'), legImbalance(entry, 'unwind'), legImbalance(entry, 'failed'));
     const { intents, opportunities } = await run.evaluate();
-    // A denied leg backs the key off, exits included: the residue waits and the reason says so.
-    expect(opportunityFor(opportunities, BTC)).toMatchObject({ decision: 'hold', reason: expect.stringMatching(/^exit due \(only one leg is open: closing the residue\) but backing off 30 s after: denied venue_exposure/) });
+    // The failure backs the key off, exits included: the residue waits and the reason says so.
+    expect(opportunityFor(opportunities, BTC)).toMatchObject({
+      decision: 'hold',
+      reason: expect.stringMatching(/^exit due \(only one leg is open: closing the residue\) but backing off 30 s after: rejected by binanceusdm: -2010/),
+    });
     expect(intents).toEqual([]);
     run.clock.advance(30_000);
     market(run, DIVERGED);
@@ -186,12 +190,12 @@ describe('funding-carry: back-off and trading state', () => {
     const run = await start({ backoffMs: 20_000 });
     market(run, DIVERGED);
     const entry = (await run.evaluate()).intents[0] as MultiLeg;
-    run.push(denied(entry, 0, 'strategy_budget'), denied(entry, 1, 'strategy_budget'));
+    run.push(commandDenied(entry, 'strategy_budget'));
     market(run, DIVERGED);
     const during = await run.evaluate();
     expect(during.intents).toEqual([]);
     expect(opportunityFor(during.opportunities, BTC)).toMatchObject({ decision: 'skip', reason: expect.stringMatching(/^backing off 20 s after: denied strategy_budget: test; net 85 bps/) });
-    expect(run.status()).toMatchObject({ counters: { denied: 2, acted: 1 }, backoff: [{ key: BTC, reason: 'denied strategy_budget: test' }], carries: [] });
+    expect(run.status()).toMatchObject({ counters: { denied: 1, acted: 1 }, backoff: [{ key: BTC, reason: 'denied strategy_budget: test' }], carries: [] });
 
     run.clock.advance(20_000);
     market(run, DIVERGED);

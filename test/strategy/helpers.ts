@@ -73,8 +73,9 @@ export function filled(
   });
 }
 
-export function denied(command: CommandMessage & { intentSeq: number }, leg: number, reason: MessageOf<'OrderDenied'>['reason']): MessageOf<'OrderDenied'> {
-  return message('OrderDenied', { ts: 2_000, ...ref(command, leg), reason, detail: 'test' });
+/** Execution refusing a whole command before sending anything: one denial, no client order id. */
+export function commandDenied(command: CommandMessage & { intentSeq: number }, reason: MessageOf<'OrderDenied'>['reason']): MessageOf<'OrderDenied'> {
+  return message('OrderDenied', { ts: 2_000, ...ref(command, 0), clientOrderId: '', reason, detail: 'test' });
 }
 
 export function rejected(command: CommandMessage & { intentSeq: number }, leg: number): MessageOf<'OrderRejected'> {

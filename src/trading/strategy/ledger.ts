@@ -149,7 +149,9 @@ export function applyOrderEvent(ledger: Ledger, event: OrderEventMessage, nowMs:
     case 'OrderDenied':
       ledger.counters.denied++;
       fail(ledger, event.intentSeq, `denied ${event.reason}${event.detail ? `: ${event.detail}` : ''}`, nowMs, backoffMs);
-      return endLeg(ledger, event.intentSeq, event.leg);
+      // Execution refuses a whole command before sending anything with one denial and no client
+      // order id: every leg of it is over.
+      return event.clientOrderId === '' ? endAllLegs(ledger, event.intentSeq) : endLeg(ledger, event.intentSeq, event.leg);
     case 'OrderRejected':
       ledger.counters.rejected++;
       fail(ledger, event.intentSeq, `rejected by ${event.venue}: ${event.code} ${event.error}`, nowMs, backoffMs);
@@ -214,6 +216,10 @@ function fail(ledger: Ledger, intentSeq: number, reason: string, nowMs: number, 
 function endLeg(ledger: Ledger, intentSeq: number, leg: number): void {
   const intent = ledger.intents[intentSeq];
   if (intent && leg >= 0 && leg < intent.legsEnded.length) intent.legsEnded[leg] = true;
+}
+
+function endAllLegs(ledger: Ledger, intentSeq: number): void {
+  ledger.intents[intentSeq]?.legsEnded.fill(true);
 }
 
 function marketPosition(ledger: Ledger, venue: string, symbol: string): MarketPosition {
