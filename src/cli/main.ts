@@ -11,6 +11,7 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<CommandMod
   // Each entry: name → { summary, load: () => import('./<name>.js') }.
   run: { summary: 'run an actor graph under the supervisor (see arbiter run --help)', load: () => import('./run.js') },
   sim: { summary: 'run the exchange simulator standalone (see arbiter sim --help)', load: () => import('./sim.js') },
+  bench: { summary: 'latency and throughput benchmarks: rings vs postMessage (see arbiter bench --help)', load: () => import('./bench.js') },
 };
 
 function usage(): string {

@@ -1,0 +1,74 @@
+/**
+ * Where a bench actor's latency numbers live: per load phase, an hdr histogram of `now − ts`
+ * (the feed's ingress stamp) for every message, and a progress counter in shared memory so
+ * the feed can bound what is in flight and the main thread can wait for the end without
+ * polling the actor over the control plane.
+ *
+ *   control (Int32 cells): [0 … CONTROL_CELLS-1] = messages handled by consumer i
+ *
+ * Phases are ranges of the feed's sequence numbers: `phaseEnds[i]` is the last seq of phase
+ * i. Phase 0 is the warm-up: counted, never recorded.
+ */
+import { monoNowNs } from '../../src/runtime/clock.js';
+import { createLatencyHistogram, encodeHistogram, recordNs, type Histogram } from '../lib/histogram.js';
+
+export const CONTROL_CELLS = 16;
+export const CONTROL_BYTES = CONTROL_CELLS * 4;
+/** Wake waiters every this many messages (a notify per message would cost a syscall each). */
+const NOTIFY_EVERY = 64;
+
+export interface PhaseReport {
+  measured: number;
+  /** Ingress stamp of the phase's first message and time of its last one, for msgs/s. */
+  firstTs: number;
+  lastNs: number;
+  histogram: string;
+}
+
+interface Phase {
+  measured: number;
+  firstTs: number;
+  lastNs: number;
+  histogram: Histogram;
+}
+
+export class LatencyRecorder {
+  private readonly cells: Int32Array;
+  private readonly phases: Phase[];
+  private phase = 0;
+
+  constructor(
+    control: SharedArrayBuffer,
+    private readonly cell: number,
+    private readonly phaseEnds: readonly number[],
+  ) {
+    if (!(control instanceof SharedArrayBuffer) || cell < 0 || cell >= CONTROL_CELLS) throw new Error(`latency recorder: bad control buffer or cell ${cell}`);
+    this.cells = new Int32Array(control, 0, CONTROL_CELLS);
+    this.phases = phaseEnds.map(() => ({ measured: 0, firstTs: 0, lastNs: 0, histogram: createLatencyHistogram() }));
+  }
+
+  /** Call once the message is fully handled: the latency ends here. Seqs arrive in order. */
+  record(ts: number, seq: number): void {
+    while (this.phase < this.phaseEnds.length - 1 && seq > this.phaseEnds[this.phase]!) this.phase++;
+    if (this.phase > 0) {
+      const phase = this.phases[this.phase]!;
+      const now = monoNowNs();
+      if (phase.measured === 0) phase.firstTs = ts;
+      phase.lastNs = now;
+      phase.measured++;
+      recordNs(phase.histogram, now - ts);
+    }
+    if ((Atomics.add(this.cells, this.cell, 1) + 1) % NOTIFY_EVERY === 0) Atomics.notify(this.cells, this.cell);
+  }
+
+  /** Every measured phase (the warm-up is left out). */
+  report(): PhaseReport[] {
+    return this.phases.slice(1).map((p) => ({ measured: p.measured, firstTs: p.firstTs, lastNs: p.lastNs, histogram: encodeHistogram(p.histogram) }));
+  }
+}
+
+/** Cumulative last seq of each phase, from each phase's tick count. */
+export function phaseEnds(counts: readonly number[]): number[] {
+  let total = 0;
+  return counts.map((count) => (total += count));
+}

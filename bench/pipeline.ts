@@ -1,0 +1,90 @@
+/**
+ * `pipeline`: the real actor graph under the real Supervisor — synthetic feed → strategy
+ * (decodes the tick, emits a SubmitOrder) → execution (pre-trade risk check) — with latency
+ * from the feed's ingress stamp to the execution actor's decision. The same three actors run
+ * on shared-memory rings and over postMessage (`transport: 'port'`), paced at 10k and 100k
+ * ticks/s and saturated (closed loop, ≤ WINDOW ticks in flight). One graph per wiring runs
+ * every load in turn, each after the previous one has drained.
+ *
+ * Port graphs use the `park` wait strategy: a postMessage arrives through the event loop,
+ * which a spinning reader starves, so spinning could only make the port numbers worse.
+ */
+import type { TransportName } from '../src/runtime/channel.js';
+import type { WaitStrategyName } from '../src/runtime/wait-strategy.js';
+import { BENCH_ACTORS, createControl, graphMeasurements, phasePlan, runBenchGraph, timeoutFor, type Load } from './lib/graphs.js';
+import type { Measurement } from './lib/results.js';
+import { scaled, type BenchSuite, type SuiteOptions } from './lib/suite.js';
+
+const WINDOW = 1024;
+const RING_BYTES = 256 * 1024;
+
+export interface Wiring {
+  transport: TransportName;
+  wait: WaitStrategyName;
+}
+
+export const TRANSPORT_LABEL: Record<TransportName, string> = { ring: 'ring', port: 'postMessage' };
+
+const WIRINGS: readonly Wiring[] = [
+  { transport: 'ring', wait: 'spin-then-park' },
+  { transport: 'ring', wait: 'busy-spin' },
+  { transport: 'port', wait: 'park' },
+];
+
+/** `seconds` of ticks at `rate` per second. */
+export function paced(options: SuiteOptions, rate: number, seconds: number): Load {
+  return { label: `paced ${rate / 1000}k/s`, ratePerSecond: rate, count: Math.round(rate * scaled(options, seconds, 0.15)) };
+}
+
+function loads(options: SuiteOptions): Load[] {
+  return [paced(options, 10_000, 3), paced(options, 100_000, 2), { label: 'saturated', ratePerSecond: 0, count: scaled(options, 300_000, 10_000) }];
+}
+
+async function runWiring(options: SuiteOptions, wiring: Wiring): Promise<Measurement[]> {
+  const control = createControl();
+  const plan = phasePlan({ ratePerSecond: 0, count: scaled(options, 30_000, 2_000) }, loads(options));
+  const channel = { transport: wiring.transport, capacityBytes: RING_BYTES };
+  const reports = await runBenchGraph({
+    graph: {
+      actors: [
+        { id: 'feed', module: BENCH_ACTORS.feed, params: { control, consumers: 1, phases: plan.phases, window: WINDOW } },
+        { id: 'strategy', module: BENCH_ACTORS.strategy, params: { strategyId: 'bench' } },
+        { id: 'execution', module: BENCH_ACTORS.execution, params: { control, cell: 0, phaseEnds: plan.phaseEnds } },
+      ],
+      channels: [
+        { from: 'feed.md', to: ['strategy.md'], ...channel },
+        { from: 'strategy.intents', to: ['execution.intents'], ...channel },
+      ],
+      defaults: { wait: { strategy: wiring.wait } },
+    },
+    control,
+    recorders: [{ actorId: 'execution', cell: 0 }],
+    total: plan.total,
+    timeoutMs: timeoutFor(plan.phases),
+  });
+  return graphMeasurements(reports, loads(options), (load) => ({
+    variant: load.label,
+    transport: TRANSPORT_LABEL[wiring.transport],
+    threads: 3,
+    waitStrategy: wiring.wait,
+    note: load.ratePerSecond > 0 ? 'feed → strategy → execution; latency = tick ingress → risk decision' : `closed loop, ≤${WINDOW} ticks in flight; latency includes queueing`,
+  }));
+}
+
+async function run(options: SuiteOptions): Promise<Measurement[]> {
+  const order = loads(options).map((load) => load.label);
+  const results: Measurement[] = [];
+  for (const wiring of WIRINGS) {
+    const rows = await runWiring(options, wiring);
+    results.push(...rows);
+    for (const row of rows) options.log(`pipeline: ${row.variant} ${wiring.transport}/${wiring.wait}: p50 ${row.histogram.getValueAtPercentile(50) / 1e3} µs`);
+  }
+  // Rows grouped by load, transports side by side.
+  return results.sort((a, b) => order.indexOf(a.variant) - order.indexOf(b.variant));
+}
+
+export const pipelineSuite: BenchSuite = {
+  name: 'pipeline',
+  summary: 'feed → strategy → execution (risk check) under the Supervisor, on rings and over postMessage',
+  run,
+};
