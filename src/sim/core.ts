@@ -23,6 +23,8 @@ import type { CredentialStore, VenueModule, VenueProtocol } from './venue.js';
 export interface Credential {
   readonly apiKey: string;
   readonly secret: string;
+  /** okx's third credential (`OK-ACCESS-PASSPHRASE`); venues without one ignore it. */
+  readonly passphrase?: string;
 }
 
 export interface CoreConfig {
@@ -66,8 +68,11 @@ export class SimCore {
       (spec) => (spec.kind === 'drop-sockets' ? this.hub.drop(spec.venue, spec.match) : spec.kind === 'malformed-frame' && this.hub.sendMalformed(spec.venue)),
       (venue) => this.hub.resume(venue),
     );
-    const secrets = new Map(config.credentials.map((credential) => [credential.apiKey, credential.secret]));
-    const credentials: CredentialStore = { secretFor: (apiKey) => secrets.get(apiKey) };
+    const byKey = new Map(config.credentials.map((credential) => [credential.apiKey, credential]));
+    const credentials: CredentialStore = {
+      secretFor: (apiKey) => byKey.get(apiKey)?.secret,
+      passphraseFor: (apiKey) => byKey.get(apiKey)?.passphrase,
+    };
     config.modules.forEach(({ module, spec }, index) => {
       const market = this.model.venue(spec.id);
       if (!market) throw new Error(`no market for venue ${spec.id}`);

@@ -4,7 +4,7 @@
  */
 export { startSimulator, type Simulator, type SimulatorOptions } from './simulator.js';
 export { spawnSimulator, type SimulatorProcess, type ProcessSimulatorOptions } from './process.js';
-export { DEFAULT_CREDENTIALS } from './options.js';
+export { DEFAULT_CREDENTIALS, DEFAULT_PASSPHRASE } from './options.js';
 export { SimControl } from './control/client.js';
 export { CONTROL_PREFIX } from './control/routes.js';
 export type * from './control/types.js';

@@ -12,7 +12,9 @@ import type { VenueSpec } from './types.js';
 import type { VenueModule } from './venue.js';
 import { VENUE_MODULES } from './venues/index.js';
 
-export const DEFAULT_CREDENTIALS: Credential = { apiKey: 'arbiter-sim', secret: 'arbiter-sim-secret' };
+/** okx's passphrase for a credential that sets none. */
+export const DEFAULT_PASSPHRASE = 'arbiter-sim-pass';
+export const DEFAULT_CREDENTIALS: Credential = { apiKey: 'arbiter-sim', secret: 'arbiter-sim-secret', passphrase: DEFAULT_PASSPHRASE };
 
 export interface SimulatorOptions {
   /** Default 0 (any free port; read the real one from the result). */
@@ -28,7 +30,7 @@ export interface SimulatorOptions {
   readonly timeScale?: number;
   /** Market step and depth-stream cadence in ms. Default 100 (binance's `@100ms`). */
   readonly tickMs?: number;
-  /** Accepted API keys. Default `arbiter-sim` / `arbiter-sim-secret`. */
+  /** Accepted API keys. Default `arbiter-sim` / `arbiter-sim-secret` / passphrase `arbiter-sim-pass` (okx). */
   readonly credentials?: Credential | readonly Credential[];
   /** Venue ids to serve (ccxt ids). Default: every registered venue. */
   readonly venues?: readonly string[];
@@ -72,8 +74,10 @@ function resolveCredentials(value: SimulatorOptions['credentials']): Credential[
     if (typeof credential?.apiKey !== 'string' || credential.apiKey === '') invalid(`credentials[${index}].apiKey`, 'a non-empty string', credential?.apiKey);
     // Never echo a secret back, even in an error.
     if (typeof credential.secret !== 'string' || credential.secret === '') invalid(`credentials[${index}].secret`, 'a non-empty string', '[redacted]');
+    const passphrase = credential.passphrase;
+    if (passphrase !== undefined && (typeof passphrase !== 'string' || passphrase === '')) invalid(`credentials[${index}].passphrase`, 'a non-empty string', '[redacted]');
   });
-  return list;
+  return list.map((credential) => ({ ...credential, passphrase: credential.passphrase ?? DEFAULT_PASSPHRASE }));
 }
 
 function pairOf(symbol: string): string {

@@ -25,6 +25,13 @@ export interface InstrumentSpec {
   readonly levelQty: number;
   /** Funding interval of a perp on this venue (venues differ per symbol: 1, 4 or 8 h). */
   readonly fundingIntervalHours?: number;
+  /**
+   * Base units per contract where the venue sizes orders in contracts (okx swaps: 0.01 BTC).
+   * The engine always works in base units; only the venue's wire format converts. Absent = 1.
+   */
+  readonly contractSize?: number;
+  /** Fees of this market when they differ from the venue's (one account trading spot and perps). */
+  readonly fees?: FeeSpec;
 }
 
 /** How a venue quotes around the fair price. */

@@ -72,6 +72,8 @@ export interface VenueProtocol {
 /** Looks up API secrets. The simulator's keys are account identifiers; secrets never leave this. */
 export interface CredentialStore {
   secretFor(apiKey: string): string | undefined;
+  /** The passphrase venues such as okx require with the key (undefined for an unknown key). */
+  passphraseFor(apiKey: string): string | undefined;
 }
 
 /** What the core hands a venue module. */

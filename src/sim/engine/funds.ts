@@ -56,7 +56,7 @@ function perpCheck(account: Account, market: InstrumentMarket, request: OrderReq
   const added = addedExposure(positionQuantity, request.side, quantity);
   if (request.reduceOnly && added > 0) return { reason: 'reduce_only', detail: 'reduce-only order would increase the position' };
   const price = request.type === 'limit' ? (request.price ?? 0) : venue.markPrice(spec.symbol);
-  const required = (added * price) / account.leverageOf(spec.symbol) + quantity * price * venue.venue.fees.takerRate;
+  const required = (added * price) / account.leverageOf(spec.symbol) + quantity * price * (spec.fees ?? venue.venue.fees).takerRate;
   const available = availableMargin(account, spec.settle ?? spec.quote, venue, openOrders);
   if (added > 0 && required > available + TOLERANCE) {
     return { reason: 'insufficient_margin', detail: `needs ${required.toFixed(4)} margin, ${available.toFixed(4)} available` };

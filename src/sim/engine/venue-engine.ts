@@ -24,6 +24,11 @@ import { validateOrder } from './validate.js';
 export interface MatchingRules {
   /** binance spot expires an unfillable FOK; binance futures rejects it (-5021). */
   readonly fokUnfillable: 'reject' | 'expire';
+  /**
+   * A post-only order that would take: binance refuses it (-2010, -5022); bybit and okx accept
+   * it and cancel it at once (default `reject`).
+   */
+  readonly postOnlyWouldTake?: 'reject' | 'cancel';
 }
 
 /** An order reference: the venue's id or the client's id. */
@@ -106,11 +111,13 @@ export class VenueEngine {
     const reference = this.market.markPrice(request.symbol);
     const invalid = validateOrder(request, market.spec, reference);
     if (invalid) return invalid;
-    if (this.openByClientId(account, request.clientOrderId)) {
+    // An empty clientOrderId means "none" (bybit, okx): only real ids must be unique among open orders.
+    if (request.clientOrderId !== '' && this.openByClientId(account, request.clientOrderId)) {
       return { reason: 'duplicate_client_order_id', detail: `an open order already has clientOrderId ${request.clientOrderId}` };
     }
     const limitTicks = request.price === undefined ? undefined : Math.round(request.price / market.spec.tickSize);
-    if (request.timeInForce === 'PO' && limitTicks !== undefined && crosses(market.book, request.side, limitTicks)) {
+    const refusesTakingPostOnly = (this.rules.postOnlyWouldTake ?? 'reject') === 'reject';
+    if (refusesTakingPostOnly && request.timeInForce === 'PO' && limitTicks !== undefined && crosses(market.book, request.side, limitTicks)) {
       return { reason: 'would_take', detail: 'post-only order would trade immediately' };
     }
     if (request.timeInForce === 'FOK' && this.rules.fokUnfillable === 'reject') {
@@ -149,6 +156,11 @@ export class VenueEngine {
     const { spec, book } = market;
     const limitTicks = order.price === undefined ? undefined : Math.round(order.price / spec.tickSize);
     const fokShort = order.timeInForce === 'FOK' && availableQuantity(book, order.side, limitTicks) + 1e-12 < order.quantity;
+    if (order.timeInForce === 'PO' && limitTicks !== undefined && crosses(book, order.side, limitTicks)) {
+      order.status = 'canceled'; // only reached under postOnlyWouldTake 'cancel'
+      this.release(account, spec, order);
+      return;
+    }
     if (!fokShort && order.timeInForce !== 'PO') {
       const quoteSized = order.type === 'market' && order.quantity === 0;
       const executions = takeLiquidity(book, {
@@ -184,7 +196,8 @@ export class VenueEngine {
 
   private fill(account: Account, market: InstrumentMarket, order: SimOrder, price: number, quantity: number, liquidity: SimFill['liquidity']): void {
     const { spec } = market;
-    const rate = liquidity === 'maker' ? this.venue.fees.makerRate : this.venue.fees.takerRate;
+    const fees = spec.fees ?? this.venue.fees;
+    const rate = liquidity === 'maker' ? fees.makerRate : fees.takerRate;
     const now = this.clock.nowMs();
     let fee: number;
     let feeAsset: string;

@@ -22,6 +22,11 @@ export interface DepthUpdate {
   readonly lastUpdateId: number;
   /** `lastUpdateId` of the previous event (what continuity checks compare against). */
   readonly previousUpdateId: number;
+  /**
+   * Event number, consecutive per book (bybit's per-message `u`): a swallowed event leaves a
+   * gap here even though update ids never promise consecutiveness across events.
+   */
+  readonly sequence: number;
   readonly bids: readonly Level[];
   readonly asks: readonly Level[];
   readonly timeMs: number;
@@ -53,6 +58,8 @@ export class OrderBookState {
   private pendingBids = new Map<number, number>();
   private pendingAsks = new Map<number, number>();
   private publishedId: number;
+  /** Number of the last event `flush()` produced (0 before the first). */
+  private flushedSequence = 0;
 
   constructor(
     /** The update id of the empty book (venues start anywhere; clients must not assume 0). */
@@ -106,6 +113,11 @@ export class OrderBookState {
     return { lastUpdateId: this.updateId, bids: copy(this.bids), asks: copy(this.asks) };
   }
 
+  /** Number of the last event flushed: a snapshot taken right after a flush continues from here. */
+  get eventSequence(): number {
+    return this.flushedSequence;
+  }
+
   /** True when changes are waiting to be published. */
   hasPending(): boolean {
     return this.updateId !== this.publishedId;
@@ -119,6 +131,7 @@ export class OrderBookState {
       firstUpdateId: this.publishedId + 1,
       lastUpdateId: this.updateId,
       previousUpdateId: this.publishedId,
+      sequence: ++this.flushedSequence,
       bids: toLevels(this.pendingBids),
       asks: toLevels(this.pendingAsks),
       timeMs,
