@@ -7,7 +7,8 @@ import { createExchange } from '../../src/venues/ccxt-loader.js';
 import { redirectToSimulator } from '../../src/venues/sim-redirect.js';
 
 export const silentLogger = pino({ enabled: false });
-export const CREDENTIALS = { apiKey: 'arbiter-sim', secret: 'arbiter-sim-secret' } as const;
+/** The simulator's default keys; `password` is okx's passphrase (other venues ignore it). */
+export const CREDENTIALS = { apiKey: 'arbiter-sim', secret: 'arbiter-sim-secret', password: 'arbiter-sim-pass' } as const;
 
 /** A simulator on port 0 with a fast tick (10 ms), so streams deliver hundreds of updates in seconds. */
 export function startTestSimulator(options: SimulatorOptions = {}): Promise<Simulator> {

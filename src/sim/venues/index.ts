@@ -5,8 +5,9 @@
 import type { VenueModule } from '../venue.js';
 import { binanceSpot } from './binance-spot.js';
 import { binanceUsdm } from './binance-usdm.js';
+import { bybit } from './bybit.js';
 
-export const VENUE_MODULES: readonly VenueModule[] = [binanceSpot, binanceUsdm];
+export const VENUE_MODULES: readonly VenueModule[] = [binanceSpot, binanceUsdm, bybit];
 
 export function venueModule(id: string): VenueModule | undefined {
   return VENUE_MODULES.find((module) => module.spec.id === id);
