@@ -116,6 +116,24 @@ describe('orders through ccxt', () => {
     await exec.waitFor('Canceled', (e) => e.clientOrderId === accepted.clientOrderId);
   });
 
+  it('an answer lost after the venue executed (5xx): unknown, resolved by lookup, never sent again', async () => {
+    await sim.control.inject({ kind: 'http-error', venue: PERP.venue, status: 503, count: 1, pathPrefix: '/fapi/v1/order', afterExecution: true });
+    exec.submit({ intentSeq: 10, ...PERP, qty: 0.05 });
+    const filled = await exec.waitFor('Filled', (e) => e.intentSeq === 10);
+    expect(historyOf(filled.clientOrderId)).toEqual(['new', 'sent', 'unknown', 'accepted', 'filled']);
+    expect(await sim.control.orders({ venue: PERP.venue, clientOrderId: filled.clientOrderId })).toHaveLength(1);
+    await expectFillsMatch(filled.clientOrderId, PERP.venue);
+  });
+
+  it('a request that never executed (5xx before the venue saw it): unknown, then rejected once the grace period is over', async () => {
+    await sim.control.inject({ kind: 'http-error', venue: PERP.venue, status: 503, count: 1, pathPrefix: '/fapi/v1/order' });
+    exec.submit({ intentSeq: 11, ...PERP, qty: 0.05 });
+    const rejected = await exec.waitFor('OrderRejected', (e) => e.intentSeq === 11);
+    expect(rejected.code).toBe('not_found');
+    expect(historyOf(rejected.clientOrderId)).toEqual(['new', 'sent', 'unknown', 'rejected']);
+    expect(await sim.control.orders({ venue: PERP.venue, clientOrderId: rejected.clientOrderId })).toHaveLength(0);
+  });
+
   it('market orders fill at once; a spot fee charged in the base asset is booked in quote', async () => {
     exec.submit({ intentSeq: 9, ...SPOT, qty: 0.002 });
     const filled = await exec.waitFor('Filled', (e) => e.intentSeq === 9);
@@ -125,7 +143,7 @@ describe('orders through ccxt', () => {
     expect(filled.feeCurrency).toBe('USDT');
     await expectFillsMatch(filled.clientOrderId, SPOT.venue);
     const stats = exec.status();
-    expect(stats.ordersByStatus).toEqual({ filled: 2, canceled: 4, rejected: 3 });
-    expect((stats.tickToOrderLatencyUs as { count: number }).count).toBe(9);
+    expect(stats.ordersByStatus).toEqual({ filled: 3, canceled: 4, rejected: 4 });
+    expect((stats.tickToOrderLatencyUs as { count: number }).count).toBe(11);
   });
 });
