@@ -8,8 +8,10 @@ import { ManualClock } from '../../src/sim/clock.js';
 import type { OrderRequest } from '../../src/sim/engine/types.js';
 import { VenueEngine, type MatchingRules } from '../../src/sim/engine/venue-engine.js';
 import { FaultInjector } from '../../src/sim/faults.js';
+import { FundingState } from '../../src/sim/market/funding.js';
 import { MarketModel } from '../../src/sim/market/model.js';
 import type { VenueMarket } from '../../src/sim/market/venue-market.js';
+import { Prng } from '../../src/sim/prng.js';
 import { Truth } from '../../src/sim/truth.js';
 import type { VenueSpec } from '../../src/sim/types.js';
 import { testVenue } from './helpers.js';
@@ -81,5 +83,16 @@ describe('engine rules for bybit/okx-style venues', () => {
     book.setLevel('bid', 1, 0);
     expect(book.flush(0)).toMatchObject({ sequence: start + 3 });
     expect(book.eventSequence).toBe(start + 3);
+  });
+});
+
+describe('funding dynamics', () => {
+  it('keeps a backfilled 8 h history near its mean (the step is stable however long it is)', () => {
+    const spec = { intervalHours: 8, meanRate: 0.0001, volatilityPerSqrtHour: 0.0001, reversionPerHour: 0.3, maxAbsRate: 0.003 };
+    const funding = new FundingState(8, spec, new ManualClock(Date.UTC(2026, 0, 1)), Prng.derive(3, 'funding'), 100);
+    const rates = funding.history.map((entry) => entry.rate);
+    expect(rates.length).toBeGreaterThan(10);
+    // Stationary spread of the process: σ/√(2κ) ≈ 0.00013; the caps are 23 of those away.
+    expect(Math.max(...rates.map((rate) => Math.abs(rate - spec.meanRate)))).toBeLessThan(0.001);
   });
 });

@@ -65,9 +65,16 @@ export class FundingState {
     }
   }
 
+  /**
+   * One exact Ornstein-Uhlenbeck step. The Euler step (rate += κ(mean − rate)dt) overshoots
+   * once κ·dt > 1 and diverges past 2, which an 8 h backfill step with κ = 0.3/h (2.4) did:
+   * the history alternated between the caps. The exact form is stable for any dt.
+   */
   private evolve(rate: number, mean: number, dtHours: number): number {
     const { reversionPerHour, volatilityPerSqrtHour, maxAbsRate } = this.spec;
-    const next = rate + reversionPerHour * (mean - rate) * dtHours + volatilityPerSqrtHour * Math.sqrt(dtHours) * this.prng.normal();
+    const decay = Math.exp(-reversionPerHour * dtHours);
+    const spread = reversionPerHour > 0 ? Math.sqrt((1 - decay * decay) / (2 * reversionPerHour)) : Math.sqrt(dtHours);
+    const next = mean + (rate - mean) * decay + volatilityPerSqrtHour * spread * this.prng.normal();
     return Math.max(-maxAbsRate, Math.min(maxAbsRate, next));
   }
 
