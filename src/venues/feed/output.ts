@@ -1,0 +1,174 @@
+/**
+ * The last step before the ring: sanity checks and publishing for one (venue, symbol).
+ *
+ * Hot path. Each kind of message is one object allocated here once and mutated for every send
+ * (the codec copies the bytes out), and each topic key is interned once, so publishing does no
+ * string work and allocates nothing beyond what ccxt already did. Rejections are the exception
+ * path: they build an error for the rate-limited report and count under their reason.
+ */
+import type { OrderBook } from 'ccxt';
+import { blankMessage, topicOf, type MarketDataMessage, type MessageOf } from '../../protocol/index.js';
+import { arbiterError } from '../../runtime/errors.js';
+import type { FeedSink, Verdict } from './types.js';
+
+export interface OutputChecks {
+  /** Levels per side in `BookLevels` (0: none). */
+  readonly levels: number;
+  /** Whether book updates also publish `BookTop` (false when the top comes from a best bid/ask stream). */
+  readonly topFromBook: boolean;
+  readonly maxAbsFundingRate: number;
+}
+
+/** Rejected updates by reason, shared by a venue's outputs; each one is also reported to the actor. */
+export class Rejections {
+  readonly byReason: Record<string, number> = Object.create(null);
+
+  constructor(
+    private readonly sink: FeedSink,
+    private readonly venue: string,
+  ) {}
+
+  reject(reason: string, symbol: string, detail: string): 'rejected' {
+    this.byReason[reason] = (this.byReason[reason] ?? 0) + 1;
+    const where = symbol === '' ? this.venue : `${this.venue} ${symbol}`;
+    this.sink.reportError(`rejected.${reason}`, arbiterError('VENUE_DATA', `${where}: ${detail}`));
+    return 'rejected';
+  }
+}
+
+type Level = [number | undefined, number | undefined];
+
+export class SymbolOutput {
+  private readonly top = blankMessage('BookTop');
+  private readonly depth = blankMessage('BookLevels');
+  private readonly fundingRate = blankMessage('FundingRate');
+  private readonly markPrice = blankMessage('MarkPrice');
+  private readonly keys: Readonly<Record<'top' | 'depth' | 'funding' | 'mark', number>>;
+  /** The venue's funding interval for this perp, for frames that do not carry one (NaN: not known yet). */
+  intervalHours = Number.NaN;
+  published = 0;
+  lastPublishNs = 0;
+  lastBid = Number.NaN;
+  lastAsk = Number.NaN;
+  lastFunding: number | null = null;
+
+  constructor(
+    readonly venue: string,
+    readonly symbol: string,
+    private readonly sink: FeedSink,
+    private readonly checks: OutputChecks,
+    private readonly rejections: Rejections,
+  ) {
+    const all: MarketDataMessage[] = [this.top, this.depth, this.fundingRate, this.markPrice];
+    for (const message of all) {
+      message.venue = venue;
+      message.symbol = symbol;
+    }
+    const key = (message: MarketDataMessage): number => sink.topicKey(topicOf(message));
+    this.keys = { top: key(this.top), depth: key(this.depth), funding: key(this.fundingRate), mark: key(this.markPrice) };
+  }
+
+  /** A ccxt order book: checked, then `BookLevels` (if configured) and `BookTop`. */
+  book(book: OrderBook, ts: number): Verdict {
+    const bid = book.bids[0];
+    const ask = book.asks[0];
+    if (bid === undefined || ask === undefined) return this.reject('empty_book', `empty book (${book.bids.length} bids, ${book.asks.length} asks)`);
+    const verdict = this.checkTop(bid[0], bid[1], ask[0], ask[1]);
+    if (verdict !== 'published') return verdict;
+    const seq = book.nonce ?? 0;
+    const exchangeTs = book.timestamp ?? 0;
+    if (this.checks.levels > 0) {
+      const depth = this.depth;
+      fillLevels(depth.bids, book.bids, this.checks.levels);
+      fillLevels(depth.asks, book.asks, this.checks.levels);
+      depth.ts = ts;
+      depth.venueSeq = seq;
+      depth.exchangeTs = exchangeTs;
+      this.send(depth, this.keys.depth, ts);
+    }
+    if (this.checks.topFromBook) this.publishTop(bid[0] as number, bid[1] as number, ask[0] as number, ask[1] as number, seq, exchangeTs, ts);
+    return 'published';
+  }
+
+  /** A best bid/ask (ticker-shaped) update. */
+  bidAsk(bidPx: number | undefined, bidSz: number | undefined, askPx: number | undefined, askSz: number | undefined, seq: number, exchangeTs: number, ts: number): Verdict {
+    const verdict = this.checkTop(bidPx, bidSz, askPx, askSz);
+    if (verdict === 'published') this.publishTop(bidPx as number, bidSz as number, askPx as number, askSz as number, seq, exchangeTs, ts);
+    return verdict;
+  }
+
+  mark(markPx: number | undefined, indexPx: number | undefined, exchangeTs: number, ts: number): Verdict {
+    if (!(markPx !== undefined && markPx > 0)) return this.reject('non_positive_price', `mark price ${markPx}`);
+    const mark = this.markPrice;
+    mark.ts = ts;
+    mark.markPx = markPx;
+    mark.indexPx = indexPx !== undefined && indexPx > 0 ? indexPx : null;
+    mark.exchangeTs = exchangeTs;
+    this.send(mark, this.keys.mark, ts);
+    return 'published';
+  }
+
+  /** A funding rate per interval; `intervalHours` NaN means "use the venue's interval for this symbol". */
+  funding(rate: number | undefined, nextFundingTs: number, intervalHours: number, exchangeTs: number, ts: number): Verdict {
+    if (rate === undefined || !Number.isFinite(rate)) return this.reject('bad_funding', `funding rate ${rate}`);
+    if (Math.abs(rate) > this.checks.maxAbsFundingRate) return this.reject('funding_above_cap', `funding rate ${rate} beyond ±${this.checks.maxAbsFundingRate}`);
+    const interval = intervalHours > 0 ? intervalHours : this.intervalHours;
+    if (!(interval > 0)) return this.reject('funding_interval_unknown', 'the venue has not told the funding interval yet');
+    const funding = this.fundingRate;
+    funding.ts = ts;
+    funding.rate = rate;
+    funding.intervalHours = interval;
+    funding.nextFundingTs = nextFundingTs;
+    funding.settled = false;
+    funding.exchangeTs = exchangeTs;
+    this.lastFunding = rate;
+    this.send(funding, this.keys.funding, ts);
+    return 'published';
+  }
+
+  private checkTop(bidPx: number | undefined, bidSz: number | undefined, askPx: number | undefined, askSz: number | undefined): Verdict {
+    if (!(bidPx !== undefined && bidPx > 0 && askPx !== undefined && askPx > 0)) return this.reject('non_positive_price', `bid ${bidPx} ask ${askPx}`);
+    if (!(bidSz !== undefined && bidSz > 0 && askSz !== undefined && askSz > 0)) return this.reject('non_positive_size', `bid size ${bidSz} ask size ${askSz}`);
+    // A venue's own book never crosses; a crossed local book means it missed an update.
+    if (bidPx >= askPx) {
+      this.reject('crossed_book', `crossed book: bid ${bidPx} >= ask ${askPx}`);
+      return 'corrupt';
+    }
+    return 'published';
+  }
+
+  private publishTop(bidPx: number, bidSz: number, askPx: number, askSz: number, seq: number, exchangeTs: number, ts: number): void {
+    const top = this.top;
+    top.ts = ts;
+    top.bidPx = bidPx;
+    top.bidSz = bidSz;
+    top.askPx = askPx;
+    top.askSz = askSz;
+    top.venueSeq = seq;
+    top.exchangeTs = exchangeTs;
+    this.lastBid = bidPx;
+    this.lastAsk = askPx;
+    this.send(top, this.keys.top, ts);
+  }
+
+  private send(message: MessageOf<'BookTop' | 'BookLevels' | 'FundingRate' | 'MarkPrice'>, key: number, ts: number): void {
+    this.sink.send(message, key);
+    this.published++;
+    this.lastPublishNs = ts;
+  }
+
+  private reject(reason: string, detail: string): 'rejected' {
+    return this.rejections.reject(reason, this.symbol, detail);
+  }
+}
+
+/** Copies the best `levels` of a ccxt book side into `target` as [px0, sz0, px1, sz1, …], reusing it. */
+function fillLevels(target: number[], side: readonly Level[], levels: number): void {
+  const n = Math.min(levels, side.length);
+  target.length = 2 * n;
+  for (let i = 0; i < n; i++) {
+    const level = side[i] as Level;
+    target[2 * i] = level[0] as number;
+    target[2 * i + 1] = level[1] as number;
+  }
+}
