@@ -1,0 +1,181 @@
+/**
+ * The feed's pure parts, without a venue: params, sanity checks before publishing, state
+ * roll-up into VenueStatus, backoff, interval inference, and that paper/live instances keep the
+ * real hosts (nothing here opens a connection).
+ */
+import type { OrderBook } from 'ccxt';
+import pino from 'pino';
+import { describe, expect, it } from 'vitest';
+import type { MarketDataMessage } from '../../src/protocol/index.js';
+import { intervalFromSettlements } from '../../src/venues/feed/adapters/binance.js';
+import { backoffDelayMs } from '../../src/venues/feed/backoff.js';
+import { FeedHealth, type StreamHealth } from '../../src/venues/feed/health.js';
+import { createFeedExchange, FEED_ADAPTERS, feedAdapter, parseFeedParams } from '../../src/venues/feed/index.js';
+import { Rejections, SymbolOutput } from '../../src/venues/feed/output.js';
+import { intervalHours } from '../../src/venues/feed/streams.js';
+import type { FeedSink } from '../../src/venues/feed/types.js';
+
+const SIM = 'http://127.0.0.1:8900';
+
+class RecordingSink implements FeedSink {
+  readonly sent: MarketDataMessage[] = [];
+  readonly errors: string[] = [];
+  readonly topics: string[] = [];
+  readonly log = pino({ enabled: false });
+  topicKey(topic: string): number {
+    this.topics.push(topic);
+    return this.topics.length;
+  }
+  send(message: MarketDataMessage): void {
+    this.sent.push({ ...message } as MarketDataMessage);
+  }
+  count(): void {}
+  reportError(reason: string): void {
+    this.errors.push(reason);
+  }
+}
+
+const book = (bids: [number, number][], asks: [number, number][], nonce = 7): OrderBook => ({ bids, asks, nonce, timestamp: 1_000, datetime: undefined, symbol: 'BTC/USDT', copy: () => book(bids, asks) });
+
+function output(checks: Partial<{ levels: number; topFromBook: boolean; maxAbsFundingRate: number }> = {}) {
+  const sink = new RecordingSink();
+  const rejections = new Rejections(sink, 'binance');
+  const out = new SymbolOutput('binance', 'BTC/USDT', sink, { levels: 2, topFromBook: true, maxAbsFundingRate: 0.01, ...checks }, rejections);
+  return { sink, rejections, out };
+}
+
+describe('feed params', () => {
+  const base = { venue: 'binanceusdm', symbols: ['BTC/USDT:USDT'], mode: 'sim', simBaseUrl: SIM };
+
+  it('fills sane defaults', () => {
+    expect(parseFeedParams(base, FEED_ADAPTERS)).toMatchObject({
+      levels: 5,
+      topSource: 'book',
+      staleAfterMs: {},
+      watchdogMs: 250,
+      reconnectBaseMs: 250,
+      reconnectMaxMs: 30_000,
+      maxAbsFundingRate: 0.05,
+      fundingSource: 'stream',
+      fundingPollMs: 30_000,
+      requestTimeoutMs: 10_000,
+    });
+  });
+
+  it('refuses credentials, unknown venues, sim without a URL, replay, and bad values, naming the field', () => {
+    expect(() => parseFeedParams({ ...base, apiKey: 'k', secret: 's' }, FEED_ADAPTERS)).toThrow(/Unrecognized keys: "apiKey", "secret"/);
+    expect(() => parseFeedParams({ ...base, venue: 'kraken' }, FEED_ADAPTERS)).toThrow(/venue: expected one of binance\|binanceusdm.*got "kraken"/);
+    expect(() => parseFeedParams({ ...base, simBaseUrl: undefined }, FEED_ADAPTERS)).toThrow(/simBaseUrl: sim mode needs the simulator URL/);
+    expect(() => parseFeedParams({ ...base, simBaseUrl: 'http://example.com:80' }, FEED_ADAPTERS)).toThrow(/simBaseUrl: expected http:\/\/127\.0\.0\.1/);
+    expect(() => parseFeedParams({ ...base, mode: 'replay' }, FEED_ADAPTERS)).toThrow(/mode: replay feeds are not implemented/);
+    expect(() => parseFeedParams({ ...base, symbols: ['btcusdt'] }, FEED_ADAPTERS)).toThrow(/symbols\[0\]: expected a ccxt unified symbol/);
+    expect(() => parseFeedParams({ ...base, staleAfterMs: { book: 10, trades: 100 } }, FEED_ADAPTERS)).toThrow(/staleAfterMs/);
+    expect(() => parseFeedParams({ ...base, reconnectBaseMs: 5000, reconnectMaxMs: 1000 }, FEED_ADAPTERS)).toThrow(/reconnectMaxMs: expected ≥ reconnectBaseMs/);
+  });
+
+  it('paper and live instances keep the real hosts and carry no credentials; sim points at the simulator', async () => {
+    for (const mode of ['paper', 'live'] as const) {
+      const exchange = await createFeedExchange(feedAdapter('binanceusdm')!, parseFeedParams({ ...base, mode, simBaseUrl: undefined }, FEED_ADAPTERS));
+      expect(JSON.stringify(exchange.urls.api)).not.toContain('127.0.0.1');
+      expect((exchange.urls.api as Record<string, string>).fapiPublic).toMatch(/^https:\/\/fapi\.binance\.com\//);
+      expect(exchange.apiKey).toBeFalsy();
+      expect(exchange.secret).toBeFalsy();
+    }
+    const sim = await createFeedExchange(feedAdapter('binanceusdm')!, parseFeedParams(base, FEED_ADAPTERS));
+    expect((sim.urls.api as Record<string, string>).fapiPublic).toBe(`${SIM}/fapi.binance.com/fapi/v1`);
+  });
+});
+
+describe('sanity checks before publishing', () => {
+  it('publishes a good book as BookLevels then BookTop, reusing one object per message kind', () => {
+    const { sink, out } = output();
+    expect(out.book(book([[100, 1], [99, 2], [98, 3]], [[101, 1], [102, 2]]), 5)).toBe('published');
+    expect(sink.sent.map((m) => m.type)).toEqual(['BookLevels', 'BookTop']);
+    expect(sink.sent[0]).toMatchObject({ bids: [100, 1, 99, 2], asks: [101, 1, 102, 2], venueSeq: 7, exchangeTs: 1_000, ts: 5 });
+    expect(sink.sent[1]).toMatchObject({ venue: 'binance', symbol: 'BTC/USDT', bidPx: 100, bidSz: 1, askPx: 101, askSz: 1, venueSeq: 7, ts: 5 });
+    expect(sink.topics).toEqual(['md.book.binance.BTC/USDT', 'md.levels.binance.BTC/USDT', 'md.funding.binance.BTC/USDT', 'md.mark.binance.BTC/USDT']);
+  });
+
+  it('drops crossed (asking for a resync), empty and non-positive books with a counted reason', () => {
+    const { sink, rejections, out } = output();
+    expect(out.book(book([[101, 1]], [[100, 1]]), 1)).toBe('corrupt');
+    expect(out.book(book([[100, 1]], [[100, 1]]), 1)).toBe('corrupt');
+    expect(out.book(book([], [[100, 1]]), 1)).toBe('rejected');
+    expect(out.book(book([[0, 1]], [[100, 1]]), 1)).toBe('rejected');
+    expect(out.book(book([[99, 0]], [[100, 1]]), 1)).toBe('rejected');
+    expect(out.bidAsk(-1, 1, 2, 1, 0, 0, 1)).toBe('rejected');
+    expect(sink.sent).toEqual([]);
+    expect(rejections.byReason).toEqual({ crossed_book: 2, empty_book: 1, non_positive_price: 2, non_positive_size: 1 });
+    expect(sink.errors).toContain('rejected.crossed_book');
+  });
+
+  it('drops funding beyond the cap, non-numeric funding, funding without a known interval, and non-positive marks', () => {
+    const { sink, rejections, out } = output({ maxAbsFundingRate: 0.003 });
+    expect(out.funding(0.004, 0, 8, 0, 1)).toBe('rejected');
+    expect(out.funding(-0.004, 0, 8, 0, 1)).toBe('rejected');
+    expect(out.funding(Number.NaN, 0, 8, 0, 1)).toBe('rejected');
+    expect(out.funding(0.0001, 0, Number.NaN, 0, 1)).toBe('rejected');
+    expect(out.mark(0, 1, 0, 1)).toBe('rejected');
+    expect(rejections.byReason).toEqual({ funding_above_cap: 2, bad_funding: 1, funding_interval_unknown: 1, non_positive_price: 1 });
+    out.intervalHours = 4;
+    expect(out.funding(0.003, 123, Number.NaN, 9, 2)).toBe('published');
+    expect(sink.sent.at(-1)).toMatchObject({ type: 'FundingRate', rate: 0.003, intervalHours: 4, nextFundingTs: 123, settled: false, exchangeTs: 9, ts: 2 });
+    expect(out.mark(50, undefined, 9, 3)).toBe('published');
+    expect(sink.sent.at(-1)).toMatchObject({ type: 'MarkPrice', markPx: 50, indexPx: null });
+  });
+
+  it('publishes the top from the book only when no best bid/ask stream provides it', () => {
+    const { sink, out } = output({ topFromBook: false, levels: 1 });
+    out.book(book([[100, 1]], [[101, 1]]), 1);
+    expect(sink.sent.map((m) => m.type)).toEqual(['BookLevels']);
+  });
+});
+
+describe('health roll-up', () => {
+  const stream = (name: string, state: StreamHealth['state'], reason = ''): StreamHealth => ({ name, state, reason });
+
+  it('publishes VenueStatus only on changes: per symbol the worst stream, per venue up / degraded / stale / down', () => {
+    const sink = new RecordingSink();
+    const health = new FeedHealth('okx', sink);
+    health.addSymbol('BTC/USDT');
+    health.addSymbol('ETH/USDT');
+    const btc = { ...stream('book', 'up') };
+    const eth = { ...stream('book', 'up') };
+    health.addStream('BTC/USDT', btc);
+    health.addStream('ETH/USDT', eth);
+    health.update();
+    expect(sink.sent.map((m) => [m.symbol, (m as { state: string }).state])).toEqual([['BTC/USDT', 'down'], ['ETH/USDT', 'down'], ['', 'down']]);
+    health.started();
+    health.update();
+    expect(health.state).toBe('up');
+    Object.assign(btc, { state: 'stale', reason: 'quiet' });
+    health.update();
+    expect(health.state).toBe('degraded');
+    expect(health.reason).toBe('1 of 2 symbols not up: BTC/USDT stale (book: quiet)');
+    Object.assign(eth, { state: 'stale', reason: 'quiet' });
+    health.update();
+    expect(health.state).toBe('stale');
+    Object.assign(eth, { state: 'down', reason: 'connection lost' });
+    health.update();
+    expect(health.state).toBe('down');
+    const states = sink.sent.slice(3).map((m) => `${m.symbol || '*'}:${(m as { state: string }).state}`);
+    expect(states).toEqual(['BTC/USDT:up', 'ETH/USDT:up', '*:up', 'BTC/USDT:stale', '*:degraded', 'ETH/USDT:stale', '*:stale', 'ETH/USDT:down', '*:down']);
+  });
+});
+
+describe('small helpers', () => {
+  it('backoff doubles up to the cap, with jitter in the upper half', () => {
+    expect(backoffDelayMs(0, 250, 30_000, () => 0)).toBe(125);
+    expect(backoffDelayMs(0, 250, 30_000, () => 0.999)).toBeCloseTo(250, 0);
+    expect(backoffDelayMs(3, 250, 30_000, () => 0)).toBe(1_000);
+    expect(backoffDelayMs(20, 250, 30_000, () => 0)).toBe(15_000);
+    expect(backoffDelayMs(20, 250, 30_000, () => 0.999)).toBeLessThan(30_000);
+  });
+
+  it('reads funding intervals from ccxt text and from settlement spacing, never by assumption', () => {
+    expect([intervalHours('8h'), intervalHours('4h'), intervalHours('30m'), intervalHours(undefined), intervalHours('daily')]).toEqual([8, 4, 0.5, Number.NaN, Number.NaN]);
+    const h = 3_600_000;
+    expect(intervalFromSettlements([0, 4 * h, 8 * h])).toBe(4);
+    expect(intervalFromSettlements([8 * h])).toBeNaN();
+  });
+});
