@@ -6,8 +6,9 @@ import type { VenueModule } from '../venue.js';
 import { binanceSpot } from './binance-spot.js';
 import { binanceUsdm } from './binance-usdm.js';
 import { bybit } from './bybit.js';
+import { okx } from './okx.js';
 
-export const VENUE_MODULES: readonly VenueModule[] = [binanceSpot, binanceUsdm, bybit];
+export const VENUE_MODULES: readonly VenueModule[] = [binanceSpot, binanceUsdm, bybit, okx];
 
 export function venueModule(id: string): VenueModule | undefined {
   return VENUE_MODULES.find((module) => module.spec.id === id);
