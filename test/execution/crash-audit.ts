@@ -4,7 +4,9 @@
  * each of those fills, and no client order id may have reached the simulator twice.
  */
 import Database from 'better-sqlite3';
+import { expect } from 'vitest';
 import type { Simulator } from '../../src/sim/simulator.js';
+import { eventually } from '../helpers/workers.js';
 
 export interface CrashAudit {
   /** Order requests the simulator received. */
@@ -60,14 +62,30 @@ export async function auditJournal(sim: Simulator, journalPath: string): Promise
   }
 }
 
-/** A small seeded PRNG (mulberry32), so a failing kill sequence can be replayed from its seed. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
+/**
+ * Waits for the next kill point: either right away (the new incarnation is still reconciling) or
+ * once the simulator has received 1–4 more orders. Returns true for a kill during reconciliation.
+ */
+export async function nextKillPoint(sim: Simulator, random: () => number): Promise<boolean> {
+  if (random() < 0.2) return true;
+  const received = async (): Promise<number> => (await sim.control.orders()).length;
+  const target = (await received()) + 1 + Math.floor(random() * 4);
+  await eventually(async () => ((await received()) >= target ? true : undefined), `order #${target} at the simulator`);
+  return false;
+}
+
+/** Prints the counts (so they can be quoted) and asserts the crash-safety invariants. */
+export function reportAndCheck(label: string, seed: number, kills: number, duringReconcile: number, audit: CrashAudit): void {
+  console.log(
+    `${label} crash test (seed ${seed}): kills=${kills} (${duringReconcile} while reconciling) orders=${audit.orders} ` +
+      `duplicates=${audit.duplicates} fillsMissing=${audit.fillsMissing} fills=${audit.fills} phantomFills=${audit.phantomFills} ` +
+      `ordersNotJournaled=${audit.ordersNotJournaled} unresolved=${audit.unresolved}`,
+  );
+  expect(audit.orders).toBeGreaterThan(kills);
+  expect(audit.duplicates).toBe(0);
+  expect(audit.fillsMissing).toBe(0);
+  expect(audit.phantomFills).toBe(0);
+  expect(audit.ordersNotJournaled).toBe(0);
+  expect(audit.unresolved).toBe(0);
+  expect(audit.positionDiffs).toEqual({});
 }

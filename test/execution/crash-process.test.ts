@@ -15,8 +15,8 @@ import { createRequire } from 'node:module';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { afterAll, expect, it } from 'vitest';
 import type { Simulator } from '../../src/sim/simulator.js';
-import { eventually } from '../helpers/workers.js';
-import { auditJournal, seededRandom } from './crash-audit.js';
+import { seededRandom } from '../trading/helpers.js';
+import { auditJournal, nextKillPoint, reportAndCheck } from './crash-audit.js';
 import { simCredentialsEnv, startTestSimulator, tempDir } from './helpers.js';
 
 const KILLS = Number(process.env.ARBITER_PROCESS_KILLS ?? 12);
@@ -87,7 +87,6 @@ it(`kills the whole process ${KILLS} times mid-flight: no order sent twice, no f
   sim = await startTestSimulator({ venues: ['binanceusdm'], symbols: ['BTC/USDT'], credentials: { apiKey: API_KEY, secret: SECRET } });
   const seed = Number(process.env.ARBITER_CRASH_SEED ?? Date.now() % 1_000_000);
   const random = seededRandom(seed);
-  const received = async (): Promise<number> => (await sim!.control.orders()).length;
   let kills = 0;
   let duringReconcile = 0;
   for (let run = 0; ; run++) {
@@ -97,26 +96,10 @@ it(`kills the whole process ${KILLS} times mid-flight: no order sent twice, no f
       system.child.kill('SIGTERM');
       const journal = await system.line('ARBITER-TEST-DRAINED');
       expect(await system.exited).toBe(0);
-      const audit = await auditJournal(sim, journal);
-      console.log(
-        `process-kill crash test (seed ${seed}): kills=${kills} (${duringReconcile} while reconciling) orders=${audit.orders} ` +
-          `duplicates=${audit.duplicates} fillsMissing=${audit.fillsMissing} fills=${audit.fills} phantomFills=${audit.phantomFills} ` +
-          `ordersNotJournaled=${audit.ordersNotJournaled} unresolved=${audit.unresolved}`,
-      );
-      expect(audit.orders).toBeGreaterThan(kills);
-      expect(audit.duplicates).toBe(0);
-      expect(audit.fillsMissing).toBe(0);
-      expect(audit.phantomFills).toBe(0);
-      expect(audit.ordersNotJournaled).toBe(0);
-      expect(audit.unresolved).toBe(0);
-      expect(audit.positionDiffs).toEqual({});
+      reportAndCheck('process-kill', seed, kills, duringReconcile, await auditJournal(sim, journal));
       break;
     }
-    if (random() < 0.2) duringReconcile++;
-    else {
-      const target = (await received()) + 1 + Math.floor(random() * 4);
-      await eventually(async () => ((await received()) >= target ? true : undefined), `order #${target} at the simulator`);
-    }
+    if (await nextKillPoint(sim, random)) duringReconcile++;
     system.child.kill('SIGKILL');
     await system.exited;
     kills++;

@@ -10,6 +10,7 @@ import { message, type Leg, type MarketDataMessage, type Message, type MessageOf
 import { ActorHarness } from '../../src/runtime/actor-harness.js';
 import { monoNowNs } from '../../src/runtime/clock.js';
 import { startSimulator, type Simulator, type SimulatorOptions } from '../../src/sim/simulator.js';
+import { afterAll, afterEach, beforeAll } from 'vitest';
 import { eventually } from '../helpers/workers.js';
 import execution from '../../actors/execution/execution.js';
 
@@ -58,6 +59,28 @@ export function executionParams(simUrl: string, dataDir: string, overrides: Reco
 }
 
 /** The execution actor in this thread, with a feed loop refreshing its market data from the simulator. */
+/** Everything an actor wrote on its `events` output, read as it arrives. */
+export class EventCollector {
+  readonly events: Message[] = [];
+
+  constructor(private readonly harness: ActorHarness) {}
+
+  /** Collects events until one matches. */
+  waitFor<T extends Message['type']>(type: T, predicate: (event: Extract<Message, { type: T }>) => boolean = () => true, timeoutMs = 15_000): Promise<Extract<Message, { type: T }>> {
+    return eventually(() => this.eventsOf(type, predicate)[0], `a ${type} event`, timeoutMs);
+  }
+
+  /** Reads what arrived since the last call into `events`. */
+  collect(): Message[] {
+    this.events.push(...this.harness.take('events'));
+    return this.events;
+  }
+
+  eventsOf<T extends Message['type']>(type: T, predicate: (event: Extract<Message, { type: T }>) => boolean = () => true): Extract<Message, { type: T }>[] {
+    return this.collect().filter((e): e is Extract<Message, { type: T }> => e.type === type && predicate(e as Extract<Message, { type: T }>));
+  }
+}
+
 let strategyCounter = 0;
 
 /** A strategy id no other test in this process uses. */
@@ -66,7 +89,7 @@ export function uniqueStrategyId(): string {
 }
 
 export class ExecutionUnderTest {
-  readonly events: Message[] = [];
+  private readonly collector: EventCollector;
 
   private feed: NodeJS.Timeout | undefined;
 
@@ -77,7 +100,13 @@ export class ExecutionUnderTest {
     public feedSymbols: readonly string[] | undefined,
     /** A strategy id of its own: client order ids must not repeat at the shared simulator. */
     readonly strategyId: string,
-  ) {}
+  ) {
+    this.collector = new EventCollector(harness);
+  }
+
+  get events(): Message[] {
+    return this.collector.events;
+  }
 
   static async start(sim: Simulator, params: Record<string, unknown>, options: { feedSymbols?: readonly string[]; strategyId?: string } = {}): Promise<ExecutionUnderTest> {
     Object.assign(process.env, simCredentialsEnv());
@@ -96,8 +125,7 @@ export class ExecutionUnderTest {
   async outcome(intentSeq: number, strategyId = this.strategyId): Promise<Message> {
     const answers = new Set(['OrderDenied', 'OrderRejected', 'OrderAccepted', 'Filled', 'PartiallyFilled']);
     return eventually(() => {
-      this.events.push(...this.harness.take('events'));
-      return this.events.find((e) => answers.has(e.type) && (e as { intentSeq?: number }).intentSeq === intentSeq && (e as { strategyId?: string }).strategyId === strategyId);
+      return this.collector.collect().find((e) => answers.has(e.type) && (e as { intentSeq?: number }).intentSeq === intentSeq && (e as { strategyId?: string }).strategyId === strategyId);
     }, `an answer to intent ${strategyId}#${intentSeq}`);
   }
 
@@ -124,17 +152,12 @@ export class ExecutionUnderTest {
     this.harness.push('commands', command);
   }
 
-  /** Collects events until one matches. */
-  async waitFor<T extends Message['type']>(type: T, predicate: (event: Extract<Message, { type: T }>) => boolean = () => true, timeoutMs = 15_000): Promise<Extract<Message, { type: T }>> {
-    return eventually(() => {
-      this.events.push(...this.harness.take('events'));
-      return this.events.find((e): e is Extract<Message, { type: T }> => e.type === type && predicate(e as Extract<Message, { type: T }>));
-    }, `a ${type} event`, timeoutMs);
+  waitFor<T extends Message['type']>(type: T, predicate?: (event: Extract<Message, { type: T }>) => boolean, timeoutMs?: number): Promise<Extract<Message, { type: T }>> {
+    return this.collector.waitFor(type, predicate, timeoutMs);
   }
 
-  eventsOf<T extends Message['type']>(type: T, predicate: (event: Extract<Message, { type: T }>) => boolean = () => true): Extract<Message, { type: T }>[] {
-    this.events.push(...this.harness.take('events'));
-    return this.events.filter((e): e is Extract<Message, { type: T }> => e.type === type && predicate(e as Extract<Message, { type: T }>));
+  eventsOf<T extends Message['type']>(type: T, predicate?: (event: Extract<Message, { type: T }>) => boolean): Extract<Message, { type: T }>[] {
+    return this.collector.eventsOf(type, predicate);
   }
 
   async stop(): Promise<void> {
@@ -174,4 +197,20 @@ export function executionFactory(getSim: () => Simulator): { start(overrides?: O
       }
     },
   };
+}
+
+/**
+ * One simulator for a test file and one execution actor per test (each on its own journal, stopped
+ * after the test). Call at the top level of a test file.
+ */
+export function simulatorSuite(options: SimulatorOptions = {}): { sim: () => Simulator; executions: ReturnType<typeof executionFactory> } {
+  let simulator: Simulator | undefined;
+  const sim = (): Simulator => simulator!;
+  const executions = executionFactory(sim);
+  beforeAll(async () => {
+    simulator = await startTestSimulator(options);
+  });
+  afterEach(() => executions.cleanup());
+  afterAll(() => simulator?.stop());
+  return { sim, executions };
 }

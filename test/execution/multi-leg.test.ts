@@ -3,25 +3,18 @@
  * command's policy corrects it, every step is a `LegImbalance` event, and the net exposure per
  * underlying ends within tolerance (checked on the journal's positions and at the simulator).
  */
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { message, type Leg, type LegFailurePolicy } from '../../src/protocol/index.js';
 import { monoNowNs } from '../../src/runtime/clock.js';
-import type { Simulator } from '../../src/sim/simulator.js';
 import { makeClientOrderId } from '../../src/trading/client-order-id.js';
-import { executionFactory, startTestSimulator, type ExecutionUnderTest } from './helpers.js';
+import { simulatorSuite, type ExecutionUnderTest } from './helpers.js';
 
 const LONG_PERP: Leg = { venue: 'binanceusdm', symbol: 'BTC/USDT:USDT', side: 'buy', orderType: 'market', timeInForce: 'IOC', qty: 0.01, limitPx: null, reduceOnly: false };
 const SHORT_SPOT: Leg = { venue: 'binance', symbol: 'BTC/USDT', side: 'sell', orderType: 'market', timeInForce: 'IOC', qty: 0.01, limitPx: null, reduceOnly: false };
 const TOLERANCE_USD = 20;
 
-let sim: Simulator;
-const executions = executionFactory(() => sim);
-
-beforeAll(async () => {
-  sim = await startTestSimulator();
-});
-afterEach(() => executions.cleanup());
-afterAll(() => sim.stop());
+const suite = simulatorSuite();
+const executions = suite.executions;
 
 async function runWithRejectedLeg(policy: LegFailurePolicy): Promise<{ exec: ExecutionUnderTest; actions: string[] }> {
   const exec = await executions.start({ risk: { maxSymbolNetExposureUsd: 5_000, rateBudget: { capacity: 500, refillPerSecond: 500 } } });
@@ -29,10 +22,10 @@ async function runWithRejectedLeg(policy: LegFailurePolicy): Promise<{ exec: Exe
   const intentSeq = 1;
   // Only the first attempt of leg 1 is refused: a retry or hedge carries a new attempt number.
   const rejected = makeClientOrderId({ strategyId: exec.strategyId, intentSeq, leg: 1, attempt: 0 }, SHORT_SPOT.venue);
-  await sim.control.inject({ kind: 'reject-orders', venue: SHORT_SPOT.venue, clientOrderIdPrefix: rejected });
+  await suite.sim().control.inject({ kind: 'reject-orders', venue: SHORT_SPOT.venue, clientOrderIdPrefix: rejected });
   exec.send(message('SubmitMultiLeg', { ts: monoNowNs(), strategyId: exec.strategyId, intentSeq, legs: [LONG_PERP, SHORT_SPOT], onLegFailure: policy, toleranceUsd: TOLERANCE_USD, timeoutMs: 5_000 }));
   await exec.waitFor('LegImbalance', (e) => e.action === 'resolved' || e.action === 'failed');
-  await sim.control.clearFaults();
+  await suite.sim().control.clearFaults();
   const actions = exec.eventsOf('LegImbalance').map((e) => e.action);
   expect(exec.eventsOf('OrderRejected', (e) => e.clientOrderId === rejected)).toHaveLength(1);
   return { exec, actions };
@@ -52,7 +45,7 @@ describe('multi-leg orders with a rejected leg', () => {
     expect(unwind.detail).toMatch(/unwinding sell 0\.01 BTC\/USDT:USDT@binanceusdm/);
     expect(Math.abs(netBtcUsd(exec))).toBeLessThanOrEqual(TOLERANCE_USD);
     // At the venue: the perp position the leg opened was closed by a reduce-only order, collared as a limit IOC.
-    const perpOrders = (await sim.control.orders({ venue: LONG_PERP.venue })).filter((o) => o.clientOrderId.startsWith(exec.eventsOf('OrderAccepted')[0]!.clientOrderId.slice(0, 15)));
+    const perpOrders = (await suite.sim().control.orders({ venue: LONG_PERP.venue })).filter((o) => o.clientOrderId.startsWith(exec.eventsOf('OrderAccepted')[0]!.clientOrderId.slice(0, 15)));
     expect(perpOrders.map((o) => [o.side, o.type, o.timeInForce, o.outcome])).toEqual([
       ['buy', 'market', 'IOC', 'accepted'],
       ['sell', 'limit', 'IOC', 'accepted'],

@@ -58,6 +58,8 @@ const historyOf = (clientOrderId: string): string[] =>
 
 describe('orders through ccxt', () => {
   it('a limit order that sweeps two levels fills partially (two trades), rests, and is canceled with its fills kept', async () => {
+    // A frozen market keeps the resting remainder resting until the cancel reaches it.
+    await sim.control.setMarketPaused(true);
     const { asks } = await book(PERP.venue, PERP.symbol);
     const [l0, l1] = asks as [readonly [number, number], readonly [number, number]];
     const qty = Math.round((l0[1] + l1[1] + 5) * 1000) / 1000;
@@ -67,6 +69,7 @@ describe('orders through ccxt', () => {
     const { clientOrderId } = first;
     exec.send(message('CancelOrder', { ts: monoNowNs(), strategyId: exec.strategyId, clientOrderId }));
     const canceled = await exec.waitFor('Canceled', (e) => e.intentSeq === 1);
+    await sim.control.setMarketPaused(false);
     expect(canceled.cumQty).toBeGreaterThan(0);
     expect(canceled.cumQty).toBeLessThan(qty);
     const trades = await expectFillsMatch(clientOrderId, PERP.venue);

@@ -10,7 +10,7 @@ import { message, type MarketDataMessage, type Message } from '../../src/protoco
 import { ActorHarness } from '../../src/runtime/actor-harness.js';
 import { eventually } from '../helpers/workers.js';
 import execution from '../../actors/execution/execution.js';
-import { tempDir } from './helpers.js';
+import { EventCollector, tempDir } from './helpers.js';
 
 const VENUE = 'binanceusdm';
 const SYMBOL = 'BTC/USDT:USDT';
@@ -51,18 +51,6 @@ function order(intentSeq: number, fields: Partial<Message & { type: 'SubmitOrder
   return message('SubmitOrder', { ts: 1, strategyId: 'paper', intentSeq, venue: VENUE, symbol: SYMBOL, side: 'buy', orderType: 'market', timeInForce: 'IOC', qty: 0.1, limitPx: null, reduceOnly: false, ...fields });
 }
 
-function collector(harness: ActorHarness): { events: Message[]; wait<T extends Message['type']>(type: T, predicate?: (e: Extract<Message, { type: T }>) => boolean): Promise<Extract<Message, { type: T }>> } {
-  const events: Message[] = [];
-  return {
-    events,
-    wait: (type, predicate = () => true) =>
-      eventually(() => {
-        events.push(...harness.take('events'));
-        return events.find((e): e is never => e.type === type && predicate(e as never));
-      }, `a ${type} event`),
-  };
-}
-
 async function reconciled(harness: ActorHarness): Promise<void> {
   await eventually(() => ((harness.status().custom?.reconciliation as { state: string }).state === 'done' ? true : undefined), 'reconciliation');
 }
@@ -70,49 +58,49 @@ async function reconciled(harness: ActorHarness): Promise<void> {
 describe('paper mode', () => {
   it('fills against the book with fees, fills resting orders on a crossing quote, settles funding from the feed', async () => {
     const { harness } = await start('paper');
-    const out = collector(harness);
+    const out = new EventCollector(harness);
     await reconciled(harness);
     harness.push('md', top(60_000, 60_010));
     harness.push('md', mark(60_005));
     await harness.settle();
     harness.push('commands', order(1));
-    const filled = await out.wait('Filled', (e) => e.intentSeq === 1);
+    const filled = await out.waitFor('Filled', (e) => e.intentSeq === 1);
     expect(filled).toMatchObject({ fillQty: 0.1, fillPx: 60_010, cumQty: 0.1 });
     expect(filled.fee).toBeCloseTo(0.1 * 60_010 * 5e-4, 9); // binanceusdm perp taker: 5 bps
 
     harness.push('commands', order(2, { side: 'sell', orderType: 'limit', timeInForce: 'GTC', limitPx: 60_050 }));
-    await out.wait('OrderAccepted', (e) => e.intentSeq === 2);
+    await out.waitFor('OrderAccepted', (e) => e.intentSeq === 2);
     harness.push('md', top(60_060, 60_070));
-    const maker = await out.wait('Filled', (e) => e.intentSeq === 2);
+    const maker = await out.waitFor('Filled', (e) => e.intentSeq === 2);
     expect(maker).toMatchObject({ fillPx: 60_050 });
     expect(maker.fee).toBeCloseTo(0.1 * 60_050 * 2e-4, 9); // maker: 2 bps
 
     harness.push('commands', order(3, { qty: 0.2 }));
-    await out.wait('Filled', (e) => e.intentSeq === 3);
+    await out.waitFor('Filled', (e) => e.intentSeq === 3);
     harness.push('md', message('FundingRate', { ts: 1, venue: VENUE, symbol: SYMBOL, rate: 0.0001, intervalHours: 8, nextFundingTs: Date.now() + 8 * 3_600_000, settled: true, exchangeTs: Date.now() }));
-    const funding = await out.wait('FundingSettled');
+    const funding = await out.waitFor('FundingSettled');
     expect(funding.positionQty).toBeCloseTo(0.2, 9);
     expect(funding.amount).toBeCloseTo(-0.2 * 60_005 * 0.0001, 9); // a long pays positive funding
-    const position = await out.wait('PositionUpdate', (e) => e.fundingPnl !== 0);
+    const position = await out.waitFor('PositionUpdate', (e) => e.fundingPnl !== 0);
     expect(position.fundingPnl).toBeCloseTo(funding.amount, 9);
   });
 
   it('after a restart, paper orders that were working are gone: rejected; positions come back from the journal', async () => {
     const first = await start('paper');
-    let out = collector(first.harness);
+    let out: EventCollector = new EventCollector(first.harness);
     await reconciled(first.harness);
     first.harness.push('md', top(60_000, 60_010));
     await first.harness.settle();
     first.harness.push('commands', order(1));
-    await out.wait('Filled');
+    await out.waitFor('Filled');
     first.harness.push('commands', order(2, { orderType: 'limit', timeInForce: 'GTC', limitPx: 59_000 }));
-    await out.wait('OrderAccepted', (e) => e.intentSeq === 2);
+    await out.waitFor('OrderAccepted', (e) => e.intentSeq === 2);
     await first.harness.stop();
     harnesses.splice(harnesses.indexOf(first.harness), 1);
 
     const second = await start('paper', first.dataDir);
-    out = collector(second.harness);
-    const rejected = await out.wait('OrderRejected', (e) => e.intentSeq === 2);
+    out = new EventCollector(second.harness);
+    const rejected = await out.waitFor('OrderRejected', (e) => e.intentSeq === 2);
     expect(rejected.code).toBe('not_found');
     await reconciled(second.harness);
     const positions = second.harness.status().custom?.positions as { qty: number }[];
@@ -123,7 +111,7 @@ describe('paper mode', () => {
 describe('replay mode', () => {
   async function replay(): Promise<Message[]> {
     const { harness } = await start('replay');
-    const out = collector(harness);
+    const out = new EventCollector(harness);
     await reconciled(harness);
     harness.push('md', top(60_000, 60_010, T0));
     await harness.settle();
@@ -131,7 +119,7 @@ describe('replay mode', () => {
     harness.push('commands', order(2, { side: 'sell', orderType: 'limit', timeInForce: 'GTC', limitPx: 60_030 }));
     await harness.settle();
     for (let i = 1; i <= 5; i++) harness.push('md', top(60_000 + i * 10, 60_010 + i * 10, T0 + i * 40));
-    await out.wait('Filled', (e) => e.intentSeq === 2);
+    await out.waitFor('Filled', (e) => e.intentSeq === 2);
     return out.events.filter((e) => e.type === 'Filled').map((e) => ({ ...e, ts: 0 }));
   }
 

@@ -2,25 +2,18 @@
  * Every pre-trade risk rule, denied and allowed, through the execution actor (not only the engine):
  * commands in, events out, orders against the simulator with the real ccxt client, a real journal.
  */
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { message } from '../../src/protocol/index.js';
 import { monoNowNs } from '../../src/runtime/clock.js';
-import type { Simulator } from '../../src/sim/simulator.js';
 import { eventually } from '../helpers/workers.js';
-import { executionFactory, midOf, startTestSimulator } from './helpers.js';
+import { midOf, simulatorSuite } from './helpers.js';
 
 const PERP = { venue: 'binanceusdm', symbol: 'BTC/USDT:USDT' } as const;
 const SPOT = { venue: 'binance', symbol: 'BTC/USDT' } as const;
 const GENEROUS = { maxOrderNotionalUsd: 1e6, maxSymbolNetExposureUsd: 1e6, maxVenueGrossExposureUsd: 1e6, maxGrossExposureUsd: 1e6, defaultStrategyBudgetUsd: 1e6, rateBudget: { capacity: 500, refillPerSecond: 500 } };
 
-let sim: Simulator;
-const executions = executionFactory(() => sim);
-
-beforeAll(async () => {
-  sim = await startTestSimulator();
-});
-afterEach(() => executions.cleanup());
-afterAll(() => sim.stop());
+const suite = simulatorSuite();
+const executions = suite.executions;
 
 async function started(risk: Record<string, unknown> | ((strategyId: string) => Record<string, unknown>), options: { feedSymbols?: readonly string[] } = {}) {
   const exec = await executions.start((id) => ({ risk: { ...GENEROUS, ...(typeof risk === 'function' ? risk(id) : risk) } }), options);
@@ -78,7 +71,7 @@ describe('pre-trade risk through the execution actor', () => {
 
   it('the open-orders cap counts resting orders and frees a slot on cancel', async () => {
     const exec = await started({ maxOpenOrders: 2 });
-    const px = Math.round((await midOf(sim, PERP.venue, PERP.symbol)) * 0.99 * 10) / 10;
+    const px = Math.round((await midOf(suite.sim(), PERP.venue, PERP.symbol)) * 0.99 * 10) / 10;
     const resting = { ...PERP, orderType: 'limit' as const, timeInForce: 'PO' as const, limitPx: px };
     exec.submit({ intentSeq: 1, ...resting });
     exec.submit({ intentSeq: 2, ...resting });
@@ -95,7 +88,7 @@ describe('pre-trade risk through the execution actor', () => {
 
   it('the price collar against the reference price, and no order without a fresh one', async () => {
     const exec = await started({ priceCollarBps: 100 }, { feedSymbols: [PERP.symbol] });
-    const mid = await midOf(sim, PERP.venue, PERP.symbol);
+    const mid = await midOf(suite.sim(), PERP.venue, PERP.symbol);
     exec.submit({ intentSeq: 1, ...PERP, orderType: 'limit', timeInForce: 'IOC', limitPx: Math.round(mid * 1.03) });
     exec.submit({ intentSeq: 2, ...PERP, orderType: 'limit', timeInForce: 'IOC', limitPx: Math.round(mid * 1.004) });
     expect(await exec.verdict(1)).toBe('price_collar');
@@ -120,15 +113,15 @@ describe('pre-trade risk through the execution actor', () => {
     await exec.waitFor('OrderDenied', (e) => e.intentSeq === 7);
     expect(exec.eventsOf('OrderDenied', (e) => e.intentSeq === 7).map((e) => e.reason)).toEqual(['duplicate_intent']);
     expect(exec.harness.status().counters.command_redelivered).toBe(1);
-    expect((await sim.control.orders({ venue: PERP.venue })).filter((o) => o.clientOrderId === exec.eventsOf('OrderAccepted', (e) => e.intentSeq === 7)[0]!.clientOrderId)).toHaveLength(1);
+    expect((await suite.sim().control.orders({ venue: PERP.venue })).filter((o) => o.clientOrderId === exec.eventsOf('OrderAccepted', (e) => e.intentSeq === 7)[0]!.clientOrderId)).toHaveLength(1);
   });
 
   it('orders are denied while reconciling and allowed once it is done', async () => {
-    await sim.control.inject({ kind: 'latency', venue: PERP.venue, ms: 1_500 });
+    await suite.sim().control.inject({ kind: 'latency', venue: PERP.venue, ms: 1_500 });
     const exec = await executions.start({ risk: GENEROUS });
     exec.submit({ intentSeq: 1, ...PERP, qty: 0.002 });
     expect(await exec.verdict(1)).toBe('reconciling');
-    await sim.control.inject({ kind: 'latency', venue: PERP.venue, ms: 0 });
+    await suite.sim().control.inject({ kind: 'latency', venue: PERP.venue, ms: 0 });
     await exec.reconciled();
     exec.submit({ intentSeq: 2, ...PERP, qty: 0.002 });
     expect(await exec.verdict(2)).toBe('allowed');
@@ -138,7 +131,7 @@ describe('pre-trade risk through the execution actor', () => {
     const exec = await started({ breakerFailureThreshold: 2, breakerCoolDownMs: 60_000 });
     exec.submit({ intentSeq: 1, ...PERP, qty: 0.002 });
     expect(await exec.verdict(1)).toBe('allowed');
-    await sim.control.inject({ kind: 'reject-orders', venue: PERP.venue, count: 2 });
+    await suite.sim().control.inject({ kind: 'reject-orders', venue: PERP.venue, count: 2 });
     exec.submit({ intentSeq: 2, ...PERP, qty: 0.002 });
     expect(await exec.verdict(2)).toMatch(/^rejected:/);
     exec.submit({ intentSeq: 3, ...PERP, qty: 0.002 });
@@ -154,7 +147,7 @@ describe('pre-trade risk through the execution actor', () => {
     expect(await exec.verdict(4)).toBe('rate_budget');
     for (const seq of [1, 2, 3]) await exec.waitFor('Filled', (e) => e.intentSeq === seq);
     const ids = [1, 2, 3].map((seq) => exec.eventsOf('Filled', (e) => e.intentSeq === seq)[0]!.clientOrderId);
-    const received = await sim.control.orders({ venue: PERP.venue });
+    const received = await suite.sim().control.orders({ venue: PERP.venue });
     const at = ids.map((id) => received.find((o) => o.clientOrderId === id)!.receivedMs);
     // The third order waited for half a second of refill; the first two went out at once.
     expect(at[1]! - at[0]!).toBeLessThan(200);
@@ -164,7 +157,7 @@ describe('pre-trade risk through the execution actor', () => {
 
   it('kill switch: halt cancels every open order and denies new ones; REDUCING lets only reducing orders through; resume', async () => {
     const exec = await started({});
-    const px = Math.round((await midOf(sim, PERP.venue, PERP.symbol)) * 0.99 * 10) / 10;
+    const px = Math.round((await midOf(suite.sim(), PERP.venue, PERP.symbol)) * 0.99 * 10) / 10;
     exec.submit({ intentSeq: 1, ...PERP, qty: 0.01 });
     exec.submit({ intentSeq: 2, ...PERP, orderType: 'limit', timeInForce: 'GTC', limitPx: px });
     exec.submit({ intentSeq: 3, ...SPOT, orderType: 'limit', timeInForce: 'GTC', limitPx: px, qty: 0.002 });
@@ -173,7 +166,7 @@ describe('pre-trade risk through the execution actor', () => {
     expect(await exec.harness.command('halt', { reason: 'test' })).toEqual({ state: 'HALTED', canceling: 2 });
     await exec.waitFor('TradingState', (e) => e.state === 'HALTED');
     for (const seq of [2, 3]) await exec.waitFor('Canceled', (e) => e.intentSeq === seq);
-    await eventually(async () => ((await sim.control.accounts()).every((a) => a.openOrders === 0) ? true : undefined), 'no open orders at the simulator');
+    await eventually(async () => ((await suite.sim().control.accounts()).every((a) => a.openOrders === 0) ? true : undefined), 'no open orders at the simulator');
     exec.submit({ intentSeq: 4, ...PERP, qty: 0.002 });
     expect(await exec.verdict(4)).toBe('halted');
 

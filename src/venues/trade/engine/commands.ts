@@ -11,27 +11,21 @@ import { message, type CommandMessage, type MessageOf } from '../../../protocol/
 import { createCodec } from '../../../runtime/codec.js';
 import { makeClientOrderId, parseClientOrderId } from '../../../trading/client-order-id.js';
 import type { CommandRow, ExecutionJournal } from '../../../trading/execution-journal.js';
-import type { Approval, RiskContext, RiskEngine } from '../../../trading/risk/engine.js';
+import type { Approval, RiskContext } from '../../../trading/risk/engine.js';
 import { deny, orderRequestOf, validateRequest, type Denial, type OrderRequest } from '../../../trading/risk/order-checks.js';
-import type { TradeVenue } from '../types.js';
 import type { EventSink } from './events.js';
 import type { LatencyRecorder } from './latency.js';
-import type { LedgerCounters, OrderLedger } from './ledger.js';
 import type { MultiLegRunner } from './multi-leg-runner.js';
 import type { OrderIo } from './order-io.js';
+import type { CoreParts } from './parts.js';
 import { prepareRequest } from './prepare.js';
 
-export interface CommandDeps {
+export interface CommandDeps extends CoreParts {
   readonly journal: ExecutionJournal;
-  readonly ledger: OrderLedger;
   readonly io: OrderIo;
-  readonly risk: RiskEngine;
-  readonly venues: ReadonlyMap<string, TradeVenue>;
   readonly multiLeg: MultiLegRunner;
   readonly sink: EventSink;
   readonly latency: LatencyRecorder;
-  readonly counters: LedgerCounters;
-  readonly nowMs: () => number;
   readonly riskContext: (duplicateIntent: boolean) => RiskContext;
   readonly reconciling: () => boolean;
 }

@@ -110,7 +110,7 @@ export class ExecutionCore {
     this.io = new OrderIo({ ...base, latency: this.latency, convertFee, track, pollIntervalMs: params.pollIntervalMs, unknownGraceMs: params.unknownGraceMs });
     const riskContext = (duplicateIntent = false): RiskContext => this.riskContext(duplicateIntent);
     this.multiLeg = new MultiLegRunner({ ...base, journal, io: this.io, book: this.book, sink, riskContext, options: params.multiLeg });
-    this.reconciler = new Reconciler({ ...base, io: this.io, venues: venueList, lookbackMs: params.reconcileLookbackMs, configuredSymbols: (id) => params.venues.find((v) => v.id === id)?.symbols ?? [], convertFee, log: options.log });
+    this.reconciler = new Reconciler({ ...base, io: this.io, lookbackMs: params.reconcileLookbackMs, configuredSymbols: (id) => params.venues.find((v) => v.id === id)?.symbols ?? [], convertFee, log: options.log });
     this.commands = new CommandHandler({ ...base, journal, io: this.io, multiLeg: this.multiLeg, sink, latency: this.latency, riskContext, reconciling: () => this.reconciler.reconciling });
     this.ledger.onChange((order) => this.multiLeg.onOrderChanged(order));
     for (const venue of venueList) venue.setListener({ onOrder: (id, view) => this.onVenueOrder(id, view), onFunding: (...args) => this.onPaperFunding(...args) });
@@ -236,7 +236,7 @@ export class ExecutionCore {
       const status = order.record.status;
       if (order.busy || status === 'new' || status === 'sent' || nowMs < order.nextLookupMs) continue;
       if (!this.venues.get(order.spec.venue)?.remembersOrders && status !== 'unknown') continue;
-      if (order.cancelRequested && status !== 'unknown') this.io.cancel(order, 'canceled');
+      if (order.cancelRequested && status !== 'unknown' && !order.needsLookup) this.io.cancel(order, 'canceled');
       else void this.io.lookup(order);
     }
   }

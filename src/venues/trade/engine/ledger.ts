@@ -27,6 +27,8 @@ export interface LiveOrder {
   /** A request about this order is outstanding: no poll, and a cancel waits for it. */
   busy: boolean;
   cancelRequested: boolean;
+  /** The venue said it does not know the order (a cancel's "not found"): look it up before anything else. */
+  needsLookup: boolean;
   nextLookupMs: number;
 }
 
@@ -77,7 +79,7 @@ export class OrderLedger {
   load(contents: JournalContents): void {
     for (const fill of contents.fills) this.positions.applyFill(fill.strategyId, fill.venue, fill.symbol, { side: fill.side, qty: fill.qty, px: fill.px, fee: fill.feeQuote });
     for (const funding of contents.funding) this.positions.applyFunding(funding.strategyId, funding.venue, funding.symbol, funding.amount);
-    for (const { spec, record, sentMs } of contents.orders) this.track({ spec, record, sentMs, intentTs: 0, busy: false, cancelRequested: false, nextLookupMs: 0 });
+    for (const { spec, record, sentMs } of contents.orders) this.track({ spec, record, sentMs, intentTs: 0, busy: false, cancelRequested: false, needsLookup: false, nextLookupMs: 0 });
   }
 
   get(clientOrderId: string): LiveOrder | undefined {
@@ -90,7 +92,7 @@ export class OrderLedger {
 
   /** A new order in state `new`, journaled (call inside the command's transaction). */
   create(spec: OrderSpecRow, intentTs: number, nowMs: number): LiveOrder {
-    const order: LiveOrder = { spec, record: newOrder(spec), sentMs: null, intentTs, busy: false, cancelRequested: false, nextLookupMs: 0 };
+    const order: LiveOrder = { spec, record: newOrder(spec), sentMs: null, intentTs, busy: false, cancelRequested: false, needsLookup: false, nextLookupMs: 0 };
     this.journal.insertOrder({ spec, record: order.record, sentMs: null }, nowMs);
     this.track(order);
     return order;

@@ -22,20 +22,16 @@ import { isFinished, startMultiLeg, stepMultiLeg, type MultiLegAction, type Mult
 import { multiLegSyncEvents } from '../../../trading/reconcile.js';
 import type { RiskContext, RiskEngine } from '../../../trading/risk/engine.js';
 import { collarLimitPx, deny, type Denial } from '../../../trading/risk/order-checks.js';
-import type { TradeVenue } from '../types.js';
 import type { EventSink } from './events.js';
-import type { LiveOrder, OrderLedger } from './ledger.js';
+import type { LiveOrder } from './ledger.js';
 import type { OrderIo } from './order-io.js';
+import type { CoreParts } from './parts.js';
 
-export interface MultiLegDeps {
+export interface MultiLegDeps extends CoreParts {
   readonly journal: ExecutionJournal;
-  readonly ledger: OrderLedger;
   readonly io: OrderIo;
-  readonly risk: RiskEngine;
   readonly book: QuoteBook;
-  readonly venues: ReadonlyMap<string, TradeVenue>;
   readonly sink: EventSink;
-  readonly nowMs: () => number;
   readonly riskContext: () => RiskContext;
   readonly options: Partial<MultiLegOptions>;
 }

@@ -10,20 +10,15 @@
  */
 import { isOpen, type OrderEvent } from '../../../trading/order-state.js';
 import { lookupEvents } from '../../../trading/reconcile.js';
-import type { RiskEngine } from '../../../trading/risk/engine.js';
 import type { FeeConverter } from '../../../trading/venue-view.js';
 import { VenueFailure, type OrderRef, type TradeVenue, type VenueOrderRequest } from '../types.js';
 import type { LatencyRecorder } from './latency.js';
-import type { LedgerCounters, LiveOrder, OrderLedger } from './ledger.js';
+import type { LiveOrder } from './ledger.js';
+import type { CoreParts } from './parts.js';
 
-export interface OrderIoDeps {
-  readonly ledger: OrderLedger;
-  readonly venues: ReadonlyMap<string, TradeVenue>;
-  readonly risk: RiskEngine;
+export interface OrderIoDeps extends CoreParts {
   readonly latency: LatencyRecorder;
-  readonly counters: LedgerCounters;
   readonly convertFee: FeeConverter;
-  readonly nowMs: () => number;
   readonly track: (work: Promise<unknown>, what: string) => void;
   readonly pollIntervalMs: number;
   readonly unknownGraceMs: number;
@@ -150,7 +145,8 @@ export class OrderIo {
     } catch (error) {
       const failure = asFailure(error);
       deps.counters.count(`cancel_${failure.kind}`);
-      // Not found (already done, or never arrived) or unclear: the next lookup tells.
+      // Not found (already done, or never arrived) or unclear: a lookup tells, not another cancel.
+      order.needsLookup = true;
       order.nextLookupMs = failure.kind === 'not_found' ? 0 : deps.nowMs() + deps.pollIntervalMs;
     }
   }
@@ -161,6 +157,7 @@ export class OrderIo {
     try {
       const view = await venue.lookup(orderRef(order));
       const nowMs = deps.nowMs();
+      order.needsLookup = false;
       if (view) deps.ledger.applyView(order, view, nowMs);
       else this.applyAll(order, lookupEvents(order.record, null, nowMs - (order.sentMs ?? order.spec.createdMs), venue.remembersOrders ? deps.unknownGraceMs : 0, deps.convertFee), nowMs);
       order.nextLookupMs = nowMs + (order.record.status === 'unknown' ? Math.min(deps.pollIntervalMs, 1_000) : deps.pollIntervalMs);

@@ -16,11 +16,10 @@ import { describeError } from '../../../runtime/errors.js';
 import type { Logger } from '../../../runtime/log.js';
 import { parseClientOrderId } from '../../../trading/client-order-id.js';
 import { restartEvent } from '../../../trading/reconcile.js';
-import type { RiskEngine } from '../../../trading/risk/engine.js';
 import type { FeeConverter } from '../../../trading/venue-view.js';
 import type { TradeVenue } from '../types.js';
-import type { LedgerCounters, OrderLedger } from './ledger.js';
 import type { OrderIo } from './order-io.js';
+import type { CoreParts } from './parts.js';
 
 export interface VenueReconcileStatus {
   state: 'pending' | 'done' | 'retrying';
@@ -32,16 +31,11 @@ export interface VenueReconcileStatus {
   lastError: string | null;
 }
 
-export interface ReconcilerDeps {
-  readonly ledger: OrderLedger;
+export interface ReconcilerDeps extends CoreParts {
   readonly io: OrderIo;
-  readonly risk: RiskEngine;
-  readonly venues: readonly TradeVenue[];
-  readonly nowMs: () => number;
   readonly lookbackMs: number;
   readonly configuredSymbols: (venue: string) => readonly string[];
   readonly convertFee: FeeConverter;
-  readonly counters: LedgerCounters;
   readonly log: Logger;
 }
 
@@ -55,7 +49,7 @@ export class Reconciler {
   private stopped = false;
 
   constructor(private readonly deps: ReconcilerDeps) {
-    for (const venue of deps.venues) {
+    for (const venue of deps.venues.values()) {
       this.venues[venue.id] = { state: 'pending', attempts: 0, lookedUp: 0, orphansCanceled: 0, fillsRecovered: 0, positionMismatches: [], lastError: null };
     }
   }
@@ -75,7 +69,7 @@ export class Reconciler {
   }
 
   async run(): Promise<void> {
-    await Promise.all(this.deps.venues.map((venue) => this.retrying(venue)));
+    await Promise.all([...this.deps.venues.values()].map((venue) => this.retrying(venue)));
     if (this.stopped) return;
     this.state = 'done';
     this.finishedMs = this.deps.nowMs();
