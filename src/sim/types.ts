@@ -49,7 +49,10 @@ export interface QuotingSpec {
   readonly refreshProbability: number;
 }
 
-/** Funding-rate dynamics of a venue's perps (Ornstein-Uhlenbeck per symbol, in venue time). */
+/**
+ * Funding-rate dynamics of a venue's perps (Ornstein-Uhlenbeck per symbol, in venue time),
+ * per settlement of the default interval; a perp with another interval scales them to its own.
+ */
 export interface FundingSpec {
   /** Default interval when an instrument does not set its own. */
   readonly intervalHours: number;

@@ -7,6 +7,11 @@
  * 16:00 UTC: multiples of the interval since the epoch). Under a time scale the interval in
  * real time shrinks and the alignment follows it, so with 8 h / 960 settlements land every
  * 30 s on the half-minute.
+ *
+ * A venue states its funding dynamics for its default interval; a symbol settling more often
+ * gets them scaled to its own interval (mean, volatility and cap alike), as venues scale the
+ * rate by the interval: a 1 h perp pays about an eighth of an 8 h perp's rate per settlement.
+ * Without it, hourly perps would look eight times as generous to a per-interval comparison.
  */
 import { scaledDurationMs, type SimClock } from '../clock.js';
 import type { Prng } from '../prng.js';
@@ -31,17 +36,32 @@ export class FundingState {
   meanBias = 0;
   nextFundingTimeMs: number;
   readonly history: FundingSettlement[] = [];
+  /** The venue's dynamics scaled to this symbol's interval. */
+  private readonly spec: FundingSpec;
 
   constructor(
     readonly intervalHours: number,
-    private readonly spec: FundingSpec,
+    venueFunding: FundingSpec,
     private readonly clock: SimClock,
     private readonly prng: Prng,
     referencePrice: number,
   ) {
-    this.rate = spec.meanRate;
+    const scale = intervalHours / venueFunding.intervalHours;
+    this.spec = {
+      ...venueFunding,
+      intervalHours,
+      meanRate: venueFunding.meanRate * scale,
+      volatilityPerSqrtHour: venueFunding.volatilityPerSqrtHour * scale,
+      maxAbsRate: venueFunding.maxAbsRate * scale,
+    };
+    this.rate = this.spec.meanRate;
     this.nextFundingTimeMs = this.alignedAfter(clock.nowMs());
     this.backfill(referencePrice);
+  }
+
+  /** The cap on |rate| for this symbol's interval. */
+  get maxAbsRate(): number {
+    return this.spec.maxAbsRate;
   }
 
   /** Real milliseconds between settlements. */

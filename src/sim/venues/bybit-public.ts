@@ -41,8 +41,7 @@ export class BybitPublicApi {
     const { category, specs } = this.selection(params);
     const status = params.get('status');
     const listed = status === undefined || status === 'Trading' ? specs : [];
-    const maxAbsRate = this.context.spec.funding?.maxAbsRate ?? 0;
-    return { category, list: listed.map((spec) => instrumentJson(spec, maxAbsRate)), nextPageCursor: '' };
+    return { category, list: listed.map((spec) => instrumentJson(spec, this.market(spec).funding?.maxAbsRate ?? 0)), nextPageCursor: '' };
   }
 
   tickers(request: VenueRequest): unknown {

@@ -90,8 +90,9 @@ export function tickerJson(market: InstrumentMarket, nowMs: number): Record<stri
  * `fundingTime`; `nextFundingTime` is the settlement after, so ccxt reads the interval as
  * their difference (in real time: under a time scale that is the compressed interval).
  */
-export function fundingRateJson(venue: VenueMarket, market: InstrumentMarket, maxAbsRate: number, nowMs: number): Record<string, string> {
+export function fundingRateJson(venue: VenueMarket, market: InstrumentMarket, nowMs: number): Record<string, string> {
   const funding = market.funding;
+  const maxAbsRate = funding?.maxAbsRate ?? 0;
   const next = funding?.nextFundingTimeMs ?? 0;
   const settled = funding?.history.at(-1);
   const premium = (venue.markPrice(market.spec.symbol) / venue.indexPrice(market.spec.symbol) - 1).toFixed(8);

@@ -64,8 +64,7 @@ export class OkxPublicApi {
   fundingRate(request: VenueRequest): unknown {
     const instId = required(queryOf(request), 'instId');
     const specs = instId === 'ANY' ? this.symbols.select('SWAP', undefined) : [this.swap(instId)];
-    const maxAbsRate = this.context.spec.funding?.maxAbsRate ?? 0;
-    return specs.map((spec) => fundingRateJson(this.context.market, this.market(spec), maxAbsRate, this.context.clock.nowMs()));
+    return specs.map((spec) => fundingRateJson(this.context.market, this.market(spec), this.context.clock.nowMs()));
   }
 
   fundingRateHistory(request: VenueRequest): unknown {

@@ -141,7 +141,7 @@ export class OkxStreams {
     const now = this.context.clock.nowMs();
     if (channel === 'tickers') return tickerJson(market, now);
     if (channel === 'mark-price') return markPriceJson(this.context.market, market, now);
-    return fundingRateJson(this.context.market, market, this.context.spec.funding?.maxAbsRate ?? 0, now);
+    return fundingRateJson(this.context.market, market, now);
   }
 
   private publish(topic: string, payload: () => string): void {
