@@ -17,7 +17,7 @@ options:
   --port <n>          port to listen on (default 8900; 0 picks a free one)
   --seed <n>          PRNG seed, an unsigned 32-bit integer (default 1)
   --scenario <name>   ${SCENARIO_NAMES.join(' | ')} (default calm)
-  --time-scale <x>    funding-time compression, e.g. 960 settles 8 h funding every 30 s (default 1)
+  --time-scale <x>    funding-time compression, e.g. 960 settles 8 h funding every 30 s (default 1; mix: 960)
   --tick-ms <n>       market step and depth-stream cadence in ms (default 100)
   --venues <list>     comma-separated: ${VENUE_MODULES.map((m) => m.spec.id).join(', ')} (default all)
   --backend <name>    auto | uws | node (default auto)

@@ -7,7 +7,7 @@ import type { Logger } from '../runtime/log.js';
 import type { NetBackendName } from '../runtime/net/index.js';
 import { systemClock, type SimClock } from './clock.js';
 import type { Credential } from './core.js';
-import { isScenarioName, SCENARIO_NAMES, type ScenarioName, type ScenarioOptions } from './scenarios.js';
+import { isScenarioName, SCENARIO_NAMES, SCENARIO_TIME_SCALES, type ScenarioName, type ScenarioOptions } from './scenarios.js';
 import type { VenueSpec } from './types.js';
 import type { VenueModule } from './venue.js';
 import { VENUE_MODULES } from './venues/index.js';
@@ -26,7 +26,7 @@ export interface SimulatorOptions {
   /** Default `calm`. */
   readonly scenario?: ScenarioName;
   readonly scenarioOptions?: ScenarioOptions;
-  /** Funding-time compression (960 → 8 h funding every 30 s). Default 1. */
+  /** Funding-time compression (960 → 8 h funding every 30 s). Default 1, or the scenario's own (`mix`: 960). */
   readonly timeScale?: number;
   /** Market step and depth-stream cadence in ms. Default 100 (binance's `@100ms`). */
   readonly tickMs?: number;
@@ -101,7 +101,7 @@ function resolveModules(venues: readonly string[] | undefined, symbols: readonly
 export function resolveOptions(options: SimulatorOptions): ResolvedOptions {
   const scenario = options.scenario ?? 'calm';
   if (!isScenarioName(scenario)) invalid('scenario', `one of ${SCENARIO_NAMES.join(', ')}`, scenario);
-  const timeScale = numberOption('timeScale', options.timeScale, 1, (n) => n > 0 && n <= 1e6, 'a number > 0 and ≤ 1e6');
+  const timeScale = numberOption('timeScale', options.timeScale, SCENARIO_TIME_SCALES[scenario] ?? 1, (n) => n > 0 && n <= 1e6, 'a number > 0 and ≤ 1e6');
   return {
     port: numberOption('port', options.port, 0, (n) => Number.isInteger(n) && n >= 0 && n <= 65535, 'an integer port 0…65535'),
     host: options.host ?? '127.0.0.1',

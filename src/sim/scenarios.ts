@@ -8,14 +8,20 @@
  * - `price-dislocation`: one venue's prices jump away for a while, then come back, repeatedly.
  * - `triangular-mispricing`: a cross pair (ETH/BTC) drifts off its implied price for a while.
  * - `chaos`: random faults (drops, stalls, sequence gaps, 429/5xx, rejections, latency, garbage).
+ * - `mix`: the demo: funding divergence, short spot dislocations and one extreme funding rate
+ *   at once, funding every ~30 s (scenario-mix.ts).
  */
 import type { FaultInjector, FaultSpec } from './faults.js';
 import type { MarketModel } from './market/model.js';
 import { Prng } from './prng.js';
+import { mix, MIX_TIME_SCALE } from './scenario-mix.js';
 import type { VenueSpec } from './types.js';
 
-export const SCENARIO_NAMES = ['calm', 'funding-divergence', 'price-dislocation', 'triangular-mispricing', 'chaos'] as const;
+export const SCENARIO_NAMES = ['calm', 'funding-divergence', 'price-dislocation', 'triangular-mispricing', 'chaos', 'mix'] as const;
 export type ScenarioName = (typeof SCENARIO_NAMES)[number];
+
+/** Time scale a scenario runs at when the run sets none (`mix`: 8 h of funding every 30 s). */
+export const SCENARIO_TIME_SCALES: Partial<Record<ScenarioName, number>> = { mix: MIX_TIME_SCALE };
 
 export function isScenarioName(name: string): name is ScenarioName {
   return (SCENARIO_NAMES as readonly string[]).includes(name);
@@ -43,7 +49,7 @@ export interface Scenario {
   stop(): void;
 }
 
-interface ScenarioDeps {
+export interface ScenarioDeps {
   readonly model: MarketModel;
   readonly faults: FaultInjector;
   readonly venues: readonly VenueSpec[];
@@ -142,5 +148,7 @@ export function createScenario(name: ScenarioName, deps: ScenarioDeps): Scenario
       return triangularMispricing(deps);
     case 'chaos':
       return chaos(deps);
+    case 'mix':
+      return mix(deps, episodic);
   }
 }
