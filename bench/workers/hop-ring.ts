@@ -13,8 +13,11 @@ import { END_SEQ, LatencyMeter, TickStream, type HopResult, type HopWorkerData }
 
 type Tick = MessageOf<'BookTop'>;
 
+/** A waiter as an actor host in a worker has one: its thread is its own, so parking may block. */
 function waiterFor(data: HopWorkerData, bell: SharedArrayBuffer, source: RingSource): Waiter {
-  return new Waiter(data.wait, new Doorbell(bell), new SpinSlots(data.spinSlots), () => source.hasData());
+  const waiter = new Waiter(data.wait, new Doorbell(bell), new SpinSlots(data.spinSlots), () => source.hasData());
+  waiter.blockingAllowed = true;
+  return waiter;
 }
 
 /** One turn of the loop: a batch if there is one (then maybe yield), else wait per strategy. */

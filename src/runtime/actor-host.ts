@@ -45,6 +45,8 @@ export interface HostWiring {
   readonly wait: WaitOptions;
   /** Records handled per input before looking at the others and at the event loop. */
   readonly batchSize?: number;
+  /** The actor has its thread to itself (a worker), so waiting for ring input may block it. */
+  readonly ownThread?: boolean;
 }
 
 export interface StartOptions {
@@ -248,6 +250,7 @@ export class ActorHost<S, P> {
       const codec = createCodec({ validation: input.validation });
       return new InputPort(input.name, input.attach(), codec, input.conflate, this.dispatch, this.onDecodeError);
     });
+    this.waiter.blockingAllowed = this.wiring.ownThread === true && this.inputs.every((port) => !port.eventDriven);
     const codec = createCodec();
     this.outputs = this.wiring.outputs.map((output) => new OutputPort(output.name, output.policy, codec, output.attach(), this.scheduleFlush));
     for (const port of this.outputs) {

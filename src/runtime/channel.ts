@@ -29,6 +29,8 @@ export interface RecordSink {
 
 /** Reader side of one channel. */
 export interface RecordSource {
+  /** True when records arrive through the event loop (a port): the reader must not block it. */
+  readonly eventDriven: boolean;
   hasData(): boolean;
   poll(visit: RecordVisitor, max: number): number;
   pollConflated(visit: RecordVisitor, max: number): number;
@@ -56,6 +58,7 @@ export class RingSink implements RecordSink {
 }
 
 export class RingSource implements RecordSource {
+  readonly eventDriven = false;
   private readonly reader: RingReader;
 
   constructor(ring: SharedArrayBuffer) {
@@ -97,6 +100,7 @@ export class PortSink implements RecordSink {
 }
 
 export class PortSource implements RecordSource {
+  readonly eventDriven = true;
   private readonly queue: { key: number; bytes: Uint8Array }[] = [];
   private head = 0;
 

@@ -52,6 +52,11 @@ export class InputPort {
     return false;
   }
 
+  /** Whether any channel of this port delivers through the event loop (see RecordSource). */
+  get eventDriven(): boolean {
+    return this.sources.some((source) => source.eventDriven);
+  }
+
   /** Delivers up to `max` records, taking turns across the port's channels. */
   poll(max: number): number {
     const count = this.sources.length;

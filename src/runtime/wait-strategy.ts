@@ -1,9 +1,11 @@
 /**
  * What a reading actor does when its inputs are empty (after the LMAX Disruptor's WaitStrategy).
  *
- * Measured on this 2-core VM: a parked thread takes ~28 µs to wake (futex + scheduler), for
- * `Atomics.wait`, `Atomics.waitAsync` and `postMessage` alike, while a spinning reader sees a
- * record ~0.15 µs after it is written. Spinning is only cheap when a core is free, so:
+ * Measured on this 2-core VM: a spinning reader sees a record ~0.15 µs after it is written; a
+ * parked one takes ~17-28 µs to wake through `waitAsync` or `postMessage`, ~6 µs through a
+ * blocking `Atomics.wait` while wake-ups are frequent, and ~30 µs whatever the mechanism once
+ * its vCPU has halted for long (the host stops polling a halted vCPU after a short window).
+ * Spinning is only cheap when a core is free, so:
  *
  * - `busy-spin`: never park; yield to the event loop every `yieldIntervalUs` so control
  *   requests and timers still run. Lowest latency; burns a core. For benchmarks and for hosts
@@ -15,6 +17,9 @@
  *   park at once: on 2 cores, more spinners than cores would steal the writer's core and make
  *   latency worse, not better.
  * - `park`: park at once. Lowest CPU; every record pays the wake-up.
+ *
+ * Parking blocks the thread (`Atomics.wait`) when the reader owns its thread and reads only
+ * rings, and the event loop otherwise (`waitAsync`): see BLOCKING_PARK_MS below.
  */
 import { availableParallelism } from 'node:os';
 import { monoNowNs } from './clock.js';
@@ -81,10 +86,29 @@ export class SpinSlots {
 
 const setImmediatePromise = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
+/**
+ * Blocking park, for a reader that owns its thread and reads only rings: `Atomics.wait`
+ * wakes in ~6 µs here and costs ~3× less CPU than `waitAsync` (which adds a V8 task, a
+ * libuv async handle and an event-loop turn). Measured on this VM, a wait armed with a short
+ * timeout wakes slower (0.5 ms: ~28 µs round trip, 1 ms: ~19, ≥ 5 ms: ~11), so each blocking
+ * park waits up to BLOCKING_PARK_MS and, when it ends without a record, lets the event loop
+ * run once (control requests and timers are late by at most that much while blocking).
+ * A reader that has seen nothing for BLOCKING_WINDOW_NS parks with `waitAsync` instead, so
+ * an idle actor keeps a free event loop and costs nothing.
+ */
+const BLOCKING_PARK_MS = 5;
+const BLOCKING_WINDOW_NS = 100e6;
+
 /** One reader's wait behaviour. `hasData` must be cheap (atomic loads only). */
 export class Waiter {
   private budgetNs: number;
   private lastYieldNs = monoNowNs();
+  private lastBusyNs = 0;
+  /**
+   * Set by the owner when this reader has its thread to itself and every input is a ring:
+   * only then may parking block the thread (a port's records arrive through the event loop).
+   */
+  blockingAllowed = false;
   /** Counters for status and tuning. */
   spinHits = 0;
   spinMisses = 0;
@@ -127,6 +151,7 @@ export class Waiter {
   /** Called after a burst of work so a busy actor still serves control requests and timers. */
   maybeYield(): Promise<void> | undefined {
     const now = monoNowNs();
+    this.lastBusyNs = now;
     if (now - this.lastYieldNs < this.options.yieldIntervalUs * 1e3) return undefined;
     this.lastYieldNs = now;
     return setImmediatePromise();
@@ -145,8 +170,15 @@ export class Waiter {
 
   private park(): Promise<unknown> | undefined {
     this.parks++;
+    if (!this.blockingAllowed || monoNowNs() - this.lastBusyNs >= BLOCKING_WINDOW_NS) {
+      this.lastYieldNs = monoNowNs();
+      return this.doorbell.park(this.hasData, this.options.parkTimeoutMs);
+    }
+    this.doorbell.parkBlocking(this.hasData, BLOCKING_PARK_MS);
+    if (this.hasData()) return undefined;
+    // Nothing came within the wait: let control requests and timers run before blocking again.
     this.lastYieldNs = monoNowNs();
-    return this.doorbell.park(this.hasData, this.options.parkTimeoutMs);
+    return setImmediatePromise();
   }
 
   /** Polls `hasData` for up to `budgetNs`; reads the clock only every 64 polls. */

@@ -39,6 +39,7 @@ function hostWiring(spec: ActorWiringSpec, declaredOutputs: readonly string[]): 
   const unwired = declaredOutputs.filter((name) => !spec.outputs.some((output) => output.name === name));
   return {
     doorbell: spec.doorbell,
+    ownThread: true,
     spinSlots: data.spinSlots,
     wait: data.wait,
     inputs: spec.inputs.map((input) => ({

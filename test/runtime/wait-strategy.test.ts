@@ -1,0 +1,61 @@
+import { Worker } from 'node:worker_threads';
+import { describe, expect, it } from 'vitest';
+import { createDoorbell, Doorbell } from '../../src/runtime/doorbell.js';
+import { DEFAULT_WAIT_OPTIONS, SpinSlots, Waiter } from '../../src/runtime/wait-strategy.js';
+
+/** A waiter whose "input" is one flag cell, as if a ring had data when the flag is 1. */
+function flagWaiter(blockingAllowed: boolean) {
+  const bell = createDoorbell();
+  const flag = new Int32Array(new SharedArrayBuffer(4));
+  const waiter = new Waiter({ ...DEFAULT_WAIT_OPTIONS, strategy: 'park' }, new Doorbell(bell), new SpinSlots(SpinSlots.create(1)), () => Atomics.load(flag, 0) === 1);
+  waiter.blockingAllowed = blockingAllowed;
+  return { bell, flag, waiter };
+}
+
+/** Another thread publishes (sets the flag) after a short pause, then rings the doorbell. */
+function publishLater(bell: SharedArrayBuffer, flag: Int32Array): Worker {
+  const code = `
+    const { workerData } = require('node:worker_threads');
+    Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 5);
+    const flag = new Int32Array(workerData.flag);
+    const cells = new Int32Array(workerData.bell);
+    Atomics.store(flag, 0, 1);
+    Atomics.add(cells, 0, 1);
+    Atomics.notify(cells, 0);`;
+  return new Worker(code, { eval: true, workerData: { bell, flag: flag.buffer } });
+}
+
+describe('waiter: blocking park', () => {
+  it('a reader that owns its thread blocks until a writer on another thread rings, then finds the record', async () => {
+    const { bell, flag, waiter } = flagWaiter(true);
+    // Recent activity: the reader is in its blocking window.
+    await waiter.maybeYield();
+    const writer = publishLater(bell, flag);
+    // A blocking park returns once the record is there (or yields after its bounded wait).
+    for (let i = 0; i < 1000 && Atomics.load(flag, 0) === 0; i++) {
+      const wait = waiter.idle();
+      if (wait) await wait;
+    }
+    expect(Atomics.load(flag, 0)).toBe(1);
+    expect(waiter.idle()).toBeUndefined();
+    await new Promise((resolve) => writer.once('exit', resolve));
+  });
+
+  it('an idle blocking reader still lets the event loop run (timers, control requests)', async () => {
+    const { waiter } = flagWaiter(true);
+    await waiter.maybeYield();
+    let timerRan = false;
+    setTimeout(() => (timerRan = true), 0);
+    for (let i = 0; i < 100 && !timerRan; i++) await waiter.idle();
+    expect(timerRan).toBe(true);
+  });
+
+  it('without blockingAllowed (ports, in-process harness) it parks asynchronously and a wake settles it', async () => {
+    const { bell, waiter } = flagWaiter(false);
+    await waiter.maybeYield();
+    const wait = waiter.idle();
+    expect(wait).toBeInstanceOf(Promise);
+    new Doorbell(bell).wake();
+    await wait;
+  });
+});
