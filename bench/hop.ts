@@ -12,7 +12,7 @@ import { decodeHistogram } from './lib/histogram.js';
 import type { Measurement } from './lib/results.js';
 import { scaled, type BenchSuite, type SuiteOptions } from './lib/suite.js';
 import { runStep, startBenchWorker, type StepPart } from './lib/workers.js';
-import type { HopCase, HopMode, HopResult, HopTransport, HopWorkerData } from './workers/hop-protocol.js';
+import { STREAM_SAMPLE_EVERY, type HopCase, type HopMode, type HopResult, type HopTransport, type HopWorkerData } from './workers/hop-protocol.js';
 
 const WORKER = new URL('./workers/hop-worker.ts', import.meta.url);
 /** ~2k ticks in flight at most on every transport (a tick record is ~100 bytes). */
@@ -61,7 +61,7 @@ export async function runCase(pair: readonly [Worker, Worker], { hop, wait }: Ca
 
 function noteFor(hop: HopCase): string {
   if (hop.mode === 'round-trip') return 'one tick in flight; latency = send → echo received (decode + re-encode on the far side)';
-  if (hop.transport === 'ring' || hop.transport === 'port') return `one-way stream, ≤${WINDOW} in flight; latency = ts → decoded (includes queueing)`;
+  if (hop.transport === 'ring' || hop.transport === 'port') return `one-way stream, ≤${WINDOW} in flight; latency = ts → decoded, 1 tick in ${STREAM_SAMPLE_EVERY} (includes queueing)`;
   return `calls with ≤${WINDOW} in flight; latency = call → reply (includes queueing)`;
 }
 

@@ -11,11 +11,13 @@
  */
 import type { TransportName } from '../src/runtime/channel.js';
 import type { WaitStrategyName } from '../src/runtime/wait-strategy.js';
+import type { PhaseReport } from './actors/latency-recorder.js';
 import { BENCH_ACTORS, createControl, graphMeasurements, phasePlan, runBenchGraph, timeoutFor, type Load } from './lib/graphs.js';
 import type { Measurement } from './lib/results.js';
 import { scaled, type BenchSuite, type SuiteOptions } from './lib/suite.js';
 
 const WINDOW = 1024;
+const FIRST_HOP = ' · first hop';
 const RING_BYTES = 256 * 1024;
 
 export interface Wiring {
@@ -48,7 +50,7 @@ async function runWiring(options: SuiteOptions, wiring: Wiring): Promise<Measure
     graph: {
       actors: [
         { id: 'feed', module: BENCH_ACTORS.feed, params: { control, consumers: 1, phases: plan.phases, window: WINDOW } },
-        { id: 'strategy', module: BENCH_ACTORS.strategy, params: { strategyId: 'bench' } },
+        { id: 'strategy', module: BENCH_ACTORS.strategy, params: { strategyId: 'bench', control, cell: 1, phaseEnds: plan.phaseEnds } },
         { id: 'execution', module: BENCH_ACTORS.execution, params: { control, cell: 0, phaseEnds: plan.phaseEnds } },
       ],
       channels: [
@@ -58,21 +60,27 @@ async function runWiring(options: SuiteOptions, wiring: Wiring): Promise<Measure
       defaults: { wait: { strategy: wiring.wait } },
     },
     control,
-    recorders: [{ actorId: 'execution', cell: 0 }],
+    recorders: [{ actorId: 'execution', cell: 0 }, { actorId: 'strategy', cell: 1 }],
     total: plan.total,
     timeoutMs: timeoutFor(plan.phases),
   });
-  return graphMeasurements(reports, loads(options), (load) => ({
-    variant: load.label,
+  const [decisions, firstHop] = reports as [PhaseReport[], PhaseReport[]];
+  const fields = (load: Load, hop: string, threads: number) => ({
+    variant: `${load.label}${hop}`,
     transport: TRANSPORT_LABEL[wiring.transport],
-    threads: 3,
+    threads,
     waitStrategy: wiring.wait,
-    note: load.ratePerSecond > 0 ? 'feed → strategy → execution; latency = tick ingress → risk decision' : `closed loop, ≤${WINDOW} ticks in flight; latency includes queueing`,
-  }));
+    note: load.ratePerSecond > 0 ? `latency = tick ingress → ${hop ? 'decoded by the strategy' : 'risk decision in execution'}` : `closed loop, ≤${WINDOW} ticks in flight; latency includes queueing`,
+  });
+  // The first hop alone (feed → strategy) tells how the two hops share the latency.
+  return [
+    ...graphMeasurements([decisions], loads(options), (load) => fields(load, '', 3)),
+    ...graphMeasurements([firstHop], loads(options), (load) => fields(load, FIRST_HOP, 3)),
+  ];
 }
 
 async function run(options: SuiteOptions): Promise<Measurement[]> {
-  const order = loads(options).map((load) => load.label);
+  const order = loads(options).flatMap((load) => [load.label, `${load.label}${FIRST_HOP}`]);
   const results: Measurement[] = [];
   for (const wiring of WIRINGS) {
     const rows = await runWiring(options, wiring);

@@ -11,7 +11,7 @@ import { Piscina } from 'piscina';
 import type { MessageOf } from '../../src/protocol/index.js';
 import type { Codec } from '../../src/runtime/codec.js';
 import { echoTick } from './echo.js';
-import { END_SEQ, LatencyMeter, TickStream, type HopResult, type HopWorkerData } from './hop-protocol.js';
+import { END_SEQ, LatencyMeter, STREAM_SAMPLE_EVERY, TickStream, type HopResult, type HopWorkerData } from './hop-protocol.js';
 
 type Tick = MessageOf<'BookTop'>;
 type Call = (bytes: Uint8Array) => Promise<Uint8Array>;
@@ -40,7 +40,7 @@ export function portSend(data: HopWorkerData, codec: Codec): undefined {
 export function portReceive(data: HopWorkerData, codec: Codec): Promise<HopResult> {
   const port = portOf(data);
   const taken = new Int32Array(data.flow);
-  const meter = new LatencyMeter();
+  const meter = new LatencyMeter(STREAM_SAMPLE_EVERY);
   let count = 0;
   return new Promise((resolve) => {
     port.on('message', (bytes: Uint8Array) => {

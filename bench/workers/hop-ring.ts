@@ -9,7 +9,7 @@ import type { Codec } from '../../src/runtime/codec.js';
 import { Doorbell } from '../../src/runtime/doorbell.js';
 import type { RecordVisitor } from '../../src/runtime/ring.js';
 import { SpinSlots, Waiter } from '../../src/runtime/wait-strategy.js';
-import { END_SEQ, LatencyMeter, TickStream, type HopResult, type HopWorkerData } from './hop-protocol.js';
+import { END_SEQ, LatencyMeter, STREAM_SAMPLE_EVERY, TickStream, type HopResult, type HopWorkerData } from './hop-protocol.js';
 
 type Tick = MessageOf<'BookTop'>;
 
@@ -42,7 +42,7 @@ export function ringSend(data: HopWorkerData, codec: Codec): undefined {
 export async function ringReceive(data: HopWorkerData, codec: Codec): Promise<HopResult> {
   const source = new RingSource(data.rings.forward);
   const waiter = waiterFor(data, data.rings.receiverBell, source);
-  const meter = new LatencyMeter();
+  const meter = new LatencyMeter(STREAM_SAMPLE_EVERY);
   let open = true;
   const visit: RecordVisitor = (bytes, start, end) => {
     const tick = codec.decode(bytes, start, end) as Tick;
