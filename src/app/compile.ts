@@ -24,6 +24,8 @@ export const feedId = (venue: string): string => `feed-${venue}`;
 export interface CompileContext {
   simBaseUrl?: string;
   dataDir: string;
+  /** The operator passed --i-understand-live-trading (execution refuses live without it). */
+  liveConfirmed?: boolean;
 }
 
 /** Topic patterns selecting what `strategy` wants from `venue`; undefined means everything. */
@@ -53,8 +55,9 @@ export function compileGraph(config: AppConfig, context: CompileContext): GraphC
         ...config.execution.params,
         mode: config.mode,
         dataDir: context.dataDir,
-        venues: Object.fromEntries(venues.map(([venue, v]) => [venue, { symbols: v.symbols }])),
-        ...sim,
+        venues: venues.map(([venue, v]) => ({ id: venue, symbols: v.symbols })),
+        ...(config.mode === 'sim' ? { simUrl: context.simBaseUrl } : {}),
+        ...(config.mode === 'live' ? { confirmLive: context.liveConfirmed === true } : {}),
       },
     },
     { id: RECORDER_ID, module: RECORDER_MODULE },

@@ -97,7 +97,7 @@ export class TradingSystem implements OpsBackend {
         sim = await spawnSimulator({ ...extra, port, seed, scenario, timeScale, venues: Object.keys(config.venues) } as Parameters<typeof spawnSimulator>[0]);
         log.info({ url: sim.url, scenario, seed, timeScale }, 'simulator started');
       }
-      const graph = parseGraphConfig(compileGraph(config, { dataDir, ...(sim ? { simBaseUrl: sim.url } : {}) }), 'compiled config');
+      const graph = parseGraphConfig(compileGraph(config, { dataDir, liveConfirmed: options.liveConfirmed === true, ...(sim ? { simBaseUrl: sim.url } : {}) }), 'compiled config');
       supervisor = await Supervisor.start(graph, { baseDir: PROJECT_ROOT, env: sim ? { ...env, ...simCredentialEnv(config) } : env, log: log.child({ component: 'supervisor' }) });
       const system = new TradingSystem(config, supervisor, sim, dataDir, log);
       if (options.noOps) return system;

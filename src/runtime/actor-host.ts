@@ -200,7 +200,8 @@ export class ActorHost<S, P> {
   async stop(): Promise<void> {
     if (this.lifecycle.is('stopped')) return;
     const wasActive = this.lifecycle.is('running') || this.lifecycle.is('paused');
-    this.lifecycle.apply('stop');
+    // Never started (or failed to): nothing ran, so there is nothing to stop but the state.
+    if (this.lifecycle.apply('stop') === 'stopped') return;
     this.context.runTimers(false);
     this.doorbell.wake();
     await this.loopDone;

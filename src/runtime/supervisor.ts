@@ -279,8 +279,12 @@ export class Supervisor {
 
   private async stopOne(record: ManagedActor): Promise<void> {
     const worker = record.worker;
+    const started = record.state === 'running' || record.state === 'reloading';
     record.state = 'stopping';
-    if (worker) {
+    if (worker && !started) {
+      // Spawned but never started (start-up failed elsewhere): there is nothing to drain or stop.
+      await worker.terminate();
+    } else if (worker) {
       await this.waitForDrain(record.config.id);
       try {
         await worker.call('stop', (c) => c.stop());

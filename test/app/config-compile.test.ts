@@ -45,7 +45,7 @@ describe('compile to an actor graph', () => {
     expect(graph.actors.map((a) => a.id)).toEqual([feedId('binance'), feedId('binanceusdm'), 'carry', 'spread', EXECUTION_ID, 'recorder']);
     expect(graph.actors.filter((a) => a.credentials).map((a) => a.id)).toEqual([EXECUTION_ID]);
     expect(graph.actors[0]!.params).toEqual({ venue: 'binance', symbols: ['BTC/USDT', 'ETH/USDT'], mode: 'sim', simBaseUrl: 'http://127.0.0.1:1234' });
-    expect(graph.actors.find((a) => a.id === EXECUTION_ID)!.params).toMatchObject({ mode: 'sim', dataDir: '/tmp/d', venues: { binance: { symbols: ['BTC/USDT', 'ETH/USDT'] } } });
+    expect(graph.actors.find((a) => a.id === EXECUTION_ID)!.params).toMatchObject({ mode: 'sim', dataDir: '/tmp/d', simUrl: 'http://127.0.0.1:1234', venues: [{ id: 'binance', symbols: ['BTC/USDT', 'ETH/USDT'] }, { id: 'binanceusdm', symbols: ['BTC/USDT:USDT'] }] });
   });
 
   it('routes market data by subscription, conflated, and always to execution', () => {
