@@ -18,7 +18,7 @@
 import { blankMessage, marketDataTopic, type MessageOf } from '../../src/protocol/index.js';
 import { defineActor, type ActorContext } from '../../src/runtime/actor.js';
 import { monoNowNs } from '../../src/runtime/clock.js';
-import { CONTROL_CELLS } from './latency-recorder.js';
+import { CONTROL_CELLS, controlView, progressIndex } from './latency-recorder.js';
 
 export interface FeedPhase {
   /** Ticks per second; 0 = saturated. */
@@ -54,10 +54,10 @@ const SLICE_NS = 2e6;
 const EARLY_NS = 60e3;
 const immediate = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
-/** The consumer that has handled the fewest ticks (the one that bounds the window). */
+/** Int32 index of the counter of the consumer that has handled the fewest ticks (it bounds the window). */
 function slowest(state: State, consumers: number): number {
-  let index = 0;
-  for (let i = 1; i < consumers; i++) if (Atomics.load(state.cells, i) < Atomics.load(state.cells, index)) index = i;
+  let index = progressIndex(0);
+  for (let i = 1; i < consumers; i++) if (Atomics.load(state.cells, progressIndex(i)) < Atomics.load(state.cells, index)) index = progressIndex(i);
   return index;
 }
 
@@ -155,7 +155,7 @@ export default defineActor<State, Params>({
     const tick = blankMessage('BookTop');
     tick.venue = 'binance';
     tick.symbol = 'BTC/USDT';
-    return { tick, key: 0, sent: 0, running: true, cells: new Int32Array(ctx.params.control, 0, CONTROL_CELLS), sleeper: new Int32Array(new SharedArrayBuffer(4)) };
+    return { tick, key: 0, sent: 0, running: true, cells: controlView(ctx.params.control), sleeper: new Int32Array(new SharedArrayBuffer(4)) };
   },
   onStart(state, ctx) {
     state.key = ctx.topicKey('md', marketDataTopic('book', state.tick.venue, state.tick.symbol));

@@ -6,7 +6,7 @@
 import { fileURLToPath } from 'node:url';
 import { parseGraphConfig, type GraphConfigInput } from '../../src/runtime/graph-config.js';
 import { Supervisor } from '../../src/runtime/supervisor.js';
-import { CONTROL_BYTES, CONTROL_CELLS, phaseEnds, type PhaseReport } from '../actors/latency-recorder.js';
+import { CONTROL_BYTES, controlView, phaseEnds, progressIndex, type PhaseReport } from '../actors/latency-recorder.js';
 import type { FeedPhase } from '../actors/synthetic-feed.js';
 import { mergeHistograms } from './histogram.js';
 import type { Measurement } from './results.js';
@@ -26,12 +26,13 @@ export function createControl(): SharedArrayBuffer {
 
 /** Resolves once every cell in `cells` has reached `target`; rejects with the progress after `timeoutMs`. */
 export async function waitForCells(control: SharedArrayBuffer, cells: readonly number[], target: number, timeoutMs: number): Promise<void> {
-  const view = new Int32Array(control, 0, CONTROL_CELLS);
+  const view = controlView(control);
   const deadline = Date.now() + timeoutMs;
   for (const cell of cells) {
-    for (let value = Atomics.load(view, cell); value < target; value = Atomics.load(view, cell)) {
+    const index = progressIndex(cell);
+    for (let value = Atomics.load(view, index); value < target; value = Atomics.load(view, index)) {
       if (Date.now() > deadline) throw new Error(`bench graph stalled: consumer ${cell} handled ${value} of ${target} messages in ${timeoutMs} ms`);
-      const result = waitAsync(view, cell, value, 50);
+      const result = waitAsync(view, index, value, 50);
       if (result.async) await result.value;
     }
   }
