@@ -110,6 +110,7 @@ export class FeedEngine {
     const before = heapMb();
     const exchange = await createFeedExchange(adapter, params);
     const errors = await loadCcxtErrors();
+    adapter.install?.(exchange, errors);
     return new FeedEngine(adapter, params, sink, exchange, errors, Math.round((heapMb() - before) * 10) / 10);
   }
 
@@ -151,7 +152,10 @@ export class FeedEngine {
     const { adapter, params } = this;
     const symbol = market.symbol;
     const specs: StreamSpec[] = [];
-    if (!this.topFromBidsAsks || params.levels > 0) specs.push(orderBookStream(symbol, params.bookDepth ?? adapter.bookDepth, adapter.bookStaleAfterMs));
+    if (!this.topFromBidsAsks || params.levels > 0) {
+      const depth = params.bookDepth ?? adapter.bookDepth;
+      specs.push(adapter.orderBook ? adapter.orderBook(symbol, depth) : orderBookStream(symbol, depth, adapter.bookStaleAfterMs));
+    }
     if (this.topFromBidsAsks) specs.push(adapter.bidsAsks!(symbol));
     if (market.contract) {
       const fundingFromStream = adapter.fundingStream && params.fundingSource === 'stream';

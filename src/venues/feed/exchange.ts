@@ -24,10 +24,13 @@ export const heapMb = (): number => mb(getHeapStatistics().total_heap_size);
  */
 export async function createFeedExchange(adapter: FeedAdapter, params: FeedParams): Promise<Exchange> {
   const exchange = await createExchange(adapter.id, {
-    ...adapter.options,
     // ccxt's limiter keeps REST calls (snapshots, polls) polite on real venues; loopback needs none.
     enableRateLimit: params.mode !== 'sim',
     timeout: params.requestTimeoutMs,
+    // The feed paces reconnects itself (jittered, reset by the first update). ccxt's own per-URL
+    // dial backoff (1 s doubling to 60 s, forgotten only after 30 s of calm) would stack on top:
+    // a feed that reconnected a few times during an outage would take up to a minute to return.
+    options: { ws: { backoff: { base: 0 } } },
   });
   if (params.mode === 'sim') redirectToSimulator(exchange as unknown as RedirectableExchange, params.simBaseUrl as string);
   return exchange;

@@ -4,8 +4,9 @@
  *
  * ccxt's watch methods resolve with the latest state each time an update arrives and reject when
  * something breaks. How a rejection is handled depends on what broke:
- *   sequence/checksum  ccxt has already dropped the book and its subscription, so the next watch
- *                      subscribes again and fetches a fresh snapshot: retry at once (then back off)
+ *   sequence/checksum  the book is rebuilt from a fresh snapshot: ccxt has dropped the book and its
+ *                      subscription, so the next watch subscribes again (after the venue's own resync
+ *                      step, if it needs one): retry at once (then back off)
  *   network            the socket is gone: `down`, then reconnect with backoff and jitter — unless
  *                      we closed it ourselves a moment ago (a resubscribe), which is not a loss
  *   unsubscribed       our own unWatch: watch again at once
@@ -17,7 +18,7 @@ import { monoNowNs } from '../../runtime/clock.js';
 import { describeError } from '../../runtime/errors.js';
 import type { CcxtErrorClasses } from '../ccxt-loader.js';
 import { backoffDelayMs, Sleeper } from './backoff.js';
-import type { ConnectionWatch } from './connections.js';
+import { withTimeout, type ConnectionWatch } from './connections.js';
 import type { FeedHealth, StreamHealth, StreamState } from './health.js';
 import type { SymbolOutput } from './output.js';
 import type { FeedSink, StreamSpec } from './types.js';
@@ -50,6 +51,10 @@ type StreamFault = 'sequence' | 'network' | 'ours' | 'other';
 
 /** While a stream stays stale, resubscribes are spaced out up to this many stale intervals. */
 const MAX_STALE_BACKOFF = 8;
+/** How long a venue's resync step (an unsubscribe) may take before the stream watches again anyway. */
+const RESYNC_TIMEOUT_MS = 2_000;
+/** Consecutive unexplained failures after which the stream's sockets are reconnected. */
+const ESCALATE_AFTER_FAILURES = 3;
 /** A crossed book triggers at most one resubscribe per this long. */
 const CORRUPT_RESUBSCRIBE_GAP_NS = 1e9;
 
@@ -110,7 +115,9 @@ export class StreamRunner implements StreamHealth {
     this.lastDataNs = this.quietSinceNs = ts;
     this.updates++;
     this.attempt = 0;
-    this.staleBackoff = 1;
+    // The snapshot a resubscribe brings proves the venue answers, not that the stream flows: only
+    // updates a full interval later end the spacing of resubscribes (a quiet book stays quietly stale).
+    if ((ts - this.lastResubscribeNs) / 1e6 >= this.staleAfterMs) this.staleBackoff = 1;
     const verdict = this.spec.handle(result, this.output, ts);
     if (this.state !== 'up') this.setState('up', '');
     if (verdict === 'corrupt' && ts - this.lastResubscribeNs > CORRUPT_RESUBSCRIBE_GAP_NS) this.resubscribe('the local book crossed');
@@ -131,11 +138,15 @@ export class StreamRunner implements StreamHealth {
     if (fault === 'sequence') {
       this.resyncs++;
       this.deps.sink.reportError('sequence_gap', error);
+      if (this.spec.resync) await withTimeout(this.spec.resync(this.deps.exchange, this.symbol), RESYNC_TIMEOUT_MS).catch(() => undefined);
     } else if (fault === 'network') {
       this.setState('down', `connection lost: ${describeError(error)}`);
     } else if (fault === 'other') {
       this.deps.sink.reportError(`stream_error.${this.spec.name}`, error);
       if (this.state === 'connecting') this.setState('down', describeError(error));
+      // The same refusal again and again (a venue that still thinks we are subscribed): a fresh
+      // connection clears the server's side. Once per run of failures, not on every retry.
+      if (this.attempt === ESCALATE_AFTER_FAILURES) this.deps.connections.closeAll();
     }
     const immediate = (fault === 'sequence' || fault === 'ours') && this.attempt === 0;
     const delayMs = immediate ? 0 : backoffDelayMs(this.attempt, this.deps.reconnectBaseMs, this.deps.reconnectMaxMs);

@@ -10,6 +10,7 @@
 import type { Exchange } from 'ccxt';
 import type { MarketDataMessage } from '../../protocol/index.js';
 import type { Logger } from '../../runtime/log.js';
+import type { CcxtErrorClasses } from '../ccxt-loader.js';
 import type { StreamName } from './params.js';
 import type { SymbolOutput } from './output.js';
 
@@ -30,6 +31,11 @@ export interface StreamSpec {
   readonly pollMs?: number;
   /** No update for this long is stale, unless the params say otherwise. */
   readonly staleAfterMs: number;
+  /**
+   * After a sequence error, what makes the venue send a fresh snapshot, when the next watch alone
+   * does not (bybit: unsubscribe first, or it refuses the second subscribe). Omitted: nothing needed.
+   */
+  resync?(exchange: Exchange, symbol: string): Promise<unknown>;
   /** Waits for (watch) or fetches (poll) the next update. */
   next(exchange: Exchange, symbol: string): Promise<unknown>;
   /** Turns one ccxt result into messages through `out`. `ts` is the ingress time. */
@@ -44,12 +50,14 @@ export interface StreamSpec {
 export interface FeedAdapter {
   /** The ccxt exchange id. */
   readonly id: string;
-  /** ccxt constructor options for a lean public-data instance (merged over the loader's defaults). */
-  readonly options?: Record<string, unknown>;
   /** Snapshot depth for the local book when the params do not set one (a limit the venue accepts). */
   readonly bookDepth: number;
   /** How long the book may go without an update before it is stale (by default). */
   readonly bookStaleAfterMs: number;
+  /** The book stream, when the venue needs more than `orderBookStream` (a resync step). */
+  orderBook?(symbol: string, depth: number): StreamSpec;
+  /** Patches the ccxt instance where ccxt misses a venue rule (runs once, before any socket opens). */
+  install?(exchange: Exchange, errors: CcxtErrorClasses): void;
   /** The venue's best bid/ask stream, if it has one. */
   bidsAsks?(symbol: string): StreamSpec;
   /** Whether some stream carries the funding rate (otherwise the REST endpoint is polled). */
