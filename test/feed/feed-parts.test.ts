@@ -83,6 +83,8 @@ describe('feed params', () => {
     }
     const sim = await createFeedExchange(feedAdapter('binanceusdm')!, parseFeedParams(base, FEED_ADAPTERS));
     expect((sim.urls.api as Record<string, string>).fapiPublic).toBe(`${SIM}/fapi.binance.com/fapi/v1`);
+    // The feed paces reconnects itself; ccxt's per-URL dial backoff would stack up to a minute on top.
+    expect(sim.options.ws.backoff).toEqual({ base: 0 });
   });
 });
 

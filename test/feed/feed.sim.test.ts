@@ -13,8 +13,12 @@ import { eventually, feedStatus, latest, recorded, startFeeds, startFeedSimulato
 const VENUES: Record<string, readonly string[]> = {
   binance: ['BTC/USDT', 'ETH/USDT'],
   binanceusdm: ['BTC/USDT:USDT', 'ETH/USDT:USDT'],
+  bybit: ['BTC/USDT', 'BTC/USDT:USDT', 'SOL/USDT:USDT'],
 };
-const PERP_VENUES = Object.keys(VENUES).filter((venue) => VENUES[venue]!.some((symbol) => symbol.includes(':')));
+const perps = (venue: string): string[] => VENUES[venue]!.filter((symbol) => symbol.includes(':'));
+const PERP_VENUES = Object.keys(VENUES).filter((venue) => perps(venue).length > 0);
+/** Venues that round marks to the tick (bybit) are compared with the served value within a basis point. */
+const near = (published: number, served: number): boolean => Math.abs(published - served) <= served * 1e-4;
 const BOOK_STALE_MS = 1_000;
 const WATCHDOG_MS = 100;
 /** Scheduling slack for "stale within its interval plus a margin". */
@@ -94,7 +98,7 @@ describe('feed workers against the simulator', () => {
   it.each(PERP_VENUES)('%s publishes the funding rates, intervals and mark prices the simulator serves', async (venue) => {
     await paused(async () => {
       const truth = await sim.control.funding(venue);
-      for (const symbol of VENUES[venue]!) {
+      for (const symbol of perps(venue)) {
         const served = truth.find((entry) => entry.symbol === symbol)!;
         const funding = await eventually(async () => {
           const last = await latest<'FundingRate'>(supervisor, 'funding', venue, symbol);
@@ -103,19 +107,19 @@ describe('feed workers against the simulator', () => {
         expect(funding).toMatchObject({ intervalHours: served.intervalHours, settled: false });
         const mark = await eventually(async () => {
           const last = await latest<'MarkPrice'>(supervisor, 'mark', venue, symbol);
-          return last && last.markPx === wire(served.markPrice) ? last : undefined;
-        }, `${venue} ${symbol} mark ${served.markPrice}`);
-        expect(mark.indexPx).toBe(wire(served.indexPrice));
+          return last && near(last.markPx, served.markPrice) && near(last.indexPx as number, served.indexPrice) ? last : undefined;
+        }, `${venue} ${symbol} mark ${served.markPrice} and index ${served.indexPrice}`);
+        expect(mark.exchangeTs).toBeGreaterThan(0);
       }
     });
   });
 
   it.each(PERP_VENUES)('funding-divergence on %s: its published funding rates move far from where they were', async (venue) => {
     const before = new Map<string, number>();
-    for (const symbol of VENUES[venue]!) before.set(symbol, (await latest<'FundingRate'>(supervisor, 'funding', venue, symbol))!.rate);
+    for (const symbol of perps(venue)) before.set(symbol, (await latest<'FundingRate'>(supervisor, 'funding', venue, symbol))!.rate);
     await sim.control.setScenario('funding-divergence', { target: venue, magnitude: 0.0008 });
     try {
-      for (const symbol of VENUES[venue]!) {
+      for (const symbol of perps(venue)) {
         const diverged = await eventually(async () => {
           const rate = (await latest<'FundingRate'>(supervisor, 'funding', venue, symbol))?.rate ?? 0;
           return rate - before.get(symbol)! > 0.0006 ? rate : undefined;
@@ -171,9 +175,9 @@ describe('feed workers under faults', () => {
     expect(after.state).toBe('up');
   });
 
-  it('a skipped sequence number resynchronises the book from a fresh snapshot; no crossed book is ever published', async () => {
-    const venue = 'binanceusdm';
-    const symbol = VENUES[venue]![0]!;
+  // binance's gaps are caught by ccxt; bybit's only by the feed's adapter (ccxt 4.5.84 does not check `u`).
+  it.each(['binanceusdm', 'bybit'])('a skipped sequence number on %s resynchronises the book from a fresh snapshot; no crossed book is published', async (venue) => {
+    const symbol = perps(venue)[0]!;
     const before = await feedStatus(supervisor, venue);
     await sim.control.inject({ kind: 'skip-sequence', venue, symbol });
     const resynced = await eventually(async () => {
