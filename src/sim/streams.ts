@@ -100,6 +100,11 @@ export class StreamHub {
     return (this.subscribers.get(this.topicKey(venue, topic))?.size ?? 0) > 0;
   }
 
+  /** Encodes and sends only when someone listens: `encode` runs at most once per call. */
+  publishLazy(venue: string, topic: string, encode: () => string): void {
+    if (this.hasSubscribers(venue, topic)) this.publish(venue, topic, encode());
+  }
+
   /** Sends `payload` to every subscriber of `topic` (through each socket's envelope). */
   publish(venue: string, topic: string, payload: string): void {
     const set = this.subscribers.get(this.topicKey(venue, topic));

@@ -8,6 +8,7 @@ import type { Exchange, OrderBook } from 'ccxt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Simulator } from '../../src/sim/simulator.js';
 import { loadCcxtErrors, type CcxtErrorClasses } from '../../src/venues/ccxt-loader.js';
+import { bookProblem as checkBook, round8 } from './ccxt-checks.js';
 import { ccxtClient, firstRejection, startTestSimulator } from './helpers.js';
 
 interface VenueCase {
@@ -36,24 +37,11 @@ afterAll(async () => {
   await sim?.stop();
 });
 
-function checkBook(book: OrderBook): string | undefined {
-  const bids = book.bids.map((level) => level[0] as number);
-  const asks = book.asks.map((level) => level[0] as number);
-  if (bids.length === 0 || asks.length === 0) return 'one-sided';
-  if ((bids[0] as number) >= (asks[0] as number)) return `crossed ${bids[0]} >= ${asks[0]}`;
-  if (bids.some((price, i) => i > 0 && price >= (bids[i - 1] as number))) return 'bids unsorted';
-  if (asks.some((price, i) => i > 0 && price <= (asks[i - 1] as number))) return 'asks unsorted';
-  return undefined;
-}
-
 /** Best bid and ask from the venue's bookTicker (futures 24 h tickers carry no bid/ask). */
 async function top(exchange: Exchange, symbol: string): Promise<{ bid: number; ask: number }> {
   const ticker = (await exchange.fetchBidsAsks([symbol]))[symbol];
   return { bid: ticker?.bid as number, ask: ticker?.ask as number };
 }
-
-const round8 = (levels: readonly (readonly (number | undefined)[])[]): number[][] =>
-  levels.map(([price, quantity]) => [Number((price as number).toFixed(8)), Number((quantity as number).toFixed(8))]);
 
 describe.each(CASES)('ccxt $id against the simulator', (venue) => {
   let exchange: Exchange;

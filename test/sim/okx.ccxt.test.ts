@@ -4,42 +4,35 @@
  * ids and checksum, funding, orders (swaps in contracts), balances, positions, faults and
  * signing. The simulator's control API is the ground truth.
  */
-import type { Exchange } from 'ccxt';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Simulator } from '../../src/sim/simulator.js';
+import { describe, expect, it } from 'vitest';
 import { bookChecksum } from '../../src/sim/venues/okx-format.js';
-import { loadCcxtErrors, type CcxtErrorClasses } from '../../src/venues/ccxt-loader.js';
-import { bookProblem, expectBookMatchesTruth, RawSocket } from './ccxt-checks.js';
-import { ccxtClient, firstRejection, startTestSimulator } from './helpers.js';
+import {
+  bookProblem,
+  expectBookMatchesTruth,
+  expectCredentialsRefused,
+  expectDropSurvived,
+  expectFundingHistoryMatchesTruth,
+  expectFundingRatesMatchTruth,
+  expectMalformedFrameIgnored,
+  expectRateLimitThenOutage,
+  expectSpotIocMovesBalances,
+  fillTotals,
+  RawSocket,
+  scheduledFundingSuite,
+  restTop,
+  venueHarness,
+} from './ccxt-checks.js';
+import { firstRejection } from './helpers.js';
 
 const VENUE = 'okx';
 const SWAP = 'BTC/USDT:USDT';
 const SPOT = 'BTC/USDT';
 const BTC_CONTRACT = 0.01;
-let sim: Simulator;
-let exchange: Exchange;
-let errors: CcxtErrorClasses;
-
-beforeAll(async () => {
-  sim = await startTestSimulator({ seed: 41, venues: [VENUE] });
-  errors = await loadCcxtErrors();
-  exchange = await ccxtClient(VENUE, sim);
-  await exchange.loadMarkets();
-});
-
-afterAll(async () => {
-  await exchange?.close();
-  await sim?.stop();
-});
-
-async function top(symbol: string): Promise<{ bid: number; ask: number }> {
-  const ticker = await exchange.fetchTicker(symbol);
-  return { bid: ticker.bid as number, ask: ticker.ask as number };
-}
+const v = venueHarness(VENUE, 41, SWAP);
 
 /** okx's cash balance of a currency (`total` is equity, which moves with unrealized PnL). */
 async function cash(ccy: string): Promise<number> {
-  const info = (await exchange.fetchBalance()).info as { data: { details: { ccy: string; cashBal: string }[] }[] };
+  const info = (await v.exchange.fetchBalance()).info as { data: { details: { ccy: string; cashBal: string }[] }[] };
   return Number(info.data[0]?.details.find((detail) => detail.ccy === ccy)?.cashBal);
 }
 
@@ -69,34 +62,34 @@ function replayBooks(frames: readonly BooksFrame[]): void {
 
 describe('ccxt okx against the simulator: market data', () => {
   it('loadMarkets reads spot and swap instruments; swaps are sized in contracts', () => {
-    expect(Object.keys(exchange.markets ?? {}).sort()).toEqual(['BTC/USDT', 'BTC/USDT:USDT', 'ETH/BTC', 'ETH/USDT', 'ETH/USDT:USDT', 'SOL/USDT', 'SOL/USDT:USDT']);
-    const swap = exchange.market(SWAP);
+    expect(Object.keys(v.exchange.markets ?? {}).sort()).toEqual(['BTC/USDT', 'BTC/USDT:USDT', 'ETH/BTC', 'ETH/USDT', 'ETH/USDT:USDT', 'SOL/USDT', 'SOL/USDT:USDT']);
+    const swap = v.exchange.market(SWAP);
     expect(swap).toMatchObject({ id: 'BTC-USDT-SWAP', type: 'swap', linear: true, settle: 'USDT', contractSize: BTC_CONTRACT, active: true });
     expect(swap.precision).toMatchObject({ amount: 0.01, price: 0.1 });
-    expect(exchange.market(SPOT)).toMatchObject({ id: 'BTC-USDT', type: 'spot', limits: { amount: { min: 0.00001 } } });
+    expect(v.exchange.market(SPOT)).toMatchObject({ id: 'BTC-USDT', type: 'spot', limits: { amount: { min: 0.00001 } } });
   });
 
   it('watchOrderBook (books) applies 100+ updates with no InvalidNonce, never crossed, and ends equal to the truth', async () => {
     const problems: string[] = [];
     for (let i = 0; i < 120; i++) {
-      const problem = bookProblem(await exchange.watchOrderBook(SWAP));
+      const problem = bookProblem(await v.exchange.watchOrderBook(SWAP));
       if (problem) problems.push(problem);
     }
-    for (let i = 0; i < 20; i++) expect(bookProblem(await exchange.watchOrderBook(SPOT))).toBeUndefined();
-    const five = await exchange.watchOrderBook('ETH/USDT', 5); // books5
+    for (let i = 0; i < 20; i++) expect(bookProblem(await v.exchange.watchOrderBook(SPOT))).toBeUndefined();
+    const five = await v.exchange.watchOrderBook('ETH/USDT', 5); // books5
     expect(five.bids).toHaveLength(5);
     expect(problems).toEqual([]);
-    await sim.control.setMarketPaused(true);
+    await v.sim.control.setMarketPaused(true);
     try {
-      await expectBookMatchesTruth(exchange, sim, VENUE, SWAP, BTC_CONTRACT);
-      await expectBookMatchesTruth(exchange, sim, VENUE, SPOT);
+      await expectBookMatchesTruth(v.exchange, v.sim, VENUE, SWAP, BTC_CONTRACT);
+      await expectBookMatchesTruth(v.exchange, v.sim, VENUE, SPOT);
     } finally {
-      await sim.control.setMarketPaused(false);
+      await v.sim.control.setMarketPaused(false);
     }
   });
 
   it('every `books` frame continues the previous seqId and carries the CRC32 of the book it leads to', async () => {
-    const probe = await RawSocket.open(sim, '/ws.okx.com/ws/v5/public');
+    const probe = await RawSocket.open(v.sim, '/ws.okx.com/ws/v5/public');
     try {
       probe.send({ op: 'subscribe', args: [{ channel: 'books', instId: 'BTC-USDT-SWAP' }] });
       const frames = (): BooksFrame[] => probe.frames.filter((frame): frame is BooksFrame => (frame as Partial<BooksFrame>).action !== undefined);
@@ -111,98 +104,63 @@ describe('ccxt okx against the simulator: market data', () => {
 
 describe('ccxt okx against the simulator: best bid/ask and tickers', () => {
   it('watchBidsAsks (bbo-tbt), watchTicker, fetchTicker(s) deliver best bid/ask and 24 h statistics', async () => {
-    const best = (await exchange.watchBidsAsks([SPOT]))[SPOT];
+    const best = (await v.exchange.watchBidsAsks([SPOT]))[SPOT];
     expect(best?.ask).toBeGreaterThan(best?.bid as number);
-    const ticker = await exchange.watchTicker(SWAP);
+    const ticker = await v.exchange.watchTicker(SWAP);
     expect(ticker).toMatchObject({ symbol: SWAP });
     expect(ticker.ask).toBeGreaterThan(ticker.bid as number);
-    const rest = await top(SPOT);
+    const rest = await restTop(v.exchange, SPOT);
     expect(rest.ask).toBeGreaterThan(rest.bid);
-    expect(Object.keys(await exchange.fetchTickers(['BTC/USDT', 'ETH/USDT'])).sort()).toEqual(['BTC/USDT', 'ETH/USDT']);
-    expect((await exchange.watchMarkPrice(SWAP)).markPrice).toBeGreaterThan(0);
+    expect(Object.keys(await v.exchange.fetchTickers(['BTC/USDT', 'ETH/USDT'])).sort()).toEqual(['BTC/USDT', 'ETH/USDT']);
+    expect((await v.exchange.watchMarkPrice(SWAP)).markPrice).toBeGreaterThan(0);
   });
 });
 
 describe('ccxt okx against the simulator: funding', () => {
-  it('fetchFundingRate(s) report the rate that settles next, when, and the interval', async () => {
-    await sim.control.setMarketPaused(true);
-    try {
-      const [rates, truth] = await Promise.all([exchange.fetchFundingRates(['BTC/USDT:USDT', 'ETH/USDT:USDT', 'SOL/USDT:USDT']), sim.control.funding(VENUE)]);
-      for (const entry of truth) {
-        expect(rates[entry.symbol]).toMatchObject({ fundingRate: Number(entry.rate.toFixed(8)), fundingTimestamp: entry.nextFundingTimeMs });
-      }
-      // okx states no interval: ccxt derives it from nextFundingTime − fundingTime.
-      expect(['BTC/USDT:USDT', 'ETH/USDT:USDT', 'SOL/USDT:USDT'].map((symbol) => rates[symbol]?.interval)).toEqual(['8h', '8h', '2h']);
-      expect((await exchange.fetchFundingRate('SOL/USDT:USDT')).fundingRate).toBe(rates['SOL/USDT:USDT']?.fundingRate);
-    } finally {
-      await sim.control.setMarketPaused(false);
-    }
-  });
+  it('fetchFundingRate(s) report the rate that settles next, when, and the interval', () =>
+    // Per-symbol intervals (okx states none: ccxt derives it from nextFundingTime − fundingTime).
+    expectFundingRatesMatchTruth(v, ['8h', '8h', '2h']));
 
   it('fetchFundingRateHistory returns settled rates oldest first; watchFundingRate streams the current one', async () => {
-    const history = await exchange.fetchFundingRateHistory(SWAP, undefined, 5);
-    const truth = (await sim.control.funding(VENUE, true)).find((entry) => entry.symbol === SWAP);
-    expect(history.map((entry) => [entry.timestamp, entry.fundingRate])).toEqual((truth?.history ?? []).slice(-5).map((entry) => [entry.fundingTimeMs, entry.rate]));
-    const streamed = await exchange.watchFundingRate(SWAP);
+    await expectFundingHistoryMatchesTruth(v, SWAP);
+    const truth = (await v.sim.control.funding(VENUE)).find((entry) => entry.symbol === SWAP);
+    const streamed = await v.exchange.watchFundingRate(SWAP);
     expect(streamed).toMatchObject({ symbol: SWAP, fundingTimestamp: truth?.nextFundingTimeMs, interval: '8h' });
     expect(Math.abs(streamed.fundingRate as number)).toBeGreaterThan(0);
   });
 
   it('a settlement moves the cash balance of an open position by −quantity × mark × rate, listed by fetchFundingHistory', async () => {
     const symbol = 'SOL/USDT:USDT';
-    await exchange.createOrder(symbol, 'market', 'sell', 5, undefined, { clientOrderId: 'fundingshort' }); // 5 contracts of 1 SOL
+    await v.exchange.createOrder(symbol, 'market', 'sell', 5, undefined, { clientOrderId: 'fundingshort' }); // 5 contracts of 1 SOL
     const before = await cash('USDT');
-    const [settlement] = await sim.control.settleFunding(VENUE, symbol);
+    const [settlement] = await v.sim.control.settleFunding(VENUE, symbol);
     const expected = 5 * (settlement?.markPrice as number) * (settlement?.rate as number);
     expect(Math.abs(expected)).toBeGreaterThan(0);
     expect((await cash('USDT')) - before).toBeCloseTo(expected, 6);
-    expect((await exchange.fetchFundingHistory(symbol)).at(-1)?.amount).toBeCloseTo(expected, 6);
+    expect((await v.exchange.fetchFundingHistory(symbol)).at(-1)?.amount).toBeCloseTo(expected, 6);
   });
 });
 
-describe('ccxt okx funding on schedule under a time scale', () => {
-  let fast: Simulator;
-  let client: Exchange;
-  beforeAll(async () => {
-    // 7200×: SOL's 2 h interval settles every second of real time.
-    fast = await startTestSimulator({ seed: 42, venues: [VENUE], timeScale: 7200 });
-    client = await ccxtClient(VENUE, fast);
-  });
-  afterAll(async () => {
-    await client?.close();
-    await fast?.stop();
-  });
-
-  it('pays an open position at each of the symbol’s own settlement times, without being asked', async () => {
-    const symbol = 'SOL/USDT:USDT';
-    await client.createOrder(symbol, 'market', 'buy', 3, undefined, { clientOrderId: 'scheduledlong' });
-    const payments = async () => (await fast.control.fundingPayments(VENUE)).filter((payment) => payment.symbol === symbol);
-    await expect.poll(async () => (await payments()).length, { timeout: 5_000, interval: 50 }).toBeGreaterThan(0);
-    const [first] = await payments();
-    expect((first?.fundingTimeMs as number) % 1_000).toBe(0);
-    expect(first?.amount).toBeCloseTo(-3 * (first?.markPrice as number) * (first?.rate as number), 9);
-    const listed = (await client.fetchFundingHistory(symbol)).find((entry) => entry.timestamp === first?.fundingTimeMs);
-    expect(listed?.amount).toBeCloseTo(first?.amount as number, 8);
-  });
-});
+// 7200×: SOL's 2 h interval settles every second of real time (3 contracts of 1 SOL).
+scheduledFundingSuite({ venue: VENUE, seed: 42, timeScale: 7200, symbol: 'SOL/USDT:USDT', amount: 3, baseQuantity: 3, listedSign: 1 });
 
 describe('ccxt okx against the simulator: orders', () => {
   it('createOrder (batch-orders) with a clientOrderId, fetchOrder, fetchOpenOrders, cancelOrder; unknown orders are OrderNotFound', async () => {
     const clientOrderId = 'restingokx';
-    const price = Number(exchange.priceToPrecision(SWAP, (await top(SWAP)).bid * 0.95));
-    const created = await exchange.createOrder(SWAP, 'limit', 'buy', 2, price, { clientOrderId });
+    const price = Number(v.exchange.priceToPrecision(SWAP, (await restTop(v.exchange, SWAP)).bid * 0.95));
+    const created = await v.exchange.createOrder(SWAP, 'limit', 'buy', 2, price, { clientOrderId });
     expect(created.clientOrderId).toBe(clientOrderId);
     const id = created.id as string;
-    expect(await exchange.fetchOrder(id, SWAP)).toMatchObject({ id, clientOrderId, status: 'open', amount: 2, filled: 0, price });
-    expect((await exchange.fetchOrder(undefined as unknown as string, SWAP, { clientOrderId })).id).toBe(id);
-    expect((await exchange.fetchOpenOrders(SWAP)).map((order) => order.clientOrderId)).toContain(clientOrderId);
-    await exchange.cancelOrder(id, SWAP);
-    expect((await exchange.fetchOrder(id, SWAP)).status).toBe('canceled');
-    expect((await exchange.fetchOpenOrders(SWAP)).map((order) => order.id)).not.toContain(id);
-    await expect(exchange.cancelOrder(id, SWAP)).rejects.toBeInstanceOf(errors.OrderNotFound); // 51400
-    await expect(exchange.fetchOrder('999999999', SWAP)).rejects.toBeInstanceOf(errors.OrderNotFound); // 51603
+    expect(await v.exchange.fetchOrder(id, SWAP)).toMatchObject({ id, clientOrderId, status: 'open', amount: 2, filled: 0, price });
+    expect((await v.exchange.fetchOrder(undefined as unknown as string, SWAP, { clientOrderId })).id).toBe(id);
+    expect((await v.exchange.fetchOpenOrders(SWAP)).map((order) => order.clientOrderId)).toContain(clientOrderId);
+    await v.exchange.cancelOrder(id, SWAP);
+    expect((await v.exchange.fetchOrder(id, SWAP)).status).toBe('canceled');
+    expect((await v.exchange.fetchOpenOrders(SWAP)).map((order) => order.id)).not.toContain(id);
+    await expect(v.exchange.cancelOrder(id, SWAP)).rejects.toBeInstanceOf(v.errors.OrderNotFound); // 51400
+    await expect(v.exchange.fetchOrder('999999999', SWAP)).rejects.toBeInstanceOf(v.errors.OrderNotFound); // 51603
     // The engine sees base units: 2 contracts of 0.01 BTC.
-    expect(await sim.control.orders({ venue: VENUE, clientOrderId })).toMatchObject([{ outcome: 'accepted', orderId: Number(id), quantity: 0.02 }]);
+    expect(await v.sim.control.orders({ venue: VENUE, clientOrderId })).toMatchObject([{ outcome: 'accepted', orderId: Number(id), quantity: 0.02 }]);
   });
 });
 
@@ -210,99 +168,66 @@ describe('ccxt okx against the simulator: fills and rejections', () => {
   it('a marketable IOC on a swap fills and moves cash by the fee and the position by the fill', async () => {
     const clientOrderId = 'iocswap';
     const before = await cash('USDT');
-    const price = Number(exchange.priceToPrecision(SWAP, (await top(SWAP)).ask * 1.003));
-    const created = await exchange.createOrder(SWAP, 'limit', 'buy', 3, price, { timeInForce: 'IOC', clientOrderId });
-    const order = await exchange.fetchOrder(created.id as string, SWAP);
-    const fills = await sim.control.fills({ venue: VENUE, clientOrderId });
-    const filled = fills.reduce((sum, fill) => sum + fill.quantity, 0);
-    const cost = fills.reduce((sum, fill) => sum + fill.price * fill.quantity, 0);
+    const price = Number(v.exchange.priceToPrecision(SWAP, (await restTop(v.exchange, SWAP)).ask * 1.003));
+    const created = await v.exchange.createOrder(SWAP, 'limit', 'buy', 3, price, { timeInForce: 'IOC', clientOrderId });
+    const order = await v.exchange.fetchOrder(created.id as string, SWAP);
+    const { filled, cost, fee } = await fillTotals(v.sim, VENUE, clientOrderId);
     expect(order).toMatchObject({ status: 'closed', filled: 3 });
     expect(filled).toBeCloseTo(3 * BTC_CONTRACT, 10);
-    expect(order.fee?.cost).toBeCloseTo(fills.reduce((sum, fill) => sum + fill.fee, 0), 8);
+    expect(order.fee?.cost).toBeCloseTo(fee, 8);
     expect((await cash('USDT')) - before).toBeCloseTo(-(order.fee?.cost as number), 6);
-    const position = (await exchange.fetchPositions([SWAP]))[0];
+    const position = (await v.exchange.fetchPositions([SWAP]))[0];
     expect(position).toMatchObject({ symbol: SWAP, side: 'long', contracts: 3 });
     expect(position?.entryPrice).toBeCloseTo(cost / filled, 6);
   });
 
-  it('a marketable IOC on spot moves BTC by the fill less the fee and USDT by the cost', async () => {
-    const clientOrderId = 'iocspot';
-    const [btc, usdt] = [await cash('BTC'), await cash('USDT')];
-    const price = Number(exchange.priceToPrecision(SPOT, (await top(SPOT)).ask * 1.003));
-    await exchange.createOrder(SPOT, 'limit', 'buy', 0.01, price, { timeInForce: 'IOC', clientOrderId });
-    const fills = await sim.control.fills({ venue: VENUE, clientOrderId });
-    const filled = fills.reduce((sum, fill) => sum + fill.quantity, 0);
-    expect(filled).toBeCloseTo(0.01, 10);
-    expect((await cash('BTC')) - btc).toBeCloseTo(filled - fills.reduce((sum, fill) => sum + fill.fee, 0), 8);
-    expect((await cash('USDT')) - usdt).toBeCloseTo(-fills.reduce((sum, fill) => sum + fill.price * fill.quantity, 0), 6);
-  });
+  it('a marketable IOC on spot moves BTC by the fill less the fee and USDT by the cost', () => expectSpotIocMovesBalances(v, SPOT, 'iocspot', cash));
 
   it('rejections reach ccxt as its real error classes', async () => {
-    const price = Number(exchange.priceToPrecision(SWAP, (await top(SWAP)).bid * 0.98));
-    await expect(exchange.createOrder(SWAP, 'limit', 'buy', 100_000, price)).rejects.toBeInstanceOf(errors.InsufficientFunds); // 51008
-    await expect(exchange.createOrder(SPOT, 'limit', 'buy', 10, price)).rejects.toBeInstanceOf(errors.InsufficientFunds); // 51008
-    await expect(exchange.createOrder(SPOT, 'limit', 'buy', 0.000001, price)).rejects.toBeInstanceOf(errors.InvalidOrder); // 51020 below minSz
+    const price = Number(v.exchange.priceToPrecision(SWAP, (await restTop(v.exchange, SWAP)).bid * 0.98));
+    await expect(v.exchange.createOrder(SWAP, 'limit', 'buy', 100_000, price)).rejects.toBeInstanceOf(v.errors.InsufficientFunds); // 51008
+    await expect(v.exchange.createOrder(SPOT, 'limit', 'buy', 10, price)).rejects.toBeInstanceOf(v.errors.InsufficientFunds); // 51008
+    await expect(v.exchange.createOrder(SPOT, 'limit', 'buy', 0.000001, price)).rejects.toBeInstanceOf(v.errors.InvalidOrder); // 51020 below minSz
     // Bad precision, sent raw (ccxt rounds itself): off the lot size is 51121 (InvalidOrder), off the tick 51000 (BadRequest).
-    const raw = exchange as unknown as { privatePostTradeOrder(request: Record<string, string>): Promise<unknown> };
+    const raw = v.exchange as unknown as { privatePostTradeOrder(request: Record<string, string>): Promise<unknown> };
     const order = { instId: 'BTC-USDT-SWAP', tdMode: 'cross', side: 'buy', ordType: 'limit', sz: '1', px: String(Math.floor(price)) };
-    await expect(raw.privatePostTradeOrder({ ...order, sz: '1.005' })).rejects.toBeInstanceOf(errors.InvalidOrder);
-    await expect(raw.privatePostTradeOrder({ ...order, px: `${Math.floor(price)}.05` })).rejects.toBeInstanceOf(errors.BadRequest);
-    await sim.control.inject({ kind: 'reject-orders', venue: VENUE, clientOrderIdPrefix: 'doomed' });
-    await expect(exchange.createOrder(SWAP, 'limit', 'buy', 1, price, { clientOrderId: 'doomed1' })).rejects.toBeInstanceOf(errors.InvalidOrder);
-    await sim.control.clearFaults();
+    await expect(raw.privatePostTradeOrder({ ...order, sz: '1.005' })).rejects.toBeInstanceOf(v.errors.InvalidOrder);
+    await expect(raw.privatePostTradeOrder({ ...order, px: `${Math.floor(price)}.05` })).rejects.toBeInstanceOf(v.errors.BadRequest);
+    await v.sim.control.inject({ kind: 'reject-orders', venue: VENUE, clientOrderIdPrefix: 'doomed' });
+    await expect(v.exchange.createOrder(SWAP, 'limit', 'buy', 1, price, { clientOrderId: 'doomed1' })).rejects.toBeInstanceOf(v.errors.InvalidOrder);
+    await v.sim.control.clearFaults();
   });
 });
 
 describe('ccxt okx against the simulator: stream faults', () => {
-  it('a dropped socket is survived: the pending watch fails with NetworkError and the next one resubscribes', async () => {
-    await exchange.watchOrderBook(SWAP);
-    await sim.control.inject({ kind: 'drop-sockets', venue: VENUE });
-    expect(await firstRejection(() => exchange.watchOrderBook(SWAP))).toBeInstanceOf(errors.NetworkError);
-    expect(bookProblem(await exchange.watchOrderBook(SWAP))).toBeUndefined();
-  });
+  it('a dropped socket is survived: the pending watch fails with NetworkError and the next one resubscribes', () => expectDropSurvived(v));
 
   it('a skipped update makes ccxt raise InvalidNonce (prevSeqId ≠ its seqId), and a new watch resynchronises', async () => {
-    await exchange.watchOrderBook(SWAP);
-    await sim.control.inject({ kind: 'skip-sequence', venue: VENUE, symbol: SWAP });
-    expect(await firstRejection(() => exchange.watchOrderBook(SWAP))).toBeInstanceOf(errors.InvalidNonce);
-    for (let i = 0; i < 10; i++) expect(bookProblem(await exchange.watchOrderBook(SWAP))).toBeUndefined();
-    await sim.control.setMarketPaused(true);
+    await v.exchange.watchOrderBook(SWAP);
+    await v.sim.control.inject({ kind: 'skip-sequence', venue: VENUE, symbol: SWAP });
+    expect(await firstRejection(() => v.exchange.watchOrderBook(SWAP))).toBeInstanceOf(v.errors.InvalidNonce);
+    for (let i = 0; i < 10; i++) expect(bookProblem(await v.exchange.watchOrderBook(SWAP))).toBeUndefined();
+    await v.sim.control.setMarketPaused(true);
     try {
-      await expectBookMatchesTruth(exchange, sim, VENUE, SWAP, BTC_CONTRACT);
+      await expectBookMatchesTruth(v.exchange, v.sim, VENUE, SWAP, BTC_CONTRACT);
     } finally {
-      await sim.control.setMarketPaused(false);
+      await v.sim.control.setMarketPaused(false);
     }
   });
 
-  it('a malformed frame is dropped by ccxt’s okx handler (no channel), and the stream keeps going', async () => {
-    await exchange.watchOrderBook(SWAP);
-    await sim.control.inject({ kind: 'malformed-frame', venue: VENUE });
-    for (let i = 0; i < 5; i++) expect(bookProblem(await exchange.watchOrderBook(SWAP))).toBeUndefined();
-  });
+  it('a malformed frame is dropped by ccxt’s okx handler (no channel), and the stream keeps going', () => expectMalformedFrameIgnored(v));
 });
 
 describe('ccxt okx against the simulator: rate limits, keep-alive and signing', () => {
-  it('HTTP 429 raises RateLimitExceeded (code 50011), 5xx ExchangeNotAvailable', async () => {
-    await sim.control.inject({ kind: 'http-error', venue: VENUE, status: 429, retryAfterSec: 2 });
-    await expect(exchange.fetchTicker(SWAP)).rejects.toBeInstanceOf(errors.RateLimitExceeded);
-    await sim.control.inject({ kind: 'http-error', venue: VENUE, status: 503 });
-    await expect(exchange.fetchTicker(SWAP)).rejects.toBeInstanceOf(errors.ExchangeNotAvailable);
-    expect((await exchange.fetchTicker(SWAP)).last).toBeGreaterThan(0);
-  });
+  it('HTTP 429 raises RateLimitExceeded (code 50011), 5xx ExchangeNotAvailable', () => expectRateLimitThenOutage(v));
 
   it('answers okx’s keep-alive: the text ping gets the text pong', async () => {
-    const probe = await RawSocket.open(sim, '/ws.okx.com/ws/v5/public');
+    const probe = await RawSocket.open(v.sim, '/ws.okx.com/ws/v5/public');
     probe.send('ping');
     expect(await probe.next((frame) => frame === 'pong')).toBe('pong');
     await probe.close();
   });
 
-  it('a wrong signature, API key or passphrase is refused with AuthenticationError', async () => {
-    const clients = await Promise.all([{ secret: 'not-the-secret' }, { apiKey: 'nobody' }, { password: 'wrong-pass' }].map((override) => ccxtClient(VENUE, sim, override)));
-    try {
-      for (const client of clients) await expect(client.fetchBalance()).rejects.toBeInstanceOf(errors.AuthenticationError); // 50113, 50111, 50105
-    } finally {
-      await Promise.all(clients.map((client) => client.close()));
-    }
-  });
+  it('a wrong signature, API key or passphrase is refused with AuthenticationError (50113, 50111, 50105)', () =>
+    expectCredentialsRefused(v, [{ secret: 'not-the-secret' }, { apiKey: 'nobody' }, { password: 'wrong-pass' }]));
 });

@@ -7,11 +7,11 @@
  * Handlers throw `BinanceError`; `binanceRoute` turns it into the response binance would send,
  * and anything unexpected into binance's -1000, so a bad request never escapes as a crash.
  */
-import { createHmac, timingSafeEqual } from 'node:crypto';
 import type { Logger } from '../../runtime/log.js';
 import type { NetResponse } from '../../runtime/net/index.js';
 import type { SimClock } from '../clock.js';
 import type { CredentialStore, VenueRequest, VenueRoute } from '../venue.js';
+import { guardedRoute, hmacSha256, sameText } from './wire.js';
 
 export class BinanceError extends Error {
   constructor(
@@ -42,20 +42,11 @@ export function binanceRoute(
   logger: Logger,
   handler: (request: VenueRequest) => unknown,
 ): VenueRoute {
-  return {
-    host,
-    method,
-    path,
-    handler: (request) => {
-      try {
-        return json(handler(request));
-      } catch (error) {
-        if (error instanceof BinanceError) return errorResponse(error);
-        logger.error({ err: error, path: request.venuePath }, 'binance handler failed');
-        return errorResponse(new BinanceError(-1000, 'An unknown error occurred while processing the request.', 500));
-      }
-    },
-  };
+  return guardedRoute(host, method, path, logger, {
+    ok: (result) => json(result),
+    error: (error) => (error instanceof BinanceError ? errorResponse(error) : undefined),
+    internal: () => errorResponse(new BinanceError(-1000, 'An unknown error occurred while processing the request.', 500)),
+  }, handler);
 }
 
 /** Query and form body merged, as binance reads them. */
@@ -112,12 +103,6 @@ function withoutSignature(raw: string): { rest: string; signature: string | unde
   return { rest, signature };
 }
 
-function sameHex(expected: string, given: string): boolean {
-  const a = Buffer.from(expected, 'utf8');
-  const b = Buffer.from(given.toLowerCase(), 'utf8');
-  return a.length === b.length && timingSafeEqual(a, b);
-}
-
 function checkTimestamp(params: URLSearchParams, clock: SimClock): void {
   const timestamp = integer(params, 'timestamp');
   if (timestamp === undefined) throw new BinanceError(-1102, "Mandatory parameter 'timestamp' was not sent, was empty/null, or malformed.");
@@ -143,8 +128,8 @@ export function authenticate(request: VenueRequest, credentials: CredentialStore
   const body = withoutSignature(request.text());
   const signature = query.signature ?? body.signature;
   if (signature === undefined) throw new BinanceError(-1102, "Mandatory parameter 'signature' was not sent, was empty/null, or malformed.");
-  const expected = createHmac('sha256', secret).update(query.rest + body.rest).digest('hex');
-  if (!sameHex(expected, signature)) throw new BinanceError(-1022, 'Signature for this request is not valid.');
+  const expected = hmacSha256(secret, query.rest + body.rest, 'hex');
+  if (!sameText(expected, signature.toLowerCase())) throw new BinanceError(-1022, 'Signature for this request is not valid.');
   checkTimestamp(allParams(request), clock);
   return apiKey;
 }

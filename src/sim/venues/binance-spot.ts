@@ -12,22 +12,13 @@ import { allParams, authenticate, binanceRoute } from './binance-http.js';
 import { commonFilters } from './binance-public.js';
 import { binanceCoreError, sharedRoutes } from './binance-routes.js';
 import { BinanceStreams } from './binance-streams.js';
+import { spotInstrument } from './instruments.js';
 
 const REST_HOST = 'api.binance.com';
 const STREAM_HOST = 'stream.binance.com';
 
-const spot = (base: string, quote: string, tickSize: number, stepSize: number, minNotional: number, levelQty: number): InstrumentSpec => ({
-  symbol: `${base}/${quote}`,
-  base,
-  quote,
-  kind: 'spot',
-  tickSize,
-  stepSize,
-  minQty: stepSize,
-  maxQty: 9_000,
-  minNotional,
-  levelQty,
-});
+const spot = (base: string, quote: string, tickSize: number, stepSize: number, minNotional: number, levelQty: number): InstrumentSpec =>
+  spotInstrument(base, quote, { tickSize, stepSize, maxQty: 9_000, minNotional, levelQty });
 
 export const BINANCE_SPOT_SPEC: VenueSpec = {
   id: 'binance',

@@ -101,7 +101,7 @@ export class BinanceStreams {
   }
 
   private publish(topic: string, payload: () => string): void {
-    if (this.context.streams.hasSubscribers(this.context.spec.id, topic)) this.context.streams.publish(this.context.spec.id, topic, payload());
+    this.context.streams.publishLazy(this.context.spec.id, topic, payload);
   }
 
   onTick(tick: VenueTick): void {

@@ -18,24 +18,13 @@ import { commonFilters } from './binance-public.js';
 import { binanceCoreError, sharedRoutes } from './binance-routes.js';
 import { BinanceStreams } from './binance-streams.js';
 import { BinanceUsdmAccountApi } from './binance-usdm-account.js';
+import { usdtPerp } from './instruments.js';
 
 const REST_HOST = 'fapi.binance.com';
 const STREAM_HOST = 'fstream.binance.com';
 
-const perp = (base: string, tickSize: number, stepSize: number, minNotional: number, levelQty: number, fundingIntervalHours: number): InstrumentSpec => ({
-  symbol: `${base}/USDT:USDT`,
-  base,
-  quote: 'USDT',
-  settle: 'USDT',
-  kind: 'perp',
-  tickSize,
-  stepSize,
-  minQty: stepSize,
-  maxQty: 1_000_000,
-  minNotional,
-  levelQty,
-  fundingIntervalHours,
-});
+const perp = (base: string, tickSize: number, stepSize: number, minNotional: number, levelQty: number, fundingIntervalHours: number): InstrumentSpec =>
+  usdtPerp(base, { tickSize, stepSize, maxQty: 1_000_000, minNotional, levelQty, fundingIntervalHours });
 
 export const BINANCE_USDM_SPEC: VenueSpec = {
   id: 'binanceusdm',

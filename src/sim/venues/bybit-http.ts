@@ -12,20 +12,12 @@ import type { NetResponse } from '../../runtime/net/index.js';
 import type { SimClock } from '../clock.js';
 import type { InstrumentSpec, VenueSpec } from '../types.js';
 import type { CredentialStore, VenueRequest, VenueRoute } from '../venue.js';
-import { guardedRoute, hmacSha256, jsonResponse, sameText, SymbolTable } from './wire.js';
+import { guardedRoute, hmacSha256, jsonResponse, sameText, SymbolTable, VenueError } from './wire.js';
 
 export type BybitCategory = 'spot' | 'linear';
 
-export class BybitError extends Error {
-  constructor(
-    readonly code: number,
-    message: string,
-    readonly status = 200,
-    readonly headers: Record<string, string> = {},
-  ) {
-    super(message);
-  }
-}
+/** Bybit's `retCode` error. */
+export class BybitError extends VenueError<number> {}
 
 export function bybitErrorResponse(error: BybitError, nowMs: number): NetResponse {
   return jsonResponse({ retCode: error.code, retMsg: error.message, result: {}, retExtInfo: {}, time: nowMs }, error.status, error.headers);

@@ -144,8 +144,7 @@ export class BybitStreams {
   }
 
   private publish(spec: InstrumentSpec, topic: string, payload: () => string): void {
-    const key = hubTopic(categoryOf(spec), topic);
-    if (this.context.streams.hasSubscribers(this.context.spec.id, key)) this.context.streams.publish(this.context.spec.id, key, payload());
+    this.context.streams.publishLazy(this.context.spec.id, hubTopic(categoryOf(spec), topic), payload);
   }
 
   onTick(tick: VenueTick): void {

@@ -17,38 +17,18 @@ import { BybitError, bybitErrorResponse, bybitRoute, BybitSymbols } from './bybi
 import { BybitOrderApi } from './bybit-orders.js';
 import { BybitPublicApi } from './bybit-public.js';
 import { BybitStreams } from './bybit-streams.js';
+import { spotInstrument, usdtPerp } from './instruments.js';
 
 const REST_HOST = 'api.bybit.com';
 const STREAM_HOST = 'stream.bybit.com';
 
-const spot = (base: string, quote: string, tickSize: number, stepSize: number, minQty: number, minNotional: number, levelQty: number): InstrumentSpec => ({
-  symbol: `${base}/${quote}`,
-  base,
-  quote,
-  kind: 'spot',
-  tickSize,
-  stepSize,
-  minQty,
-  maxQty: 5_000,
-  minNotional,
-  levelQty,
-});
+const LINEAR_FEES = { makerRate: 0.0002, takerRate: 0.00055 };
 
-const linear = (base: string, tickSize: number, stepSize: number, levelQty: number, fundingIntervalHours: number): InstrumentSpec => ({
-  symbol: `${base}/USDT:USDT`,
-  base,
-  quote: 'USDT',
-  settle: 'USDT',
-  kind: 'perp',
-  tickSize,
-  stepSize,
-  minQty: stepSize,
-  maxQty: 1_000_000,
-  minNotional: 5,
-  levelQty,
-  fundingIntervalHours,
-  fees: { makerRate: 0.0002, takerRate: 0.00055 },
-});
+const spot = (base: string, quote: string, tickSize: number, stepSize: number, minQty: number, minNotional: number, levelQty: number): InstrumentSpec =>
+  spotInstrument(base, quote, { tickSize, stepSize, minQty, maxQty: 5_000, minNotional, levelQty });
+
+const linear = (base: string, tickSize: number, stepSize: number, levelQty: number, fundingIntervalHours: number): InstrumentSpec =>
+  usdtPerp(base, { tickSize, stepSize, maxQty: 1_000_000, minNotional: 5, levelQty, fundingIntervalHours, fees: LINEAR_FEES });
 
 export const BYBIT_SPEC: VenueSpec = {
   id: 'bybit',

@@ -13,18 +13,10 @@ import type { NetResponse } from '../../runtime/net/index.js';
 import type { SimClock } from '../clock.js';
 import type { InstrumentSpec, VenueSpec } from '../types.js';
 import type { CredentialStore, VenueRequest, VenueRoute } from '../venue.js';
-import { clean, guardedRoute, hmacSha256, jsonResponse, sameText, SymbolTable } from './wire.js';
+import { clean, guardedRoute, hmacSha256, jsonResponse, sameText, SymbolTable, VenueError } from './wire.js';
 
-export class OkxError extends Error {
-  constructor(
-    readonly code: string,
-    message: string,
-    readonly status = 200,
-    readonly headers: Record<string, string> = {},
-  ) {
-    super(message);
-  }
-}
+/** okx's `code` error (a string, as okx sends it). */
+export class OkxError extends VenueError<string> {}
 
 export function okxErrorResponse(error: OkxError): NetResponse {
   return jsonResponse({ code: error.code, data: [], msg: error.message }, error.status, error.headers);

@@ -144,17 +144,13 @@ export class OkxStreams {
     return fundingRateJson(this.context.market, market, now);
   }
 
-  private publish(topic: string, payload: () => string): void {
-    if (this.context.streams.hasSubscribers(this.context.spec.id, topic)) this.context.streams.publish(this.context.spec.id, topic, payload());
-  }
-
   onTick(tick: VenueTick): void {
     for (const [symbol, update] of tick.depth) {
       const market = this.context.market.get(symbol);
       if (!market) continue;
       const instId = okxId(market.spec);
-      this.publish(`books:${instId}`, () => this.booksFrame(market, 'update', update));
-      this.publish(`books5:${instId}`, () => this.topFrame('books5', market));
+      this.context.streams.publishLazy(this.context.spec.id, `books:${instId}`, () => this.booksFrame(market, 'update', update));
+      this.context.streams.publishLazy(this.context.spec.id, `books5:${instId}`, () => this.topFrame('books5', market));
     }
     for (const market of this.context.market.instruments.values()) {
       this.publishTop(market);
@@ -170,7 +166,7 @@ export class OkxStreams {
     const top = `${bid?.[0]}:${bid?.[1]}:${ask?.[0]}:${ask?.[1]}`;
     if (this.topSent.get(market.spec.symbol) === top) return;
     this.topSent.set(market.spec.symbol, top);
-    this.publish(`bbo-tbt:${okxId(market.spec)}`, () => this.topFrame('bbo-tbt', market));
+    this.context.streams.publishLazy(this.context.spec.id, `bbo-tbt:${okxId(market.spec)}`, () => this.topFrame('bbo-tbt', market));
   }
 
   private publishTimed(channel: string, intervalMs: number, market: InstrumentMarket, nowMs: number): void {

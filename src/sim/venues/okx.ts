@@ -17,40 +17,27 @@ import { OkxError, okxErrorResponse, okxRoute, OkxSymbols } from './okx-http.js'
 import { OkxOrderApi } from './okx-orders.js';
 import { OkxPublicApi } from './okx-public.js';
 import { OkxStreams } from './okx-streams.js';
+import { spotInstrument, usdtPerp } from './instruments.js';
 
 const REST_HOST = 'www.okx.com';
 const STREAM_HOST = 'ws.okx.com';
 
-const spot = (base: string, quote: string, tickSize: number, stepSize: number, minQty: number, levelQty: number): InstrumentSpec => ({
-  symbol: `${base}/${quote}`,
-  base,
-  quote,
-  kind: 'spot',
-  tickSize,
-  stepSize,
-  minQty,
-  maxQty: 1_000_000,
-  minNotional: 0, // okx sets a minimum size (minSz), not a minimum notional
-  levelQty,
-});
+/** okx sets a minimum size (minSz), not a minimum notional. */
+const spot = (base: string, quote: string, tickSize: number, stepSize: number, minQty: number, levelQty: number): InstrumentSpec =>
+  spotInstrument(base, quote, { tickSize, stepSize, minQty, maxQty: 1_000_000, minNotional: 0, levelQty });
 
 /** A USDT swap of `contractSize` base units per contract, traded in steps of 0.01 contract. */
-const swap = (base: string, contractSize: number, tickSize: number, levelQty: number, fundingIntervalHours: number): InstrumentSpec => ({
-  symbol: `${base}/USDT:USDT`,
-  base,
-  quote: 'USDT',
-  settle: 'USDT',
-  kind: 'perp',
-  tickSize,
-  stepSize: contractSize * 0.01,
-  minQty: contractSize * 0.01,
-  maxQty: contractSize * 100_000,
-  minNotional: 0,
-  levelQty,
-  fundingIntervalHours,
-  contractSize,
-  fees: { makerRate: 0.0002, takerRate: 0.0005 },
-});
+const swap = (base: string, contractSize: number, tickSize: number, levelQty: number, fundingIntervalHours: number): InstrumentSpec =>
+  usdtPerp(base, {
+    tickSize,
+    stepSize: contractSize * 0.01,
+    maxQty: contractSize * 100_000,
+    minNotional: 0,
+    levelQty,
+    fundingIntervalHours,
+    contractSize,
+    fees: { makerRate: 0.0002, takerRate: 0.0005 },
+  });
 
 export const OKX_SPEC: VenueSpec = {
   id: 'okx',

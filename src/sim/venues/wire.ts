@@ -44,6 +44,18 @@ export function clean(value: number): number {
   return Number(value.toFixed(12));
 }
 
+/** A venue's own error: its code and message, and the HTTP status and headers it comes with. */
+export class VenueError<Code extends string | number> extends Error {
+  constructor(
+    readonly code: Code,
+    message: string,
+    readonly status = 200,
+    readonly headers: Readonly<Record<string, string>> = {},
+  ) {
+    super(message);
+  }
+}
+
 export interface RouteCodec {
   /** The success body of a handler's result. */
   ok(result: unknown): NetResponse;
