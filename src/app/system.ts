@@ -18,7 +18,7 @@ import { parseGraphConfig } from '../runtime/graph-config.js';
 import type { ReloadResult } from '../runtime/hot-reload.js';
 import { rootLogger, type Logger } from '../runtime/log.js';
 import { Supervisor } from '../runtime/supervisor.js';
-import { DEFAULT_CREDENTIALS, spawnSimulator, type SimulatorProcess } from '../sim/index.js';
+import { DEFAULT_CREDENTIALS, DEFAULT_PASSPHRASE, spawnSimulator, type SimulatorProcess } from '../sim/index.js';
 import { credentialEnvNames } from '../venues/trade/credentials.js';
 import { compileGraph, EXECUTION_ID } from './compile.js';
 import type { AppConfig } from './config.js';
@@ -31,7 +31,7 @@ export function accountOf(venue: string): string {
 }
 
 /** The simulator accepts the same keys on every venue; okx also needs a passphrase. */
-const SIM_PASSWORD = 'arbiter-sim-pass';
+const SIM_PASSWORD = DEFAULT_CREDENTIALS.passphrase ?? DEFAULT_PASSPHRASE;
 
 function simCredentialEnv(config: AppConfig): Record<string, string> {
   const env: Record<string, string> = {};
