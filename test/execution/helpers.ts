@@ -190,8 +190,10 @@ export function executionFactory(getSim: () => Simulator): { start(overrides?: O
     async cleanup() {
       for (const { exec, remove } of started.splice(0)) {
         // Leave nothing resting at the shared simulator for the next test to trip over.
-        await exec.harness.command('cancelAll', {});
-        await eventually(() => (exec.status().openOrderCount === 0 ? true : undefined), 'every order canceled', 10_000).catch(() => undefined);
+        if (exec.harness.host.lifecycleState === 'running') {
+          await exec.harness.command('cancelAll', {});
+          await eventually(() => (exec.status().openOrderCount === 0 ? true : undefined), 'every order canceled', 10_000).catch(() => undefined);
+        }
         await exec.stop();
         remove();
       }

@@ -182,24 +182,47 @@ describe('pre-trade risk through the execution actor', () => {
   });
 
   it('drawdown moves to REDUCING: increasing orders denied, reducing ones allowed', async () => {
-    const exec = await started({ maxDrawdownUsd: 0.01, drawdownState: 'REDUCING', maxDailyLossUsd: 1e6 });
-    exec.submit({ intentSeq: 1, ...PERP, qty: 0.02 });
+    const exec = await started({ maxDrawdownUsd: 0.5, drawdownState: 'REDUCING', maxDailyLossUsd: 1e6 });
+    // A round trip on half the position locks in a loss (spread and two taker fees, ~1.3 USD) whatever the price does.
+    exec.submit({ intentSeq: 1, ...PERP, qty: 0.04 });
     await exec.waitFor('Filled', (e) => e.intentSeq === 1);
-    // The taker fee alone (~0.65) is a loss past the limit at the next equity check.
+    exec.submit({ intentSeq: 2, ...PERP, side: 'sell', qty: 0.02 });
+    await exec.waitFor('Filled', (e) => e.intentSeq === 2);
     await exec.waitFor('TradingState', (e) => e.state === 'REDUCING');
-    exec.submit({ intentSeq: 2, ...PERP, qty: 0.002 });
-    exec.submit({ intentSeq: 3, ...PERP, side: 'sell', qty: 0.02 });
-    expect(await exec.verdict(2)).toBe('drawdown');
-    expect(await exec.verdict(3)).toBe('allowed');
+    exec.submit({ intentSeq: 3, ...PERP, qty: 0.002 });
+    exec.submit({ intentSeq: 4, ...PERP, side: 'sell', qty: 0.02 });
+    expect(await exec.verdict(3)).toBe('drawdown');
+    expect(await exec.verdict(4)).toBe('allowed');
   });
 
   it('daily loss moves to HALTED', async () => {
-    // The taker fee of 0.02 BTC (~0.65) is a loss past the limit unless the price jumps ~30 bps our way.
-    const exec = await started({ maxDailyLossUsd: 0.01, dailyLossState: 'HALTED', maxDrawdownUsd: 1e6 });
+    const exec = await started({ maxDailyLossUsd: 0.5, dailyLossState: 'HALTED', maxDrawdownUsd: 1e6 });
     exec.submit({ intentSeq: 1, ...PERP, qty: 0.02 });
-    expect(await exec.verdict(1)).toBe('allowed');
-    await exec.waitFor('TradingState', (e) => e.state === 'HALTED');
+    await exec.waitFor('Filled', (e) => e.intentSeq === 1);
     exec.submit({ intentSeq: 2, ...PERP, side: 'sell', qty: 0.02 });
-    expect(await exec.verdict(2)).toBe('daily_loss');
+    await exec.waitFor('Filled', (e) => e.intentSeq === 2);
+    await exec.waitFor('TradingState', (e) => e.state === 'HALTED');
+    exec.submit({ intentSeq: 3, ...PERP, side: 'sell', qty: 0.002 });
+    expect(await exec.verdict(3)).toBe('daily_loss');
+  });
+
+  it('the kill switch and the loss baseline survive a restart (journaled, not in memory)', async () => {
+    const first = await started({ maxDailyLossUsd: 1e6 });
+    const dataDir = (first.status().journal as string).replace(/\/execution\.sqlite$/, '');
+    first.submit({ intentSeq: 1, ...PERP, qty: 0.02 });
+    await first.waitFor('Filled', (e) => e.intentSeq === 1);
+    first.submit({ intentSeq: 2, ...PERP, side: 'sell', qty: 0.02 });
+    await first.waitFor('Filled', (e) => e.intentSeq === 2);
+    await first.stop();
+    // Same journal, a tighter limit: the ~1.4 lost before the restart already counts today.
+    const second = await executions.start({ dataDir, risk: { ...GENEROUS, maxDailyLossUsd: 1, dailyLossState: 'HALTED' } });
+    await second.waitFor('TradingState', (e) => e.state === 'HALTED' && e.reason.includes('daily loss'));
+    await second.harness.command('resume', { reason: 'test' });
+    await second.harness.command('halt', { reason: 'before restart' });
+    await second.stop();
+    const third = await executions.start({ dataDir, risk: GENEROUS });
+    await third.reconciled();
+    third.submit({ intentSeq: 3, strategyId: first.strategyId, ...PERP, qty: 0.002 });
+    expect(await third.verdict(3, first.strategyId)).toBe('halted');
   });
 });

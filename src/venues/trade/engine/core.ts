@@ -15,13 +15,13 @@ import { monoNowNs } from '../../../runtime/clock.js';
 import type { Logger } from '../../../runtime/log.js';
 import { QuoteBook } from '../../../trading/book.js';
 import type { ExecutionJournal } from '../../../trading/execution-journal.js';
-import { netPnl } from '../../../trading/positions.js';
 import { RiskEngine, type RiskContext } from '../../../trading/risk/engine.js';
 import type { TradingStatus } from '../../../trading/risk/trading-state.js';
 import { feeInQuote, type FeeConverter } from '../../../trading/venue-view.js';
 import type { ExecutionParams } from '../params.js';
 import type { TradeVenue } from '../types.js';
 import { CommandHandler } from './commands.js';
+import { BASELINE_KEY, EquityWatch } from './equity.js';
 import type { EventSink } from './events.js';
 import { fundingSince, pollFunding, settlementRows } from './funding.js';
 import { LatencyRecorder } from './latency.js';
@@ -79,6 +79,7 @@ export class ExecutionCore {
   readonly reconciler: Reconciler;
   readonly commands: CommandHandler;
   readonly latency = new LatencyRecorder();
+  private readonly equity: EquityWatch;
   readonly venues: ReadonlyMap<string, TradeVenue>;
   private lastEquityMs = 0;
   private lastPruneMs = 0;
@@ -104,6 +105,7 @@ export class ExecutionCore {
     this.venues = new Map(venueList.map((venue) => [venue.id, venue]));
     this.book = book;
     this.risk = new RiskEngine(params.risk);
+    this.equity = new EquityWatch(this.risk.tradingState, journal);
     const convertFee = this.feeConverter();
     this.ledger = new OrderLedger(journal, sink, this.book, convertFee, counters);
     const base = { ledger: this.ledger, venues: this.venues, risk: this.risk, nowMs: this.nowMs, counters };
@@ -120,6 +122,8 @@ export class ExecutionCore {
   /** Starts reconciliation (orders are denied with `reconciling` until it is done). */
   start(): void {
     this.reconciler.prepare();
+    // The loss limits' baseline is the journal's equity now, before anything trades.
+    this.checkEquity(this.nowMs());
     this.broadcastState(this.risk.tradingState.status);
     this.options.track(
       this.reconciler.run().then(() => {
@@ -169,6 +173,7 @@ export class ExecutionCore {
   setState(state: 'ACTIVE' | 'REDUCING', reason: string): { state: string } {
     const changed = this.risk.tradingState.set(state, `operator: ${reason}`);
     if (changed) this.stateChanged(changed);
+    if (changed && state === 'ACTIVE') this.equity.rebase();
     return { state: this.risk.tradingState.status.state };
   }
 
@@ -218,6 +223,7 @@ export class ExecutionCore {
       if (state === 'HALTED') this.risk.tradingState.kill(`restored after restart: ${reason}`);
       else if (state === 'REDUCING') this.risk.tradingState.set(state, `restored after restart: ${reason}`);
     }
+    this.equity.restore(contents.meta.get(BASELINE_KEY));
   }
 
   private feeConverter(): FeeConverter {
@@ -265,9 +271,7 @@ export class ExecutionCore {
 
   private checkEquity(nowMs: number): void {
     this.lastEquityMs = nowMs;
-    let equity = 0;
-    for (const entry of this.ledger.positions.entries()) equity += netPnl(entry.position, this.book.referencePx(entry.venue, entry.symbol) ?? entry.position.avgEntryPx);
-    const changed = this.risk.tradingState.observeEquity(equity, nowMs);
+    const changed = this.equity.observe(this.ledger.positions, this.priceOf, nowMs);
     if (changed) {
       this.stateChanged(changed);
       if (changed.state === 'HALTED') this.cancelOpen(() => true, changed.reason);
