@@ -126,6 +126,16 @@ describe('sanity checks before publishing', () => {
     expect(sink.sent.at(-1)).toMatchObject({ type: 'MarkPrice', markPx: 50, indexPx: null });
   });
 
+  it('publishes sizes in base units when the venue counts in contracts', () => {
+    const { sink, out } = output({ levels: 1 });
+    out.sizeMultiplier = 0.01;
+    out.book(book([[100, 250]], [[101, 40]]), 1);
+    expect(sink.sent.map((m) => (m.type === 'BookTop' ? [m.bidSz, m.askSz] : m.type === 'BookLevels' ? [...m.bids, ...m.asks] : []))).toEqual([
+      [100, 2.5, 101, 0.4],
+      [2.5, 0.4],
+    ]);
+  });
+
   it('publishes the top from the book only when no best bid/ask stream provides it', () => {
     const { sink, out } = output({ topFromBook: false, levels: 1 });
     out.book(book([[100, 1]], [[101, 1]]), 1);

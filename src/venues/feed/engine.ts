@@ -132,6 +132,8 @@ export class FeedEngine {
         continue;
       }
       if (market.contract) perps.push(symbol);
+      // Sizes are published in base units, whatever the venue counts in (okx swaps: contracts).
+      if (market.linear && market.contractSize) output.sizeMultiplier = market.contractSize;
       for (const spec of this.streamsFor(market)) {
         const staleAfterMs = this.params.staleAfterMs[spec.name] ?? spec.staleAfterMs;
         const runner = new StreamRunner(spec, symbol, output, staleAfterMs, deps);

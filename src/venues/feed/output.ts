@@ -46,6 +46,8 @@ export class SymbolOutput {
   private readonly keys: Readonly<Record<'top' | 'depth' | 'funding' | 'mark', number>>;
   /** The venue's funding interval for this perp, for frames that do not carry one (NaN: not known yet). */
   intervalHours = Number.NaN;
+  /** Base units per venue size unit: a linear contract's size (okx quotes swaps in contracts), else 1. */
+  sizeMultiplier = 1;
   published = 0;
   lastPublishNs = 0;
   lastBid = Number.NaN;
@@ -79,8 +81,8 @@ export class SymbolOutput {
     const exchangeTs = book.timestamp ?? 0;
     if (this.checks.levels > 0) {
       const depth = this.depth;
-      fillLevels(depth.bids, book.bids, this.checks.levels);
-      fillLevels(depth.asks, book.asks, this.checks.levels);
+      fillLevels(depth.bids, book.bids, this.checks.levels, this.sizeMultiplier);
+      fillLevels(depth.asks, book.asks, this.checks.levels, this.sizeMultiplier);
       depth.ts = ts;
       depth.venueSeq = seq;
       depth.exchangeTs = exchangeTs;
@@ -141,9 +143,9 @@ export class SymbolOutput {
     const top = this.top;
     top.ts = ts;
     top.bidPx = bidPx;
-    top.bidSz = bidSz;
+    top.bidSz = bidSz * this.sizeMultiplier;
     top.askPx = askPx;
-    top.askSz = askSz;
+    top.askSz = askSz * this.sizeMultiplier;
     top.venueSeq = seq;
     top.exchangeTs = exchangeTs;
     this.lastBid = bidPx;
@@ -162,13 +164,13 @@ export class SymbolOutput {
   }
 }
 
-/** Copies the best `levels` of a ccxt book side into `target` as [px0, sz0, px1, sz1, …], reusing it. */
-function fillLevels(target: number[], side: readonly Level[], levels: number): void {
+/** Copies the best `levels` of a ccxt book side into `target` as [px0, sz0, px1, sz1, …] (sizes in base units), reusing it. */
+function fillLevels(target: number[], side: readonly Level[], levels: number, sizeMultiplier: number): void {
   const n = Math.min(levels, side.length);
   target.length = 2 * n;
   for (let i = 0; i < n; i++) {
     const level = side[i] as Level;
     target[2 * i] = level[0] as number;
-    target[2 * i + 1] = level[1] as number;
+    target[2 * i + 1] = (level[1] as number) * sizeMultiplier;
   }
 }
