@@ -5,8 +5,9 @@
 import type { FeedAdapter } from '../types.js';
 import { binance, binanceusdm } from './binance.js';
 import { bybit } from './bybit.js';
+import { okx } from './okx.js';
 
-export const FEED_ADAPTERS: Readonly<Record<string, FeedAdapter>> = Object.freeze({ binance, binanceusdm, bybit });
+export const FEED_ADAPTERS: Readonly<Record<string, FeedAdapter>> = Object.freeze({ binance, binanceusdm, bybit, okx });
 
 export const FEED_VENUES: readonly string[] = Object.freeze(Object.keys(FEED_ADAPTERS));
 
