@@ -37,12 +37,6 @@ const venueSchema = z
   })
   .strict();
 
-const credentialsSchema = z.discriminatedUnion('source', [
-  z.object({ source: z.literal('env') }).strict(),
-  /** A JSON file `{ "<account>": { "apiKey", "secret", "password"? } }` outside the config. */
-  z.object({ source: z.literal('file'), path: z.string().min(1, 'expected a file path') }).strict(),
-]);
-
 const paramsSchema = z
   .object({
     mode: z.enum(EXECUTION_MODES).default('sim'),
@@ -60,7 +54,11 @@ const paramsSchema = z
       .object({ latencyMs: z.number().nonnegative().max(60_000).default(50), beyondDepthPenaltyBps: z.number().nonnegative().max(10_000).default(25) })
       .strict()
       .default({ latencyMs: 50, beyondDepthPenaltyBps: 25 }),
-    credentials: credentialsSchema.default({ source: 'env' }),
+    /**
+     * Credentials from a JSON file `{ "<account>": { "apiKey", "secret", "password"? } }` kept
+     * outside the config; without it they come from the environment (credentials.ts).
+     */
+    secretsFile: z.string().min(1, 'expected a file path').optional(),
     /** How often working orders are polled on venues without a private stream. */
     pollIntervalMs: z.int().positive().max(60_000).default(500),
     /** How long "not found" may still mean "in flight" (beyond the venue's receive window). */

@@ -27,7 +27,7 @@ function marketOptions(venue: VenueParams): Record<string, unknown> {
 }
 
 async function ccxtVenue(venue: VenueParams, params: ExecutionParams, now: () => number): Promise<TradeVenue> {
-  const credentials = loadCredentials(venue.account, params.credentials);
+  const credentials = loadCredentials(venue.account, params.secretsFile === undefined ? { source: 'env' } : { source: 'file', path: params.secretsFile });
   const exchange = await createExchange(venue.id, {
     ...credentials,
     enableRateLimit: false,
