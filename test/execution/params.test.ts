@@ -22,7 +22,7 @@ describe('execution params', () => {
   });
 
   it('names the field and the value of every mistake', () => {
-    expect(() => parseExecutionParams({ mode: 'demo', venues: [{ id: 'binance' }] })).toThrow(/CONFIG_INVALID: execution params:\n  mode: .*got "demo"/);
+    expect(() => parseExecutionParams({ mode: 'demo', venues: [{ id: 'binance' }] })).toThrow(/CONFIG_INVALID: execution params:\n {2}mode: .*got "demo"/);
     expect(() => parseExecutionParams({ mode: 'sim', venues: [{ id: 'binance' }] })).toThrow(/venues\[0\]\.simUrl: sim mode needs a simulator URL/);
     expect(() => parseExecutionParams({ mode: 'sim', simUrl: 'https://api.binance.com', venues: [{ id: 'binance' }] })).toThrow(/simUrl: expected http:\/\/127\.0\.0\.1:<port>.*got "https:\/\/api\.binance\.com"/);
     expect(() => parseExecutionParams({ mode: 'paper', venues: [{ id: 'binance' }], risk: { maxOrderNotionalUsd: -1 } })).toThrow(/risk\.maxOrderNotionalUsd must be a finite number > 0, got -1/);
