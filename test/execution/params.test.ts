@@ -18,7 +18,7 @@ describe('execution params', () => {
       ['okx', ['spot', 'perp'], 'OKX', 'http://127.0.0.1:8900'],
     ]);
     expect(params.risk.venues).toEqual(['binance', 'binanceusdm', 'okx']);
-    expect(params.fees.okx.perp.takerRateBps).toBe(5);
+    expect(params.fees.okx?.perp.takerRateBps).toBe(5);
   });
 
   it('names the field and the value of every mistake', () => {
