@@ -73,13 +73,21 @@ it(`kills the execution worker ${KILLS} times mid-flight: no order sent twice, n
     return status && status.openOrderCount === 0 ? status : undefined;
   }, 'every order resolved');
   const strategy = (await sup.actorStatus('strategy')).actor?.custom as { sent: number; envText: string; workerDataText: string };
+  // What the supervisor hands every other worker (its environment and, minus shared memory, its workerData).
+  const handedOut = [...sup.actors.values()]
+    .filter((record) => record.config.credentials !== true)
+    .map((record) => JSON.stringify(record.spec, (_key, value: unknown) => (value instanceof SharedArrayBuffer ? undefined : value)));
+  const executionEnv = JSON.stringify(sup.managed('execution').spec.env);
   await sup.stop();
 
   reportAndCheck('worker-kill', seed, kills, duringReconcile, await auditJournal(sim, final.journal));
   expect(kills).toBe(KILLS);
   expect(strategy.sent).toBeGreaterThan(kills);
-  // Authority: the strategy worker saw neither credential, in its environment or its workerData.
-  for (const text of [strategy.envText, strategy.workerDataText]) {
+  // Authority: no other worker was handed either credential, and the strategy worker saw neither
+  // in its environment or its workerData.
+  expect(handedOut).toHaveLength(2);
+  expect(executionEnv).toContain(SECRET);
+  for (const text of [...handedOut, strategy.envText, strategy.workerDataText]) {
     expect(text).not.toContain(API_KEY);
     expect(text).not.toContain(SECRET);
   }
