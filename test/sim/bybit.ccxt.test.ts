@@ -203,10 +203,10 @@ describe('ccxt bybit against the simulator: rate limits, keep-alive and signing'
       ['linear', { success: true, ret_msg: 'pong', op: 'ping', req_id: '7' }],
       ['spot', { op: 'pong', req_id: '7' }],
     ] as const) {
-      const probe = await RawSocket.open(v.sim, `/stream.bybit.com/v5/public/${category}`);
-      probe.send({ op: 'ping', req_id: '7' });
-      expect(await probe.next((frame) => (frame as { req_id?: string }).req_id === '7')).toMatchObject(expected);
-      await probe.close();
+      await RawSocket.use(v.sim, `/stream.bybit.com/v5/public/${category}`, async (probe) => {
+        probe.send({ op: 'ping', req_id: '7' });
+        expect(await probe.next((frame) => (frame as { req_id?: string }).req_id === '7')).toMatchObject(expected);
+      });
     }
   });
 

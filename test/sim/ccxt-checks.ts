@@ -57,6 +57,16 @@ export class RawSocket {
     return raw;
   }
 
+  /** Runs `use` with a fresh socket and closes it whatever happens. */
+  static async use<T>(sim: Simulator, path: string, use: (probe: RawSocket) => Promise<T>): Promise<T> {
+    const probe = await RawSocket.open(sim, path);
+    try {
+      return await use(probe);
+    } finally {
+      await probe.close();
+    }
+  }
+
   send(message: unknown): void {
     this.socket.send(typeof message === 'string' ? message : JSON.stringify(message));
   }

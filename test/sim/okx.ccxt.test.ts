@@ -222,10 +222,10 @@ describe('ccxt okx against the simulator: rate limits, keep-alive and signing', 
   it('HTTP 429 raises RateLimitExceeded (code 50011), 5xx ExchangeNotAvailable', () => expectRateLimitThenOutage(v));
 
   it('answers okx’s keep-alive: the text ping gets the text pong', async () => {
-    const probe = await RawSocket.open(v.sim, '/ws.okx.com/ws/v5/public');
-    probe.send('ping');
-    expect(await probe.next((frame) => frame === 'pong')).toBe('pong');
-    await probe.close();
+    await RawSocket.use(v.sim, '/ws.okx.com/ws/v5/public', async (probe) => {
+      probe.send('ping');
+      expect(await probe.next((frame) => frame === 'pong')).toBe('pong');
+    });
   });
 
   it('a wrong signature, API key or passphrase is refused with AuthenticationError (50113, 50111, 50105)', () =>
