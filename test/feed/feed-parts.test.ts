@@ -128,11 +128,11 @@ describe('sanity checks before publishing', () => {
 
   it('publishes sizes in base units when the venue counts in contracts', () => {
     const { sink, out } = output({ levels: 1 });
-    out.sizeMultiplier = 0.01;
-    out.book(book([[100, 250]], [[101, 40]]), 1);
+    out.setContractSize(0.01);
+    out.book(book([[100, 250]], [[101, 95.15]]), 1);
     expect(sink.sent.map((m) => (m.type === 'BookTop' ? [m.bidSz, m.askSz] : m.type === 'BookLevels' ? [...m.bids, ...m.asks] : []))).toEqual([
-      [100, 2.5, 101, 0.4],
-      [2.5, 0.4],
+      [100, 2.5, 101, 0.9515],
+      [2.5, 0.9515],
     ]);
   });
 

@@ -5,8 +5,12 @@
  * Each feed's `md` output reaches a recorder over a conflating ring, as in the app.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import ccxtFeed from '../../actors/feed/ccxt-feed.js';
+import type { Message, MessageOf } from '../../src/protocol/index.js';
+import { ActorHarness } from '../../src/runtime/actor-harness.js';
 import type { Supervisor } from '../../src/runtime/supervisor.js';
 import type { Simulator } from '../../src/sim/simulator.js';
+import type { FeedStatus } from '../../src/venues/feed/index.js';
 import { eventually, feedStatus, latest, recorded, startFeeds, startFeedSimulator, statusSince, wire } from './helpers.js';
 
 /** Per venue: its symbols; perps are the symbols with a settle currency. */
@@ -118,21 +122,51 @@ describe('feed workers against the simulator', () => {
     });
   });
 
-  it.each(PERP_VENUES)('funding-divergence on %s: its published funding rates move far from where they were', async (venue) => {
-    const before = new Map<string, number>();
-    for (const symbol of perps(venue)) before.set(symbol, (await latest<'FundingRate'>(supervisor, 'funding', venue, symbol))!.rate);
-    await sim.control.setScenario('funding-divergence', { target: venue, magnitude: 0.0008 });
+  it('funding-divergence: one venue’s published funding rates move far from the other venues’', async () => {
+    const target = 'binanceusdm';
+    const symbol = 'BTC/USDT:USDT';
+    const others = PERP_VENUES.filter((venue) => venue !== target && perps(venue).includes(symbol));
+    expect(others.length).toBeGreaterThan(0);
+    const published = async (venue: string): Promise<number> => (await latest<'FundingRate'>(supervisor, 'funding', venue, symbol))?.rate ?? Number.NaN;
+    const spread = async (): Promise<number> => (await published(target)) - Math.max(...(await Promise.all(others.map(published))));
+    expect(Math.abs(await spread())).toBeLessThan(0.0003);
+    await sim.control.setScenario('funding-divergence', { target, magnitude: 0.0008 });
     try {
-      for (const symbol of perps(venue)) {
-        const diverged = await eventually(async () => {
-          const rate = (await latest<'FundingRate'>(supervisor, 'funding', venue, symbol))?.rate ?? 0;
-          return rate - before.get(symbol)! > 0.0006 ? rate : undefined;
-        }, `${venue} ${symbol} funding to diverge`);
-        const served = (await sim.control.funding(venue)).find((entry) => entry.symbol === symbol)!;
-        expect(diverged).toBeCloseTo(served.rate, 4);
-      }
+      await eventually(async () => ((await spread()) > 0.0006 ? true : undefined), `${target} funding to diverge from ${others.join(', ')}`);
+      // What the feed published is what the venue serves.
+      const served = (await sim.control.funding(target)).find((entry) => entry.symbol === symbol)!;
+      expect(await published(target)).toBeCloseTo(served.rate, 4);
     } finally {
       await sim.control.setScenario('calm');
+    }
+  });
+
+  it('binanceusdm with its best bid/ask stream for tops and the REST funding endpoint polled', async () => {
+    const harness = await ActorHarness.start(ccxtFeed, {
+      params: { venue: 'binanceusdm', symbols: ['ETH/USDT:USDT'], mode: 'sim', simBaseUrl: sim.url, topSource: 'bidsAsks', levels: 0, fundingSource: 'poll', fundingPollMs: 200 },
+    });
+    try {
+      const status = await eventually(() => {
+        const custom = harness.status().custom as unknown as FeedStatus;
+        return custom.state === 'up' ? custom : undefined;
+      }, 'the second feed up');
+      expect(status.streams.map((stream) => stream.method).sort()).toEqual(['fetchFundingRate', 'watchBidsAsks', 'watchMarkPrice']);
+      const messages = new Map<string, Message>();
+      await paused(async () => {
+        const served = (await sim.control.funding('binanceusdm')).find((entry) => entry.symbol === 'ETH/USDT:USDT')!;
+        const top = (await sim.control.books('binanceusdm')).find((entry) => entry.symbol === 'ETH/USDT:USDT')!;
+        await eventually(() => {
+          for (const message of harness.take('md')) messages.set(message.type, message);
+          const funding = messages.get('FundingRate') as MessageOf<'FundingRate'> | undefined;
+          const book = messages.get('BookTop') as MessageOf<'BookTop'> | undefined;
+          return funding?.rate === wire(served.rate) && book?.bidPx === wire(top.bidPrice as number) && book.askPx === wire(top.askPrice as number) ? true : undefined;
+        }, 'polled funding and the bookTicker top to match what is served');
+      });
+      expect(messages.get('FundingRate')).toMatchObject({ intervalHours: 8, settled: false });
+      expect((messages.get('BookTop') as MessageOf<'BookTop'>).venueSeq).toBeGreaterThan(0);
+      expect(messages.has('BookLevels')).toBe(false);
+    } finally {
+      await harness.stop();
     }
   });
 });

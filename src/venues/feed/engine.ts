@@ -133,7 +133,7 @@ export class FeedEngine {
       }
       if (market.contract) perps.push(symbol);
       // Sizes are published in base units, whatever the venue counts in (okx swaps: contracts).
-      if (market.linear && market.contractSize) output.sizeMultiplier = market.contractSize;
+      if (market.linear && market.contractSize) output.setContractSize(market.contractSize);
       for (const spec of this.streamsFor(market)) {
         const staleAfterMs = this.params.staleAfterMs[spec.name] ?? spec.staleAfterMs;
         const runner = new StreamRunner(spec, symbol, output, staleAfterMs, deps);

@@ -46,8 +46,8 @@ export class SymbolOutput {
   private readonly keys: Readonly<Record<'top' | 'depth' | 'funding' | 'mark', number>>;
   /** The venue's funding interval for this perp, for frames that do not carry one (NaN: not known yet). */
   intervalHours = Number.NaN;
-  /** Base units per venue size unit: a linear contract's size (okx quotes swaps in contracts), else 1. */
-  sizeMultiplier = 1;
+  /** Base units per venue size unit (okx quotes swaps in contracts of 0.01 BTC). */
+  private contractSize = 1;
   published = 0;
   lastPublishNs = 0;
   lastBid = Number.NaN;
@@ -70,6 +70,18 @@ export class SymbolOutput {
     this.keys = { top: key(this.top), depth: key(this.depth), funding: key(this.fundingRate), mark: key(this.markPrice) };
   }
 
+  /**
+   * Sizes are published in base units. The product is rounded to 8 decimals (no double holds 0.01
+   * exactly, and 96.33 contracts of 0.01 BTC should read 0.9633 BTC, not 0.9632999999999999).
+   */
+  setContractSize(contractSize: number): void {
+    this.contractSize = contractSize;
+  }
+
+  private size(venueSize: number): number {
+    return this.contractSize === 1 ? venueSize : Math.round(venueSize * this.contractSize * 1e8) / 1e8;
+  }
+
   /** A ccxt order book: checked, then `BookLevels` (if configured) and `BookTop`. */
   book(book: OrderBook, ts: number): Verdict {
     const bid = book.bids[0];
@@ -81,8 +93,8 @@ export class SymbolOutput {
     const exchangeTs = book.timestamp ?? 0;
     if (this.checks.levels > 0) {
       const depth = this.depth;
-      fillLevels(depth.bids, book.bids, this.checks.levels, this.sizeMultiplier);
-      fillLevels(depth.asks, book.asks, this.checks.levels, this.sizeMultiplier);
+      this.fillLevels(depth.bids, book.bids);
+      this.fillLevels(depth.asks, book.asks);
       depth.ts = ts;
       depth.venueSeq = seq;
       depth.exchangeTs = exchangeTs;
@@ -143,9 +155,9 @@ export class SymbolOutput {
     const top = this.top;
     top.ts = ts;
     top.bidPx = bidPx;
-    top.bidSz = bidSz * this.sizeMultiplier;
+    top.bidSz = this.size(bidSz);
     top.askPx = askPx;
-    top.askSz = askSz * this.sizeMultiplier;
+    top.askSz = this.size(askSz);
     top.venueSeq = seq;
     top.exchangeTs = exchangeTs;
     this.lastBid = bidPx;
@@ -159,18 +171,18 @@ export class SymbolOutput {
     this.lastPublishNs = ts;
   }
 
+  /** Copies the best levels of a ccxt book side into `target` as [px0, sz0, px1, sz1, …], reusing it. */
+  private fillLevels(target: number[], side: readonly Level[]): void {
+    const n = Math.min(this.checks.levels, side.length);
+    target.length = 2 * n;
+    for (let i = 0; i < n; i++) {
+      const level = side[i] as Level;
+      target[2 * i] = level[0] as number;
+      target[2 * i + 1] = this.size(level[1] as number);
+    }
+  }
+
   private reject(reason: string, detail: string): 'rejected' {
     return this.rejections.reject(reason, this.symbol, detail);
-  }
-}
-
-/** Copies the best `levels` of a ccxt book side into `target` as [px0, sz0, px1, sz1, …] (sizes in base units), reusing it. */
-function fillLevels(target: number[], side: readonly Level[], levels: number, sizeMultiplier: number): void {
-  const n = Math.min(levels, side.length);
-  target.length = 2 * n;
-  for (let i = 0; i < n; i++) {
-    const level = side[i] as Level;
-    target[2 * i] = level[0] as number;
-    target[2 * i + 1] = (level[1] as number) * sizeMultiplier;
   }
 }
