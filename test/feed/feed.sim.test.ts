@@ -11,7 +11,7 @@ import { ActorHarness } from '../../src/runtime/actor-harness.js';
 import type { Supervisor } from '../../src/runtime/supervisor.js';
 import type { Simulator } from '../../src/sim/simulator.js';
 import type { FeedStatus } from '../../src/venues/feed/index.js';
-import { eventually, feedStatus, latest, recorded, startFeeds, startFeedSimulator, statusSince, wire } from './helpers.js';
+import { eventually, feedStatus, feedStatusWhen, latest, recorded, startFeeds, startFeedSimulator, statusSince, wire } from './helpers.js';
 
 /** Per venue: its symbols; perps are the symbols with a settle currency. */
 const VENUES: Record<string, readonly string[]> = {
@@ -38,7 +38,7 @@ beforeAll(async () => {
   sim = await startFeedSimulator({ seed: 11 });
   supervisor = await startFeeds(sim, VENUES, { staleAfterMs: { book: BOOK_STALE_MS, mark: 3_000, funding: 5_000 }, watchdogMs: WATCHDOG_MS, reconnectBaseMs: 100 });
   for (const venue of Object.keys(VENUES)) {
-    await eventually(async () => ((await feedStatus(supervisor, venue))?.state === 'up' ? true : undefined), `${venue} feed up`);
+    await feedStatusWhen(supervisor, venue, (status) => status.state === 'up', `${venue} feed up`);
   }
 });
 
@@ -206,10 +206,7 @@ describe('feed workers under faults', () => {
     expect(down.reason).toMatch(/connection lost/);
     await statusSince(supervisor, droppedAt, { venue, symbol: '', state: 'up' }, 'venue up again');
     await newerTop(venue, symbol, seq);
-    const after = await eventually(async () => {
-      const status = await feedStatus(supervisor, venue);
-      return status.reconnects > before.reconnects ? status : undefined;
-    }, 'reconnects to be counted');
+    const after = await feedStatusWhen(supervisor, venue, (status) => status.reconnects > before.reconnects, 'reconnects to be counted');
     expect(after.state).toBe('up');
   });
 
@@ -218,10 +215,7 @@ describe('feed workers under faults', () => {
     const symbol = perps(venue)[0]!;
     const before = await feedStatus(supervisor, venue);
     await sim.control.inject({ kind: 'skip-sequence', venue, symbol });
-    const resynced = await eventually(async () => {
-      const status = await feedStatus(supervisor, venue);
-      return status.resyncs > before.resyncs ? status : undefined;
-    }, 'a resync');
+    const resynced = await feedStatusWhen(supervisor, venue, (status) => status.resyncs > before.resyncs, 'a resync');
     const seq = await topSeq(venue, symbol);
     await newerTop(venue, symbol, seq);
     expect(resynced.state).not.toBe('down');
@@ -238,10 +232,7 @@ describe('feed workers under faults', () => {
     const symbol = VENUES[venue]![1]!;
     const seq = await topSeq(venue, symbol);
     await sim.control.inject({ kind: 'malformed-frame', venue });
-    const status = await eventually(async () => {
-      const s = await feedStatus(supervisor, venue);
-      return (s.rejected.malformed_frame ?? 0) > 0 ? s : undefined;
-    }, 'the malformed frame to be counted');
+    const status = await feedStatusWhen(supervisor, venue, (s) => (s.rejected.malformed_frame ?? 0) > 0, 'the malformed frame to be counted');
     expect(status.rejected.malformed_frame).toBeGreaterThan(0);
     await newerTop(venue, symbol, seq);
     const actor = await supervisor.actorStatus(`feed-${venue}`);

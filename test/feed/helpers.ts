@@ -39,6 +39,14 @@ export async function feedStatus(supervisor: Supervisor, venue: string): Promise
   return (await supervisor.actorStatus(`feed-${venue}`)).actor?.custom as unknown as FeedStatus;
 }
 
+/** Waits until a feed's status satisfies `done`. */
+export function feedStatusWhen(supervisor: Supervisor, venue: string, done: (status: FeedStatus) => boolean, what: string): Promise<FeedStatus> {
+  return eventually(async () => {
+    const status = await feedStatus(supervisor, venue);
+    return status && done(status) ? status : undefined;
+  }, what);
+}
+
 export async function recorded(supervisor: Supervisor): Promise<RecorderStatus> {
   return (await supervisor.actorStatus('recorder')).actor?.custom as unknown as RecorderStatus;
 }
