@@ -72,7 +72,8 @@ it(`kills the execution worker ${KILLS} times mid-flight: no order sent twice, n
     const status = await execStatus(sup);
     return status && status.openOrderCount === 0 ? status : undefined;
   }, 'every order resolved');
-  const strategy = (await sup.actorStatus('strategy')).actor?.custom as { sent: number; envText: string; workerDataText: string };
+  const strategy = (await sup.actorStatus('strategy')).actor?.custom as { sent: number; denials: Record<string, number>; envText: string; workerDataText: string };
+  console.log('strategy denials', JSON.stringify(strategy.denials));
   // What the supervisor hands every other worker (its environment and, minus shared memory, its workerData).
   const handedOut = [...sup.actors.values()]
     .filter((record) => record.config.credentials !== true)
