@@ -38,7 +38,8 @@ const GOALS: readonly Goal[] = [
   { suite: 'pipeline', variant: /^saturated$/, text: 'msgs/s ≥ 3×', check: (r) => r.throughputX >= 3 },
 ];
 
-const round = (value: number): number => Math.round(value * 100) / 100;
+/** Four significant digits: a ratio far below 1 must not round to 0. */
+const round = (value: number): number => Number(value.toPrecision(4));
 
 function goalFor(row: BenchRow): Goal | undefined {
   return GOALS.find((g) => g.suite === row.suite && g.variant.test(row.variant) && (!g.waits || g.waits.includes(row.waitStrategy ?? '')));
@@ -74,6 +75,8 @@ export function computeRatios(rows: readonly BenchRow[]): Ratio[] {
   return ratios;
 }
 
+const times = (x: number): string => `${x >= 0.1 ? x.toFixed(2) : x.toPrecision(2)}×`;
+
 export function formatRatios(ratios: readonly Ratio[]): string {
   if (ratios.length === 0) return '(no suite with both a ring and a postMessage row was run)';
   const headers = ['suite · variant', 'ring wait', 'msgs/s ×', 'p50 ×', 'p99 ×', 'ring msgs/s', 'port msgs/s', 'ring p50 µs', 'port p50 µs', 'threads', 'goal'];
@@ -82,9 +85,9 @@ export function formatRatios(ratios: readonly Ratio[]): string {
     ratios.map((r) => [
       `${r.suite} · ${r.variant}`,
       r.waitStrategy ?? '-',
-      `${r.throughputX.toFixed(2)}×`,
-      `${r.p50X.toFixed(2)}×`,
-      `${r.p99X.toFixed(2)}×`,
+      times(r.throughputX),
+      times(r.p50X),
+      times(r.p99X),
       formatNumber(r.ringMsgsPerSec),
       formatNumber(r.portMsgsPerSec),
       formatNumber(r.ringP50Us),
