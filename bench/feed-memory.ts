@@ -1,9 +1,9 @@
 /**
  * What each feed worker costs in memory. Starts the simulator in-process, then one feed worker
  * at a time (each under its own supervisor, all kept running), and records the growth of the
- * process RSS once the feed is up and publishing, next to the worker's own V8 heap and what its
- * ccxt exchange module added to it. A minimal actor worker (no ccxt) is measured first, so the
- * feed's own share can be read apart from what any worker costs (thread, runtime, tsx loader).
+ * process RSS once the feed is up and publishing, next to the worker's own V8 heap. A minimal
+ * actor worker (no ccxt) is measured first, so the feed's own share can be read apart from what
+ * any worker costs (thread, runtime, tsx loader).
  *
  * Process RSS is shared by all threads, so workers are started one by one and measured after
  * they settle; the numbers are approximate (±5 MB). Writes bench/results/feed-memory.json.
@@ -53,7 +53,7 @@ async function main(): Promise<void> {
       const { supervisor, rssDeltaMb } = await measure(graph, async (s) => (await status(s))?.state === 'up');
       running.push(supervisor);
       const feed = await status(supervisor);
-      rows.push({ worker: id, rssDeltaMb, heapMb: feed?.heapMb, ccxtHeapMb: feed?.ccxtHeapMb, state: feed?.state, messages: feed?.messages });
+      rows.push({ worker: id, rssDeltaMb, heapMb: feed?.heapMb, state: feed?.state, messages: feed?.messages });
     }
   } finally {
     for (const supervisor of running) await supervisor.stop();

@@ -60,10 +60,9 @@ export type FeedStatus = {
   resubscribes: number;
   /** Books rebuilt from a fresh snapshot after a sequence gap. */
   resyncs: number;
-  /** Process RSS (all threads), this worker's V8 heap, and what its ccxt exchange added to that heap. */
+  /** Process RSS (all threads together, so the same in every worker) and this worker's own V8 heap. */
   rssMb: number;
   heapMb: number;
-  ccxtHeapMb: number;
   streams: StreamStatus[];
 };
 
@@ -88,11 +87,6 @@ export class FeedEngine {
     private readonly sink: FeedSink,
     private readonly exchange: Exchange,
     private readonly errors: CcxtErrorClasses,
-    /**
-     * Growth of this worker's heap while it imported and built its ccxt exchange. Measured on the
-     * worker's own heap: process RSS also moves with every sibling worker loading in parallel.
-     */
-    readonly ccxtHeapMb: number,
   ) {
     this.health = new FeedHealth(params.venue, sink);
     this.rejections = new Rejections(sink, params.venue);
@@ -107,11 +101,10 @@ export class FeedEngine {
 
   /** Imports the venue's ccxt module and builds the (not yet connected) engine. */
   static async create(adapter: FeedAdapter, params: FeedParams, sink: FeedSink): Promise<FeedEngine> {
-    const before = heapMb();
     const exchange = await createFeedExchange(adapter, params);
     const errors = await loadCcxtErrors();
     adapter.install?.(exchange, errors);
-    return new FeedEngine(adapter, params, sink, exchange, errors, Math.round((heapMb() - before) * 10) / 10);
+    return new FeedEngine(adapter, params, sink, exchange, errors);
   }
 
   private get topFromBidsAsks(): boolean {
@@ -248,7 +241,6 @@ export class FeedEngine {
       resyncs: sum((runner) => runner.resyncs),
       rssMb: rssMb(),
       heapMb: heapMb(),
-      ccxtHeapMb: this.ccxtHeapMb,
       streams: this.runners.map((runner) => runner.status(nowNs)),
     };
   }
