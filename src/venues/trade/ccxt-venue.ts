@@ -13,6 +13,11 @@
  * - `reduceOnly` exists only for derivatives; spot venues refuse or ignore it, so it is not sent.
  * - Time in force is sent for limit orders only (binance refuses it on MARKET); post-only goes as
  *   ccxt's `postOnly` (LIMIT_MAKER on spot, GTX on futures).
+ * - bybit: ccxt does not map `clientOrderId` in lookups and cancels, so ours goes as `orderLinkId`,
+ *   and its fetchOrder wants `acknowledged: true` (it only sees the last 500 orders, which is
+ *   what a lookup after a crash needs).
+ * - Contract venues (okx swaps: 0.01 BTC per contract) trade in contracts; execution thinks in
+ *   base units, so amounts are divided by `contractSize` going out and multiplied coming back.
  */
 import type { Exchange, Order, Trade } from 'ccxt';
 import type { MarketDataMessage } from '../../protocol/index.js';
@@ -28,13 +33,17 @@ const EPSILON = 1e-9;
 
 /** Venues whose API has no per-order trade endpoint in ccxt, and what to use instead. */
 const TRADES_BY_ORDER_ID_PARAM: ReadonlySet<string> = new Set(['binanceusdm', 'binancecoinm']);
+/** The parameter that carries our client order id in lookups and cancels where ccxt does not map `clientOrderId`. */
+const CLIENT_ID_PARAM: Readonly<Record<string, string>> = { bybit: 'orderLinkId' };
+/** Extra parameters a venue's fetchOrder needs. */
+const FETCH_ORDER_PARAMS: Readonly<Record<string, Record<string, unknown>>> = { bybit: { acknowledged: true } };
 
 const STATE: Readonly<Record<string, VenueOrderState>> = { open: 'open', closed: 'filled', canceled: 'canceled', expired: 'canceled', rejected: 'rejected' };
 
-function tradeView(trade: Trade, fallbackMs: number): VenueTradeView {
+function tradeView(trade: Trade, fallbackMs: number, contractSize: number): VenueTradeView {
   return {
     tradeId: String(trade.id),
-    qty: trade.amount ?? 0,
+    qty: (trade.amount ?? 0) * contractSize,
     px: trade.price ?? 0,
     fee: trade.fee?.cost ?? 0,
     feeCurrency: trade.fee?.currency ?? '',
@@ -67,8 +76,9 @@ export class CcxtTradeVenue implements TradeVenue {
       if (value === undefined) return 0;
       return this.exchange.precisionMode === DECIMAL_PLACES ? 10 ** -value : value;
     };
-    const amountStep = step(market.precision.amount);
-    return { amountStep, priceTick: step(market.precision.price), minQty: market.limits.amount?.min ?? amountStep, minNotional: market.limits.cost?.min ?? 0 };
+    const size = this.contractSize(symbol);
+    const amountStep = step(market.precision.amount) * size;
+    return { amountStep, priceTick: step(market.precision.price), minQty: (market.limits.amount?.min ?? amountStep / size) * size, minNotional: market.limits.cost?.min ?? 0 };
   }
 
   async submit(order: VenueOrderRequest): Promise<VenueOrderView> {
@@ -79,19 +89,20 @@ export class CcxtTradeVenue implements TradeVenue {
     }
     if (order.reduceOnly && isPerp(order.symbol)) params.reduceOnly = true;
     const price = order.orderType === 'limit' ? (order.limitPx ?? undefined) : undefined;
-    const placed = await this.call('createOrder', () => this.exchange.createOrder(order.symbol, order.orderType, order.side, order.qty, price, params));
+    const amount = Number((order.qty / this.contractSize(order.symbol)).toPrecision(12));
+    const placed = await this.call('createOrder', () => this.exchange.createOrder(order.symbol, order.orderType, order.side, amount, price, params));
     return this.complete(placed, { clientOrderId: order.clientOrderId, venueOrderId: null, symbol: order.symbol, bookedQty: 0 });
   }
 
   async cancel(ref: OrderRef): Promise<VenueOrderView> {
-    const canceled = await this.call('cancelOrder', () => this.exchange.cancelOrder(ref.venueOrderId ?? '', ref.symbol, this.refParams(ref)));
+    const canceled = await this.call('cancelOrder', () => this.exchange.cancelOrder(ref.venueOrderId ?? '', ref.symbol, this.refParams(ref, {})));
     return this.complete(canceled, ref);
   }
 
   async lookup(ref: OrderRef): Promise<VenueOrderView | null> {
     let order: Order;
     try {
-      order = await this.call('fetchOrder', () => this.exchange.fetchOrder(ref.venueOrderId ?? '', ref.symbol, this.refParams(ref)));
+      order = await this.call('fetchOrder', () => this.exchange.fetchOrder(ref.venueOrderId ?? '', ref.symbol, this.refParams(ref, FETCH_ORDER_PARAMS[this.id] ?? {})));
     } catch (error) {
       if ((error as { kind?: string }).kind === 'not_found') return null;
       throw error;
@@ -110,7 +121,8 @@ export class CcxtTradeVenue implements TradeVenue {
 
   async recentTrades(symbol: string, sinceMs: number): Promise<VenueTrade[]> {
     const trades = await this.call('fetchMyTrades', () => this.exchange.fetchMyTrades(symbol, sinceMs, 1000));
-    return trades.map((t) => ({ ...tradeView(t, this.now()), symbol, venueOrderId: String(t.order ?? '') }));
+    const size = this.contractSize(symbol);
+    return trades.map((t) => ({ ...tradeView(t, this.now(), size), symbol, venueOrderId: String(t.order ?? '') }));
   }
 
   async positions(symbols: readonly string[]): Promise<VenuePosition[]> {
@@ -142,28 +154,35 @@ export class CcxtTradeVenue implements TradeVenue {
     (this.exchange.httpAgent as { destroy?: () => void } | undefined)?.destroy?.();
   }
 
-  private refParams(ref: OrderRef): Record<string, unknown> {
-    return ref.venueOrderId ? {} : { clientOrderId: ref.clientOrderId };
+  private refParams(ref: OrderRef, extra: Record<string, unknown>): Record<string, unknown> {
+    return ref.venueOrderId ? extra : { ...extra, [CLIENT_ID_PARAM[this.id] ?? 'clientOrderId']: ref.clientOrderId };
+  }
+
+  /** Base units per contract (1 for spot and for venues that size perps in base units). */
+  private contractSize(symbol: string): number {
+    const market = this.exchange.markets?.[symbol];
+    return market?.contract ? (market.contractSize ?? 1) : 1;
   }
 
   /** The view of `order`, with its trades fetched when the venue reported fills it did not list. */
   private async complete(order: Order, ref: OrderRef): Promise<VenueOrderView> {
     const fallbackMs = order.timestamp ?? this.now();
-    let trades = (order.trades ?? []).filter((t) => t.id !== undefined).map((t) => tradeView(t, fallbackMs));
-    const filledQty = order.filled ?? 0;
+    const size = this.contractSize(ref.symbol);
+    let trades = (order.trades ?? []).filter((t) => t.id !== undefined).map((t) => tradeView(t, fallbackMs, size));
+    const filledQty = (order.filled ?? 0) * size;
     const listed = trades.reduce((sum, t) => sum + t.qty, 0);
-    if (filledQty > listed + EPSILON && filledQty > ref.bookedQty + EPSILON) trades = await this.orderTrades(String(order.id), ref.symbol, fallbackMs);
+    if (filledQty > listed + EPSILON && filledQty > ref.bookedQty + EPSILON) trades = await this.orderTrades(String(order.id), ref.symbol, fallbackMs, size);
     const covered = trades.reduce((sum, t) => sum + t.qty, 0) >= filledQty - EPSILON || filledQty <= ref.bookedQty + EPSILON;
     const state = STATE[order.status ?? 'open'] ?? 'open';
     const reason = order.status === 'expired' ? 'expired' : state === 'canceled' ? 'canceled' : state === 'rejected' ? 'rejected' : null;
     return { venueOrderId: String(order.id), state, filledQty, trades, tradesComplete: covered, reason };
   }
 
-  private async orderTrades(venueOrderId: string, symbol: string, fallbackMs: number): Promise<VenueTradeView[]> {
+  private async orderTrades(venueOrderId: string, symbol: string, fallbackMs: number, size: number): Promise<VenueTradeView[]> {
     const trades = TRADES_BY_ORDER_ID_PARAM.has(this.id)
       ? await this.call('fetchMyTrades', () => this.exchange.fetchMyTrades(symbol, undefined, undefined, { orderId: venueOrderId }))
       : await this.call('fetchOrderTrades', () => this.exchange.fetchOrderTrades(venueOrderId, symbol));
-    return trades.filter((t) => String(t.order ?? venueOrderId) === venueOrderId).map((t) => tradeView(t, fallbackMs));
+    return trades.filter((t) => String(t.order ?? venueOrderId) === venueOrderId).map((t) => tradeView(t, fallbackMs, size));
   }
 
   private async call<T>(what: string, request: () => Promise<T>): Promise<T> {

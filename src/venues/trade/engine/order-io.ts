@@ -141,6 +141,8 @@ export class OrderIo {
     try {
       const view = await this.venue(order).cancel(orderRef(order));
       deps.ledger.applyView(order, view, deps.nowMs());
+      // Some venues acknowledge a cancel without saying what became of the order (bybit): ask, do not cancel again.
+      order.needsLookup = isOpen(order.record.status);
       order.nextLookupMs = deps.nowMs() + (isOpen(order.record.status) ? Math.min(deps.pollIntervalMs, 250) : deps.pollIntervalMs);
     } catch (error) {
       const failure = asFailure(error);
