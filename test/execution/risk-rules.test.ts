@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { message } from '../../src/protocol/index.js';
 import { monoNowNs } from '../../src/runtime/clock.js';
 import { eventually } from '../helpers/workers.js';
-import { midOf, simulatorSuite } from './helpers.js';
+import { midOf, simulatorSuite, type ExecutionUnderTest } from './helpers.js';
 
 const PERP = { venue: 'binanceusdm', symbol: 'BTC/USDT:USDT' } as const;
 const SPOT = { venue: 'binance', symbol: 'BTC/USDT' } as const;
@@ -14,6 +14,17 @@ const GENEROUS = { maxOrderNotionalUsd: 1e6, maxSymbolNetExposureUsd: 1e6, maxVe
 
 const suite = simulatorSuite();
 const executions = suite.executions;
+
+/**
+ * Buys `buyQty` and sells `sellQty` at market (intents 1 and 2): the round-tripped part locks in a
+ * loss (spread and two taker fees) whatever the price does next.
+ */
+async function lossyRoundTrip(exec: ExecutionUnderTest, buyQty: number, sellQty: number): Promise<void> {
+  exec.submit({ intentSeq: 1, ...PERP, qty: buyQty });
+  await exec.waitFor('Filled', (e) => e.intentSeq === 1);
+  exec.submit({ intentSeq: 2, ...PERP, side: 'sell', qty: sellQty });
+  await exec.waitFor('Filled', (e) => e.intentSeq === 2);
+}
 
 async function started(risk: Record<string, unknown> | ((strategyId: string) => Record<string, unknown>), options: { feedSymbols?: readonly string[] } = {}) {
   const exec = await executions.start((id) => ({ risk: { ...GENEROUS, ...(typeof risk === 'function' ? risk(id) : risk) } }), options);
@@ -183,11 +194,7 @@ describe('pre-trade risk through the execution actor', () => {
 
   it('drawdown moves to REDUCING: increasing orders denied, reducing ones allowed', async () => {
     const exec = await started({ maxDrawdownUsd: 0.5, drawdownState: 'REDUCING', maxDailyLossUsd: 1e6 });
-    // A round trip on half the position locks in a loss (spread and two taker fees, ~1.3 USD) whatever the price does.
-    exec.submit({ intentSeq: 1, ...PERP, qty: 0.04 });
-    await exec.waitFor('Filled', (e) => e.intentSeq === 1);
-    exec.submit({ intentSeq: 2, ...PERP, side: 'sell', qty: 0.02 });
-    await exec.waitFor('Filled', (e) => e.intentSeq === 2);
+    await lossyRoundTrip(exec, 0.04, 0.02);
     await exec.waitFor('TradingState', (e) => e.state === 'REDUCING');
     exec.submit({ intentSeq: 3, ...PERP, qty: 0.002 });
     exec.submit({ intentSeq: 4, ...PERP, side: 'sell', qty: 0.02 });
@@ -197,10 +204,7 @@ describe('pre-trade risk through the execution actor', () => {
 
   it('daily loss moves to HALTED', async () => {
     const exec = await started({ maxDailyLossUsd: 0.5, dailyLossState: 'HALTED', maxDrawdownUsd: 1e6 });
-    exec.submit({ intentSeq: 1, ...PERP, qty: 0.02 });
-    await exec.waitFor('Filled', (e) => e.intentSeq === 1);
-    exec.submit({ intentSeq: 2, ...PERP, side: 'sell', qty: 0.02 });
-    await exec.waitFor('Filled', (e) => e.intentSeq === 2);
+    await lossyRoundTrip(exec, 0.02, 0.02);
     await exec.waitFor('TradingState', (e) => e.state === 'HALTED');
     exec.submit({ intentSeq: 3, ...PERP, side: 'sell', qty: 0.002 });
     expect(await exec.verdict(3)).toBe('daily_loss');
@@ -209,10 +213,7 @@ describe('pre-trade risk through the execution actor', () => {
   it('the kill switch and the loss baseline survive a restart (journaled, not in memory)', async () => {
     const first = await started({ maxDailyLossUsd: 1e6 });
     const dataDir = (first.status().journal as string).replace(/\/execution\.sqlite$/, '');
-    first.submit({ intentSeq: 1, ...PERP, qty: 0.02 });
-    await first.waitFor('Filled', (e) => e.intentSeq === 1);
-    first.submit({ intentSeq: 2, ...PERP, side: 'sell', qty: 0.02 });
-    await first.waitFor('Filled', (e) => e.intentSeq === 2);
+    await lossyRoundTrip(first, 0.02, 0.02);
     await first.stop();
     // Same journal, a tighter limit: the ~1.4 lost before the restart already counts today.
     const second = await executions.start({ dataDir, risk: { ...GENEROUS, maxDailyLossUsd: 1, dailyLossState: 'HALTED' } });
