@@ -3,7 +3,7 @@
  * roll-up into VenueStatus, backoff, interval inference, and that paper/live instances keep the
  * real hosts (nothing here opens a connection).
  */
-import type { OrderBook } from 'ccxt';
+import type { FundingRate, OrderBook } from 'ccxt';
 import pino from 'pino';
 import { describe, expect, it } from 'vitest';
 import type { MarketDataMessage } from '../../src/protocol/index.js';
@@ -12,7 +12,7 @@ import { backoffDelayMs } from '../../src/venues/feed/backoff.js';
 import { FeedHealth, type StreamHealth } from '../../src/venues/feed/health.js';
 import { createFeedExchange, FEED_ADAPTERS, feedAdapter, parseFeedParams } from '../../src/venues/feed/index.js';
 import { Rejections, SymbolOutput } from '../../src/venues/feed/output.js';
-import { intervalHours } from '../../src/venues/feed/streams.js';
+import { intervalHours, publishFundingRate } from '../../src/venues/feed/streams.js';
 import type { FeedSink } from '../../src/venues/feed/types.js';
 
 const SIM = 'http://127.0.0.1:8900';
@@ -21,6 +21,7 @@ class RecordingSink implements FeedSink {
   readonly sent: MarketDataMessage[] = [];
   readonly errors: string[] = [];
   readonly topics: string[] = [];
+  readonly counters: Record<string, number> = {};
   readonly log = pino({ enabled: false });
   topicKey(topic: string): number {
     this.topics.push(topic);
@@ -29,7 +30,9 @@ class RecordingSink implements FeedSink {
   send(message: MarketDataMessage): void {
     this.sent.push({ ...message } as MarketDataMessage);
   }
-  count(): void {}
+  count(name: string): void {
+    this.counters[name] = (this.counters[name] ?? 0) + 1;
+  }
   reportError(reason: string): void {
     this.errors.push(reason);
   }
@@ -108,7 +111,9 @@ describe('sanity checks before publishing', () => {
     expect(out.bidAsk(-1, 1, 2, 1, 0, 0, 1)).toBe('rejected');
     expect(sink.sent).toEqual([]);
     expect(rejections.byReason).toEqual({ crossed_book: 2, empty_book: 1, non_positive_price: 2, non_positive_size: 1 });
-    expect(sink.errors).toContain('rejected.crossed_book');
+    // Every rejection is counted; a recurring reason is logged once per 30 s, not per update.
+    expect(sink.counters).toEqual({ 'rejected.crossed_book': 2, 'rejected.empty_book': 1, 'rejected.non_positive_price': 2, 'rejected.non_positive_size': 1 });
+    expect(sink.errors.filter((reason) => reason === 'rejected.crossed_book')).toHaveLength(1);
   });
 
   it('drops funding beyond the cap, non-numeric funding, funding without a known interval, and non-positive marks', () => {
@@ -124,6 +129,20 @@ describe('sanity checks before publishing', () => {
     expect(sink.sent.at(-1)).toMatchObject({ type: 'FundingRate', rate: 0.003, intervalHours: 4, nextFundingTs: 123, settled: false, exchangeTs: 9, ts: 2 });
     expect(out.mark(50, undefined, 9, 3)).toBe('published');
     expect(sink.sent.at(-1)).toMatchObject({ type: 'MarkPrice', markPx: 50, indexPx: null });
+  });
+
+  it('takes a funding interval from ccxt, else from the settlement spacing, never shorter than an hour', () => {
+    const { sink, rejections, out } = output();
+    const h = 3_600_000;
+    const rate = (interval: string | undefined, spacingMs: number) =>
+      ({ symbol: 'BTC/USDT:USDT', info: {}, fundingRate: 0.0001, fundingTimestamp: 10 * h, nextFundingTimestamp: 10 * h + spacingMs, interval }) as FundingRate;
+    expect(publishFundingRate(rate('4h', 8 * h), out, 1)).toBe('published');
+    expect(sink.sent.at(-1)).toMatchObject({ intervalHours: 4, nextFundingTs: 10 * h });
+    expect(publishFundingRate(rate(String(12 * h), 12 * h), out, 2)).toBe('published');
+    expect(sink.sent.at(-1)).toMatchObject({ intervalHours: 12 });
+    // The simulator's compressed time (8 h every 30 s) is no venue interval: rejected, not misread per hour.
+    expect(publishFundingRate(rate('30000', 30_000), out, 3)).toBe('rejected');
+    expect(rejections.byReason).toEqual({ funding_interval_unknown: 1 });
   });
 
   it('publishes sizes in base units when the venue counts in contracts', () => {

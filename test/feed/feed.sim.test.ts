@@ -238,6 +238,7 @@ describe('feed workers under faults', () => {
     const actor = await supervisor.actorStatus(`feed-${venue}`);
     expect(actor).toMatchObject({ state: 'running', restarts: 0 });
     expect(actor.actor?.errorsByReason['rejected.malformed_frame']).toBeGreaterThan(0);
+    expect(actor.actor?.counters['rejected.malformed_frame']).toBe(status.rejected.malformed_frame);
     expect((await recorded(supervisor)).badTops).toBe(0);
   });
 });

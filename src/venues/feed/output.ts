@@ -19,9 +19,17 @@ export interface OutputChecks {
   readonly maxAbsFundingRate: number;
 }
 
-/** Rejected updates by reason, shared by a venue's outputs; each one is also reported to the actor. */
+/** A reason that keeps recurring (a venue sending the same bad field every second) is reported this often. */
+const REPORT_EVERY_MS = 30_000;
+
+/**
+ * Rejected updates by reason, shared by a venue's outputs. Every one is counted (here, for the
+ * status, and as the actor counter `rejected.<reason>`); each reason is reported (logged) at
+ * most once per 30 s, with how many were not reported since.
+ */
 export class Rejections {
   readonly byReason: Record<string, number> = Object.create(null);
+  private readonly reported = new Map<string, { atMs: number; count: number }>();
 
   constructor(
     private readonly sink: FeedSink,
@@ -29,9 +37,16 @@ export class Rejections {
   ) {}
 
   reject(reason: string, symbol: string, detail: string): 'rejected' {
-    this.byReason[reason] = (this.byReason[reason] ?? 0) + 1;
-    const where = symbol === '' ? this.venue : `${this.venue} ${symbol}`;
-    this.sink.reportError(`rejected.${reason}`, arbiterError('VENUE_DATA', `${where}: ${detail}`));
+    const count = (this.byReason[reason] = (this.byReason[reason] ?? 0) + 1);
+    this.sink.count(`rejected.${reason}`);
+    const last = this.reported.get(reason);
+    const nowMs = Date.now();
+    if (last === undefined || nowMs - last.atMs >= REPORT_EVERY_MS) {
+      const where = symbol === '' ? this.venue : `${this.venue} ${symbol}`;
+      const since = last === undefined ? '' : ` (${count - last.count - 1} more since the last report)`;
+      this.sink.reportError(`rejected.${reason}`, arbiterError('VENUE_DATA', `${where}: ${detail}${since}`));
+      this.reported.set(reason, { atMs: nowMs, count });
+    }
     return 'rejected';
   }
 }

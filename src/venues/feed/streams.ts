@@ -90,10 +90,22 @@ export function fundingPollStream(symbol: string, pollMs: number, staleAfterMs: 
   };
 }
 
-/** A ccxt funding-rate structure → `FundingRate`. `fundingTimestamp` is when the current rate settles. */
+const HOUR_MS = 3_600_000;
+
+/**
+ * A ccxt funding-rate structure → `FundingRate`. `fundingTimestamp` is when the current rate
+ * settles. The interval is ccxt's when it names one, else the spacing of this settlement and
+ * the next; venues settle at most hourly, so a shorter spacing (the simulator's compressed
+ * time) is no interval at all, and the rate is rejected rather than misread per hour.
+ */
 export function publishFundingRate(rate: FundingRate, out: SymbolOutput, ts: number): Verdict {
   const settlesAt = rate.fundingTimestamp ?? rate.nextFundingTimestamp ?? 0;
-  return out.funding(rate.fundingRate, settlesAt, intervalHours(rate.interval), rate.timestamp ?? 0, ts);
+  let hours = intervalHours(rate.interval);
+  if (!(hours > 0) && rate.fundingTimestamp !== undefined && rate.nextFundingTimestamp !== undefined) {
+    const spacing = (rate.nextFundingTimestamp - rate.fundingTimestamp) / HOUR_MS;
+    if (spacing >= 1) hours = spacing;
+  }
+  return out.funding(rate.fundingRate, settlesAt, hours, rate.timestamp ?? 0, ts);
 }
 
 let lastIntervalText: string | undefined;
