@@ -11,7 +11,10 @@ export function renderLiveView(status: SystemStatus, opsUrl: string | undefined)
   const lines: string[] = [];
   lines.push(`arbiter · ${status.mode} · up ${status.uptimeS}s · risk ${status.risk.state}${status.risk.reason ? ` (${status.risk.reason})` : ''}${opsUrl ? ` · ops ${opsUrl}` : ''}`);
   lines.push('', 'venues');
-  for (const v of status.venues) lines.push(`  ${pad(v.id, 13)}${pad(v.state, 9)}age ${pad(v.dataAgeMs === null ? '-' : `${Math.round(v.dataAgeMs)}ms`, 8)}msgs ${pad(v.messages, 9)}stale ${pad(v.staleEvents, 4)}reconn ${v.reconnects}${v.reason ? `  ${v.reason}` : ''}`);
+  for (const v of status.venues) {
+    lines.push(`  ${pad(v.id, 13)}${pad(v.state, 9)}age ${pad(v.dataAgeMs === null ? '-' : `${Math.round(v.dataAgeMs)}ms`, 8)}msgs ${pad(v.messages, 9)}stale ${pad(v.staleEvents, 4)}reconn ${v.reconnects}${v.reason ? `  ${v.reason}` : ''}`);
+    for (const s of v.symbols ?? []) lines.push(`    ${pad(s.symbol, 15)}${pad(s.state, 7)}${pad(`${fixed(s.bid)} / ${fixed(s.ask)}`, 24)}${s.funding === null ? '' : `funding ${fixed(s.funding * 100, 4)}%`}`);
+  }
   lines.push('', `opportunities (${status.opportunities.total} evaluated), best now`);
   for (const o of status.opportunities.best.slice(0, 5)) {
     lines.push(`  ${pad(o.strategyId, 16)}${pad(o.symbol, 15)}${pad(o.venues, 26)}edge ${pad(fixed(o.edgeBps, 1) + 'bp', 9)}exp $${pad(fixed(o.expectedPnlUsd), 9)}${pad(o.decision, 5)} ${o.reason.slice(0, 50)}`);

@@ -49,6 +49,10 @@ function venueSummary(s: SupervisorActorStatus): VenueSummary {
     messages: num(feed.messages),
     staleEvents: num(feed.staleEvents),
     reconnects: num(feed.reconnects),
+    symbols: Object.entries(obj(feed.symbols)).map(([symbol, raw]) => {
+      const s = obj(raw);
+      return { symbol, state: str(s.state, 'down'), bid: numOrNull(s.lastBid), ask: numOrNull(s.lastAsk), funding: numOrNull(s.funding), dataAgeMs: numOrNull(s.dataAgeMs) };
+    }),
   };
 }
 

@@ -36,6 +36,18 @@ export interface VenueSummary {
   messages: number;
   staleEvents: number;
   reconnects: number;
+  /** Per symbol, as the feed last published it. */
+  symbols?: VenueSymbolSummary[];
+}
+
+export interface VenueSymbolSummary {
+  symbol: string;
+  state: string;
+  bid: number | null;
+  ask: number | null;
+  /** Funding rate per interval (perps). */
+  funding: number | null;
+  dataAgeMs: number | null;
 }
 
 export interface PositionSummary {
