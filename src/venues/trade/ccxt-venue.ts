@@ -128,7 +128,10 @@ export class CcxtTradeVenue implements TradeVenue {
   async positions(symbols: readonly string[]): Promise<VenuePosition[]> {
     const perps = symbols.filter(isPerp);
     if (perps.length === 0 || !this.exchange.has.fetchPositions) return [];
-    const positions = await this.call('fetchPositions', () => this.exchange.fetchPositions(perps));
+    // Ask for every position and filter here: bybit refuses a list of more than one symbol,
+    // and one request per symbol would spend the rate budget for nothing.
+    const wanted = new Set(perps);
+    const positions = (await this.call('fetchPositions', () => this.exchange.fetchPositions())).filter((p) => p.symbol !== undefined && wanted.has(p.symbol));
     return positions.map((p) => ({
       symbol: p.symbol ?? '',
       qty: (p.contracts ?? 0) * (p.contractSize ?? 1) * (p.side === 'short' ? -1 : 1),
