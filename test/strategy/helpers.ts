@@ -114,6 +114,12 @@ export class StrategyRun {
     for (const m of messages) this.harness.push(m.type === 'TradingState' || 'intentSeq' in m || m.type === 'PositionUpdate' || m.type === 'FundingSettled' ? 'events' : 'md', m);
   }
 
+  /** Lets the actor take everything pushed, without firing the timer; returns what it sent. */
+  async received(): Promise<{ intents: CommandMessage[]; opportunities: Opportunity[] }> {
+    await this.harness.settle();
+    return { intents: this.harness.take('intents') as CommandMessage[], opportunities: this.harness.take('opportunities') as Opportunity[] };
+  }
+
   /** Lets the actor take everything pushed, fires the evaluation timer, returns what it sent. */
   async evaluate(): Promise<{ intents: CommandMessage[]; opportunities: Opportunity[] }> {
     await this.harness.settle();

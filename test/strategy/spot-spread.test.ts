@@ -6,12 +6,37 @@ import { canceled, filled, legImbalance, opportunityFor, runnerFor, sameDecision
 const BTC = 'BTC/USDT';
 const FULL = { BTC: 1, USDT: 100_000 };
 
-const start = runnerFor(spread, { venues: ['binance', 'bybit', 'okx'], symbols: [BTC], inventory: { binance: FULL, bybit: FULL, okx: FULL } });
+// The decision tests drive the timer path; the tick path has its own test below.
+const start = runnerFor(spread, { venues: ['binance', 'bybit', 'okx'], symbols: [BTC], inventory: { binance: FULL, bybit: FULL, okx: FULL }, actOnTick: false });
 
 /** binance 60 000 / 60 006, okx 59 990 / 60 010, bybit bid `bybitBid` (0.3 BTC) / +6. */
 function market(run: StrategyRun, bybitBid: number): void {
   run.push(top('binance', BTC, 60_000, 0.5, 60_006, 0.5, 1_100), top('okx', BTC, 59_990, 1, 60_010, 1, 1_300), top('bybit', BTC, bybitBid, 0.3, bybitBid + 6, 0.3, 1_200));
 }
+
+describe('spot-spread: acting on the tick', () => {
+  it('sends the trade on the book update that opens the cross, with that tick as ts, before any evaluation', async () => {
+    const run = await start({ actOnTick: true });
+    run.push(top('binance', BTC, 60_000, 0.5, 60_006, 0.5, 1_100), top('okx', BTC, 59_990, 1, 60_010, 1, 1_300));
+    expect((await run.received()).intents).toEqual([]);
+    run.push(top('bybit', BTC, 60_200, 0.3, 60_206, 0.3, 1_400));
+    const { intents, opportunities } = await run.received();
+    expect(intents).toEqual([expect.objectContaining({ type: 'SubmitMultiLeg', ts: 1_400, legs: [expect.objectContaining({ venue: 'binance', side: 'buy' }), expect.objectContaining({ venue: 'bybit', side: 'sell' })] })]);
+    expect(opportunityFor(opportunities, BTC)).toMatchObject({ decision: 'act' });
+    // More ticks while the intent is in flight send nothing and report nothing; the timer reports the hold.
+    run.push(top('bybit', BTC, 60_210, 0.3, 60_216, 0.3, 1_500));
+    expect(await run.received()).toEqual({ intents: [], opportunities: [] });
+    const evaluated = await run.evaluate();
+    expect(evaluated.intents).toEqual([]);
+    expect(opportunityFor(evaluated.opportunities, BTC)).toMatchObject({ decision: 'hold' });
+  });
+
+  it('does nothing on a tick that does not clear minSpreadBps', async () => {
+    const run = await start({ actOnTick: true });
+    market(run, 60_150);
+    expect(await run.received()).toEqual({ intents: [], opportunities: [] });
+  });
+});
 
 describe('spot-spread: decisions', () => {
   it('buys on the cheap venue and sells on the rich one with two IOC legs at the touches', async () => {

@@ -11,9 +11,10 @@
  *
  * Timers are set in onStart, which runs after init and after a restore alike.
  */
-import type { MarketDataMessage, OrderEventMessage } from '../../../src/protocol/index.js';
+import type { MarketDataMessage, MessageOf, OrderEventMessage } from '../../../src/protocol/index.js';
 import { defineActor, type ActorContext, type ActorDefinition } from '../../../src/runtime/actor.js';
 import type { StrategyEngine } from '../../../src/trading/strategy/engine.js';
+import type { StrategyOutput } from '../../../src/trading/strategy/outputs.js';
 import { applyOrderEvent } from '../../../src/trading/strategy/ledger.js';
 import { applyMarketData } from '../../../src/trading/strategy/market-view.js';
 import type { CommonParams } from '../../../src/trading/strategy/params.js';
@@ -28,7 +29,19 @@ function clockOf(ctx: ActorContext<unknown>): StrategyClock {
 }
 
 export function strategyActor<S extends BaseState, P extends CommonParams>(engine: StrategyEngine<S, P>): ActorDefinition<S, P> {
+  const send = (out: StrategyOutput, ctx: ActorContext<P>): void => {
+    for (const command of out.commands) ctx.send('intents', command);
+    for (const opportunity of out.opportunities) ctx.send('opportunities', opportunity);
+  };
   const onMarketData = (state: S, message: MarketDataMessage): void => applyMarketData(state.market, message);
+  // Book updates may trigger an immediate decision (engine.onBookUpdate): the tick-to-order path.
+  const onBook = engine.onBookUpdate
+    ? (state: S, message: MessageOf<'BookTop'> | MessageOf<'BookLevels'>, ctx: ActorContext<P>): void => {
+        applyMarketData(state.market, message);
+        const out = engine.onBookUpdate!(state, ctx.params, ctx.clock.wallMs(), message.symbol, message.venue);
+        if (out !== null) send(out, ctx);
+      }
+    : onMarketData;
   const onEvent = (state: S, message: OrderEventMessage, ctx: ActorContext<P>): void => {
     applyOrderEvent(state.ledger, message, ctx.clock.wallMs(), ctx.params.backoffMs);
     engine.onOrderEvent?.(state, message, ctx.params);
@@ -42,8 +55,8 @@ export function strategyActor<S extends BaseState, P extends CommonParams>(engin
     init: (ctx) => engine.init(ctx.actorId, ctx.params, clockOf(ctx)),
     onStart: (_state, ctx) => ctx.setTimer(EVALUATE_TIMER, ctx.params.evaluationIntervalMs),
     onMessage: {
-      BookTop: onMarketData,
-      BookLevels: onMarketData,
+      BookTop: onBook,
+      BookLevels: onBook,
       FundingRate: onMarketData,
       MarkPrice: onMarketData,
       VenueStatus: onMarketData,
@@ -60,9 +73,7 @@ export function strategyActor<S extends BaseState, P extends CommonParams>(engin
     },
     onTimer(state, name, ctx) {
       if (name !== EVALUATE_TIMER) return;
-      const out = engine.evaluate(state, ctx.params, ctx.clock.wallMs());
-      for (const command of out.commands) ctx.send('intents', command);
-      for (const opportunity of out.opportunities) ctx.send('opportunities', opportunity);
+      send(engine.evaluate(state, ctx.params, ctx.clock.wallMs()), ctx);
     },
     snapshot: (state) => engine.snapshot(state),
     restore: (snapshot, fromVersion, ctx) => engine.restore(snapshot, fromVersion, ctx.actorId, ctx.params, clockOf(ctx)),

@@ -18,6 +18,11 @@ export interface StrategyEngine<S extends BaseState, P extends CommonParams> {
   init(strategyId: string, params: P, clock: StrategyClock): S;
   /** One evaluation at wall time `nowMs`: the commands to send and the opportunities to publish. */
   evaluate(state: S, params: P, nowMs: number): StrategyOutput;
+  /**
+   * Optional tick path: called after a BookTop/BookLevels of (venue, symbol) updated the market
+   * view. Returns what to send now, or null (the common case: it must not allocate then).
+   */
+  onBookUpdate?(state: S, params: P, nowMs: number, symbol: string, venue: string): StrategyOutput | null;
   /** Called after the shared ledger has taken the event (for state only this strategy keeps). */
   onOrderEvent?(state: S, event: OrderEventMessage, params: P): void;
   snapshot(state: S): unknown;

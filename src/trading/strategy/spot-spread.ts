@@ -47,6 +47,12 @@ export const spotSpreadSchema = z
     rebalanceThreshold: z.number().positive().max(0.5).default(0.3),
     /** Starting balances per venue and asset; later moved by the strategy's own fills. */
     inventory: z.record(z.string(), z.record(z.string(), z.number().nonnegative())).default({}),
+    /**
+     * Act on the book update that opens a cross instead of at the next evaluation: a dislocation
+     * lasts seconds and the timer alone would add up to evaluationIntervalMs to every trade.
+     * Skips and holds are still reported by the timer, so the opportunity stream stays bounded.
+     */
+    actOnTick: z.boolean().default(true),
   })
   .strict();
 
@@ -154,6 +160,21 @@ export function evaluateSpotSpread(state: SpotSpreadState, params: SpotSpreadPar
   return out;
 }
 
+/**
+ * On a book update of `symbol`: acts at once when a cross clears every gate, otherwise does
+ * nothing (null, no allocation) and leaves the reporting to the timer's evaluation.
+ */
+export function reactSpotSpread(state: SpotSpreadState, params: SpotSpreadParams, nowMs: number, symbol: string): StrategyOutput | null {
+  if (!params.actOnTick || !params.symbols.includes(symbol)) return null;
+  const cross = bestCross(state, params, symbol);
+  if (cross === null || cross.netBps < params.minSpreadBps || cross.qty === 0 || cross.qty * cross.askPx < params.minNotionalUsd) return null;
+  const { ledger } = state;
+  if (inFlight(ledger, symbol) || backoffOf(ledger, symbol, nowMs) || entryBlockedBy(ledger) !== null) return null;
+  const out = emptyOutput();
+  decide(state, params, symbol, cross, nowMs, out);
+  return out;
+}
+
 function decide(state: SpotSpreadState, params: SpotSpreadParams, symbol: string, cross: SpreadCross, nowMs: number, out: StrategyOutput): void {
   const { ledger } = state;
   const ts = decisionTs(state.market, [[cross.sellVenue, symbol], [cross.buyVenue, symbol]]);
@@ -215,6 +236,7 @@ export const spotSpreadEngine: StrategyEngine<SpotSpreadState, SpotSpreadParams>
   parseParams: parseSpotSpreadParams,
   init: (strategyId, params, clock) => ({ ...createBaseState(strategyId, params, clock), inventory: inventoryFrom(params.inventory), rebalance: {} }),
   evaluate: evaluateSpotSpread,
+  onBookUpdate: reactSpotSpread,
   onOrderEvent: (state, event, params) => applySpotFill(state.inventory, event, params.venues),
   snapshot: (state): SpotSpreadSnapshot => ({ ...snapshotBase(state), inventory: state.inventory.snapshot(), rebalance: structuredClone(state.rebalance) }),
   restore(snapshot, fromVersion, strategyId, params, clock) {
