@@ -64,7 +64,8 @@ async function init(ctx: Ctx): Promise<State> {
   }
 }
 
-const command = (state: State, message: CommandMessage): void => state.core.onCommand(message);
+// The sender comes from the wiring, so a strategy cannot act under another strategy's id.
+const command = (state: State, message: CommandMessage, ctx: Ctx): void => state.core.onCommand(message, ctx.origin());
 const marketData = (state: State, message: MarketDataMessage): void => state.core.onMarketData(message);
 const reasonOf = (args: unknown): string => {
   const reason = (args as { reason?: unknown } | undefined)?.reason;

@@ -49,7 +49,12 @@ export class HostContext<P> implements ActorContext<P> {
     readonly log: Logger,
     readonly clock: Clock,
     private readonly onTimerFired: (name: string) => void,
+    private readonly originOf: () => string | undefined = () => undefined,
   ) {}
+
+  origin(): string | undefined {
+    return this.originOf();
+  }
 
   /** Binds the (re)attached output ports. */
   bindOutputs(outputs: readonly OutputPort[]): void {

@@ -31,6 +31,8 @@ export interface HarnessOptions {
   clock?: Clock;
   capacityBytes?: number;
   start?: StartOptions;
+  /** The actor id to report as the writer of each input (ctx.origin()); default: none. */
+  origins?: Record<string, string>;
 }
 
 /** A clock tests move by hand. */
@@ -84,7 +86,13 @@ export class ActorHarness {
         doorbell: doorbellBuffer,
         spinSlots: SpinSlots.create(0),
         wait: { ...DEFAULT_WAIT_OPTIONS, strategy: 'park' },
-        inputs: [...inputs].map(([name, { ring }]) => ({ name, conflate: false, validation: 'full' as const, attach: () => [new RingSource(ring)] })),
+        inputs: [...inputs].map(([name, { ring }]) => ({
+          name,
+          conflate: false,
+          validation: 'full' as const,
+          origins: options.origins?.[name] === undefined ? [] : [options.origins[name]!],
+          attach: () => [new RingSource(ring)],
+        })),
         outputs: [...outputs].map(([name, { ring }]) => ({
           name,
           policy: 'lossless' as const,

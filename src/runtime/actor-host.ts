@@ -28,6 +28,8 @@ export interface InputWiring {
   readonly name: string;
   readonly conflate: boolean;
   readonly validation: DecodeValidation;
+  /** The writing actor of each source attach() returns, in the same order. */
+  readonly origins?: readonly string[];
   attach(): RecordSource[];
 }
 
@@ -102,6 +104,8 @@ export class ActorHost<S, P> {
   private lastMessageNs = 0;
   private firstMessageNs = 0;
   private unhandled = 0;
+  /** The input whose message is being dispatched (for ctx.origin()). */
+  private dispatching: InputPort | undefined;
   private flushTimer: NodeJS.Timeout | undefined;
   private keepAlive: NodeJS.Timeout | undefined;
 
@@ -114,7 +118,7 @@ export class ActorHost<S, P> {
     clock: Clock = systemClock,
   ) {
     this.lifecycle = new Lifecycle(actorId);
-    this.context = new HostContext(actorId, definition.kind, definition.version, params, log, clock, (name) => this.handleTimer(name));
+    this.context = new HostContext(actorId, definition.kind, definition.version, params, log, clock, (name) => this.handleTimer(name), () => this.dispatching?.currentOrigin());
     this.doorbell = new Doorbell(wiring.doorbell);
     this.batchSize = wiring.batchSize ?? 256;
     this.waiter = new Waiter(wiring.wait, this.doorbell, new SpinSlots(wiring.spinSlots), () => this.hasInput());
@@ -249,7 +253,7 @@ export class ActorHost<S, P> {
   private attach(pending: Record<string, PendingRecords> | undefined, hold: boolean): void {
     this.inputs = this.wiring.inputs.map((input) => {
       const codec = createCodec({ validation: input.validation });
-      return new InputPort(input.name, input.attach(), codec, input.conflate, this.dispatch, this.onDecodeError);
+      return new InputPort(input.name, input.attach(), codec, input.conflate, this.dispatch, this.onDecodeError, input.origins ?? []);
     });
     this.waiter.blockingAllowed = this.wiring.ownThread === true && this.inputs.every((port) => !port.eventDriven);
     const codec = createCodec();
@@ -297,7 +301,7 @@ export class ActorHost<S, P> {
     return false;
   }
 
-  private readonly dispatch = (message: Message): void => {
+  private readonly dispatch = (message: Message, port: InputPort): void => {
     const now = monoNowNs();
     if (this.firstMessageNs === 0) this.firstMessageNs = now;
     this.lastMessageNs = now;
@@ -306,11 +310,14 @@ export class ActorHost<S, P> {
       this.unhandled++;
       return;
     }
+    this.dispatching = port;
     try {
       const next = handler(this.state, message, this.context);
       if (next !== undefined) this.acceptState(next, `onMessage.${message.type}`);
     } catch (error) {
       this.context.reportError(`onMessage.${message.type}`, error);
+    } finally {
+      this.dispatching = undefined;
     }
   };
 

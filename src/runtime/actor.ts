@@ -55,6 +55,11 @@ export interface ActorContext<P = unknown> {
   gauge(name: string, value: number): void;
   /** Counts and logs (rate-limited) an error the actor handled itself, under a reason. */
   reportError(reason: string, error: unknown): void;
+  /**
+   * Inside onMessage: the id of the actor that wrote the message, from the wiring (not from the
+   * message, which its writer could forge). Undefined elsewhere or when the wiring does not say.
+   */
+  origin(): string | undefined;
 }
 
 export type MessageHandlers<S, P> = {

@@ -18,6 +18,8 @@ export interface InputStats {
 
 export class InputPort {
   private next = 0;
+  /** The source being polled: its origin is the sender of the message being dispatched. */
+  private polling = 0;
   private current: Message | undefined;
   messagesIn = 0;
   decodeErrors = 0;
@@ -30,6 +32,8 @@ export class InputPort {
     private readonly conflate: boolean,
     dispatch: (message: Message, port: InputPort) => void,
     onDecodeError: (error: unknown, port: InputPort) => void,
+    /** The writing actor of each source, in source order (empty when unknown). */
+    private readonly origins: readonly string[] = [],
   ) {
     // One visitor for the port's lifetime: no closure is allocated per poll or per record.
     this.visit = (data, start, end) => {
@@ -63,10 +67,16 @@ export class InputPort {
     let delivered = 0;
     for (let tried = 0; tried < count && delivered < max; tried++) {
       const source = this.sources[this.next]!;
+      this.polling = this.next;
       this.next = this.next + 1 === count ? 0 : this.next + 1;
       delivered += this.conflate ? source.pollConflated(this.visit, max - delivered) : source.poll(this.visit, max - delivered);
     }
     return delivered;
+  }
+
+  /** The actor that wrote the message being dispatched (undefined when the wiring does not say). */
+  currentOrigin(): string | undefined {
+    return this.origins[this.polling];
   }
 
   /** The message being dispatched (for error reports). */

@@ -46,6 +46,7 @@ function hostWiring(spec: ActorWiringSpec, declaredOutputs: readonly string[]): 
       name: input.name,
       conflate: input.conflate,
       validation: input.validation,
+      origins: input.channels.map(({ from }) => from.slice(0, from.indexOf('.'))),
       attach: () => input.channels.map(({ end }) => source(end, spec.doorbell)),
     })),
     outputs: [

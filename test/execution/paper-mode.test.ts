@@ -23,7 +23,7 @@ afterEach(async () => {
   for (const dir of dirs.splice(0)) dir.remove();
 });
 
-async function start(mode: 'paper' | 'replay', dataDir?: string): Promise<{ harness: ActorHarness; dataDir: string }> {
+async function start(mode: 'paper' | 'replay', dataDir?: string, origins?: Record<string, string>): Promise<{ harness: ActorHarness; dataDir: string }> {
   let dir = dataDir;
   if (!dir) {
     const tmp = tempDir('arbiter-paper-');
@@ -34,6 +34,7 @@ async function start(mode: 'paper' | 'replay', dataDir?: string): Promise<{ harn
     params: { mode, venues: [{ id: VENUE }], dataDir: dir, durability: 'normal', paper: { latencyMs: 50 }, quoteMaxAgeMs: mode === 'replay' ? 3_600_000 : 60_000 },
     inputs: ['commands', 'md'],
     outputs: ['events'],
+    ...(origins ? { origins } : {}),
   });
   harnesses.push(harness);
   return { harness, dataDir: dir };
@@ -133,5 +134,25 @@ describe('replay mode', () => {
       [2, 60_030, 0.1],
     ]);
     expect(b).toEqual(a);
+  });
+});
+
+describe('command authority', () => {
+  it('refuses a command whose strategyId is not the actor that sent it, and tells the sender', async () => {
+    const { harness } = await start('paper', undefined, { commands: 'mallory' });
+    await reconciled(harness);
+    harness.push('md', top(60_000, 60_010));
+    harness.push('md', mark(60_005));
+    harness.push('commands', order(1));
+    harness.push('commands', message('CancelAll', { ts: 1, strategyId: 'paper', venue: null }));
+    await harness.settle();
+    const events = harness.take('events');
+    const denials = events.filter((e) => e.type === 'OrderDenied');
+    expect(denials).toEqual([
+      expect.objectContaining({ strategyId: 'mallory', intentSeq: 1, reason: 'invalid_order', detail: 'sent by mallory but names strategy "paper"' }),
+      expect.objectContaining({ strategyId: 'mallory', intentSeq: 0, reason: 'invalid_order' }),
+    ]);
+    expect(events.some((e) => e.type === 'OrderAccepted' || e.type === 'Filled')).toBe(false);
+    expect((harness.status().custom as { denialsByReason: Record<string, number> }).denialsByReason).toEqual({ invalid_order: 2 });
   });
 });

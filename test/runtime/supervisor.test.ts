@@ -200,6 +200,25 @@ describe('supervisor with real workers', () => {
     expect((await sup.actorStatus('producer')).state).toBe('running');
   });
 
+  it('tells a hook which actor wrote the message it is handling (from the wiring, not the message)', async () => {
+    const sup = await start({
+      actors: [
+        { id: 'alice', module: `${FIXTURES}/probe-producer.ts`, params: { count: 300, burst: 100 } },
+        { id: 'bob', module: `${FIXTURES}/probe-producer.ts`, params: { count: 700, burst: 100 } },
+        { id: 'counter', module: `${FIXTURES}/origin-counter.ts` },
+      ],
+      channels: [
+        { from: 'alice.out', to: ['counter.in'] },
+        { from: 'bob.out', to: ['counter.in'] },
+      ],
+    });
+    const counts = await eventually(async () => {
+      const c = (await sup.actorStatus('counter')).actor?.custom as Record<string, number> | undefined;
+      return c && (c.alice ?? 0) + (c.bob ?? 0) === 1000 ? c : undefined;
+    }, 'all 1000 messages');
+    expect(counts).toEqual({ alice: 300, bob: 700 });
+  });
+
   it('treats a declared output that nothing reads as a sink: sends succeed and go nowhere', async () => {
     const sup = await start({ actors: [{ id: 'lonely', module: `${FIXTURES}/probe-producer.ts`, params: { count: 500, burst: 500 } }] });
     const status = await eventually(async () => {

@@ -38,7 +38,8 @@ export class CommandHandler {
 
   constructor(private readonly deps: CommandDeps) {}
 
-  handle(command: CommandMessage): void {
+  handle(command: CommandMessage, sender?: string): void {
+    if (sender !== undefined && sender !== command.strategyId) return this.impersonation(command, sender);
     switch (command.type) {
       case 'SubmitOrder':
       case 'SubmitMultiLeg':
@@ -100,6 +101,16 @@ export class CommandHandler {
     deps.latency.recordSince(command.ts);
     const { strategyId, intentSeq } = command;
     deps.sink.toStrategy(strategyId, message('OrderDenied', { ts: command.ts, strategyId, clientOrderId: '', intentSeq, leg: 0, reason: denial.reason, detail: denial.detail }));
+  }
+
+  /** A command naming another strategy than the one that sent it: journaled, counted, refused to the sender. */
+  private impersonation(command: CommandMessage, sender: string): void {
+    const { deps } = this;
+    const detail = `sent by ${sender} but names strategy ${JSON.stringify(command.strategyId.slice(0, 40))}`;
+    deps.journal.recordCommand(commandRow(command, this.codec.encode(command), deps.nowMs(), 'invalid_order', detail));
+    this.denials.invalid_order = (this.denials.invalid_order ?? 0) + 1;
+    const intentSeq = command.type === 'SubmitOrder' || command.type === 'SubmitMultiLeg' ? command.intentSeq : 0;
+    deps.sink.toStrategy(sender, message('OrderDenied', { ts: command.ts, strategyId: sender, clientOrderId: '', intentSeq, leg: 0, reason: 'invalid_order', detail }));
   }
 
   private cancelOrder(command: MessageOf<'CancelOrder'>): void {

@@ -134,8 +134,9 @@ export class ExecutionCore {
     );
   }
 
-  onCommand(command: CommandMessage): void {
-    this.commands.handle(command);
+  /** `sender` is the actor that wrote the command (from the wiring), when known. */
+  onCommand(command: CommandMessage, sender?: string): void {
+    this.commands.handle(command, sender);
   }
 
   onMarketData(md: MarketDataMessage): void {
