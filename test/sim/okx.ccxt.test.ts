@@ -4,6 +4,7 @@
  * ids and checksum, funding, orders (swaps in contracts), balances, positions, faults and
  * signing. The simulator's control API is the ground truth.
  */
+import type { Trade } from 'ccxt';
 import { describe, expect, it } from 'vitest';
 import { bookChecksum } from '../../src/sim/venues/okx-format.js';
 import {
@@ -182,6 +183,43 @@ describe('ccxt okx against the simulator: fills and rejections', () => {
   });
 
   it('a marketable IOC on spot moves BTC by the fill less the fee and USDT by the cost', () => expectSpotIocMovesBalances(v, SPOT, 'iocspot', cash));
+
+  it('fetchMyTrades and fetchOrderTrades (fills-history) list an IOC’s fills with price, size (contracts on swaps), fee and clientOrderId', async () => {
+    for (const [symbol, amount, contract] of [[SWAP, 2, BTC_CONTRACT], [SPOT, 0.01, 1]] as const) {
+      const clientOrderId = `trades${contract === 1 ? 'spot' : 'swap'}`;
+      const price = Number(v.exchange.priceToPrecision(symbol, (await restTop(v.exchange, symbol)).ask * 1.003));
+      const id = (await v.exchange.createOrder(symbol, 'limit', 'buy', amount, price, { timeInForce: 'IOC', clientOrderId })).id as string;
+      const truth = await v.sim.control.fills({ venue: VENUE, clientOrderId });
+      expect(truth.reduce((sum, fill) => sum + fill.quantity, 0)).toBeCloseTo(amount * contract, 10);
+      const expected = truth.map((fill) => [String(fill.tradeId), ...[fill.price, fill.quantity / contract, fill.fee].map((n) => Number(n.toFixed(8))), fill.feeAsset, fill.timeMs]);
+      const seen = (trades: Trade[]) => trades.map((t) => [t.id, t.price, t.amount, t.fee?.cost, t.fee?.currency, t.timestamp]).sort();
+      const mine = (await v.exchange.fetchMyTrades(symbol)).filter((trade) => trade.order === id);
+      const byOrder = await v.exchange.fetchOrderTrades(id, symbol);
+      for (const trades of [mine, byOrder]) {
+        expect(seen(trades)).toEqual(expected.sort());
+        expect(trades.map((trade) => [trade.symbol, trade.side, trade.takerOrMaker, (trade.info as { clOrdId: string }).clOrdId])).toEqual(truth.map(() => [symbol, 'buy', 'taker', clientOrderId]));
+      }
+    }
+  });
+
+  it('fills-history narrows by instType, instId, ordId, begin/end and the billId cursors, newest first, up to limit', async () => {
+    type Fill = Record<'instType' | 'instId' | 'ordId' | 'billId' | 'ts', string>;
+    const raw = v.exchange as unknown as { privateGetTradeFillsHistory(request: Record<string, string>): Promise<{ data: Fill[] }> };
+    const list = async (request: Record<string, string>) => (await raw.privateGetTradeFillsHistory(request)).data;
+    const swaps = await list({ instType: 'SWAP' });
+    expect(swaps.length).toBeGreaterThan(1);
+    expect(swaps.every((fill) => fill.instType === 'SWAP')).toBe(true);
+    expect(swaps.map((fill) => Number(fill.billId))).toEqual(swaps.map((fill) => Number(fill.billId)).sort((a, b) => b - a));
+    const [newest, second] = swaps as [Fill, Fill];
+    expect(await list({ instType: 'SWAP', limit: '1' })).toEqual([newest]);
+    expect((await list({ instType: 'SWAP', after: newest.billId }))[0]).toEqual(second);
+    expect(await list({ instType: 'SWAP', before: second.billId, end: newest.ts })).toContainEqual(newest);
+    expect(await list({ instType: 'SWAP', begin: String(Number(newest.ts) + 1) })).toEqual([]);
+    expect((await list({ instType: 'SWAP', ordId: newest.ordId })).every((fill) => fill.ordId === newest.ordId)).toBe(true);
+    expect((await list({ instType: 'SPOT', instId: 'BTC-USDT' })).every((fill) => fill.instId === 'BTC-USDT')).toBe(true);
+    expect((await v.exchange.fetchMyTrades(SWAP, Number(newest.ts) + 1)).length).toBe(0); // since → begin
+    await expect(list({})).rejects.toBeInstanceOf(v.errors.BadRequest); // 50014: instType is required
+  });
 
   it('rejections reach ccxt as its real error classes', async () => {
     const price = Number(v.exchange.priceToPrecision(SWAP, (await restTop(v.exchange, SWAP)).bid * 0.98));

@@ -13,6 +13,7 @@ import type { NetResponse } from '../../runtime/net/index.js';
 import type { InstrumentSpec, VenueSpec } from '../types.js';
 import type { CoreError, VenueContext, VenueModule, VenueProtocol, VenueRequest } from '../venue.js';
 import { OkxAccountApi } from './okx-account.js';
+import { OkxFillsApi } from './okx-fills.js';
 import { OkxError, okxErrorResponse, okxRoute, OkxSymbols } from './okx-http.js';
 import { OkxOrderApi } from './okx-orders.js';
 import { OkxPublicApi } from './okx-public.js';
@@ -76,6 +77,7 @@ function createProtocol(context: VenueContext): VenueProtocol {
   const market = new OkxPublicApi(context, symbols);
   const orders = new OkxOrderApi(context, symbols);
   const account = new OkxAccountApi(context, symbols);
+  const fills = new OkxFillsApi(context, symbols);
   const streams = new OkxStreams(context, symbols);
   const route = (method: string, path: string, handler: (request: VenueRequest) => unknown) => okxRoute(REST_HOST, method, `/api/v5${path}`, context.logger, handler);
   return {
@@ -94,6 +96,8 @@ function createProtocol(context: VenueContext): VenueProtocol {
       route('GET', '/trade/order', (request) => orders.get(request)),
       route('GET', '/trade/orders-pending', (request) => orders.pending(request)),
       route('GET', '/trade/orders-history', (request) => orders.history(request)),
+      route('GET', '/trade/fills', (request) => fills.list(request, false)),
+      route('GET', '/trade/fills-history', (request) => fills.list(request, true)),
       route('GET', '/account/balance', (request) => account.balance(request)),
       route('GET', '/account/positions', (request) => account.positions(request)),
       route('POST', '/account/set-leverage', (request) => account.setLeverage(request)),
