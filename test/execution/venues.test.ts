@@ -56,7 +56,30 @@ describe('other venues through the same adapter', () => {
     expect(swap.quantity).toBeCloseTo(0.01, 9);
   });
 
-  // The simulator does not serve okx's /api/v5/trade/fills-history yet, which ccxt reads an
-  // order's trades from; until it does, okx fills cannot be journaled (they stay in lookup).
-  it.todo('okx: fills journaled trade by trade');
+  it('okx: market orders fill on spot and swap; each fill is journaled trade by trade, in base units, with the venue’s fee', async () => {
+    const exec = await started('okx');
+    const journaled: { tradeId: string; fee: number; feeAsset: string; feeQuote: number }[] = [];
+    let seq = 100;
+    for (const symbol of SYMBOLS) {
+      exec.submit({ intentSeq: ++seq, venue: 'okx', symbol, qty: 0.01 });
+      const filled = await exec.waitFor('Filled', (e) => e.intentSeq === seq);
+      // ccxt reads the order's trades from /api/v5/trade/fills-history (sizes in contracts there).
+      const simFills = await suite.sim().control.fills({ venue: 'okx', clientOrderId: filled.clientOrderId });
+      expect(simFills).toHaveLength(1);
+      const [simFill] = simFills;
+      expect(filled).toMatchObject({ fillQty: 0.01, tradeId: String(simFill!.tradeId), feeCurrency: 'USDT' });
+      // Events carry the fee in quote; spot buys are charged in base (BTC).
+      const feeQuote = simFill!.feeAsset === 'USDT' ? simFill!.fee : simFill!.fee * filled.fillPx;
+      expect(filled.fee).toBeCloseTo(feeQuote, 6);
+      journaled.push({ tradeId: String(simFill!.tradeId), fee: simFill!.fee, feeAsset: simFill!.feeAsset, feeQuote });
+    }
+    const db = new Database(exec.status().journal as string, { readonly: true });
+    const rows = db.prepare('SELECT trade_id, qty, fee, fee_currency, fee_quote FROM fills ORDER BY at_ms, symbol').all() as { trade_id: string; qty: number; fee: number; fee_currency: string; fee_quote: number }[];
+    db.close();
+    expect(rows.map((row) => row.trade_id)).toEqual(journaled.map((fill) => fill.tradeId));
+    rows.forEach((row, i) => {
+      expect(row.qty).toBeCloseTo(0.01, 9);
+      expect([row.fee_currency, row.fee, row.fee_quote]).toEqual([journaled[i]!.feeAsset, expect.closeTo(journaled[i]!.fee, 8), expect.closeTo(journaled[i]!.feeQuote, 6)]);
+    });
+  });
 });
