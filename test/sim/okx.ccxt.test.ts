@@ -4,8 +4,8 @@
  * ids and checksum, funding, orders (swaps in contracts), balances, positions, faults and
  * signing. The simulator's control API is the ground truth.
  */
-import type { Trade } from 'ccxt';
-import { describe, expect, it } from 'vitest';
+import type { Exchange, Trade } from 'ccxt';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bookChecksum } from '../../src/sim/venues/okx-format.js';
 import {
   bookProblem,
@@ -23,7 +23,8 @@ import {
   restTop,
   venueHarness,
 } from './ccxt-checks.js';
-import { firstRejection } from './helpers.js';
+import type { Simulator } from '../../src/sim/simulator.js';
+import { ccxtClient, firstRejection, startTestSimulator } from './helpers.js';
 
 const VENUE = 'okx';
 const SWAP = 'BTC/USDT:USDT';
@@ -144,6 +145,42 @@ describe('ccxt okx against the simulator: funding', () => {
 
 // 7200×: SOL's 2 h interval settles every second of real time (3 contracts of 1 SOL).
 scheduledFundingSuite({ venue: VENUE, seed: 42, timeScale: 7200, symbol: 'SOL/USDT:USDT', amount: 3, baseQuantity: 3, listedSign: 1 });
+
+describe('ccxt okx funding under time scale 960 (8 h every 30 s of real time)', () => {
+  let sim: Simulator;
+  let client: Exchange;
+  beforeAll(async () => {
+    sim = await startTestSimulator({ seed: 43, venues: [VENUE], timeScale: 960 });
+    client = await ccxtClient(VENUE, sim);
+    await client.loadMarkets();
+  });
+  afterAll(async () => {
+    await client?.close();
+    await sim?.stop();
+  });
+
+  it('fetchFundingRate and watchFundingRate state the nominal interval; fundingTimestamp is the real next settlement, within 30 s', async () => {
+    for (const [symbol, interval, hours] of [[SWAP, '8h', 8], ['SOL/USDT:USDT', '2h', 2]] as const) {
+      const rest = await client.fetchFundingRate(symbol);
+      const streamed = await client.watchFundingRate(symbol);
+      for (const rate of [rest, streamed]) {
+        const nowMs = Date.now();
+        expect(rate.interval).toBe(interval);
+        expect(rate.fundingTimestamp).toBeGreaterThan(nowMs - 1_000); // a settlement may fall between the read and now
+        expect(rate.fundingTimestamp).toBeLessThanOrEqual(nowMs + 30_000);
+        expect((rate.nextFundingTimestamp as number) - (rate.fundingTimestamp as number)).toBe(hours * 3_600_000);
+      }
+    }
+    await sim.control.setMarketPaused(true);
+    try {
+      const truth = (await sim.control.funding(VENUE)).find((entry) => entry.symbol === SWAP);
+      expect(truth?.intervalRealMs).toBe(30_000);
+      expect((await client.fetchFundingRate(SWAP)).fundingTimestamp).toBe(truth?.nextFundingTimeMs);
+    } finally {
+      await sim.control.setMarketPaused(false);
+    }
+  });
+});
 
 describe('ccxt okx against the simulator: orders', () => {
   it('createOrder (batch-orders) with a clientOrderId, fetchOrder, fetchOpenOrders, cancelOrder; unknown orders are OrderNotFound', async () => {

@@ -85,10 +85,16 @@ export function tickerJson(market: InstrumentMarket, nowMs: number): Record<stri
   };
 }
 
+const HOUR_MS = 3_600_000;
+
 /**
  * The funding-rate object (REST and `funding-rate` channel): `fundingRate` settles at
- * `fundingTime`; `nextFundingTime` is the settlement after, so ccxt reads the interval as
- * their difference (in real time: under a time scale that is the compressed interval).
+ * `fundingTime`, the real next settlement (compressed under a time scale). okx states no
+ * interval; ccxt derives it from `nextFundingTime − fundingTime`, so `nextFundingTime` is
+ * `fundingTime` plus the *nominal* interval. Without a time scale that is the real settlement
+ * after; under one (8 h every 30 s at 960×) the real spacing would make ccxt report a 30 s
+ * interval and a per-interval rate read 960× too large per hour, while binance and bybit state
+ * their nominal interval. This keeps okx consistent with them.
  */
 export function fundingRateJson(venue: VenueMarket, market: InstrumentMarket, nowMs: number): Record<string, string> {
   const funding = market.funding;
@@ -108,7 +114,7 @@ export function fundingRateJson(venue: VenueMarket, market: InstrumentMarket, no
     method: 'current_period',
     minFundingRate: (-maxAbsRate).toFixed(5),
     nextFundingRate: '',
-    nextFundingTime: String(next + (funding?.intervalRealMs() ?? 0)),
+    nextFundingTime: String(next + (funding?.intervalHours ?? 0) * HOUR_MS),
     premium,
     settFundingRate: (settled?.rate ?? 0).toFixed(8),
     settState: 'settled',
