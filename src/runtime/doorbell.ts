@@ -11,12 +11,15 @@
  * Protocol (all operations are sequentially consistent Atomics):
  *   reader:  PARKED = 1; s = SEQ; if (any input has data) { PARKED = 0; run }
  *            else waitAsync(SEQ, s); PARKED = 0
- *   writer:  publish the record (store WRITE cursor); if (PARKED) { SEQ += 1; notify(SEQ) }
+ *   writer:  publish the record (store WRITE cursor);
+ *            if (PARKED && exchange(PARKED, 0) == 1) { SEQ += 1; notify(SEQ) }
  * If the writer reads PARKED == 0, its cursor store preceded the reader's `PARKED = 1` in the
- * single total order, so the reader's re-check sees the record. If it reads 1, it bumps SEQ:
- * either before the reader loaded `s` (the re-check sees the record, published earlier) or
- * after (waitAsync returns at once, or notify wakes it). No wake-up is lost, and a writer pays
- * one atomic load per record when the reader is running.
+ * single total order (or another writer already claimed this wake-up), so the reader's re-check
+ * sees the record or the reader is being woken. If it swaps out a 1, it bumps SEQ: either
+ * before the reader loaded `s` (the re-check sees the record, published earlier) or after
+ * (the wait returns at once, or notify wakes it). No wake-up is lost; a writer pays one atomic
+ * load per record while the reader runs, and one notify per park, not one per record written
+ * while the reader wakes up.
  */
 
 const SEQ = 0;
@@ -42,7 +45,9 @@ export class Doorbell {
 
   /** Writer side: wake the reader if it is parked. Call after publishing a record. */
   ring(): void {
-    if (Atomics.load(this.cells, PARKED) !== 0) {
+    // Only the writer that flips PARKED 1 → 0 notifies: a woken reader needs µs to run and
+    // clear PARKED itself, and every record written meanwhile used to pay a futex wake.
+    if (Atomics.load(this.cells, PARKED) !== 0 && Atomics.exchange(this.cells, PARKED, 0) !== 0) {
       Atomics.add(this.cells, SEQ, 1);
       Atomics.notify(this.cells, SEQ);
     }
