@@ -45,9 +45,9 @@ export interface Codec {
   decode(bytes: Uint8Array, start: number, end: number): Message;
 }
 
-export function createCodec(options: { validation?: DecodeValidation } = {}): Codec {
-  const validation = options.validation ?? 'full';
-  const packr = new Packr({
+/** msgpackr with the frozen structures: what the codec decodes with (and the encoder's reference). */
+export function createRecordPackr(): Packr {
+  return new Packr({
     // msgpackr mutates its structure arrays (transition metadata), so give it copies.
     structures: RECORD_STRUCTURES.map((keys) => [...keys]),
     maxSharedStructures: RECORD_STRUCTURES.length,
@@ -57,6 +57,11 @@ export function createCodec(options: { validation?: DecodeValidation } = {}): Co
     moreTypes: false,
     mapsAsObjects: true,
   });
+}
+
+export function createCodec(options: { validation?: DecodeValidation } = {}): Codec {
+  const validation = options.validation ?? 'full';
+  const packr = createRecordPackr();
   // One reusable range object: unpack(source, { start, end }) reads it and keeps no reference.
   const range = { start: 0, end: 0 };
   // Schema-ordered messages skip msgpackr's encoder (same bytes format, ~35% less time).
