@@ -67,8 +67,10 @@ function startSystem(simUrl: string, run: number): System {
     stderr += chunk.toString();
     check();
   });
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => {
+  let signal: string | null = null;
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code, killedBy) => {
     children.delete(child);
+    signal = killedBy;
     resolve(code);
   }));
   return {
@@ -78,7 +80,7 @@ function startSystem(simUrl: string, run: number): System {
       new Promise((resolve, reject) => {
         waiters.push({ marker, resolve });
         check();
-        void exited.then((code) => reject(new Error(`system exited (code ${code}) before ${marker}; stderr:\n${stderr.slice(-2000)}`)));
+        void exited.then((code) => reject(new Error(`system exited (code ${code}, signal ${signal}) before ${marker}; stderr:\n${stderr.slice(-2000)}\nstdout tail:\n${output.slice(-4000)}`)));
       }),
   };
 }

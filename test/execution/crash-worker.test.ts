@@ -65,14 +65,14 @@ it(`kills the execution worker ${KILLS} times mid-flight: no order sent twice, n
   }
 
   // Drain: stop new intents, let the last incarnation reconcile and resolve everything, cancel what rests.
-  await sup.command('strategy', 'stop');
+  await sup.command('crashw', 'stop');
   await eventually(async () => ((await execStatus(sup))?.reconciliation.state === 'done' ? true : undefined), 'the last reconciliation');
   await sup.command('execution', 'cancelAll', {});
   const final = await eventually(async () => {
     const status = await execStatus(sup);
     return status && status.openOrderCount === 0 ? status : undefined;
   }, 'every order resolved');
-  const strategy = (await sup.actorStatus('strategy')).actor?.custom as { sent: number; denials: Record<string, number>; envText: string; workerDataText: string };
+  const strategy = (await sup.actorStatus('crashw')).actor?.custom as { sent: number; denials: Record<string, number>; envText: string; workerDataText: string };
   console.log('strategy denials', JSON.stringify(strategy.denials));
   // What the supervisor hands every other worker (its environment and, minus shared memory, its workerData).
   const handedOut = [...sup.actors.values()]

@@ -21,7 +21,8 @@ export function systemGraph(options: SystemOptions): GraphConfigInput {
   return {
     actors: [
       { id: 'feed', module: 'test/fixtures/actors/sim-book-feed.ts', params: { simUrl, intervalMs: 100 } },
-      { id: 'strategy', module: 'test/fixtures/actors/intent-sender.ts', params: { strategyId, seqBase, intervalMs: options.intervalMs ?? 20, venue: EXEC_VENUE, symbol: EXEC_SYMBOL, qty: 0.002 } },
+      // The actor id is the strategy id: execution refuses commands whose strategyId is not their sender.
+      { id: strategyId, module: 'test/fixtures/actors/intent-sender.ts', params: { strategyId, seqBase, intervalMs: options.intervalMs ?? 20, venue: EXEC_VENUE, symbol: EXEC_SYMBOL, qty: 0.002 } },
       {
         id: 'execution',
         module: 'actors/execution/execution.ts',
@@ -41,9 +42,9 @@ export function systemGraph(options: SystemOptions): GraphConfigInput {
       },
     ],
     channels: [
-      { from: 'feed.md', to: ['execution.md', 'strategy.md'], policy: 'conflate', capacityBytes: 65_536 },
-      { from: 'strategy.intents', to: ['execution.commands'] },
-      { from: 'execution.events', to: [{ endpoint: 'strategy.events', topics: [`exec.events.${strategyId}`] }] },
+      { from: 'feed.md', to: ['execution.md', `${strategyId}.md`], policy: 'conflate', capacityBytes: 65_536 },
+      { from: `${strategyId}.intents`, to: ['execution.commands'] },
+      { from: 'execution.events', to: [{ endpoint: `${strategyId}.events`, topics: [`exec.events.${strategyId}`] }] },
     ],
   };
 }
