@@ -27,7 +27,7 @@ async function runOne(options: SuiteOptions, readers: number, wiring: Wiring): P
   const strategies = Array.from({ length: readers }, (_, cell) => ({
     id: `strategy-${cell}`,
     module: BENCH_ACTORS.strategy,
-    params: { strategyId: `s${cell}`, emit: false, control, cell, phaseEnds: plan.phaseEnds },
+    params: { strategyId: `s${cell}`, emit: false, control, cell, phases: plan.recorderPhases },
   }));
   const reports = await runBenchGraph({
     graph: {

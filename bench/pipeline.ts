@@ -52,8 +52,8 @@ async function runWiring(options: SuiteOptions, wiring: Wiring): Promise<Measure
     graph: {
       actors: [
         { id: 'feed', module: BENCH_ACTORS.feed, params: { control, consumers: 1, phases: plan.phases, window: WINDOW } },
-        { id: 'strategy', module: BENCH_ACTORS.strategy, params: { strategyId: 'bench', control, cell: 1, phaseEnds: plan.phaseEnds } },
-        { id: 'execution', module: BENCH_ACTORS.execution, params: { control, cell: 0, phaseEnds: plan.phaseEnds } },
+        { id: 'strategy', module: BENCH_ACTORS.strategy, params: { strategyId: 'bench', control, cell: 1, phases: plan.recorderPhases } },
+        { id: 'execution', module: BENCH_ACTORS.execution, params: { control, cell: 0, phases: plan.recorderPhases } },
       ],
       channels: [
         { from: 'feed.md', to: ['strategy.md'], ...channel },
@@ -72,7 +72,7 @@ async function runWiring(options: SuiteOptions, wiring: Wiring): Promise<Measure
     transport: TRANSPORT_LABEL[wiring.transport],
     threads,
     waitStrategy: wiring.wait,
-    note: `latency = tick ingress → ${hop ? 'decoded by the strategy' : 'risk decision in execution'}; ≤${WINDOW} ticks in flight${load.ratePerSecond > 0 ? '' : ' (closed loop: includes queueing)'}`,
+    note: `latency = tick ingress → ${hop ? 'decoded by the strategy' : 'risk decision in execution'}; ≤${WINDOW} ticks in flight${load.ratePerSecond > 0 ? '' : ' (closed loop: includes queueing; 1 tick in 8 timed)'}`,
   });
   // The first hop alone (feed → strategy) tells how the two hops share the latency.
   return [

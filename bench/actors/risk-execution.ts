@@ -11,13 +11,13 @@ import type { RiskContext } from '../../src/trading/risk/engine.js';
 import { RiskEngine } from '../../src/trading/risk/engine.js';
 import { riskConfig } from '../../src/trading/risk/config.js';
 import { orderRequestOf } from '../../src/trading/risk/order-checks.js';
-import { LatencyRecorder } from './latency-recorder.js';
+import { LatencyRecorder, type RecorderPhase } from './latency-recorder.js';
 
 interface Params {
   control: SharedArrayBuffer;
   cell: number;
-  /** Last seq of each feed phase (see latency-recorder.ts). */
-  phaseEnds: number[];
+  /** The feed's phases as recorders see them (see latency-recorder.ts). */
+  phases: RecorderPhase[];
   referencePx: number;
 }
 
@@ -32,7 +32,7 @@ interface State {
 function params(raw: unknown): Params {
   const p = (raw ?? {}) as Partial<Params>;
   if (!(p.control instanceof SharedArrayBuffer)) throw new Error('control must be a SharedArrayBuffer');
-  return { control: p.control, cell: p.cell ?? 0, phaseEnds: p.phaseEnds ?? [0], referencePx: p.referencePx ?? 60_000 };
+  return { control: p.control, cell: p.cell ?? 0, phases: p.phases ?? [{ end: 0, sampleEvery: 1 }], referencePx: p.referencePx ?? 60_000 };
 }
 
 function decide(state: State, order: MessageOf<'SubmitOrder'>, nowMs: number): void {
@@ -54,7 +54,7 @@ export default defineActor<State, Params>({
     return {
       risk: new RiskEngine(riskConfig({ rateBudget: unlimited })),
       context: { nowMs: 0, referencePx: () => referencePx, positions: [], openOrders: [] },
-      recorder: new LatencyRecorder(ctx.params.control, ctx.params.cell, ctx.params.phaseEnds),
+      recorder: new LatencyRecorder(ctx.params.control, ctx.params.cell, ctx.params.phases),
       approved: 0,
       denied: {},
     };

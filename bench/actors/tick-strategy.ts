@@ -10,15 +10,15 @@
  */
 import { blankMessage, type MessageOf } from '../../src/protocol/index.js';
 import { defineActor } from '../../src/runtime/actor.js';
-import { LatencyRecorder } from './latency-recorder.js';
+import { LatencyRecorder, type RecorderPhase } from './latency-recorder.js';
 
 interface Params {
   strategyId: string;
   emit: boolean;
   control: SharedArrayBuffer | undefined;
   cell: number;
-  /** Last seq of each feed phase (see latency-recorder.ts). */
-  phaseEnds: number[];
+  /** The feed's phases as recorders see them (see latency-recorder.ts). */
+  phases: RecorderPhase[];
 }
 
 interface State {
@@ -32,7 +32,7 @@ function params(raw: unknown): Params {
   const p = (raw ?? {}) as Partial<Params>;
   const emit = p.emit ?? true;
   if (!emit && !(p.control instanceof SharedArrayBuffer)) throw new Error('control must be a SharedArrayBuffer when emit is false');
-  return { strategyId: p.strategyId ?? 'bench', emit, control: p.control, cell: p.cell ?? 0, phaseEnds: p.phaseEnds ?? [0] };
+  return { strategyId: p.strategyId ?? 'bench', emit, control: p.control, cell: p.cell ?? 0, phases: p.phases ?? [{ end: 0, sampleEvery: 1 }] };
 }
 
 export default defineActor<State, Params>({
@@ -47,8 +47,8 @@ export default defineActor<State, Params>({
     order.orderType = 'limit';
     order.timeInForce = 'IOC';
     order.qty = 0.01;
-    const { emit, control, cell, phaseEnds } = ctx.params;
-    return { order, recorder: control ? new LatencyRecorder(control, cell, phaseEnds) : undefined, ticks: 0, emit };
+    const { emit, control, cell, phases } = ctx.params;
+    return { order, recorder: control ? new LatencyRecorder(control, cell, phases) : undefined, ticks: 0, emit };
   },
   onMessage: {
     BookTop(state, tick, ctx) {

@@ -6,7 +6,7 @@
 import { fileURLToPath } from 'node:url';
 import { parseGraphConfig, type GraphConfigInput } from '../../src/runtime/graph-config.js';
 import { Supervisor } from '../../src/runtime/supervisor.js';
-import { CONTROL_BYTES, controlView, phaseEnds, progressIndex, type PhaseReport } from '../actors/latency-recorder.js';
+import { CONTROL_BYTES, controlView, progressIndex, type PhaseReport, type RecorderPhase } from '../actors/latency-recorder.js';
 import type { FeedPhase } from '../actors/synthetic-feed.js';
 import { mergeHistograms } from './histogram.js';
 import type { Measurement } from './results.js';
@@ -43,11 +43,15 @@ export interface Load extends FeedPhase {
   label: string;
 }
 
+/** Saturated phases time one message in this many (see latency-recorder.ts); paced ones time all. */
+const SATURATED_SAMPLE_EVERY = 8;
+
 /** What the feed and the recorders are told: the warm-up phase first, then every load. */
-export function phasePlan(warmup: FeedPhase, loads: readonly Load[]): { phases: FeedPhase[]; phaseEnds: number[]; total: number } {
+export function phasePlan(warmup: FeedPhase, loads: readonly Load[]): { phases: FeedPhase[]; recorderPhases: RecorderPhase[]; total: number } {
   const phases = [warmup, ...loads.map(({ ratePerSecond, count }) => ({ ratePerSecond, count }))];
-  const ends = phaseEnds(phases.map((phase) => phase.count));
-  return { phases, phaseEnds: ends, total: ends[ends.length - 1]! };
+  let end = 0;
+  const recorderPhases = phases.map(({ ratePerSecond, count }) => ({ end: (end += count), sampleEvery: ratePerSecond > 0 ? 1 : SATURATED_SAMPLE_EVERY }));
+  return { phases, recorderPhases, total: end };
 }
 
 /** Generous: a stalled graph fails the run with its progress instead of hanging it. */
