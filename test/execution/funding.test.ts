@@ -39,3 +39,24 @@ describe('funding payments in sim mode', () => {
     expect(again.eventsOf('FundingSettled')).toHaveLength(1);
   });
 });
+
+// bybit lists funding as what the position paid (`execFee`), binance as what it received; both
+// must reach the strategy received-positive. A short on bybit receives when the rate is positive.
+const BYBIT_PERP = { venue: 'bybit', symbol: 'BTC/USDT:USDT' } as const;
+const bybitSuite = simulatorSuite({ venues: ['bybit'], symbols: ['BTC/USDT'] });
+
+describe('funding payments in sim mode on bybit', () => {
+  it('books what the simulator paid, with the venue sign: a short receives a positive rate', async () => {
+    const exec = await bybitSuite.executions.start({ venues: [{ id: 'bybit' }], fundingPollMs: 100, risk: { rateBudget: { capacity: 500, refillPerSecond: 500 } } }, { feedSymbols: ['BTC/USDT:USDT'] });
+    await exec.reconciled();
+    exec.submit({ intentSeq: 1, ...BYBIT_PERP, side: 'sell', qty: 0.01 });
+    await exec.waitFor('Filled', (e) => e.intentSeq === 1);
+    const [settlement] = await bybitSuite.sim().control.settleFunding(BYBIT_PERP.venue, BYBIT_PERP.symbol);
+    const payment = (await bybitSuite.sim().control.fundingPayments(BYBIT_PERP.venue)).find((p) => p.fundingTimeMs === settlement!.fundingTimeMs)!;
+    expect(payment.amount).not.toBe(0);
+    const settled = await exec.waitFor('FundingSettled');
+    expect(settled).toMatchObject({ venue: 'bybit', positionQty: -0.01 });
+    expect(settled.amount).toBeCloseTo(payment.amount, 6);
+    expect(Math.sign(settled.amount)).toBe(Math.sign(settlement!.rate));
+  });
+});

@@ -19,7 +19,7 @@ export const SIM_SECRET = 'arbiter-sim-secret';
 
 /** The environment the app gives the execution actor in sim mode. */
 export function simCredentialsEnv(apiKey = SIM_KEY, secret = SIM_SECRET): Record<string, string> {
-  return { ARBITER_BINANCE_API_KEY: apiKey, ARBITER_BINANCE_SECRET: secret };
+  return { ARBITER_BINANCE_API_KEY: apiKey, ARBITER_BINANCE_SECRET: secret, ARBITER_BYBIT_API_KEY: apiKey, ARBITER_BYBIT_SECRET: secret };
 }
 
 export function tempDir(prefix = 'arbiter-exec-'): { dir: string; remove(): void } {

@@ -16,6 +16,10 @@
  * - bybit: ccxt does not map `clientOrderId` in lookups and cancels, so ours goes as `orderLinkId`,
  *   and its fetchOrder wants `acknowledged: true` (it only sees the last 500 orders, which is
  *   what a lookup after a crash needs).
+ * - bybit funding history: ccxt returns bybit's `execFee` as the amount, which is what the position
+ *   *paid* (negative when it received), while binance's and okx's amounts are what it received; the
+ *   sign is flipped here so every venue reports received-positive (found by an end-to-end run in
+ *   which a short on the high-funding venue showed a funding loss).
  * - Contract venues (okx swaps: 0.01 BTC per contract) trade in contracts; execution thinks in
  *   base units, so amounts are divided by `contractSize` going out and multiplied coming back.
  */
@@ -37,6 +41,8 @@ const TRADES_BY_ORDER_ID_PARAM: ReadonlySet<string> = new Set(['binanceusdm', 'b
 const CLIENT_ID_PARAM: Readonly<Record<string, string>> = { bybit: 'orderLinkId' };
 /** Extra parameters a venue's fetchOrder needs. */
 const FETCH_ORDER_PARAMS: Readonly<Record<string, Record<string, unknown>>> = { bybit: { acknowledged: true } };
+/** Venues whose ccxt funding history reports what was paid rather than received. */
+const FUNDING_AMOUNT_IS_PAID: ReadonlySet<string> = new Set(['bybit']);
 
 const STATE: Readonly<Record<string, VenueOrderState>> = { open: 'open', closed: 'filled', canceled: 'canceled', expired: 'canceled', rejected: 'rejected' };
 
@@ -141,7 +147,8 @@ export class CcxtTradeVenue implements TradeVenue {
   async fundingPayments(sinceMs: number): Promise<VenueFundingPayment[]> {
     if (!this.exchange.has.fetchFundingHistory || !Object.values(this.exchange.markets ?? {}).some((m) => m?.swap)) return [];
     const history = await this.call('fetchFundingHistory', () => this.exchange.fetchFundingHistory(undefined, sinceMs));
-    return history.map((h) => ({ id: String(h.id ?? `${h.symbol}:${h.timestamp}`), symbol: h.symbol ?? '', amount: h.amount ?? 0, timestampMs: h.timestamp ?? 0 }));
+    const sign = FUNDING_AMOUNT_IS_PAID.has(this.id) ? -1 : 1;
+    return history.map((h) => ({ id: String(h.id ?? `${h.symbol}:${h.timestamp}`), symbol: h.symbol ?? '', amount: sign * (h.amount ?? 0), timestampMs: h.timestamp ?? 0 }));
   }
 
   setListener(_listener: VenueListener): void {
