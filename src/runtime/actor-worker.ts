@@ -7,6 +7,7 @@ import nodeEndpoint from 'comlink/dist/esm/node-adapter.mjs';
 import { MessageChannel, Worker } from 'node:worker_threads';
 import type { ActorControl, ActorInfo, ActorWorkerData } from './control.js';
 import { withTimeout } from './control.js';
+import { Doorbell } from './doorbell.js';
 import { arbiterError, describeError } from './errors.js';
 import { transferablePorts } from './wiring.js';
 
@@ -30,6 +31,7 @@ export class ActorWorker {
   private readonly control: Comlink.Remote<ActorControl>;
   private expected = false;
   private lastError: string | undefined;
+  private readonly doorbell: Doorbell;
 
   private constructor(
     readonly actorId: string,
@@ -37,6 +39,7 @@ export class ActorWorker {
     private readonly timeoutMs: number,
   ) {
     const { port1, port2 } = new MessageChannel();
+    this.doorbell = new Doorbell(spec.wiring.doorbell);
     const { env, ...rest } = spec;
     const workerData: ActorWorkerData = { ...rest, entry: ENTRY_URL, control: port2 };
     this.worker = new Worker(BOOT_URL, {
@@ -69,7 +72,11 @@ export class ActorWorker {
     });
     // If the call wins the race, `died` still rejects at the eventual exit: keep that silent.
     died.catch(() => {});
-    return withTimeout(Promise.race([fn(this.control), died]), timeoutMs, `actor ${this.actorId} ${what}`);
+    const answer = fn(this.control);
+    // The request is posted; a reader blocked in a park would only see it when the park times out
+    // (up to 5 ms), so wake it: it finds no record, yields to its event loop and takes the request.
+    this.doorbell.wake();
+    return withTimeout(Promise.race([answer, died]), timeoutMs, `actor ${this.actorId} ${what}`);
   }
 
   async load(): Promise<ActorInfo> {
