@@ -7,12 +7,13 @@ import { codecSuite } from './codec.js';
 import { fanoutSuite } from './fanout.js';
 import { hopSuite } from './hop.js';
 import { pipelineSuite } from './pipeline.js';
+import { reloadSuite } from './reload.js';
 import { computeRatios, formatRatios } from './lib/ratios.js';
 import { loadAverage, readLatest, runEnvironment, toRow, writeLatest, writeSuiteFile, type BenchRow, type SuiteFile } from './lib/results.js';
 import type { BenchSuite } from './lib/suite.js';
 import { formatRows } from './lib/table.js';
 
-export const SUITES: readonly BenchSuite[] = [codecSuite, hopSuite, pipelineSuite, fanoutSuite];
+export const SUITES: readonly BenchSuite[] = [codecSuite, hopSuite, pipelineSuite, fanoutSuite, reloadSuite];
 
 export interface BenchOptions {
   suites: readonly string[];

@@ -15,7 +15,7 @@ import { isReloadable, type ActorDefinition } from './actor.js';
 import { HostContext } from './actor-context.js';
 import type { ChannelPolicy, RecordSource } from './channel.js';
 import { systemClock, type Clock, monoNowNs } from './clock.js';
-import { createCodec, type DecodeValidation } from './codec.js';
+import { createCodec, warmUp, type Codec, type DecodeValidation } from './codec.js';
 import { Doorbell } from './doorbell.js';
 import { arbiterError, describeError } from './errors.js';
 import { InputPort, type InputStats } from './input-port.js';
@@ -98,6 +98,9 @@ export class ActorHost<S, P> {
   private readonly waiter: Waiter;
   private readonly batchSize: number;
   private inputs: InputPort[] = [];
+  /** Built once: codecs do not depend on ring cursors, and a reload's start is on the clock. */
+  private readonly inputCodecs: Codec[];
+  private readonly outputCodec: Codec;
   private outputs: OutputPort[] = [];
   private state!: S;
   private loopDone: Promise<void> = Promise.resolve();
@@ -121,6 +124,9 @@ export class ActorHost<S, P> {
     this.context = new HostContext(actorId, definition.kind, definition.version, params, log, clock, (name) => this.handleTimer(name), () => this.dispatching?.currentOrigin());
     this.doorbell = new Doorbell(wiring.doorbell);
     this.batchSize = wiring.batchSize ?? 256;
+    this.inputCodecs = wiring.inputs.map((input) => createCodec({ validation: input.validation }));
+    this.outputCodec = createCodec();
+    for (const codec of [...this.inputCodecs, this.outputCodec]) warmUp(codec);
     this.waiter = new Waiter(wiring.wait, this.doorbell, new SpinSlots(wiring.spinSlots), () => this.hasInput());
   }
 
@@ -251,13 +257,11 @@ export class ActorHost<S, P> {
   }
 
   private attach(pending: Record<string, PendingRecords> | undefined, hold: boolean): void {
-    this.inputs = this.wiring.inputs.map((input) => {
-      const codec = createCodec({ validation: input.validation });
-      return new InputPort(input.name, input.attach(), codec, input.conflate, this.dispatch, this.onDecodeError, input.origins ?? []);
-    });
+    this.inputs = this.wiring.inputs.map(
+      (input, i) => new InputPort(input.name, input.attach(), this.inputCodecs[i]!, input.conflate, this.dispatch, this.onDecodeError, input.origins ?? []),
+    );
     this.waiter.blockingAllowed = this.wiring.ownThread === true && this.inputs.every((port) => !port.eventDriven);
-    const codec = createCodec();
-    this.outputs = this.wiring.outputs.map((output) => new OutputPort(output.name, output.policy, codec, output.attach(), this.scheduleFlush));
+    this.outputs = this.wiring.outputs.map((output) => new OutputPort(output.name, output.policy, this.outputCodec, output.attach(), this.scheduleFlush));
     for (const port of this.outputs) {
       port.hold(hold);
       const records = pending?.[port.name];

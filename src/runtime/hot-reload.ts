@@ -95,8 +95,7 @@ export async function reloadActor(supervisor: Supervisor, actorId: string, optio
   const startupMs = Date.now() - startupStart;
 
   const pauseStartNs = monoNowNs();
-  await oldWorker.call('pause', (c) => c.pause());
-  const handover = await oldWorker.call('handover', (c) => c.handover());
+  const handover = await oldWorker.call('pause for hand-over', (c) => c.pauseForHandover());
   try {
     const restore = handover.hasSnapshot ? { snapshot: handover.snapshot, fromVersion } : undefined;
     // Started paused: until resumed it has read no input and delivered no output.

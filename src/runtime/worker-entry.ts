@@ -117,6 +117,10 @@ const control: ActorControl = {
   load,
   start: (options) => loaded().start(options),
   pause: () => loaded().pause(),
+  pauseForHandover: async () => {
+    await loaded().pause();
+    return loaded().handover();
+  },
   handover: async () => loaded().handover(),
   resume: async (options) => loaded().resume(options),
   snapshot: async () => loaded().snapshot(),

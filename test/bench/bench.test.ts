@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { run } from '../../src/cli/bench.js';
 import type { BenchRow, LatestFile, SuiteFile } from '../../bench/lib/results.js';
 
-const SUITES = ['codec', 'hop', 'pipeline', 'fanout'];
+const SUITES = ['codec', 'hop', 'pipeline', 'fanout', 'reload'];
 let outDir: string;
 let exitCode: number;
 let printed = '';
