@@ -91,6 +91,8 @@ export interface ActorStatus {
   custom?: Record<string, unknown>;
 }
 
+const yieldToEventLoop = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+
 export class ActorHost<S, P> {
   private readonly lifecycle: Lifecycle;
   private readonly context: HostContext<P>;
@@ -291,7 +293,8 @@ export class ActorHost<S, P> {
       for (let i = 0; i < this.inputs.length; i++) handled += this.inputs[i]!.poll(this.batchSize);
       if (handled > 0) {
         this.flushOutputs();
-        const pause = this.waiter.maybeYield();
+        // A control request is waiting (the supervisor raised attention): serve it now.
+        const pause = this.doorbell.takeAttention() ? yieldToEventLoop() : this.waiter.maybeYield();
         if (pause) await pause;
         continue;
       }

@@ -74,8 +74,8 @@ export class ActorWorker {
     died.catch(() => {});
     const answer = fn(this.control);
     // The request is posted; a reader blocked in a park would only see it when the park times out
-    // (up to 5 ms), so wake it: it finds no record, yields to its event loop and takes the request.
-    this.doorbell.wake();
+    // (up to 5 ms), and a busy one at its next periodic yield (up to 1 ms): ask it to yield now.
+    this.doorbell.requestAttention();
     return withTimeout(Promise.race([answer, died]), timeoutMs, `actor ${this.actorId} ${what}`);
   }
 
