@@ -26,6 +26,7 @@ const HELP = `usage: arbiter run [options]
   --duration <seconds>         stop gracefully after this long and print the summary
   --summary-json <file>        also write the summary as JSON
   --ops-port <port>            ops HTTP port (default from config, 9464; 0 = any free port)
+  --data-dir <dir>             where the journal and the ops token live (default from config: data)
   --status-interval <seconds>  how often the status refreshes (default 2)
   --watch                      hot-reload a strategy when its module file changes
   --i-understand-live-trading  required for --mode live: real orders, real money
@@ -38,6 +39,7 @@ export async function run(argv: string[]): Promise<number> {
     duration: { type: 'string' },
     'summary-json': { type: 'string' },
     'ops-port': { type: 'string' },
+    'data-dir': { type: 'string' },
     'status-interval': { type: 'string' },
     watch: { type: 'boolean' },
     'i-understand-live-trading': { type: 'boolean' },
@@ -52,16 +54,16 @@ export async function run(argv: string[]): Promise<number> {
   const intervalS = numberOption('status-interval', values['status-interval'], 0.2, 3600) ?? 2;
   if (values.graph) return runGraph(resolve(values.graph), { durationS, intervalS, watch: values.watch === true });
   const opsPort = numberOption('ops-port', values['ops-port'], 0, 65535);
-  const config = await configWithMode(values.config ? resolve(values.config) : DEFAULT_CONFIG, values.mode);
+  const config = await configWithOverrides(values.config ? resolve(values.config) : DEFAULT_CONFIG, values.mode, values['data-dir']);
   const system = await TradingSystem.start(config, { ...(opsPort === undefined ? {} : { opsPort }), liveConfirmed: values['i-understand-live-trading'] === true });
   return supervise(system, { durationS, intervalS, watch: values.watch === true, summaryJson: values['summary-json'] });
 }
 
-async function configWithMode(path: string, mode: string | undefined): Promise<AppConfig> {
+async function configWithOverrides(path: string, mode: string | undefined, dataDir: string | undefined): Promise<AppConfig> {
   const config = await loadAppConfig(path);
-  if (mode === undefined) return config;
-  if (!(MODES as readonly string[]).includes(mode)) throw arbiterError('CONFIG_INVALID', `--mode must be one of ${MODES.join('|')}, got ${JSON.stringify(mode)}`);
-  return parseAppConfig({ ...config, mode }, `${path} with --mode ${mode}`);
+  if (mode === undefined && dataDir === undefined) return config;
+  if (mode !== undefined && !(MODES as readonly string[]).includes(mode)) throw arbiterError('CONFIG_INVALID', `--mode must be one of ${MODES.join('|')}, got ${JSON.stringify(mode)}`);
+  return parseAppConfig({ ...config, ...(mode === undefined ? {} : { mode }), ...(dataDir === undefined ? {} : { dataDir }) }, `${path} with command-line overrides`);
 }
 
 interface SuperviseOptions {
