@@ -37,6 +37,8 @@ const strategySchema = z
 
 const configSchema = z
   .object({
+    /** Free text for the reader of the file (JSON has no comments). */
+    comment: z.string().optional(),
     mode: z.enum(MODES).default('sim'),
     dataDir: z.string().min(1).default('data'),
     simulator: z

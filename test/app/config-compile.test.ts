@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { compileGraph, EXECUTION_ID, feedId } from '../../src/app/compile.js';
-import { parseAppConfig } from '../../src/app/config.js';
+import { loadAppConfig, parseAppConfig } from '../../src/app/config.js';
+import { checkLiveStart } from '../../src/app/system.js';
 import { parseGraphConfig } from '../../src/runtime/graph-config.js';
 
 const base = {
@@ -72,5 +73,28 @@ describe('compile to an actor graph', () => {
   it('gives no simulator URL outside sim mode', () => {
     const paper = compileGraph(parseAppConfig({ ...base, mode: 'paper' }), { dataDir: 'd' });
     expect(paper.actors[0]!.params).toEqual({ venue: 'binance', symbols: ['BTC/USDT', 'ETH/USDT'], mode: 'paper' });
+  });
+});
+
+describe('shipped configs and the live guard', () => {
+  it.each(['config/default.json', 'config/paper.example.json', 'config/live.example.json'])('%s is valid', async (file) => {
+    const config = await loadAppConfig(file);
+    expect(Object.keys(config.venues).sort()).toEqual(['binance', 'binanceusdm', 'bybit', 'okx']);
+    expect(config.strategies.map((s) => s.id)).toEqual(['carry', 'hedge', 'spread']);
+  });
+
+  it('live refuses to start without --i-understand-live-trading, then without every credential, naming the variables', async () => {
+    const live = await loadAppConfig('config/live.example.json');
+    expect(() => checkLiveStart(live, false, {})).toThrow(/LIVE_NOT_CONFIRMED: .*--i-understand-live-trading/);
+    const keys = { ARBITER_BINANCE_API_KEY: 'k', ARBITER_BINANCE_SECRET: 's', ARBITER_BYBIT_API_KEY: 'k', ARBITER_BYBIT_SECRET: 's', ARBITER_OKX_API_KEY: 'k' };
+    expect(() => checkLiveStart(live, true, keys)).toThrow(/SECRETS_MISSING: .*set ARBITER_OKX_SECRET \(/);
+    expect(() => checkLiveStart(live, true, { ...keys, ARBITER_OKX_SECRET: 's' })).not.toThrow();
+    // The message names variables, never values.
+    expect(() => checkLiveStart(live, true, { ARBITER_BINANCE_API_KEY: 'visible-value' })).not.toThrow(/visible-value/);
+  });
+
+  it('sim and paper never need credentials', async () => {
+    expect(() => checkLiveStart(parseAppConfig(base), false, {})).not.toThrow();
+    expect(() => checkLiveStart(parseAppConfig({ ...base, mode: 'paper' }), false, {})).not.toThrow();
   });
 });
