@@ -17,7 +17,7 @@ export function renderLiveView(status: SystemStatus, opsUrl: string | undefined)
   }
   lines.push('', `opportunities (${status.opportunities.total} evaluated), best now`);
   for (const o of status.opportunities.best.slice(0, 5)) {
-    lines.push(`  ${pad(o.strategyId, 16)}${pad(o.symbol, 15)}${pad(o.venues, 26)}edge ${pad(fixed(o.edgeBps, 1) + 'bp', 9)}exp $${pad(fixed(o.expectedPnlUsd), 9)}${pad(o.decision, 5)} ${o.reason.slice(0, 50)}`);
+    lines.push(`  ${pad(o.strategyId, 16)}${pad(o.symbol, 15)}${pad(o.venues, 30)} edge ${pad(fixed(o.edgeBps, 1) + 'bp', 9)}exp $${pad(fixed(o.expectedPnlUsd), 9)}${pad(o.decision, 5)} ${o.reason.slice(0, 50)}`);
   }
   const open = status.positions.filter((p) => Math.abs(p.qty) > 1e-12);
   const net = status.positions.reduce((sum, p) => sum + p.qty * (p.markPx ?? p.avgEntryPx), 0);
