@@ -2,8 +2,9 @@
  * Wires a pure strategy engine (src/trading/strategy) into the actor contract, the same way for
  * every strategy:
  *
- * - `md` messages update the market view in place (the hot path: no decision, no allocation
- *   beyond the book's own);
+ * - `md` messages update the market view in place (the hot path: no allocation beyond the
+ *   book's own); a book or funding update then goes to the engine's tick path when it has one
+ *   (onBookUpdate / onFundingUpdate), which may decide at once on that message;
  * - `events` go through the shared ledger (intents, positions, back-off, trading state), then to
  *   the engine for anything it keeps itself (spot inventory);
  * - a timer every `evaluationIntervalMs` runs the engine's evaluation and sends what it decided:
@@ -34,14 +35,19 @@ export function strategyActor<S extends BaseState, P extends CommonParams>(engin
     for (const opportunity of out.opportunities) ctx.send('opportunities', opportunity);
   };
   const onMarketData = (state: S, message: MarketDataMessage): void => applyMarketData(state.market, message);
-  // Book updates may trigger an immediate decision (engine.onBookUpdate): the tick-to-order path.
-  const onBook = engine.onBookUpdate
-    ? (state: S, message: MessageOf<'BookTop'> | MessageOf<'BookLevels'>, ctx: ActorContext<P>): void => {
-        applyMarketData(state.market, message);
-        const out = engine.onBookUpdate!(state, ctx.params, ctx.clock.wallMs(), message.symbol, message.venue);
-        if (out !== null) send(out, ctx);
-      }
-    : onMarketData;
+  // Book and funding updates may trigger an immediate decision: the tick-to-order path.
+  type Tick = MessageOf<'BookTop'> | MessageOf<'BookLevels'> | MessageOf<'FundingRate'>;
+  type TickPath = NonNullable<StrategyEngine<S, P>['onBookUpdate']>;
+  const tickHandler = (react: TickPath | undefined) =>
+    react
+      ? (state: S, message: Tick, ctx: ActorContext<P>): void => {
+          applyMarketData(state.market, message);
+          const out = react(state, ctx.params, ctx.clock.wallMs(), message.symbol, message.venue, message.ts);
+          if (out !== null) send(out, ctx);
+        }
+      : onMarketData;
+  const onBook = tickHandler(engine.onBookUpdate?.bind(engine));
+  const onFunding = tickHandler(engine.onFundingUpdate?.bind(engine));
   const onEvent = (state: S, message: OrderEventMessage, ctx: ActorContext<P>): void => {
     applyOrderEvent(state.ledger, message, ctx.clock.wallMs(), ctx.params.backoffMs);
     engine.onOrderEvent?.(state, message, ctx.params);
@@ -57,7 +63,7 @@ export function strategyActor<S extends BaseState, P extends CommonParams>(engin
     onMessage: {
       BookTop: onBook,
       BookLevels: onBook,
-      FundingRate: onMarketData,
+      FundingRate: onFunding,
       MarkPrice: onMarketData,
       VenueStatus: onMarketData,
       OrderAccepted: onEvent,

@@ -19,10 +19,13 @@ export interface StrategyEngine<S extends BaseState, P extends CommonParams> {
   /** One evaluation at wall time `nowMs`: the commands to send and the opportunities to publish. */
   evaluate(state: S, params: P, nowMs: number): StrategyOutput;
   /**
-   * Optional tick path: called after a BookTop/BookLevels of (venue, symbol) updated the market
-   * view. Returns what to send now, or null (the common case: it must not allocate then).
+   * Optional tick path: called after a BookTop/BookLevels of (venue, symbol), whose ingress `ts`
+   * is given, updated the market view. Returns what to send now, or null (the common case: it
+   * must not allocate then). Commands it returns should carry `ts`: latency is measured from it.
    */
-  onBookUpdate?(state: S, params: P, nowMs: number, symbol: string, venue: string): StrategyOutput | null;
+  onBookUpdate?(state: S, params: P, nowMs: number, symbol: string, venue: string, ts: number): StrategyOutput | null;
+  /** The same for a FundingRate (the carry strategies' opportunities open on funding, not on price). */
+  onFundingUpdate?(state: S, params: P, nowMs: number, symbol: string, venue: string, ts: number): StrategyOutput | null;
   /** Called after the shared ledger has taken the event (for state only this strategy keeps). */
   onOrderEvent?(state: S, event: OrderEventMessage, params: P): void;
   snapshot(state: S): unknown;
