@@ -10,7 +10,8 @@ const HOUR = 3_600_000;
 /** 10 000 USD at a 60 000 mid, four significant digits (no lot configured). */
 const QTY = 0.1666;
 
-const start = runnerFor(carry, { venues: ['binanceusdm', 'bybit', 'okx'], symbols: [BTC] });
+// The decision tests drive the timer path; the tick path has its own tests (funding-carry-tick.test.ts).
+const start = runnerFor(carry, { venues: ['binanceusdm', 'bybit', 'okx'], symbols: [BTC], actOnTick: false });
 
 /** Books at 59 997 / 60 003 (1 bp wide, 10 BTC a level) and the given funding, each venue with its own ts. */
 function market(run: StrategyRun, rates: Record<string, [rate: number, intervalHours: number]>, ts: Record<string, number> = {}): void {

@@ -8,7 +8,8 @@ const SPOT = 'BTC/USDT';
 /** 5 000 USD at a 60 000 mid, four significant digits. */
 const QTY = 0.08333;
 
-const start = runnerFor(hedge, { spotVenue: 'binance', perpVenue: 'binanceusdm', symbols: [PERP], inventory: { USDT: 100_000 } });
+// The decision tests drive the timer path; the tick path has its own tests (spot-perp-hedge-tick.test.ts).
+const start = runnerFor(hedge, { spotVenue: 'binance', perpVenue: 'binanceusdm', symbols: [PERP], inventory: { USDT: 100_000 }, actOnTick: false });
 
 /** Perp 59 997 / 60 003 (1 bp wide), spot 59 994 / 60 006 (2 bps), perp funding `rate` per 4 h. */
 function market(run: StrategyRun, rate: number, venues = { spot: 'binance', perp: 'binanceusdm' }): void {

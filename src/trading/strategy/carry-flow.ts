@@ -10,13 +10,17 @@
  * A carry is forgotten once nothing is in flight and both legs are flat (an entry that failed
  * outright, or an exit that completed). A position the strategy holds without a carry record (a
  * fill that landed after its intent was written off) is adopted as a carry and closed.
+ *
+ * The same per-key decision runs on two paths: the timer (every key, publishes every decision)
+ * and the tick (`reactCarry`: the one key whose market data just changed, sends only an act or an
+ * exit, stamped with that message's `ts`, so tick-to-order latency measures from it).
  */
 import { z } from 'zod';
 import type { Leg, Side } from '../../protocol/index.js';
 import type { FundingQuote } from '../funding.js';
 import { MS_PER_HOUR } from '../funding.js';
 import { marketKindOf } from '../symbols.js';
-import { carryExitReason, carryHoldEdge, fmt, label, type CarryEstimate, type CarryMarket } from './carry-economics.js';
+import { carryExitReason, carryHoldEdge, fmt, label, type CarryEntry, type CarryEstimate, type CarryMarket } from './carry-economics.js';
 import { backoffOf, entryBlockedBy, exitBlockedBy, inFlight, positionQty, settleIntents, type Ledger } from './ledger.js';
 import { decisionTs, unusableForMs } from './market-view.js';
 import { commonParamsShape, type CommonParams } from './params.js';
@@ -44,6 +48,12 @@ export const carryParamsShape = {
   maxFundingAgeMs: z.int().positive().default(300_000),
   /** A leg worth less than this is flat: fees taken in the base asset leave crumbs no venue takes an order for. */
   dustUsd: z.number().nonnegative().default(10),
+  /**
+   * Act on the funding or book update that makes an entry (or a funding exit) due instead of at
+   * the next evaluation, which added up to evaluationIntervalMs to every order. Holds and skips
+   * are still the timer's to report, so the opportunity stream stays bounded.
+   */
+  actOnTick: z.boolean().default(true),
 };
 
 export type CarryParams = CommonParams & {
@@ -55,6 +65,7 @@ export type CarryParams = CommonParams & {
   readonly staleExitAfterMs: number;
   readonly maxFundingAgeMs: number;
   readonly dustUsd: number;
+  readonly actOnTick: boolean;
 };
 
 export interface OpenCarry {
@@ -90,6 +101,8 @@ interface EvalContext {
   readonly kind: string;
   readonly nowMs: number;
   readonly params: CarryParams;
+  /** Set on the tick path: the triggering message's `ts`; only acts and exits are published then. */
+  readonly triggerTs: number | null;
 }
 
 /**
@@ -107,9 +120,52 @@ export function evaluateCarries(
 ): StrategyOutput {
   const out = emptyOutput();
   settleIntents(state.ledger, nowMs, params.backoffMs);
-  const context: EvalContext = { kind, nowMs, params };
+  const context: EvalContext = { kind, nowMs, params, triggerTs: null };
   for (const key of new Set([...keys, ...Object.keys(state.carries)])) evaluateKey(state, context, specFor(key), out);
   return out;
+}
+
+/** What a strategy gives the tick path; module-level functions, so a tick allocates no closure. */
+export interface CarryTickHooks<S extends CarryState, P extends CarryParams> {
+  readonly kind: string;
+  /** A cheap necessary condition for an entry (funding and fees only, no book walk). */
+  mayEnter(state: S, params: P, key: string): boolean;
+  specFor(state: S, params: P, key: string): CarryKeySpec;
+}
+
+/**
+ * The tick path: market data of `key` just changed (`fundingChanged` for a FundingRate). Decides
+ * that key alone with the timer's own code and returns the command and its act/exit Opportunity,
+ * both stamped with the triggering `ts`; null (the common case, nothing built) otherwise.
+ *
+ * The gates before any economics: an intent in flight or a back-off decides nothing (and the
+ * ledger is what keeps an entry from going out twice); without a carry, the trading state and the
+ * strategy's `mayEnter`; with one, only a funding change can flip the hold into an exit (max
+ * holding time, staleness and residues are the timer's, they need the clock, not a tick).
+ *
+ * @example const out = reactCarry(state, params, hooks, 'BTC/USDT:USDT', nowMs, message.ts, true);
+ */
+export function reactCarry<S extends CarryState, P extends CarryParams>(state: S, params: P, hooks: CarryTickHooks<S, P>, key: string, nowMs: number, ts: number, fundingChanged: boolean): StrategyOutput | null {
+  const { ledger } = state;
+  if (inFlight(ledger, key) !== null || backoffOf(ledger, key, nowMs) !== null) return null;
+  const carry = state.carries[key];
+  if (carry === undefined) {
+    if (entryBlockedBy(ledger) !== null || !hooks.mayEnter(state, params, key)) return null;
+  } else if (!fundingChanged || exitBlockedBy(ledger) !== null) {
+    return null;
+  }
+  const spec = hooks.specFor(state, params, key);
+  if (carry !== undefined && !fundingExitDue(params, spec, carry)) return null;
+  const out = emptyOutput();
+  evaluateKey(state, { kind: hooks.kind, nowMs, params, triggerTs: ts }, spec, out);
+  return out.commands.length > 0 ? out : null;
+}
+
+/** The hold's funding test of carryExitReason alone: the one exit a tick can make due. */
+function fundingExitDue(params: CarryParams, spec: CarryKeySpec, carry: OpenCarry): boolean {
+  const shortFunding = spec.fundingOf(carry.short);
+  const longFunding = spec.fundingOf(carry.long);
+  return shortFunding !== null && longFunding !== null && carryHoldEdge(shortFunding, longFunding, carry.notionalUsd, params.holdingHours).aprPct < params.exitAprPct;
 }
 
 function evaluateKey(state: CarryState, context: EvalContext, spec: CarryKeySpec, out: StrategyOutput): void {
@@ -160,8 +216,7 @@ function evaluateHeld(state: CarryState, context: EvalContext, spec: CarryKeySpe
     publish(state, context, out, markets, { ...fields, decision: 'hold', reason: `exit due (${reason}) but no leg can be closed: the spot venue no longer holds what the position shows` });
     return;
   }
-  const ts = decisionTs(market, marketPairs(markets));
-  out.commands.push(submitCommand(ledger, params, { key: spec.key, purpose: 'exit', ts, nowMs }, legs));
+  out.commands.push(submitCommand(ledger, params, { key: spec.key, purpose: 'exit', ts: tsOf(state, context, markets), nowMs }, legs));
   carry.exitReason = reason;
   publish(state, context, out, markets, { ...fields, decision: 'exit', reason });
 }
@@ -172,6 +227,9 @@ function evaluateEntry(state: CarryState, context: EvalContext, spec: CarryKeySp
   const { ledger } = state;
   const { params, nowMs } = context;
   const entry = found.estimate.entry;
+  const acts = entry !== undefined && found.veto === null && entry.edge.netEdgeBps >= params.entryEdgeBps && entryBlockedBy(ledger) === null && backoffOf(ledger, spec.key, nowMs) === null;
+  // The tick path reports nothing it does not act on: the reasons (strings) are the timer's.
+  if (!acts && context.triggerTs !== null) return;
   if (!entry) {
     // A veto explains more than the sizing problem it usually causes (no inventory → size 0).
     const reason = found.veto ?? (found.estimate.problem as string);
@@ -179,18 +237,17 @@ function evaluateEntry(state: CarryState, context: EvalContext, spec: CarryKeySp
     return;
   }
   const { edge } = entry;
-  const economics = `net ${fmt(edge.netEdgeBps)} bps over ${params.holdingHours} h = funding ${fmt(edge.grossUsd / entry.notionalUsd / 1e-4)} − costs ${fmt(entry.costBps)}`;
-  const belowThreshold = edge.netEdgeBps < params.entryEdgeBps ? `${economics} < entryEdgeBps ${params.entryEdgeBps}` : null;
-  const why = found.veto ?? belowThreshold ?? entryBlockedBy(ledger) ?? backoffText(ledger, spec.key, nowMs);
+  const economics = entryEconomics(entry, params);
   const fields = { symbol: spec.key, venues: `short:${entry.short.venue} long:${entry.long.venue}`, edgeBps: edge.netEdgeBps, expectedPnlUsd: entry.pnlPerIntervalUsd, annualizedPct: edge.annualizedPct };
   const markets = [entry.short, entry.long];
-  if (why !== null) {
+  if (!acts) {
+    const belowThreshold = edge.netEdgeBps < params.entryEdgeBps ? `${economics} < entryEdgeBps ${params.entryEdgeBps}` : null;
+    const why = found.veto ?? belowThreshold ?? entryBlockedBy(ledger) ?? (backoffText(ledger, spec.key, nowMs) as string);
     publish(state, context, out, markets, { ...fields, decision: 'skip', reason: why === belowThreshold ? why : `${why}; ${economics}` });
     return;
   }
   const legs = [entryLeg(state, params, entry.short, 'sell', entry.qty), entryLeg(state, params, entry.long, 'buy', entry.qty)];
-  const ts = decisionTs(state.market, marketPairs(markets));
-  const command = submitCommand(ledger, params, { key: spec.key, purpose: 'entry', ts, nowMs }, legs);
+  const command = submitCommand(ledger, params, { key: spec.key, purpose: 'entry', ts: tsOf(state, context, markets), nowMs }, legs);
   out.commands.push(command);
   state.carries[spec.key] = {
     key: spec.key,
@@ -205,6 +262,9 @@ function evaluateEntry(state: CarryState, context: EvalContext, spec: CarryKeySp
   };
   publish(state, context, out, markets, { ...fields, decision: 'act', reason: `${economics} ≥ entryEdgeBps ${params.entryEdgeBps}: short ${label(entry.short)}, long ${label(entry.long)}, ${entry.qty} each` });
 }
+
+const entryEconomics = (entry: CarryEntry, params: CarryParams): string =>
+  `net ${fmt(entry.edge.netEdgeBps)} bps over ${params.holdingHours} h = funding ${fmt(entry.edge.grossUsd / entry.notionalUsd / 1e-4)} − costs ${fmt(entry.costBps)}`;
 
 function entryLeg(state: CarryState, params: CarryParams, market: CarryMarket, side: Side, qty: number): Leg {
   return iocLeg(market.venue, market.symbol, side, qty, protectiveLimitPx(state.market.book, market.venue, market.symbol, side, params.limitSlippageBps), false);
@@ -256,9 +316,15 @@ const venuesOf = (carry: OpenCarry): string => `short:${carry.short.venue} long:
 
 const marketPairs = (markets: readonly CarryMarket[]): [string, string][] => markets.map((m) => [m.venue, m.symbol]);
 
+/**
+ * The `ts` a decision carries: on the tick path the message that triggered it; on the timer the
+ * newest message of the markets it used (the tick that completed the picture).
+ */
+const tsOf = (state: CarryState, context: EvalContext, markets: readonly CarryMarket[]): number => context.triggerTs ?? decisionTs(state.market, marketPairs(markets));
+
 function publish(state: CarryState, context: EvalContext, out: StrategyOutput, markets: readonly CarryMarket[], fields: OpportunityFields): void {
-  const ts = decisionTs(state.market, marketPairs(markets));
-  publishOpportunity(out, state.ledger, state.recent, { kind: context.kind, ts, nowMs: context.nowMs, keepActed: context.params.recentOpportunities }, fields);
+  if (context.triggerTs !== null && fields.decision !== 'act' && fields.decision !== 'exit') return;
+  publishOpportunity(out, state.ledger, state.recent, { kind: context.kind, ts: tsOf(state, context, markets), nowMs: context.nowMs, keepActed: context.params.recentOpportunities }, fields);
 }
 
 /** The carries for status(): legs, size, age, the edge they were entered at and why they are exiting. */

@@ -6,11 +6,15 @@
  * (same asset, same size, opposite sides), so what it earns is the funding differential.
  *
  * Every venue pair with fresh funding and a fresh book is priced; the best net edge is the
- * symbol's opportunity. Holding and exiting follow carry-flow.ts.
+ * symbol's opportunity. Holding and exiting follow carry-flow.ts, on the timer and on the tick
+ * (a funding or book update of one of its perps re-decides that symbol at once).
  */
 import { z } from 'zod';
+import { feeRates } from '../fees.js';
+import { fundingRatePerHour } from '../funding.js';
+import { BPS } from '../symbols.js';
 import { estimateCarryEntry, type CarryEstimate, type CarryLegInput, type CarryMarket } from './carry-economics.js';
-import { carriesStatus, carryParamsShape, evaluateCarries, type CarryKeySpec, type CarryState } from './carry-flow.js';
+import { carriesStatus, carryParamsShape, evaluateCarries, reactCarry, type CarryKeySpec, type CarryState, type CarryTickHooks } from './carry-flow.js';
 import type { StrategyEngine } from './engine.js';
 import { ledgerStatus } from './ledger.js';
 import { freshFunding } from './market-view.js';
@@ -79,12 +83,45 @@ export function bestPair(
 const isBetter = (candidate: CarryEstimate, best: CarryEstimate): boolean =>
   candidate.entry !== undefined && (best.entry === undefined || candidate.entry.edge.netEdgeBps > best.entry.edge.netEdgeBps);
 
+/**
+ * Whether any venue pair could clear entryEdgeBps: the widest funding spread over the horizon less
+ * four of the cheapest taker fees (each pair's round trip pays at least that; the spread and
+ * slippage bestPair also charges are never negative). When this fails bestPair finds no entry
+ * either, so a tick stops here without walking a book: one pass, three funding lookups.
+ */
+export function fundingCanPay(state: FundingCarryState, params: FundingCarryParams, symbol: string): boolean {
+  let highPerHour = -Infinity;
+  let lowPerHour = Infinity;
+  let cheapestFeeBps = Infinity;
+  let priced = 0;
+  for (const venue of params.venues) {
+    const funding = freshFunding(state.market, venue, symbol, params.maxFundingAgeMs);
+    if (funding === null) continue;
+    const perHour = fundingRatePerHour(funding);
+    highPerHour = Math.max(highPerHour, perHour);
+    lowPerHour = Math.min(lowPerHour, perHour);
+    cheapestFeeBps = Math.min(cheapestFeeBps, feeRates(params.feeSchedule, venue, symbol).takerRateBps);
+    priced++;
+  }
+  return priced >= 2 && ((highPerHour - lowPerHour) * params.holdingHours) / BPS - 4 * cheapestFeeBps >= params.entryEdgeBps;
+}
+
+const tickHooks: CarryTickHooks<FundingCarryState, FundingCarryParams> = { kind: FUNDING_CARRY_KIND, mayEnter: fundingCanPay, specFor };
+
+/** The tick path: only a perp this strategy trades, on one of its venues, can change a decision. */
+function reactFundingCarry(state: FundingCarryState, params: FundingCarryParams, nowMs: number, symbol: string, venue: string, ts: number, fundingChanged: boolean) {
+  if (!params.actOnTick || !params.symbols.includes(symbol) || !params.venues.includes(venue)) return null;
+  return reactCarry(state, params, tickHooks, symbol, nowMs, ts, fundingChanged);
+}
+
 export const fundingCarryEngine: StrategyEngine<FundingCarryState, FundingCarryParams> = {
   kind: FUNDING_CARRY_KIND,
   version: VERSION,
   parseParams: parseFundingCarryParams,
   init: (strategyId, params, clock) => ({ ...createBaseState(strategyId, params, clock), carries: {} }),
   evaluate: (state, params, nowMs) => evaluateCarries(state, params, FUNDING_CARRY_KIND, params.symbols, (symbol) => specFor(state, params, symbol), nowMs),
+  onBookUpdate: (state, params, nowMs, symbol, venue, ts) => reactFundingCarry(state, params, nowMs, symbol, venue, ts, false),
+  onFundingUpdate: (state, params, nowMs, symbol, venue, ts) => reactFundingCarry(state, params, nowMs, symbol, venue, ts, true),
   snapshot: (state): FundingCarrySnapshot => ({ ...snapshotBase(state), carries: structuredClone(state.carries) }),
   restore(snapshot, fromVersion, strategyId, params, clock) {
     const current = migrateSnapshot(FUNDING_CARRY_KIND, snapshot, fromVersion, VERSION) as FundingCarrySnapshot;

@@ -16,7 +16,7 @@ const feeRatesSchema = z.object({ makerRateBps: z.number(), takerRateBps: z.numb
 const lotSchema = z.object({ amountStep: z.number().positive(), minQty: z.number().nonnegative().default(0) }).strict();
 
 export const commonParamsShape = {
-  /** How often opportunities are evaluated and published; decisions are taken on this timer only. */
+  /** How often every opportunity is evaluated and published; strategies with a tick path (actOnTick) also decide on market data. */
   evaluationIntervalMs: z.int().min(50).max(60_000).default(1_000),
   /** A quote older than this is absent (feeds conflate, so a live market updates far more often). */
   maxQuoteAgeMs: z.int().positive().default(5_000),

@@ -12,7 +12,8 @@
  * same cost model applies (fees on spot are 2-10x the perp's, which is why it needs *extreme*
  * funding: `entryAprPct` gates on the rate itself, `entryEdgeBps` on the net after costs). It
  * exits when the funding in its direction falls below `exitAprPct`, at max holding time, or when
- * either market goes stale (carry-flow.ts).
+ * either market goes stale (carry-flow.ts). Like the carry, it decides on the tick too: a perp
+ * funding update, or a book update of the perp or its spot market, re-decides that symbol at once.
  */
 import { z } from 'zod';
 import type { FundingQuote } from '../funding.js';
@@ -21,7 +22,7 @@ import { SpotInventory } from '../inventory.js';
 import { fallbackAmountStep, roundToStep } from '../lot-size.js';
 import { BPS, symbolParts } from '../symbols.js';
 import { estimateCarryEntry, fmt, type CarryMarket } from './carry-economics.js';
-import { carriesStatus, carryParamsShape, evaluateCarries, type CarryKeySpec, type CarryState } from './carry-flow.js';
+import { carriesStatus, carryParamsShape, evaluateCarries, reactCarry, type CarryKeySpec, type CarryState, type CarryTickHooks } from './carry-flow.js';
 import type { StrategyEngine } from './engine.js';
 import { ledgerStatus, positionQty } from './ledger.js';
 import { freshFunding } from './market-view.js';
@@ -97,12 +98,20 @@ function specFor(state: SpotPerpHedgeState, params: SpotPerpHedgeParams, symbol:
 
 /** Prices the hedge in the direction funding points, sized within what the spot venue holds. */
 export function hedgeEntry(state: SpotPerpHedgeState, params: SpotPerpHedgeParams, perp: CarryMarket, spot: CarryMarket, funding: FundingQuote) {
-  const aprPct = fundingRatePerHour(funding) * HOURS_PER_YEAR * 100;
+  const aprPct = fundingAprPct(funding);
   const maxQty = spotCapacity(state, params, spot, aprPct >= 0 ? 'buy' : 'sell');
   const perpLeg = { ...perp, funding, lot: lotOf(params, perp.venue, perp.symbol) };
   const spotLeg = { ...spot, funding: { rate: 0, intervalHours: funding.intervalHours }, lot: lotOf(params, spot.venue, spot.symbol) };
   const estimate = estimateCarryEntry(state.market.book, params.feeSchedule, perpLeg, spotLeg, { notionalUsd: params.notionalUsd, holdingHours: params.holdingHours, maxQty });
   return { estimate, veto: hedgeVeto(params, spot, aprPct, maxQty) };
+}
+
+const fundingAprPct = (funding: FundingQuote): number => fundingRatePerHour(funding) * HOURS_PER_YEAR * 100;
+
+/** hedgeVeto's first test, read from the funding alone: the only entry gate a tick checks before the economics. */
+function fundingIsExtreme(state: SpotPerpHedgeState, params: SpotPerpHedgeParams, symbol: string): boolean {
+  const funding = freshFunding(state.market, params.perpVenue, symbol, params.maxFundingAgeMs);
+  return funding !== null && Math.abs(fundingAprPct(funding)) >= params.entryAprPct;
 }
 
 function hedgeVeto(params: SpotPerpHedgeParams, spot: CarryMarket, aprPct: number, maxQty: number): string | null {
@@ -134,12 +143,36 @@ function spotCloseQty(state: SpotPerpHedgeState, params: SpotPerpHedgeParams, sp
 }
 
 
+const COLON = 58;
+
+/**
+ * The configured perp a market belongs to: the perp itself on the perp venue, or the perp whose
+ * spot (`BTC/USDT` of `BTC/USDT:USDT`) it is on the spot venue; null for any other market.
+ * Compares in place (no spotSymbolOf per tick).
+ */
+export function hedgeKeyOf(params: SpotPerpHedgeParams, venue: string, symbol: string): string | null {
+  if (venue === params.perpVenue && params.symbols.includes(symbol)) return symbol;
+  if (venue !== params.spotVenue) return null;
+  for (const perp of params.symbols) if (perp.length > symbol.length && perp.charCodeAt(symbol.length) === COLON && perp.startsWith(symbol)) return perp;
+  return null;
+}
+
+const tickHooks: CarryTickHooks<SpotPerpHedgeState, SpotPerpHedgeParams> = { kind: SPOT_PERP_HEDGE_KIND, mayEnter: fundingIsExtreme, specFor };
+
+function reactHedge(state: SpotPerpHedgeState, params: SpotPerpHedgeParams, nowMs: number, symbol: string, venue: string, ts: number, fundingChanged: boolean) {
+  const key = params.actOnTick ? hedgeKeyOf(params, venue, symbol) : null;
+  return key === null ? null : reactCarry(state, params, tickHooks, key, nowMs, ts, fundingChanged);
+}
+
 export const spotPerpHedgeEngine: StrategyEngine<SpotPerpHedgeState, SpotPerpHedgeParams> = {
   kind: SPOT_PERP_HEDGE_KIND,
   version: VERSION,
   parseParams: parseSpotPerpHedgeParams,
   init: (strategyId, params, clock) => ({ ...createBaseState(strategyId, params, clock), carries: {}, inventory: inventoryFrom({ [params.spotVenue]: params.inventory }) }),
   evaluate: (state, params, nowMs) => evaluateCarries(state, params, SPOT_PERP_HEDGE_KIND, params.symbols, (symbol) => specFor(state, params, symbol), nowMs),
+  onBookUpdate: (state, params, nowMs, symbol, venue, ts) => reactHedge(state, params, nowMs, symbol, venue, ts, false),
+  // A FundingRate only ever names a perp (spot pays none), so it maps through the first test of hedgeKeyOf.
+  onFundingUpdate: (state, params, nowMs, symbol, venue, ts) => reactHedge(state, params, nowMs, symbol, venue, ts, true),
   onOrderEvent: (state, event, params) => applySpotFill(state.inventory, event, [params.spotVenue]),
   snapshot: (state): SpotPerpHedgeSnapshot => ({ ...snapshotBase(state), carries: structuredClone(state.carries), inventory: state.inventory.snapshot() }),
   restore(snapshot, fromVersion, strategyId, params, clock) {
