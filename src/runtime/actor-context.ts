@@ -9,6 +9,7 @@ import type { Clock } from './clock.js';
 import { arbiterError, describeError } from './errors.js';
 import type { Logger } from './log.js';
 import type { OutputPort } from './output-port.js';
+import { realTimers, type TimerHandle, type TimerScheduler } from './timers.js';
 
 /** Logs at most one line per reason per interval; counts everything. */
 class ErrorLogLimiter {
@@ -32,8 +33,10 @@ class ErrorLogLimiter {
 
 export class HostContext<P> implements ActorContext<P> {
   private outputs = new Map<string, OutputPort>();
-  private readonly timers = new Map<string, { intervalMs: number; handle: NodeJS.Timeout | undefined }>();
+  private readonly timers = new Map<string, { intervalMs: number; handle: TimerHandle | undefined }>();
   private timersRunning = false;
+  /** Tracked async work not yet settled (a replay driver waits for it to reach zero). */
+  inFlight = 0;
   private detached = false;
   readonly counters: Record<string, number> = Object.create(null);
   readonly gauges: Record<string, number> = Object.create(null);
@@ -50,6 +53,7 @@ export class HostContext<P> implements ActorContext<P> {
     readonly clock: Clock,
     private readonly onTimerFired: (name: string) => void,
     private readonly originOf: () => string | undefined = () => undefined,
+    private readonly scheduler: TimerScheduler = realTimers,
   ) {}
 
   origin(): string | undefined {
@@ -90,14 +94,14 @@ export class HostContext<P> implements ActorContext<P> {
   setTimer(name: string, intervalMs: number): void {
     if (!(intervalMs > 0)) throw arbiterError('ACTOR_HOOK', `setTimer(${name}): intervalMs must be > 0, got ${intervalMs}`);
     this.clearTimer(name);
-    const timer = { intervalMs, handle: undefined as NodeJS.Timeout | undefined };
+    const timer = { intervalMs, handle: undefined as TimerHandle | undefined };
     this.timers.set(name, timer);
-    if (this.timersRunning) timer.handle = setInterval(() => this.onTimerFired(name), intervalMs);
+    if (this.timersRunning) timer.handle = this.scheduler.every(intervalMs, () => this.onTimerFired(name));
   }
 
   clearTimer(name: string): void {
     const timer = this.timers.get(name);
-    if (timer?.handle) clearInterval(timer.handle);
+    if (timer?.handle) this.scheduler.cancel(timer.handle);
     this.timers.delete(name);
   }
 
@@ -105,13 +109,32 @@ export class HostContext<P> implements ActorContext<P> {
   runTimers(running: boolean): void {
     this.timersRunning = running;
     for (const [name, timer] of this.timers) {
-      if (timer.handle) clearInterval(timer.handle);
-      timer.handle = running ? setInterval(() => this.onTimerFired(name), timer.intervalMs) : undefined;
+      if (timer.handle) this.scheduler.cancel(timer.handle);
+      timer.handle = running ? this.scheduler.every(timer.intervalMs, () => this.onTimerFired(name)) : undefined;
     }
   }
 
+  after(delayMs: number, fire: () => void, what: string): void {
+    this.inFlight++;
+    this.scheduler.after(delayMs, () => {
+      this.inFlight--;
+      try {
+        fire();
+      } catch (error) {
+        this.reportError(what, error);
+      }
+    });
+  }
+
   track(promise: Promise<unknown>, what: string): void {
-    promise.catch((error: unknown) => this.reportError(what, error));
+    this.inFlight++;
+    promise.then(
+      () => this.inFlight--,
+      (error: unknown) => {
+        this.inFlight--;
+        this.reportError(what, error);
+      },
+    );
   }
 
   count(name: string, by = 1): void {

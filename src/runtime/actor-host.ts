@@ -22,6 +22,7 @@ import { InputPort, type InputStats } from './input-port.js';
 import { Lifecycle, type LifecycleState } from './lifecycle.js';
 import type { Logger } from './log.js';
 import { OutputPort, type Destination, type PendingRecords } from './output-port.js';
+import { realTimers, type TimerScheduler } from './timers.js';
 import { SpinSlots, Waiter, type WaitOptions } from './wait-strategy.js';
 
 export interface InputWiring {
@@ -49,6 +50,11 @@ export interface HostWiring {
   readonly batchSize?: number;
   /** The actor has its thread to itself (a worker), so waiting for ring input may block it. */
   readonly ownThread?: boolean;
+  /**
+   * An outside driver runs the actor (replay's lockstep): the host starts no loop of its own; the
+   * driver calls `step()` to handle what is in the rings and `busy()` to see whether it is done.
+   */
+  readonly driven?: boolean;
 }
 
 export interface StartOptions {
@@ -121,9 +127,20 @@ export class ActorHost<S, P> {
     private readonly wiring: HostWiring,
     log: Logger,
     clock: Clock = systemClock,
+    timers: TimerScheduler = realTimers,
   ) {
     this.lifecycle = new Lifecycle(actorId);
-    this.context = new HostContext(actorId, definition.kind, definition.version, params, log, clock, (name) => this.handleTimer(name), () => this.dispatching?.currentOrigin());
+    this.context = new HostContext(
+      actorId,
+      definition.kind,
+      definition.version,
+      params,
+      log,
+      clock,
+      (name) => this.handleTimer(name),
+      () => this.dispatching?.currentOrigin(),
+      timers,
+    );
     this.doorbell = new Doorbell(wiring.doorbell);
     this.batchSize = wiring.batchSize ?? 256;
     this.inputCodecs = wiring.inputs.map((input) => createCodec({ validation: input.validation }));
@@ -284,7 +301,46 @@ export class ActorHost<S, P> {
     for (const port of this.outputs) port.hold(false);
     this.flushOutputs();
     this.context.runTimers(true);
-    this.loopDone = this.inputs.length > 0 ? this.loop() : Promise.resolve();
+    this.loopDone = this.inputs.length > 0 && this.wiring.driven !== true ? this.loop() : Promise.resolve();
+  }
+
+  /**
+   * Driven mode: handles every record now in the input rings (whatever the handlers' outputs
+   * cause arrives in other actors' rings, not this one's), then flushes the outputs. Returns the
+   * number of records handled.
+   */
+  step(): number {
+    if (!this.lifecycle.is('running')) return 0;
+    let handled = 0;
+    for (;;) {
+      let batch = 0;
+      for (let i = 0; i < this.inputs.length; i++) batch += this.inputs[i]!.poll(this.batchSize);
+      if (batch === 0) break;
+      handled += batch;
+    }
+    this.flushOutputs();
+    return handled;
+  }
+
+  /** Why `busy()` holds, for a driver's error message. */
+  busyReason(): string {
+    const pending = this.outputs.filter((port) => port.hasPending()).map((port) => port.name);
+    return [this.hasInput() ? 'unread input' : '', pending.length ? `undelivered output on ${pending.join(', ')}` : '', this.context.inFlight ? `${this.context.inFlight} async task(s)` : ''].filter(Boolean).join(', ');
+  }
+
+  /** Driven mode: unread input, undelivered output or unsettled async work remains. */
+  busy(): boolean {
+    return this.hasWork() || this.context.inFlight > 0;
+  }
+
+  /** Driven mode: unread input or undelivered output. */
+  hasWork(): boolean {
+    return this.hasInput() || this.outputs.some((port) => port.hasPending());
+  }
+
+  /** Tracked async work (ctx.track, ctx.after) not yet settled. */
+  inFlight(): number {
+    return this.context.inFlight;
   }
 
   private async loop(): Promise<void> {

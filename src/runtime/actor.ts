@@ -47,6 +47,12 @@ export interface ActorContext<P = unknown> {
   /** Calls `onTimer(state, name)` every `intervalMs` while running. Re-setting replaces it. */
   setTimer(name: string, intervalMs: number): void;
   clearTimer(name: string): void;
+  /**
+   * Calls `fire` once after `delayMs`, on the actor's timers (virtual time in replay, so a
+   * delayed action happens at the same point of the recording every run). A throw is counted
+   * and logged under `what`. Unlike `setTimer`, a pause does not cancel it.
+   */
+  after(delayMs: number, fire: () => void, what: string): void;
   /** Watches async work started by a hook: a rejection is counted and logged, never unhandled. */
   track(promise: Promise<unknown>, what: string): void;
   /** Adds to a named counter reported by `status()`. */
