@@ -55,6 +55,7 @@ async function init(ctx: Ctx): Promise<State> {
       counters: { count: (name, by) => ctx.count(name, by), reportError: (reason, error) => ctx.reportError(reason, error) },
       track: (work, what) => ctx.track(work, what),
       wallMs: () => ctx.clock.wallMs(),
+      delay: (delayMs) => new Promise<void>((resolve) => ctx.after(delayMs, resolve, 'delay')),
     });
     ctx.log.info({ mode: params.mode, venues: params.venues.map((v) => v.id), journal: journal.path }, 'execution ready; reconciling');
     return { core };

@@ -42,6 +42,8 @@ export interface CoreOptions {
   readonly track: (work: Promise<unknown>, what: string) => void;
   /** Wall-clock ms (replay replaces it with the market data's own time). */
   readonly wallMs: () => number;
+  /** Resolves after `delayMs` on the actor's timers (ctx.after), so replay can drive the waits. */
+  readonly delay: (delayMs: number) => Promise<void>;
 }
 
 /**
@@ -108,7 +110,7 @@ export class ExecutionCore {
     this.equity = new EquityWatch(this.risk.tradingState, journal);
     const convertFee = this.feeConverter();
     this.ledger = new OrderLedger(journal, sink, this.book, convertFee, counters);
-    const base = { ledger: this.ledger, venues: this.venues, risk: this.risk, nowMs: this.nowMs, counters };
+    const base = { ledger: this.ledger, venues: this.venues, risk: this.risk, nowMs: this.nowMs, counters, delay: options.delay };
     this.io = new OrderIo({ ...base, latency: this.latency, convertFee, track, pollIntervalMs: params.pollIntervalMs, unknownGraceMs: params.unknownGraceMs });
     const riskContext = (duplicateIntent = false): RiskContext => this.riskContext(duplicateIntent);
     this.multiLeg = new MultiLegRunner({ ...base, journal, io: this.io, book: this.book, sink, riskContext, options: params.multiLeg });

@@ -54,13 +54,13 @@ export class OrderIo {
   /** Sends after the rate budget's wait; the order stays `new` (and cancelable) until then. */
   submitAfter(order: LiveOrder, waitMs: number): void {
     order.busy = true;
-    setTimeout(() => {
+    void this.deps.delay(waitMs).then(() => {
       order.busy = false;
       if (order.record.status !== 'new') return;
       if (order.cancelRequested) return void this.deps.ledger.apply(order, { type: 'canceled', reason: 'canceled before send' }, this.deps.nowMs());
       this.deps.ledger.markSent(order, this.deps.nowMs());
       this.submit(order);
-    }, waitMs);
+    });
   }
 
   /** Cancels: locally while unsent, at the venue otherwise (after an outstanding request). */
@@ -93,7 +93,7 @@ export class OrderIo {
   private paced(order: LiveOrder, what: string, request: () => Promise<void>): Promise<void> {
     order.busy = true;
     const waitMs = this.deps.risk.rateBudgets.reserve(order.spec.venue, this.deps.nowMs(), 1);
-    const work = (waitMs > 0 ? new Promise((resolve) => setTimeout(resolve, waitMs)) : Promise.resolve()).then(request);
+    const work = (waitMs > 0 ? this.deps.delay(waitMs) : Promise.resolve()).then(request);
     const done = this.finish(order, work);
     this.deps.track(done, what);
     return done.catch(() => undefined);

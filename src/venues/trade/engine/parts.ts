@@ -9,4 +9,6 @@ export interface CoreParts {
   readonly risk: RiskEngine;
   readonly nowMs: () => number;
   readonly counters: LedgerCounters;
+  /** Resolves after `delayMs` on the actor's timers (virtual time in replay, not setTimeout). */
+  readonly delay: (delayMs: number) => Promise<void>;
 }

@@ -92,7 +92,7 @@ export class Reconciler {
         status.state = 'retrying';
         status.lastError = describeError(error);
         this.deps.log.warn({ venue: venue.id, attempt: status.attempts, error: status.lastError }, 'reconciliation failed; retrying');
-        await new Promise((resolve) => setTimeout(resolve, Math.min(30_000, 100 * 2 ** Math.min(status.attempts, 9))));
+        await this.deps.delay(Math.min(30_000, 100 * 2 ** Math.min(status.attempts, 9)));
       }
     }
   }
@@ -114,7 +114,7 @@ export class Reconciler {
   private async pace(venue: string, requests: number): Promise<void> {
     if (requests === 0) return;
     const waitMs = this.deps.risk.rateBudgets.reserve(venue, this.deps.nowMs(), requests);
-    if (waitMs > 0) await new Promise((resolve) => setTimeout(resolve, waitMs));
+    if (waitMs > 0) await this.deps.delay(waitMs);
   }
 
   private symbolsOf(venue: string): string[] {
