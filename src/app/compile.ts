@@ -9,14 +9,17 @@
  * Only the execution actor is configured with credentials; the supervisor strips secrets from
  * every other worker's environment.
  */
+import { resolve } from 'node:path';
 import { executionEventsTopic, marketDataTopic } from '../protocol/index.js';
 import type { GraphConfigInput } from '../runtime/graph-config.js';
 import type { AppConfig, StrategyConfig } from './config.js';
 
 export const FEED_MODULE = 'actors/feed/ccxt-feed.ts';
 export const RECORDER_MODULE = 'actors/service/opportunity-recorder.ts';
+export const MD_RECORDER_MODULE = 'actors/service/md-recorder.ts';
 export const EXECUTION_ID = 'execution';
 export const RECORDER_ID = 'recorder';
+export const MD_RECORDER_ID = 'md-recorder';
 
 export const feedId = (venue: string): string => `feed-${venue}`;
 
@@ -62,6 +65,10 @@ export function compileGraph(config: AppConfig, context: CompileContext): GraphC
     },
     { id: RECORDER_ID, module: RECORDER_MODULE },
   ];
+  if (config.record) {
+    const source = { mode: config.mode, venues: Object.fromEntries(venues.map(([venue, v]) => [venue, v.symbols])), ...(config.mode === 'sim' ? { simulator: config.simulator } : {}) };
+    actors.push({ id: MD_RECORDER_ID, module: MD_RECORDER_MODULE, params: { file: resolve(config.record.file), source } });
+  }
   const { marketDataRingBytes, commandRingBytes, eventRingBytes } = config.runtime;
   const channels: NonNullable<GraphConfigInput['channels']> = [
     ...venues.map(([venue]) => ({
@@ -73,6 +80,7 @@ export function compileGraph(config: AppConfig, context: CompileContext): GraphC
           return [topics === undefined ? `${s.id}.md` : { endpoint: `${s.id}.md`, topics }];
         }),
         `${EXECUTION_ID}.md`,
+        ...(config.record ? [`${MD_RECORDER_ID}.md`] : []),
       ],
       policy: 'conflate' as const,
       capacityBytes: marketDataRingBytes,

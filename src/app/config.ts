@@ -78,7 +78,10 @@ const configSchema = z
       })
       .strict()
       .prefault({}),
+    /** Replay mode: the recording to play (written by --record) and an optional pace (1 = as recorded). */
     replay: z.object({ file: z.string().min(1), speed: z.number().positive().optional() }).strict().optional(),
+    /** Record every market-data message the feeds publish to this file (a new file; see md-recording.ts). */
+    record: z.object({ file: z.string().min(1) }).strict().optional(),
   })
   .strict();
 
@@ -107,7 +110,8 @@ function crossFieldProblems(config: AppConfig): string[] {
       if (!venues.includes(venue)) problems.push(`strategies[${i}].subscribe.venues[${j}]: not a configured venue (${venues.join(', ')}), got ${JSON.stringify(venue)}`);
     });
   });
-  if (config.mode === 'replay' && !config.replay) problems.push('replay: replay mode needs replay.file (a recorded market-data journal), got nothing');
+  if (config.mode === 'replay' && !config.replay) problems.push('replay: replay mode needs replay.file (a recording made with --record), got nothing');
+  if (config.mode === 'replay' && config.record) problems.push(`record: a replay cannot record its own input, got ${JSON.stringify(config.record.file)}`);
   return problems;
 }
 

@@ -7,7 +7,8 @@
 import type { MessageOf } from '../protocol/index.js';
 import type { ActorSummary, ChannelSummary, PositionSummary, SystemStatus, VenueSummary } from '../ops/system-status.js';
 import { RingProbe } from '../runtime/ring.js';
-import type { Supervisor, SupervisorActorStatus } from '../runtime/supervisor.js';
+import type { SupervisorActorStatus } from '../runtime/supervisor.js';
+import type { RingEdge } from '../runtime/wiring.js';
 import { EXECUTION_ID, RECORDER_ID } from './compile.js';
 
 type Loose = Record<string, unknown>;
@@ -31,8 +32,14 @@ function actorSummary(s: SupervisorActorStatus): ActorSummary {
   };
 }
 
-function channelSummaries(supervisor: Supervisor): ChannelSummary[] {
-  return supervisor.wiring.rings.map((edge) => {
+/** What a status is built from: the supervisor, or replay's lockstep graph. */
+export interface StatusSource {
+  status(): Promise<SupervisorActorStatus[]>;
+  readonly wiring: { readonly rings: readonly RingEdge[] };
+}
+
+function channelSummaries(source: StatusSource): ChannelSummary[] {
+  return source.wiring.rings.map((edge) => {
     const probe = new RingProbe(edge.ring);
     return { from: edge.from, to: edge.to, policy: edge.policy, capacityBytes: probe.capacity, usedBytes: probe.usedBytes(), messages: probe.recordsWritten(), fullEvents: probe.fullEvents() };
   });
@@ -103,8 +110,8 @@ function latency(execution: Loose): SystemStatus['latency'] {
   return { boundsUs, cumulativeCounts, count, sumUs: num(summary.sumUs), p50Us: numOrNull(summary.p50Us), p99Us: numOrNull(summary.p99Us) };
 }
 
-export async function buildSystemStatus(supervisor: Supervisor, mode: string, startedAtMs: number): Promise<SystemStatus> {
-  const statuses = await supervisor.status();
+export async function buildSystemStatus(source: StatusSource, mode: string, startedAtMs: number): Promise<SystemStatus> {
+  const statuses = await source.status();
   const byId = new Map(statuses.map((s) => [s.actorId, s]));
   const execution = obj(byId.get(EXECUTION_ID)?.actor?.custom);
   const recorder = obj(byId.get(RECORDER_ID)?.actor?.custom);
@@ -115,7 +122,7 @@ export async function buildSystemStatus(supervisor: Supervisor, mode: string, st
     startedAt: new Date(startedAtMs).toISOString(),
     uptimeS: Math.round((Date.now() - startedAtMs) / 1000),
     actors: statuses.map(actorSummary),
-    channels: channelSummaries(supervisor),
+    channels: channelSummaries(source),
     venues: statuses.filter((s) => s.kind === 'feed').map(venueSummary),
     positions: positionList,
     pnl: pnlOf(positionList),

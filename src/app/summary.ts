@@ -3,6 +3,7 @@
  * Derived only from the system status, so it reports what ops reported.
  */
 import type { SystemStatus } from '../ops/system-status.js';
+import type { ReplayReport } from './replay.js';
 
 export interface RunSummary {
   mode: string;
@@ -56,5 +57,15 @@ export function renderSummary(summary: RunSummary): string {
     `  risk state ${summary.riskState}${Object.keys(summary.denials).length ? `   denials ${JSON.stringify(summary.denials)}` : ''}`,
     'venues:',
     ...venues,
+  ].join('\n');
+}
+
+export function renderReplayReport(report: ReplayReport): string {
+  const skipped = Object.entries(report.skippedByVenue).map(([venue, n]) => `${venue} ${n}`);
+  return [
+    `replay of ${report.file} (recorded ${report.recordedAt})`,
+    `  frames ${report.frames}   rejected ${report.rejected}${report.truncated ? '   (truncated at the end)' : ''}${skipped.length ? `   skipped (venue not configured): ${skipped.join(', ')}` : ''}`,
+    `  ${report.spanS} s of market data in ${report.wallS.toFixed(2)} s (${report.framesPerSecond} frames/s); journal in ${report.journalDir}`,
+    ...report.rejections.map((reason) => `  rejected ${reason}`),
   ].join('\n');
 }

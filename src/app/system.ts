@@ -8,6 +8,7 @@
  * to the supervisor for the credentialed execution actor only. `live` refuses to start unless
  * the operator confirmed it and every venue's credentials are present.
  */
+import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { OpsBackend } from '../ops/ops-server.js';
 import { OpsServer } from '../ops/ops-server.js';
@@ -88,6 +89,10 @@ export class TradingSystem implements OpsBackend {
     const env = options.env ?? process.env;
     const log = options.log ?? rootLogger().child({ component: 'system' });
     checkLiveStart(config, options.liveConfirmed === true, env);
+    if (config.mode === 'replay') throw arbiterError('CONFIG_INVALID', 'mode replay runs under the lockstep driver (arbiter run --replay <file>), not as a live system');
+    if (config.record && existsSync(resolve(config.record.file))) {
+      throw arbiterError('CONFIG_INVALID', `record.file: ${resolve(config.record.file)} already exists; a recording is never overwritten: name a new file`);
+    }
     const dataDir = resolve(config.dataDir);
     let sim: SimulatorProcess | undefined;
     let supervisor: Supervisor | undefined;

@@ -10,7 +10,8 @@ import { resolve } from 'node:path';
 import { loadAppConfig, MODES, parseAppConfig, type AppConfig } from '../app/config.js';
 import { renderLiveView } from '../app/live-view.js';
 import { DEFAULT_CONFIG } from '../app/paths.js';
-import { renderSummary, summarize } from '../app/summary.js';
+import { runReplay } from '../app/replay.js';
+import { renderReplayReport, renderSummary, summarize } from '../app/summary.js';
 import { TradingSystem } from '../app/system.js';
 import { arbiterError } from '../runtime/errors.js';
 import { rootLogger } from '../runtime/log.js';
@@ -28,6 +29,9 @@ const HELP = `usage: arbiter run [options]
   --ops-port <port>            ops HTTP port (default from config, 9464; 0 = any free port)
   --data-dir <dir>             where the journal and the ops token live (default from config: data)
   --status-interval <seconds>  how often the status refreshes (default 2)
+  --record <file>              record every market-data message to a new file (for --replay)
+  --replay <file>              replay mode: play a recording through the strategies and execution
+                               (local fills, virtual time, as fast as possible; same input, same result)
   --watch                      hot-reload a strategy when its module file changes
   --i-understand-live-trading  required for --mode live: real orders, real money
   --graph <file>               run a raw actor graph (JSON actors + channels) instead of a trading config`;
@@ -42,6 +46,8 @@ export async function run(argv: string[]): Promise<number> {
     'data-dir': { type: 'string' },
     'status-interval': { type: 'string' },
     watch: { type: 'boolean' },
+    record: { type: 'string' },
+    replay: { type: 'string' },
     'i-understand-live-trading': { type: 'boolean' },
     graph: { type: 'string' },
     help: { type: 'boolean', short: 'h' },
@@ -54,16 +60,51 @@ export async function run(argv: string[]): Promise<number> {
   const intervalS = numberOption('status-interval', values['status-interval'], 0.2, 3600) ?? 2;
   if (values.graph) return runGraph(resolve(values.graph), { durationS, intervalS, watch: values.watch === true });
   const opsPort = numberOption('ops-port', values['ops-port'], 0, 65535);
-  const config = await configWithOverrides(values.config ? resolve(values.config) : DEFAULT_CONFIG, values.mode, values['data-dir']);
+  const config = await configWithOverrides(values.config ? resolve(values.config) : DEFAULT_CONFIG, {
+    mode: values.replay === undefined ? values.mode : 'replay',
+    dataDir: values['data-dir'],
+    record: values.record,
+    replay: values.replay,
+  });
+  if (config.mode === 'replay') {
+    if (durationS !== undefined || values.watch) throw arbiterError('CONFIG_INVALID', 'replay runs to the end of its recording: --duration and --watch do not apply');
+    return replayCommand(config, values['summary-json']);
+  }
   const system = await TradingSystem.start(config, { ...(opsPort === undefined ? {} : { opsPort }), liveConfirmed: values['i-understand-live-trading'] === true });
   return supervise(system, { durationS, intervalS, watch: values.watch === true, summaryJson: values['summary-json'] });
 }
 
-async function configWithOverrides(path: string, mode: string | undefined, dataDir: string | undefined): Promise<AppConfig> {
+interface Overrides {
+  mode: string | undefined;
+  dataDir: string | undefined;
+  record: string | undefined;
+  replay: string | undefined;
+}
+
+async function configWithOverrides(path: string, overrides: Overrides): Promise<AppConfig> {
   const config = await loadAppConfig(path);
-  if (mode === undefined && dataDir === undefined) return config;
+  const { mode, dataDir, record, replay } = overrides;
+  if (Object.values(overrides).every((value) => value === undefined)) return config;
   if (mode !== undefined && !(MODES as readonly string[]).includes(mode)) throw arbiterError('CONFIG_INVALID', `--mode must be one of ${MODES.join('|')}, got ${JSON.stringify(mode)}`);
-  return parseAppConfig({ ...config, ...(mode === undefined ? {} : { mode }), ...(dataDir === undefined ? {} : { dataDir }) }, `${path} with command-line overrides`);
+  return parseAppConfig(
+    {
+      ...config,
+      ...(mode === undefined ? {} : { mode }),
+      ...(dataDir === undefined ? {} : { dataDir }),
+      ...(record === undefined ? {} : { record: { file: record } }),
+      ...(replay === undefined ? {} : { replay: { ...config.replay, file: replay } }),
+    },
+    `${path} with command-line overrides`,
+  );
+}
+
+async function replayCommand(config: AppConfig, summaryJson: string | undefined): Promise<number> {
+  const { status, report } = await runReplay(config, rootLogger().child({ component: 'replay' }));
+  const summary = { ...summarize(status), durationS: report.spanS, replay: report };
+  console.log(renderSummary(summary));
+  console.log(renderReplayReport(report));
+  if (summaryJson) await writeFile(resolve(summaryJson), `${JSON.stringify(summary, null, 2)}\n`);
+  return 0;
 }
 
 interface SuperviseOptions {
