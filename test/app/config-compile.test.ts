@@ -1,3 +1,4 @@
+import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { compileGraph, EXECUTION_ID, feedId } from '../../src/app/compile.js';
 import { loadAppConfig, parseAppConfig } from '../../src/app/config.js';
@@ -33,6 +34,7 @@ describe('app config', () => {
     [{ ...base, ops: { port: 70000 } }, /ops\.port: .*got 70000/],
     [{ ...base, ops: { token: 'short' } }, /ops\.token: expected at least 16 characters, got "short"/],
     [{ ...base, mode: 'replay' }, /replay: replay mode needs replay\.file/],
+    [{ ...base, mode: 'replay', replay: { file: 'a.rec' }, record: { file: 'b.rec' } }, /record: a replay cannot record its own input, got "b\.rec"/],
     [{ ...base, surprise: true }, /surprise/],
   ])('refuses %j naming the field and value', (input, pattern) => {
     expect(() => parseAppConfig(input, 'test.json')).toThrow(pattern);
@@ -56,6 +58,14 @@ describe('compile to an actor graph', () => {
     expect(binance.to).toEqual([{ endpoint: 'spread.md', topics: ['md.status.binance', 'md.*.binance.BTC/USDT'] }, 'execution.md']);
     const usdm = graph.channels.find((c) => c.from === 'feed-binanceusdm.md')!;
     expect(usdm.to).toEqual(['carry.md', { endpoint: 'spread.md', topics: ['md.status.binanceusdm', 'md.*.binanceusdm.BTC/USDT'] }, 'execution.md']);
+  });
+
+  it('with record, adds the market-data recorder as one more reader of every feed, and none without', () => {
+    const recorded = compileGraph(parseAppConfig({ ...base, record: { file: 'rec/md.rec' } }), { dataDir: '/tmp/d', simBaseUrl: 'http://127.0.0.1:1234' });
+    const recorder = recorded.actors.find((a) => a.id === 'md-recorder')!;
+    expect(recorder.params).toMatchObject({ file: resolve('rec/md.rec'), source: { mode: 'sim', venues: { binance: ['BTC/USDT', 'ETH/USDT'] } } });
+    for (const channel of (recorded.channels ?? []).filter((c) => c.from.endsWith('.md'))) expect(channel.to.at(-1), channel.from).toBe('md-recorder.md');
+    expect(graph.actors.some((a) => a.id === 'md-recorder')).toBe(false);
   });
 
   it('sends intents losslessly to execution and routes each strategy only its own events', () => {

@@ -68,8 +68,8 @@ export function parseFeedParams(raw: unknown, adapters: Readonly<Record<string, 
   if (adapter === undefined) fail('venue', `expected one of ${Object.keys(adapters).join('|')}`, params.venue);
   if (params.topSource === 'bidsAsks' && !adapter?.bidsAsks) fail('topSource', `${params.venue} has no best bid/ask stream`, params.topSource);
   if (params.mode === 'sim' && params.simBaseUrl === undefined) fail('simBaseUrl', 'sim mode needs the simulator URL', undefined);
-  // No recorded-journal format exists yet; refusing is better than a feed that silently publishes nothing.
-  if (params.mode === 'replay') fail('mode', 'replay feeds are not implemented yet (no recorded market-data journal format)', params.mode);
+  // In replay the recording stands in for the feeds (src/app/replay.ts): a feed actor there is a wiring mistake.
+  if (params.mode === 'replay') fail('mode', 'replay plays a recording in place of the feeds (arbiter run --replay <file>); a feed actor never runs in replay', params.mode);
   if (new Set(params.symbols).size !== params.symbols.length) fail('symbols', 'expected each symbol once', params.symbols);
   if (params.reconnectMaxMs < params.reconnectBaseMs) fail('reconnectMaxMs', `expected ≥ reconnectBaseMs (${params.reconnectBaseMs})`, params.reconnectMaxMs);
   return params;
