@@ -76,45 +76,13 @@ export async function runReplay(config: AppConfig, log: Logger): Promise<ReplayR
     const venues = Object.keys(config.venues);
     const lockstep = await LockstepGraph.start(graph, { baseDir: PROJECT_ROOT, sources: venues.map(feedId), startMs: first.value.recvWallMs });
     log.info({ file, journalDir, recordedAt: new Date(reader.header.createdAtMs).toISOString() }, 'replay started');
-    const tallies = new Map(venues.map((venue) => [venue, { messages: 0, staleEvents: 0, state: 'down', reason: 'no data in the recording' } as VenueTally]));
-    const skippedByVenue: Record<string, number> = {};
-    let lastMs = first.value.recvWallMs;
     try {
-      const pace = pacer(config.replay.speed, first.value.recvWallMs);
-      for (let next: IteratorResult<RecordedFrame> = first; !next.done; next = frames.next()) {
-        const frame = next.value;
-        const tally = tallies.get(frame.message.venue);
-        if (!tally) {
-          skippedByVenue[frame.message.venue] = (skippedByVenue[frame.message.venue] ?? 0) + 1;
-          continue;
-        }
-        await pace(frame.recvWallMs);
-        lastMs = Math.max(lastMs, frame.recvWallMs);
-        await lockstep.advanceTo(lastMs);
-        play(lockstep, frame.message, tally);
-        await lockstep.settle();
-      }
-      await lockstep.advanceTo(lastMs + TAIL_MS);
+      const played = await playFrames(lockstep, first.value, frames, venues, config.replay.speed);
       const status = await buildSystemStatus(lockstep, 'replay', startedAtMs);
-      status.venues = [...tallies].map(([id, tally]) => venueSummary(id, tally));
+      status.venues = [...played.tallies].map(([id, tally]) => venueSummary(id, tally));
       // Virtual time stands still while the graph settles: there is no tick-to-order latency to report.
       status.latency = null;
-      const wallS = (Date.now() - startedAtMs) / 1000;
-      const played = reader.report.frames - Object.values(skippedByVenue).reduce((a, b) => a + b, 0);
-      const report: ReplayReport = {
-        file,
-        recordedAt: new Date(reader.header.createdAtMs).toISOString(),
-        source: reader.header.source,
-        frames: reader.report.frames,
-        rejected: reader.report.rejected,
-        rejections: reader.report.rejections,
-        truncated: reader.report.truncated,
-        skippedByVenue,
-        spanS: Math.round(lastMs - first.value.recvWallMs) / 1000,
-        wallS,
-        framesPerSecond: Math.round(played / Math.max(wallS, 1e-3)),
-        journalDir,
-      };
+      const report = replayReport(reader, file, journalDir, played, (Date.now() - startedAtMs) / 1000);
       if (report.rejected > 0 || report.truncated) log.warn({ rejected: report.rejected, rejections: report.rejections, truncated: report.truncated }, 'replay skipped bad frames');
       return { status, report };
     } finally {
@@ -123,6 +91,54 @@ export async function runReplay(config: AppConfig, log: Logger): Promise<ReplayR
   } finally {
     reader.close();
   }
+}
+
+interface Played {
+  tallies: Map<string, VenueTally>;
+  skippedByVenue: Record<string, number>;
+  firstMs: number;
+  lastMs: number;
+}
+
+/** Plays the frames in order: time first (due timers fire), then the frame, then the graph settles. */
+async function playFrames(lockstep: LockstepGraph, first: RecordedFrame, rest: Iterator<RecordedFrame>, venues: string[], speed: number | undefined): Promise<Played> {
+  const tallies = new Map(venues.map((venue) => [venue, { messages: 0, staleEvents: 0, state: 'down', reason: 'no data in the recording' } as VenueTally]));
+  const skippedByVenue: Record<string, number> = {};
+  const pace = pacer(speed, first.recvWallMs);
+  let lastMs = first.recvWallMs;
+  for (let next: IteratorResult<RecordedFrame> = { done: false, value: first }; !next.done; next = rest.next()) {
+    const frame = next.value;
+    const tally = tallies.get(frame.message.venue);
+    if (!tally) {
+      skippedByVenue[frame.message.venue] = (skippedByVenue[frame.message.venue] ?? 0) + 1;
+      continue;
+    }
+    await pace(frame.recvWallMs);
+    lastMs = Math.max(lastMs, frame.recvWallMs);
+    await lockstep.advanceTo(lastMs);
+    play(lockstep, frame.message, tally);
+    await lockstep.settle();
+  }
+  await lockstep.advanceTo(lastMs + TAIL_MS);
+  return { tallies, skippedByVenue, firstMs: first.recvWallMs, lastMs };
+}
+
+function replayReport(reader: RecordingReader, file: string, journalDir: string, played: Played, wallS: number): ReplayReport {
+  const skipped = Object.values(played.skippedByVenue).reduce((a, b) => a + b, 0);
+  return {
+    file,
+    recordedAt: new Date(reader.header.createdAtMs).toISOString(),
+    source: reader.header.source,
+    frames: reader.report.frames,
+    rejected: reader.report.rejected,
+    rejections: reader.report.rejections,
+    truncated: reader.report.truncated,
+    skippedByVenue: played.skippedByVenue,
+    spanS: Math.round(played.lastMs - played.firstMs) / 1000,
+    wallS,
+    framesPerSecond: Math.round((reader.report.frames - skipped) / Math.max(wallS, 1e-3)),
+    journalDir,
+  };
 }
 
 /** Publishes one recorded message as its venue's feed would, stamped with the virtual ingress time. */
