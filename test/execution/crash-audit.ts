@@ -81,7 +81,8 @@ export function reportAndCheck(label: string, seed: number, kills: number, durin
       `duplicates=${audit.duplicates} fillsMissing=${audit.fillsMissing} fills=${audit.fills} phantomFills=${audit.phantomFills} ` +
       `ordersNotJournaled=${audit.ordersNotJournaled} unresolved=${audit.unresolved}`,
   );
-  expect(audit.orders).toBeGreaterThan(kills);
+  // Each kill outside reconciliation waited for at least one new order; one during it waits for none.
+  expect(audit.orders).toBeGreaterThanOrEqual(kills - duringReconcile);
   expect(audit.duplicates).toBe(0);
   expect(audit.fillsMissing).toBe(0);
   expect(audit.phantomFills).toBe(0);
