@@ -6,7 +6,7 @@
  */
 import { Packr } from 'msgpackr';
 import type { Message } from '../src/protocol/index.js';
-import { createCodec, type DecodeValidation } from '../src/runtime/codec.js';
+import { createCodec, type DecodeValidation } from '../src/runtime/transport/codec.js';
 import { measureOps } from './lib/measure.js';
 import { sampleMultiLeg, sampleSubmitOrder, sampleTick } from './lib/messages.js';
 import type { Measurement } from './lib/results.js';

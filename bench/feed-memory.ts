@@ -13,8 +13,8 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import pino from 'pino';
-import { parseGraphConfig, type GraphConfigInput } from '../src/runtime/graph-config.js';
-import { Supervisor } from '../src/runtime/supervisor.js';
+import { parseGraphConfig, type GraphConfigInput } from '../src/runtime/graph/graph-config.js';
+import { Supervisor } from '../src/runtime/supervision/supervisor.js';
 import { startSimulator } from '../src/sim/simulator.js';
 import type { FeedStatus } from '../src/venues/feed/index.js';
 

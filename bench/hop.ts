@@ -5,9 +5,9 @@
  * pool's task round trip. Every transport carries the same codec-encoded BookTop.
  */
 import { MessageChannel, type MessagePort, type Worker } from 'node:worker_threads';
-import { createDoorbell } from '../src/runtime/doorbell.js';
-import { createRing } from '../src/runtime/ring.js';
-import { DEFAULT_WAIT_OPTIONS, SpinSlots, WAIT_STRATEGIES, type WaitStrategyName } from '../src/runtime/wait-strategy.js';
+import { createDoorbell } from '../src/runtime/transport/doorbell.js';
+import { createRing } from '../src/runtime/transport/ring.js';
+import { DEFAULT_WAIT_OPTIONS, SpinSlots, WAIT_STRATEGIES, type WaitStrategyName } from '../src/runtime/transport/wait-strategy.js';
 import { decodeHistogram } from './lib/histogram.js';
 import type { Measurement } from './lib/results.js';
 import { scaled, type BenchSuite, type SuiteOptions } from './lib/suite.js';

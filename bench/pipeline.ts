@@ -9,8 +9,8 @@
  * Port graphs use the `park` wait strategy: a postMessage arrives through the event loop,
  * which a spinning reader starves, so spinning could only make the port numbers worse.
  */
-import type { TransportName } from '../src/runtime/channel.js';
-import type { WaitStrategyName } from '../src/runtime/wait-strategy.js';
+import type { TransportName } from '../src/runtime/transport/channel.js';
+import type { WaitStrategyName } from '../src/runtime/transport/wait-strategy.js';
 import type { PhaseReport } from './actors/latency-recorder.js';
 import { BENCH_ACTORS, createControl, graphMeasurements, phasePlan, runBenchGraph, timeoutFor, type Load } from './lib/graphs.js';
 import type { Measurement } from './lib/results.js';

@@ -9,8 +9,8 @@
  *   checks (it counts gaps and repeats in what it saw, and its state moves across each swap).
  */
 import { resolve } from 'node:path';
-import { parseGraphConfig } from '../src/runtime/graph-config.js';
-import { Supervisor } from '../src/runtime/supervisor.js';
+import { parseGraphConfig } from '../src/runtime/graph/graph-config.js';
+import { Supervisor } from '../src/runtime/supervision/supervisor.js';
 import { createLatencyHistogram, recordNs } from './lib/histogram.js';
 import type { Measurement } from './lib/results.js';
 import { scaled, type BenchSuite, type SuiteOptions } from './lib/suite.js';

@@ -3,8 +3,8 @@
  *
  * Thin by design: it opens the journal (src/store), builds the venues for the mode
  * (src/venues/trade) and hands every command, market-data message, timer tick and control-plane
- * command to the execution core (src/venues/trade/engine). Events go out on `events` with the topic
- * `exec.events.<strategyId>`, so each strategy receives only its own; `TradingState` is broadcast.
+ * command to the execution core (src/execution). Events go out on `events` with the topic
+ * `exec.events.<strategyId>`, so each strategy receives only its own; `TradingStateChanged` is broadcast.
  *
  * Control plane: `halt` (the kill switch: HALTED, cancel everything), `reduce`, `resume`, `cancelAll`.
  *
@@ -13,11 +13,11 @@
  *   "params": { "mode": "sim", "simUrl": "http://127.0.0.1:8900", "venues": [{ "id": "binanceusdm" }], "dataDir": "data" } }
  */
 import { executionEventsTopic, type CommandMessage, type MarketDataMessage } from '../../src/protocol/index.js';
-import { defineActor, type ActorContext } from '../../src/runtime/actor.js';
+import { defineActor, type ActorContext } from '../../src/runtime/actor/actor.js';
 import { openJournal } from '../../src/store/index.js';
-import { ExecutionCore } from '../../src/venues/trade/engine/core.js';
-import type { EventSink } from '../../src/venues/trade/engine/events.js';
-import { parseExecutionParams, type ExecutionParams } from '../../src/venues/trade/params.js';
+import { ExecutionCore } from '../../src/execution/core.js';
+import type { EventSink } from '../../src/execution/events.js';
+import { parseExecutionParams, type ExecutionParams } from '../../src/execution/params.js';
 import { createTradeVenues } from '../../src/venues/trade/venue-factory.js';
 
 interface State {

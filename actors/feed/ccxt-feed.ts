@@ -5,12 +5,12 @@
  * per topic. The logic lives in src/venues/feed; this module only wires it to the actor context.
  * Public data only: feeds are never configured with credentials (and their params refuse them).
  */
-import type { ActorContext } from '../../src/runtime/actor.js';
-import { defineActor } from '../../src/runtime/actor.js';
-import { FEED_ADAPTERS, FeedEngine, feedAdapter, parseFeedParams, type FeedParams, type FeedSink } from '../../src/venues/feed/index.js';
+import type { ActorContext } from '../../src/runtime/actor/actor.js';
+import { defineActor } from '../../src/runtime/actor/actor.js';
+import { FEED_ADAPTERS, VenueFeed, feedAdapter, parseFeedParams, type FeedParams, type FeedSink } from '../../src/venues/feed/index.js';
 
 interface FeedState {
-  readonly engine: FeedEngine;
+  readonly engine: VenueFeed;
 }
 
 function sinkOf(ctx: ActorContext<FeedParams>): FeedSink {
@@ -28,7 +28,7 @@ export default defineActor<FeedState, FeedParams>({
   version: '1',
   outputs: ['md'],
   params: (raw) => parseFeedParams(raw, FEED_ADAPTERS),
-  init: async (ctx) => ({ engine: await FeedEngine.create(feedAdapter(ctx.params.venue)!, ctx.params, sinkOf(ctx)) }),
+  init: async (ctx) => ({ engine: await VenueFeed.create(feedAdapter(ctx.params.venue)!, ctx.params, sinkOf(ctx)) }),
   onStart(state, ctx) {
     // Markets load and streams connect in the background: a venue that is down must not hold up the system's start.
     ctx.track(state.engine.start(), 'feed_start');

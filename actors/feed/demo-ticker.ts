@@ -4,8 +4,8 @@
  * graph in config/demo.graph.json to show the runtime without the simulator.
  */
 import { blankMessage, marketDataTopic } from '../../src/protocol/index.js';
-import { defineActor } from '../../src/runtime/actor.js';
-import { monoNowNs } from '../../src/runtime/clock.js';
+import { defineActor } from '../../src/runtime/actor/actor.js';
+import { monoNowNs } from '../../src/base/clock.js';
 
 interface Params {
   venues: string[];
@@ -50,7 +50,7 @@ export default defineActor({
       tick.askPx = mid + 0.5;
       tick.bidSz = tick.askSz = 1;
       tick.venueSeq = ++state.seq;
-      tick.exchangeTs = Date.now();
+      tick.exchangeTimeMs = Date.now();
       ctx.send('md', tick, state.keys[v]);
     }
   },

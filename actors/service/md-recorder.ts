@@ -9,7 +9,7 @@
  * Config: added by `arbiter run --record <file>`; params `{ "file": "…", "source": { … } }`.
  */
 import { MARKET_DATA_TYPES, type MarketDataMessage, type MessageType } from '../../src/protocol/index.js';
-import { defineActor, type ActorContext, type MessageHandlers } from '../../src/runtime/actor.js';
+import { defineActor, type ActorContext, type MessageHandlers } from '../../src/runtime/actor/actor.js';
 import { RecordingWriter } from '../../src/store/md-recording.js';
 
 interface Params {

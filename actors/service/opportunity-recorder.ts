@@ -4,7 +4,7 @@
  * current ones and the summary can report how many were considered.
  */
 import type { MessageOf } from '../../src/protocol/index.js';
-import { defineActor } from '../../src/runtime/actor.js';
+import { defineActor } from '../../src/runtime/actor/actor.js';
 
 type Opportunity = MessageOf<'Opportunity'>;
 

@@ -4,8 +4,8 @@
  * no orders; it shows the data plane and the actor contract (and hot reload: its state is
  * a snapshot-able value).
  */
-import { defineActor } from '../../src/runtime/actor.js';
-import { monoNowNs } from '../../src/runtime/clock.js';
+import { defineActor } from '../../src/runtime/actor/actor.js';
+import { monoNowNs } from '../../src/base/clock.js';
 
 interface State {
   bids: Record<string, number>;

@@ -13,7 +13,7 @@
  * under saturation, reading the clock and recording (~150 ns) was ~12% of the execution
  * actor's profile, time the transports under test then could not use.
  */
-import { monoNowNs } from '../../src/runtime/clock.js';
+import { monoNowNs } from '../../src/base/clock.js';
 import { createLatencyHistogram, encodeHistogram, recordNs, type Histogram } from '../lib/histogram.js';
 
 export const CONTROL_CELLS = 16;

@@ -6,7 +6,7 @@
  * and the rate budget is unlimited, so every order runs every check and is approved.
  */
 import type { MessageOf } from '../../src/protocol/index.js';
-import { defineActor } from '../../src/runtime/actor.js';
+import { defineActor } from '../../src/runtime/actor/actor.js';
 import type { RiskContext } from '../../src/trading/risk/engine.js';
 import { RiskEngine } from '../../src/trading/risk/engine.js';
 import { riskConfig } from '../../src/trading/risk/config.js';

@@ -19,8 +19,8 @@
  * yielding to the event loop between slices so control requests are served.
  */
 import { blankMessage, marketDataTopic, type MessageOf } from '../../src/protocol/index.js';
-import { defineActor, type ActorContext } from '../../src/runtime/actor.js';
-import { monoNowNs } from '../../src/runtime/clock.js';
+import { defineActor, type ActorContext } from '../../src/runtime/actor/actor.js';
+import { monoNowNs } from '../../src/base/clock.js';
 import { CONTROL_CELLS, controlView, progressIndex } from './latency-recorder.js';
 
 export interface FeedPhase {
@@ -82,7 +82,7 @@ function emit(state: State, ctx: Ctx): void {
   tick.bidSz = 1 + (seq % 7) * 0.1;
   tick.askSz = 1 + (seq % 5) * 0.1;
   tick.venueSeq = seq;
-  tick.exchangeTs = seq;
+  tick.exchangeTimeMs = seq;
   tick.ts = monoNowNs();
   ctx.send('md', tick, state.key);
 }

@@ -9,7 +9,7 @@
  * records and sends nothing.
  */
 import { blankMessage, type MessageOf } from '../../src/protocol/index.js';
-import { defineActor } from '../../src/runtime/actor.js';
+import { defineActor } from '../../src/runtime/actor/actor.js';
 import { LatencyRecorder, type RecorderPhase } from './latency-recorder.js';
 
 interface Params {

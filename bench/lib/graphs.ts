@@ -4,8 +4,8 @@
  * actors/latency-recorder.ts), so the main thread waits on Atomics, not on status polling.
  */
 import { fileURLToPath } from 'node:url';
-import { parseGraphConfig, type GraphConfigInput } from '../../src/runtime/graph-config.js';
-import { Supervisor } from '../../src/runtime/supervisor.js';
+import { parseGraphConfig, type GraphConfigInput } from '../../src/runtime/graph/graph-config.js';
+import { Supervisor } from '../../src/runtime/supervision/supervisor.js';
 import { CONTROL_BYTES, controlView, progressIndex, type PhaseReport, type RecorderPhase } from '../actors/latency-recorder.js';
 import type { FeedPhase } from '../actors/synthetic-feed.js';
 import { mergeHistograms } from './histogram.js';

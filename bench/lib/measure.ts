@@ -2,7 +2,7 @@
  * In-thread timing loops for work too short to time one call at a time: `process.hrtime`
  * costs ~47 ns here, so each sample is a batch of calls and records the mean per call.
  */
-import { monoNowNs } from '../../src/runtime/clock.js';
+import { monoNowNs } from '../../src/base/clock.js';
 import { createLatencyHistogram, recordNs, type Histogram } from './histogram.js';
 
 export interface OpsResult {

@@ -3,7 +3,7 @@
  * protocol's constructors so their keys are in schema order (the codec's record form).
  */
 import { message, type MessageOf } from '../../src/protocol/index.js';
-import { monoNowNs } from '../../src/runtime/clock.js';
+import { monoNowNs } from '../../src/base/clock.js';
 
 export function sampleTick(): MessageOf<'BookTop'> {
   return message('BookTop', {
@@ -15,7 +15,7 @@ export function sampleTick(): MessageOf<'BookTop'> {
     askPx: 60_123.55,
     askSz: 0.75,
     venueSeq: 48_213_377,
-    exchangeTs: Date.now(),
+    exchangeTimeMs: Date.now(),
   });
 }
 

@@ -7,7 +7,7 @@
  */
 import { Worker, type TransferListItem } from 'node:worker_threads';
 
-const BOOT = new URL('../../src/runtime/worker-boot.mjs', import.meta.url);
+const BOOT = new URL('../../src/runtime/supervision/worker-boot.mjs', import.meta.url);
 
 /** Starts `entry` (a module URL) on a worker thread. */
 export function startBenchWorker(entry: URL): Worker {

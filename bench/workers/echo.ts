@@ -1,5 +1,5 @@
 /** The responder's work on every message-based transport: decode the tick, encode it back. */
-import { createCodec } from '../../src/runtime/codec.js';
+import { createCodec } from '../../src/runtime/transport/codec.js';
 
 const codec = createCodec();
 

@@ -9,7 +9,7 @@ import nodeEndpoint from 'comlink/dist/esm/node-adapter.mjs';
 import type { MessagePort } from 'node:worker_threads';
 import { Piscina } from 'piscina';
 import type { MessageOf } from '../../src/protocol/index.js';
-import type { Codec } from '../../src/runtime/codec.js';
+import type { Codec } from '../../src/runtime/transport/codec.js';
 import { echoTick } from './echo.js';
 import { END_SEQ, LatencyMeter, STREAM_SAMPLE_EVERY, TickStream, type HopResult, type HopWorkerData } from './hop-protocol.js';
 

@@ -8,9 +8,9 @@
  */
 import type { MessagePort } from 'node:worker_threads';
 import type { MessageOf } from '../../src/protocol/index.js';
-import { monoNowNs } from '../../src/runtime/clock.js';
-import type { Codec } from '../../src/runtime/codec.js';
-import type { WaitOptions } from '../../src/runtime/wait-strategy.js';
+import { monoNowNs } from '../../src/base/clock.js';
+import type { Codec } from '../../src/runtime/transport/codec.js';
+import type { WaitOptions } from '../../src/runtime/transport/wait-strategy.js';
 import { createLatencyHistogram, encodeHistogram, recordNs } from '../lib/histogram.js';
 import { sampleTick } from '../lib/messages.js';
 

@@ -4,11 +4,11 @@
  * actor host's loop reduced to one input: poll a batch, else wait per the strategy.
  */
 import type { MessageOf } from '../../src/protocol/index.js';
-import { RingSink, RingSource } from '../../src/runtime/channel.js';
-import type { Codec } from '../../src/runtime/codec.js';
-import { Doorbell } from '../../src/runtime/doorbell.js';
-import type { RecordVisitor } from '../../src/runtime/ring.js';
-import { SpinSlots, Waiter } from '../../src/runtime/wait-strategy.js';
+import { RingSink, RingSource } from '../../src/runtime/transport/channel.js';
+import type { Codec } from '../../src/runtime/transport/codec.js';
+import { Doorbell } from '../../src/runtime/transport/doorbell.js';
+import type { RecordVisitor } from '../../src/runtime/transport/ring.js';
+import { SpinSlots, Waiter } from '../../src/runtime/transport/wait-strategy.js';
 import { END_SEQ, LatencyMeter, STREAM_SAMPLE_EVERY, TickStream, type HopResult, type HopWorkerData } from './hop-protocol.js';
 
 type Tick = MessageOf<'BookTop'>;

@@ -5,7 +5,7 @@
  */
 import { parentPort } from 'node:worker_threads';
 import type { Piscina } from 'piscina';
-import { createCodec } from '../../src/runtime/codec.js';
+import { createCodec } from '../../src/runtime/transport/codec.js';
 import { comlinkCall, comlinkServe, piscinaCall, piscinaPool, portEcho, portPing, portReceive, portSend } from './hop-messaging.js';
 import { TickStream, type HopResult, type HopWorkerData } from './hop-protocol.js';
 import { ringPing, ringPong, ringReceive, ringSend } from './hop-ring.js';

@@ -11,7 +11,7 @@
  */
 import { resolve } from 'node:path';
 import { executionEventsTopic, marketDataTopic } from '../protocol/index.js';
-import type { GraphConfigInput } from '../runtime/graph-config.js';
+import type { GraphConfigInput } from '../runtime/graph/graph-config.js';
 import type { AppConfig, StrategyConfig } from './config.js';
 
 export const FEED_MODULE = 'actors/feed/ccxt-feed.ts';

@@ -6,9 +6,9 @@
  */
 import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
-import { configError } from '../runtime/config-errors.js';
-import { arbiterError } from '../runtime/errors.js';
-import { WAIT_STRATEGIES } from '../runtime/wait-strategy.js';
+import { configError } from '../base/config-errors.js';
+import { arbiterError } from '../base/errors.js';
+import { WAIT_STRATEGIES } from '../runtime/transport/wait-strategy.js';
 
 export const MODES = ['sim', 'paper', 'live', 'replay'] as const;
 export type Mode = (typeof MODES)[number];

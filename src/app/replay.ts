@@ -5,7 +5,7 @@
  *
  * The graph is the one `sim`/`paper`/`live` compile to, minus the feeds: the recording stands in
  * for them, each frame published on its venue's feed port with the same topic routing. It runs
- * under the lockstep driver (src/runtime/lockstep.ts): one thread, virtual time taken from the
+ * under the lockstep driver (src/runtime/graph/lockstep.ts): one thread, virtual time taken from the
  * recording, the graph settled after every frame. Execution fills orders with the local fill
  * model (as in paper) and settles perp funding from the recorded funding feed. The same
  * recording and config therefore give the same orders, fills and PnL on every run.
@@ -18,10 +18,10 @@ import { join, resolve } from 'node:path';
 import type { MarketDataMessage } from '../protocol/index.js';
 import { topicOf } from '../protocol/index.js';
 import type { SystemStatus, VenueSummary } from '../ops/system-status.js';
-import { arbiterError } from '../runtime/errors.js';
-import { parseGraphConfig } from '../runtime/graph-config.js';
-import { LockstepGraph } from '../runtime/lockstep.js';
-import type { Logger } from '../runtime/log.js';
+import { arbiterError } from '../base/errors.js';
+import { parseGraphConfig } from '../runtime/graph/graph-config.js';
+import { LockstepGraph } from '../runtime/graph/lockstep.js';
+import type { Logger } from '../base/log.js';
 import { RecordingReader, type RecordedFrame } from '../store/md-recording.js';
 import { compileGraph, feedId } from './compile.js';
 import type { AppConfig } from './config.js';

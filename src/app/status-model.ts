@@ -6,9 +6,9 @@
  */
 import type { MessageOf } from '../protocol/index.js';
 import type { ActorSummary, ChannelSummary, PositionSummary, SystemStatus, VenueSummary } from '../ops/system-status.js';
-import { RingProbe } from '../runtime/ring.js';
-import type { SupervisorActorStatus } from '../runtime/supervisor.js';
-import type { RingEdge } from '../runtime/wiring.js';
+import { RingProbe } from '../runtime/transport/ring.js';
+import type { SupervisorActorStatus } from '../runtime/supervision/supervisor.js';
+import type { RingEdge } from '../runtime/graph/wiring.js';
 import { EXECUTION_ID, RECORDER_ID } from './compile.js';
 
 type Loose = Record<string, unknown>;

@@ -3,7 +3,7 @@
  * option and the value, plus number parsing with bounds.
  */
 import { parseArgs, type ParseArgsConfig } from 'node:util';
-import { arbiterError } from '../runtime/errors.js';
+import { arbiterError } from '../base/errors.js';
 
 export function parseCommandArgs<T extends NonNullable<ParseArgsConfig['options']>>(command: string, argv: string[], options: T) {
   try {

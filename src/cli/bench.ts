@@ -6,7 +6,7 @@
  */
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { LOG_LEVEL_ENV } from '../runtime/log.js';
+import { LOG_LEVEL_ENV } from '../base/log.js';
 import { parseCommandArgs } from './args.js';
 
 const PROJECT_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');

@@ -3,7 +3,7 @@
  * when asked for, so `arbiter sim` never pays for the runtime and `arbiter run` never pays for
  * the benchmarks. Nothing imports src/cli: it is the top of the dependency graph.
  */
-import { describeError } from '../runtime/errors.js';
+import { describeError } from '../base/errors.js';
 
 type CommandModule = { run(argv: string[]): Promise<number> };
 

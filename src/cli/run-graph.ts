@@ -4,11 +4,11 @@
  */
 import { readFile } from 'node:fs/promises';
 import { PROJECT_ROOT } from '../app/paths.js';
-import { arbiterError } from '../runtime/errors.js';
-import { parseGraphConfig } from '../runtime/graph-config.js';
-import { rootLogger } from '../runtime/log.js';
-import { watchReloadableModules } from '../runtime/module-watcher.js';
-import { Supervisor } from '../runtime/supervisor.js';
+import { arbiterError } from '../base/errors.js';
+import { parseGraphConfig } from '../runtime/graph/graph-config.js';
+import { rootLogger } from '../base/log.js';
+import { watchReloadableModules } from '../runtime/supervision/module-watcher.js';
+import { Supervisor } from '../runtime/supervision/supervisor.js';
 import { renderStatus } from './status-view.js';
 import { untilStop } from './until-stop.js';
 

@@ -1,5 +1,5 @@
 /** Renders supervisor status as a compact table for a terminal. */
-import type { SupervisorActorStatus } from '../runtime/supervisor.js';
+import type { SupervisorActorStatus } from '../runtime/supervision/supervisor.js';
 
 const pad = (value: unknown, width: number): string => String(value ?? '-').padEnd(width).slice(0, width);
 

@@ -1,5 +1,5 @@
 /** Resolves with why the process should stop: SIGINT, SIGTERM, the --duration elapsing, or a fatal system failure. */
-import type { Supervisor } from '../runtime/supervisor.js';
+import type { Supervisor } from '../runtime/supervision/supervisor.js';
 
 export function untilStop(supervisor: Supervisor, durationS: number | undefined): Promise<string> {
   return new Promise<string>((resolveStop) => {

@@ -12,10 +12,10 @@
  * malformed bodies 400 with the reason. A failing backend call is a 500 with its message; the
  * server itself never goes down on a bad request.
  */
-import { Router, startNetServer, type NetRequest, type NetResponse, type NetServer } from '../runtime/net/index.js';
-import { describeError } from '../runtime/errors.js';
-import type { ReloadResult } from '../runtime/hot-reload.js';
-import type { Logger } from '../runtime/log.js';
+import { Router, startNetServer, type NetRequest, type NetResponse, type NetServer } from '../base/net/index.js';
+import { describeError } from '../base/errors.js';
+import type { ReloadResult } from '../runtime/supervision/hot-reload.js';
+import type { Logger } from '../base/log.js';
 import { OpsMetrics } from './metrics.js';
 import { isHealthy, type SystemStatus } from './system-status.js';
 import { bearerMatches } from './token.js';

@@ -7,7 +7,7 @@
  * Adding a message is one entry here; nothing else retypes its fields.
  *
  * Conventions: commands are imperative (`SubmitOrder`), events past tense (`OrderAccepted`).
- * Every message carries `ts`, the ingress time in monotonic nanoseconds (see runtime/clock)
+ * Every message carries `ts`, the ingress time in monotonic nanoseconds (see base/clock)
  * of the market event that caused it, so tick-to-order latency is `now - intent.ts`.
  * Prices and quantities are plain numbers in venue units; money is in the quote currency (USD(T)).
  */
@@ -78,7 +78,7 @@ const fill = {
 /** Every message type: name → fields (besides the common `type` and `ts`). */
 export const MESSAGE_SCHEMAS = {
   // ── market data: feed → strategies and execution ──────────────────────────────────────
-  /** Best bid/ask. `venueSeq` is the venue's own update id; `exchangeTs` is venue time in ms. */
+  /** Best bid/ask. `venueSeq` is the venue's own update id; `exchangeTimeMs` is venue time in ms. */
   BookTop: {
     venue: 'str',
     symbol: 'str',
@@ -87,7 +87,7 @@ export const MESSAGE_SCHEMAS = {
     askPx: 'num',
     askSz: 'num',
     venueSeq: 'num',
-    exchangeTs: 'num',
+    exchangeTimeMs: 'num',
   },
   /** Top N levels, flattened as [px0, sz0, px1, sz1, …], best first. */
   BookLevels: {
@@ -96,7 +96,7 @@ export const MESSAGE_SCHEMAS = {
     bids: 'num[]',
     asks: 'num[]',
     venueSeq: 'num',
-    exchangeTs: 'num',
+    exchangeTimeMs: 'num',
   },
   /** A perp's funding rate per interval. `settled` is true for a realised rate, false for the predicted one. */
   FundingRate: {
@@ -104,11 +104,11 @@ export const MESSAGE_SCHEMAS = {
     symbol: 'str',
     rate: 'num',
     intervalHours: 'num',
-    nextFundingTs: 'num',
+    nextFundingTimeMs: 'num',
     settled: 'bool',
-    exchangeTs: 'num',
+    exchangeTimeMs: 'num',
   },
-  MarkPrice: { venue: 'str', symbol: 'str', markPx: 'num', indexPx: 'num?', exchangeTs: 'num' },
+  MarkPrice: { venue: 'str', symbol: 'str', markPx: 'num', indexPx: 'num?', exchangeTimeMs: 'num' },
   /** Feed health. `symbol` is '' when the status is about the whole venue. Stale data must be treated as absent. */
   VenueStatus: { venue: 'str', symbol: 'str', state: VENUE_STATES, reason: 'str' },
 
@@ -154,7 +154,7 @@ export const MESSAGE_SCHEMAS = {
   Filled: fill,
   Canceled: { ...orderRef, venue: 'str', symbol: 'str', cumQty: 'num', reason: 'str' },
   /** Signed position (`qty` < 0 is short) with its running PnL components in quote currency. */
-  PositionUpdate: {
+  PositionChanged: {
     strategyId: 'str',
     venue: 'str',
     symbol: 'str',
@@ -177,7 +177,7 @@ export const MESSAGE_SCHEMAS = {
     amount: 'num',
   },
   /** A multi-leg order's legs disagree; every corrective step is reported. */
-  LegImbalance: {
+  LegImbalanceUpdated: {
     strategyId: 'str',
     intentSeq: 'int',
     netNotionalUsd: 'num',
@@ -185,7 +185,7 @@ export const MESSAGE_SCHEMAS = {
     detail: 'str',
   },
   /** Execution's trading state, broadcast to every strategy when it changes. */
-  TradingState: { state: TRADING_STATES, reason: 'str' },
+  TradingStateChanged: { state: TRADING_STATES, reason: 'str' },
 
   // ── strategy → ops ───────────────────────────────────────────────────────────────────
   /** Every opportunity a strategy considered, acted on or not, with the reason for its decision. */
@@ -228,7 +228,7 @@ export type OrderType = Leg['orderType'];
 export type TimeInForce = Leg['timeInForce'];
 export type DenialReason = MessageOf<'OrderDenied'>['reason'];
 export type VenueState = MessageOf<'VenueStatus'>['state'];
-export type TradingStateName = MessageOf<'TradingState'>['state'];
+export type TradingStateName = MessageOf<'TradingStateChanged'>['state'];
 export type LegFailurePolicy = MessageOf<'SubmitMultiLeg'>['onLegFailure'];
 
 /** Keys common to every message, first in every record structure. */
@@ -268,9 +268,9 @@ export const ORDER_EVENT_TYPES = Object.freeze([
   'PartiallyFilled',
   'Filled',
   'Canceled',
-  'PositionUpdate',
+  'PositionChanged',
   'FundingSettled',
-  'LegImbalance',
-  'TradingState',
+  'LegImbalanceUpdated',
+  'TradingStateChanged',
 ] as const satisfies readonly MessageType[]);
 export type OrderEventMessage = MessageOf<(typeof ORDER_EVENT_TYPES)[number]>;

@@ -4,7 +4,7 @@
  * on a `{ type: 'stop' }` message, on SIGTERM/SIGINT, or when the parent goes away (the IPC
  * channel closes), so an orphaned simulator never keeps a port.
  */
-import { describeError } from '../runtime/errors.js';
+import { describeError } from '../base/errors.js';
 import { SIM_OPTIONS_ENV } from './process.js';
 import { startSimulator, type SimulatorOptions } from './simulator.js';
 

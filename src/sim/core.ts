@@ -8,9 +8,9 @@
  * into one diff event per symbol (or swallow it for a `skip-sequence` fault) and let each venue
  * protocol publish.
  */
-import type { Logger } from '../runtime/log.js';
+import type { Logger } from '../base/log.js';
 import type { SimClock } from './clock.js';
-import { VenueEngine } from './engine/venue-engine.js';
+import { VenueExchange } from './exchange/venue-exchange.js';
 import { FaultInjector } from './faults.js';
 import type { DepthUpdate } from './market/book.js';
 import { MarketModel } from './market/model.js';
@@ -39,7 +39,7 @@ export interface CoreConfig {
 
 export interface VenueRuntime {
   readonly spec: VenueSpec;
-  readonly engine: VenueEngine;
+  readonly engine: VenueExchange;
   readonly protocol: VenueProtocol;
 }
 
@@ -76,7 +76,7 @@ export class SimCore {
     config.modules.forEach(({ module, spec }, index) => {
       const market = this.model.venue(spec.id);
       if (!market) throw new Error(`no market for venue ${spec.id}`);
-      const engine = new VenueEngine(spec, market, clock, this.truth, this.faults, module.rules, (seed % 1000) * 1000 + index * 100_000);
+      const engine = new VenueExchange(spec, market, clock, this.truth, this.faults, module.rules, (seed % 1000) * 1000 + index * 100_000);
       const protocol = module.createProtocol({ spec, clock, market, engine, credentials, streams: this.hub, logger: logger.child({ venue: spec.id }) });
       this.venues.set(spec.id, { spec, engine, protocol });
     });

@@ -10,7 +10,7 @@
  */
 import { z } from 'zod';
 import type { SimClock } from './clock.js';
-import type { Rejection } from './engine/types.js';
+import type { Rejection } from './exchange/types.js';
 import type { Truth } from './truth.js';
 
 const venue = z.string().min(1).optional();

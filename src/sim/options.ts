@@ -2,9 +2,9 @@
  * Simulator options and their validation. Bad options fail at start with a message naming the
  * option and the value (CONFIG_INVALID), never halfway through a run.
  */
-import { arbiterError } from '../runtime/errors.js';
-import type { Logger } from '../runtime/log.js';
-import type { NetBackendName } from '../runtime/net/index.js';
+import { arbiterError } from '../base/errors.js';
+import type { Logger } from '../base/log.js';
+import type { NetBackendName } from '../base/net/index.js';
 import { systemClock, type SimClock } from './clock.js';
 import type { Credential } from './core.js';
 import { isScenarioName, SCENARIO_NAMES, SCENARIO_TIME_SCALES, type ScenarioName, type ScenarioOptions } from './scenarios.js';

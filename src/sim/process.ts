@@ -12,7 +12,7 @@ import { fork, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { createRequire } from 'node:module';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { arbiterError } from '../runtime/errors.js';
+import { arbiterError } from '../base/errors.js';
 import type { SimulatorOptions } from './options.js';
 
 /** The environment variable that carries the child's options as JSON. */

@@ -9,8 +9,8 @@
  * const tops = await sim.control.books('binanceusdm');
  * await sim.stop();
  */
-import { rootLogger } from '../runtime/log.js';
-import { Router, startNetServer } from '../runtime/net/index.js';
+import { rootLogger } from '../base/log.js';
+import { Router, startNetServer } from '../base/net/index.js';
 import { createControlApi } from './control/api.js';
 import { mountControl } from './control/routes.js';
 import type { SimControlApi } from './control/types.js';

@@ -8,7 +8,7 @@
  * re-parsing). While a venue is stalled, frames queue per socket and flush in order on resume;
  * a socket whose queue overflows is dropped, as venues drop consumers that fall too far behind.
  */
-import type { WsConnection } from '../runtime/net/index.js';
+import type { WsConnection } from '../base/net/index.js';
 
 const MAX_STALLED_FRAMES = 20_000;
 

@@ -6,7 +6,7 @@
  * Logs are bounded so a long demo run cannot grow without limit; `dropped` says how many of
  * the oldest entries were discarded.
  */
-import type { RejectReason, SimFill, OrderSide, OrderType, TimeInForce } from './engine/types.js';
+import type { RejectReason, SimFill, OrderSide, OrderType, TimeInForce } from './exchange/types.js';
 
 export interface ReceivedOrder {
   readonly venue: string;

@@ -6,7 +6,7 @@
  * is asked before the route runs (or after, for `afterExecution` faults, which lose the answer
  * of a request that did execute), and the venue formats the error the way it really does.
  */
-import type { NetRequest, NetResponse, Router, WsConnection } from '../runtime/net/index.js';
+import type { NetRequest, NetResponse, Router, WsConnection } from '../base/net/index.js';
 import type { SimCore } from './core.js';
 import type { HttpErrorFault } from './faults.js';
 import type { SimSocket } from './streams.js';

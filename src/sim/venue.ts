@@ -12,10 +12,10 @@
  * `<host>` and whose `path` prefixes `/<path>`. HTTP faults and latency are applied before the
  * route runs; unknown paths under a venue's hosts are answered by `errorResponse`.
  */
-import type { Logger } from '../runtime/log.js';
-import type { NetRequest, NetResponse } from '../runtime/net/index.js';
+import type { Logger } from '../base/log.js';
+import type { NetRequest, NetResponse } from '../base/net/index.js';
 import type { SimClock } from './clock.js';
-import type { MatchingRules, VenueEngine } from './engine/venue-engine.js';
+import type { MatchingRules, VenueExchange } from './exchange/venue-exchange.js';
 import type { DepthUpdate } from './market/book.js';
 import type { VenueMarket } from './market/venue-market.js';
 import type { SimSocket, StreamHub } from './streams.js';
@@ -81,7 +81,7 @@ export interface VenueContext {
   readonly spec: VenueSpec;
   readonly clock: SimClock;
   readonly market: VenueMarket;
-  readonly engine: VenueEngine;
+  readonly engine: VenueExchange;
   readonly credentials: CredentialStore;
   readonly streams: StreamHub;
   readonly logger: Logger;

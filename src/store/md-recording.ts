@@ -21,7 +21,7 @@
 import { closeSync, existsSync, fsyncSync, openSync, readSync, truncateSync, writeSync } from 'node:fs';
 import { pack, unpack } from 'msgpackr';
 import { MARKET_DATA_TYPES, validateMessage, type MarketDataMessage } from '../protocol/index.js';
-import { arbiterError } from '../runtime/errors.js';
+import { arbiterError } from '../base/errors.js';
 
 const MAGIC = Buffer.from('ARBREC1\n', 'latin1');
 const FRAME_HEAD_BYTES = 12;

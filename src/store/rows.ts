@@ -3,8 +3,8 @@
  * hold enums are trusted: only the journal writes them, from already-validated values.
  */
 import type { OrderType, Side, TimeInForce } from '../protocol/index.js';
-import type { FillRow, FundingRow, JournaledOrder, TrackedPurpose } from '../trading/execution-journal.js';
-import type { OrderStatus } from '../trading/order-state.js';
+import type { FillRow, FundingRow, JournaledOrder, TrackedPurpose } from '../execution/journal-port.js';
+import type { OrderStatus } from '../trading/orders/order-state.js';
 
 export interface OrderDbRow {
   client_order_id: string;

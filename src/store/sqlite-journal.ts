@@ -19,9 +19,9 @@ import Database, { type Database as Db, type Statement } from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { pack, unpack } from 'msgpackr';
-import { arbiterError } from '../runtime/errors.js';
-import type { CommandRow, ExecutionJournal, FillRow, FundingRow, IntentSeen, JournalContents, JournaledOrder } from '../trading/execution-journal.js';
-import type { OrderRecord } from '../trading/order-state.js';
+import { arbiterError } from '../base/errors.js';
+import type { CommandRow, ExecutionJournal, FillRow, FundingRow, IntentSeen, JournalContents, JournaledOrder } from '../execution/journal-port.js';
+import type { OrderRecord } from '../trading/orders/order-state.js';
 import { migrate } from './schema.js';
 import { fillFromRow, fundingFromRow, orderFromRow, type FillDbRow, type FundingDbRow, type OrderDbRow } from './rows.js';
 

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { compileGraph, EXECUTION_ID, feedId } from '../../src/app/compile.js';
 import { loadAppConfig, parseAppConfig } from '../../src/app/config.js';
 import { checkLiveStart } from '../../src/app/system.js';
-import { parseGraphConfig } from '../../src/runtime/graph-config.js';
+import { parseGraphConfig } from '../../src/runtime/graph/graph-config.js';
 
 const base = {
   venues: {

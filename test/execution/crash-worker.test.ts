@@ -10,8 +10,8 @@
  */
 import type { Worker } from 'node:worker_threads';
 import { afterAll, expect, it } from 'vitest';
-import { parseGraphConfig } from '../../src/runtime/graph-config.js';
-import { Supervisor } from '../../src/runtime/supervisor.js';
+import { parseGraphConfig } from '../../src/runtime/graph/graph-config.js';
+import { Supervisor } from '../../src/runtime/supervision/supervisor.js';
 import type { Simulator } from '../../src/sim/simulator.js';
 import { eventually } from '../helpers/workers.js';
 import { seededRandom } from '../trading/helpers.js';

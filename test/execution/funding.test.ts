@@ -21,7 +21,7 @@ describe('funding payments in sim mode', () => {
     const settled = await exec.waitFor('FundingSettled');
     expect(settled).toMatchObject({ strategyId: exec.strategyId, venue: PERP.venue, symbol: PERP.symbol, positionQty: 0.05 });
     expect(settled.amount).toBeCloseTo(payment.amount, 6);
-    const position = await exec.waitFor('PositionUpdate', (e) => e.fundingPnl !== 0);
+    const position = await exec.waitFor('PositionChanged', (e) => e.fundingPnl !== 0);
     expect(position.fundingPnl).toBeCloseTo(payment.amount, 6);
 
     // After a restart the poller resumes after the last payment it booked: the next settlement is

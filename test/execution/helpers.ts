@@ -7,8 +7,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { message, type Leg, type MarketDataMessage, type Message, type MessageOf } from '../../src/protocol/index.js';
-import { ActorHarness } from '../../src/runtime/actor-harness.js';
-import { monoNowNs } from '../../src/runtime/clock.js';
+import { ActorHarness } from '../helpers/actor-harness.js';
+import { monoNowNs } from '../../src/base/clock.js';
 import { startSimulator, type Simulator, type SimulatorOptions } from '../../src/sim/simulator.js';
 import { afterAll, afterEach, beforeAll } from 'vitest';
 import { eventually } from '../helpers/workers.js';
@@ -37,7 +37,7 @@ export async function marketDataFrom(sim: Simulator, symbols?: readonly string[]
   const ts = monoNowNs();
   for (const top of await sim.control.books()) {
     if (top.bidPrice === null || top.askPrice === null || (symbols && !symbols.includes(top.symbol))) continue;
-    const common = { ts, venue: top.venue, symbol: top.symbol, exchangeTs: Date.now() };
+    const common = { ts, venue: top.venue, symbol: top.symbol, exchangeTimeMs: Date.now() };
     out.push(message('BookTop', { ...common, bidPx: top.bidPrice, bidSz: top.bidQuantity ?? 0, askPx: top.askPrice, askSz: top.askQuantity ?? 0, venueSeq: top.updateId }));
     if (top.symbol.includes(':')) out.push(message('MarkPrice', { ...common, markPx: top.markPrice, indexPx: top.indexPrice }));
   }

@@ -4,8 +4,8 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import { openJournal, type SqliteJournal } from '../../src/store/index.js';
-import { newOrder, transition, type OrderRecord } from '../../src/trading/index.js';
-import type { JournaledOrder } from '../../src/trading/execution-journal.js';
+import { newOrder, transition, type OrderRecord } from '../../src/trading/orders/order-state.js';
+import type { JournaledOrder } from '../../src/execution/journal-port.js';
 
 const dirs: string[] = [];
 const journals: SqliteJournal[] = [];

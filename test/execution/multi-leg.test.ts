@@ -1,12 +1,12 @@
 /**
  * Multi-leg orders against the simulator: the simulator's fault injection rejects one leg, the
- * command's policy corrects it, every step is a `LegImbalance` event, and the net exposure per
+ * command's policy corrects it, every step is a `LegImbalanceUpdated` event, and the net exposure per
  * underlying ends within tolerance (checked on the journal's positions and at the simulator).
  */
 import { describe, expect, it } from 'vitest';
 import { message, type Leg, type LegFailurePolicy } from '../../src/protocol/index.js';
-import { monoNowNs } from '../../src/runtime/clock.js';
-import { makeClientOrderId } from '../../src/trading/client-order-id.js';
+import { monoNowNs } from '../../src/base/clock.js';
+import { makeClientOrderId } from '../../src/trading/orders/client-order-id.js';
 import { simulatorSuite, type ExecutionUnderTest } from './helpers.js';
 
 const LONG_PERP: Leg = { venue: 'binanceusdm', symbol: 'BTC/USDT:USDT', side: 'buy', orderType: 'market', timeInForce: 'IOC', qty: 0.01, limitPx: null, reduceOnly: false };
@@ -24,9 +24,9 @@ async function runWithRejectedLeg(policy: LegFailurePolicy): Promise<{ exec: Exe
   const rejected = makeClientOrderId({ strategyId: exec.strategyId, intentSeq, leg: 1, attempt: 0 }, SHORT_SPOT.venue);
   await suite.sim().control.inject({ kind: 'reject-orders', venue: SHORT_SPOT.venue, clientOrderIdPrefix: rejected });
   exec.send(message('SubmitMultiLeg', { ts: monoNowNs(), strategyId: exec.strategyId, intentSeq, legs: [LONG_PERP, SHORT_SPOT], onLegFailure: policy, toleranceUsd: TOLERANCE_USD, timeoutMs: 5_000 }));
-  await exec.waitFor('LegImbalance', (e) => e.action === 'resolved' || e.action === 'failed');
+  await exec.waitFor('LegImbalanceUpdated', (e) => e.action === 'resolved' || e.action === 'failed');
   await suite.sim().control.clearFaults();
-  const actions = exec.eventsOf('LegImbalance').map((e) => e.action);
+  const actions = exec.eventsOf('LegImbalanceUpdated').map((e) => e.action);
   expect(exec.eventsOf('OrderRejected', (e) => e.clientOrderId === rejected)).toHaveLength(1);
   return { exec, actions };
 }
@@ -41,7 +41,7 @@ describe('multi-leg orders with a rejected leg', () => {
   it('unwind: the filled leg is flattened, every step reported, exposure back within tolerance', async () => {
     const { exec, actions } = await runWithRejectedLeg('unwind');
     expect(actions).toEqual(['detected', 'unwind', 'resolved']);
-    const unwind = exec.eventsOf('LegImbalance', (e) => e.action === 'unwind')[0]!;
+    const unwind = exec.eventsOf('LegImbalanceUpdated', (e) => e.action === 'unwind')[0]!;
     expect(unwind.detail).toMatch(/unwinding sell 0\.01 BTC\/USDT:USDT@binanceusdm/);
     expect(Math.abs(netBtcUsd(exec))).toBeLessThanOrEqual(TOLERANCE_USD);
     // At the venue: the perp position the leg opened was closed by a reduce-only order, collared as a limit IOC.

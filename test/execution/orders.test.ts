@@ -6,7 +6,7 @@
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { message } from '../../src/protocol/index.js';
-import { monoNowNs } from '../../src/runtime/clock.js';
+import { monoNowNs } from '../../src/base/clock.js';
 import type { Simulator } from '../../src/sim/simulator.js';
 import { ExecutionUnderTest, executionParams, startTestSimulator, tempDir } from './helpers.js';
 
@@ -78,7 +78,7 @@ describe('orders through ccxt', () => {
     expect(history.slice(0, 5)).toEqual(['new', 'sent', 'accepted', 'partially_filled', 'partially_filled']);
     expect(history.at(-1)).toBe('canceled');
     expect(exec.eventsOf('OrderAccepted', (e) => e.clientOrderId === clientOrderId)).toHaveLength(1);
-    const position = exec.eventsOf('PositionUpdate', (e) => e.symbol === PERP.symbol).at(-1)!;
+    const position = exec.eventsOf('PositionChanged', (e) => e.symbol === PERP.symbol).at(-1)!;
     expect(position.qty).toBeCloseTo(canceled.cumQty, 9);
   });
 

@@ -7,7 +7,7 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { message, type MarketDataMessage, type Message } from '../../src/protocol/index.js';
-import { ActorHarness } from '../../src/runtime/actor-harness.js';
+import { ActorHarness } from '../helpers/actor-harness.js';
 import { eventually } from '../helpers/workers.js';
 import execution from '../../actors/execution/execution.js';
 import { EventCollector, tempDir } from './helpers.js';
@@ -40,12 +40,12 @@ async function start(mode: 'paper' | 'replay', dataDir?: string, origins?: Recor
   return { harness, dataDir: dir };
 }
 
-function top(bid: number, ask: number, exchangeTs = Date.now()): MarketDataMessage {
-  return message('BookTop', { ts: 1, venue: VENUE, symbol: SYMBOL, bidPx: bid, bidSz: 5, askPx: ask, askSz: 5, venueSeq: 1, exchangeTs });
+function top(bid: number, ask: number, exchangeTimeMs = Date.now()): MarketDataMessage {
+  return message('BookTop', { ts: 1, venue: VENUE, symbol: SYMBOL, bidPx: bid, bidSz: 5, askPx: ask, askSz: 5, venueSeq: 1, exchangeTimeMs });
 }
 
-function mark(markPx: number, exchangeTs = Date.now()): MarketDataMessage {
-  return message('MarkPrice', { ts: 1, venue: VENUE, symbol: SYMBOL, markPx, indexPx: markPx, exchangeTs });
+function mark(markPx: number, exchangeTimeMs = Date.now()): MarketDataMessage {
+  return message('MarkPrice', { ts: 1, venue: VENUE, symbol: SYMBOL, markPx, indexPx: markPx, exchangeTimeMs });
 }
 
 function order(intentSeq: number, fields: Partial<Message & { type: 'SubmitOrder' }> = {}): Message {
@@ -78,11 +78,11 @@ describe('paper mode', () => {
 
     harness.push('commands', order(3, { qty: 0.2 }));
     await out.waitFor('Filled', (e) => e.intentSeq === 3);
-    harness.push('md', message('FundingRate', { ts: 1, venue: VENUE, symbol: SYMBOL, rate: 0.0001, intervalHours: 8, nextFundingTs: Date.now() + 8 * 3_600_000, settled: true, exchangeTs: Date.now() }));
+    harness.push('md', message('FundingRate', { ts: 1, venue: VENUE, symbol: SYMBOL, rate: 0.0001, intervalHours: 8, nextFundingTimeMs: Date.now() + 8 * 3_600_000, settled: true, exchangeTimeMs: Date.now() }));
     const funding = await out.waitFor('FundingSettled');
     expect(funding.positionQty).toBeCloseTo(0.2, 9);
     expect(funding.amount).toBeCloseTo(-0.2 * 60_005 * 0.0001, 9); // a long pays positive funding
-    const position = await out.waitFor('PositionUpdate', (e) => e.fundingPnl !== 0);
+    const position = await out.waitFor('PositionChanged', (e) => e.fundingPnl !== 0);
     expect(position.fundingPnl).toBeCloseTo(funding.amount, 9);
   });
 

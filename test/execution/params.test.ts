@@ -2,7 +2,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { credentialEnvNames, loadCredentials } from '../../src/venues/trade/credentials.js';
-import { parseExecutionParams } from '../../src/venues/trade/params.js';
+import { parseExecutionParams } from '../../src/execution/params.js';
 import { tempDir } from './helpers.js';
 
 const tmp = tempDir('arbiter-params-');

@@ -1,20 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import {
-  collarOnTick,
-  eventsFromView,
-  feeInQuote,
-  lookupEvents,
-  multiLegSyncEvents,
-  newOrder,
-  restartEvent,
-  roundToStep,
-  startMultiLeg,
-  transition,
-  type FeeConverter,
-  type OrderEvent,
-  type OrderRecord,
-  type VenueOrderView,
-} from '../../src/trading/index.js';
+import { collarOnTick, roundToStep } from '../../src/trading/market/lot-size.js';
+import { startMultiLeg } from '../../src/trading/orders/multi-leg.js';
+import { newOrder, transition, type OrderEvent, type OrderRecord } from '../../src/trading/orders/order-state.js';
+import { lookupEvents, multiLegSyncEvents, restartEvent } from '../../src/trading/orders/reconcile.js';
+import { eventsFromView, feeInQuote, type FeeConverter, type VenueOrderView } from '../../src/trading/orders/venue-view.js';
 
 const convert: FeeConverter = (fee, currency, symbol, px) => feeInQuote(fee, currency, symbol, px, () => null);
 

@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { message } from '../../src/protocol/index.js';
-import { monoNowNs } from '../../src/runtime/clock.js';
+import { monoNowNs } from '../../src/base/clock.js';
 import { eventually } from '../helpers/workers.js';
 import { midOf, simulatorSuite, type ExecutionUnderTest } from './helpers.js';
 
@@ -175,7 +175,7 @@ describe('pre-trade risk through the execution actor', () => {
     await exec.waitFor('Filled', (e) => e.intentSeq === 1);
     for (const seq of [2, 3]) await exec.waitFor('OrderAccepted', (e) => e.intentSeq === seq);
     expect(await exec.harness.command('halt', { reason: 'test' })).toEqual({ state: 'HALTED', canceling: 2 });
-    await exec.waitFor('TradingState', (e) => e.state === 'HALTED');
+    await exec.waitFor('TradingStateChanged', (e) => e.state === 'HALTED');
     for (const seq of [2, 3]) await exec.waitFor('Canceled', (e) => e.intentSeq === seq);
     await eventually(async () => ((await suite.sim().control.accounts()).every((a) => a.openOrders === 0) ? true : undefined), 'no open orders at the simulator');
     exec.submit({ intentSeq: 4, ...PERP, qty: 0.002 });
@@ -195,7 +195,7 @@ describe('pre-trade risk through the execution actor', () => {
   it('drawdown moves to REDUCING: increasing orders denied, reducing ones allowed', async () => {
     const exec = await started({ maxDrawdownUsd: 0.5, drawdownState: 'REDUCING', maxDailyLossUsd: 1e6 });
     await lossyRoundTrip(exec, 0.04, 0.02);
-    await exec.waitFor('TradingState', (e) => e.state === 'REDUCING');
+    await exec.waitFor('TradingStateChanged', (e) => e.state === 'REDUCING');
     exec.submit({ intentSeq: 3, ...PERP, qty: 0.002 });
     exec.submit({ intentSeq: 4, ...PERP, side: 'sell', qty: 0.02 });
     expect(await exec.verdict(3)).toBe('drawdown');
@@ -205,7 +205,7 @@ describe('pre-trade risk through the execution actor', () => {
   it('daily loss moves to HALTED', async () => {
     const exec = await started({ maxDailyLossUsd: 0.5, dailyLossState: 'HALTED', maxDrawdownUsd: 1e6 });
     await lossyRoundTrip(exec, 0.02, 0.02);
-    await exec.waitFor('TradingState', (e) => e.state === 'HALTED');
+    await exec.waitFor('TradingStateChanged', (e) => e.state === 'HALTED');
     exec.submit({ intentSeq: 3, ...PERP, side: 'sell', qty: 0.002 });
     expect(await exec.verdict(3)).toBe('daily_loss');
   });
@@ -217,7 +217,7 @@ describe('pre-trade risk through the execution actor', () => {
     await first.stop();
     // Same journal, a tighter limit: the ~1.4 lost before the restart already counts today.
     const second = await executions.start({ dataDir, risk: { ...GENEROUS, maxDailyLossUsd: 1, dailyLossState: 'HALTED' } });
-    await second.waitFor('TradingState', (e) => e.state === 'HALTED' && e.reason.includes('daily loss'));
+    await second.waitFor('TradingStateChanged', (e) => e.state === 'HALTED' && e.reason.includes('daily loss'));
     await second.harness.command('resume', { reason: 'test' });
     await second.harness.command('halt', { reason: 'before restart' });
     await second.stop();

@@ -3,7 +3,7 @@
  * keeps sending intents, and the execution actor with credentials, wired as the app wires them
  * (strategy X's events input takes the topic `exec.events.X`).
  */
-import type { GraphConfigInput } from '../../src/runtime/graph-config.js';
+import type { GraphConfigInput } from '../../src/runtime/graph/graph-config.js';
 
 export interface SystemOptions {
   simUrl: string;

@@ -6,7 +6,7 @@
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { message } from '../../src/protocol/index.js';
-import { monoNowNs } from '../../src/runtime/clock.js';
+import { monoNowNs } from '../../src/base/clock.js';
 import { DEFAULT_PASSPHRASE } from '../../src/sim/index.js';
 import { midOf, SIM_KEY, SIM_SECRET, simulatorSuite, type ExecutionUnderTest } from './helpers.js';
 

@@ -96,7 +96,7 @@ describe('sanity checks before publishing', () => {
     const { sink, out } = output();
     expect(out.book(book([[100, 1], [99, 2], [98, 3]], [[101, 1], [102, 2]]), 5)).toBe('published');
     expect(sink.sent.map((m) => m.type)).toEqual(['BookLevels', 'BookTop']);
-    expect(sink.sent[0]).toMatchObject({ bids: [100, 1, 99, 2], asks: [101, 1, 102, 2], venueSeq: 7, exchangeTs: 1_000, ts: 5 });
+    expect(sink.sent[0]).toMatchObject({ bids: [100, 1, 99, 2], asks: [101, 1, 102, 2], venueSeq: 7, exchangeTimeMs: 1_000, ts: 5 });
     expect(sink.sent[1]).toMatchObject({ venue: 'binance', symbol: 'BTC/USDT', bidPx: 100, bidSz: 1, askPx: 101, askSz: 1, venueSeq: 7, ts: 5 });
     expect(sink.topics).toEqual(['md.book.binance.BTC/USDT', 'md.levels.binance.BTC/USDT', 'md.funding.binance.BTC/USDT', 'md.mark.binance.BTC/USDT']);
   });
@@ -126,7 +126,7 @@ describe('sanity checks before publishing', () => {
     expect(rejections.byReason).toEqual({ funding_above_cap: 2, bad_funding: 1, funding_interval_unknown: 1, non_positive_price: 1 });
     out.intervalHours = 4;
     expect(out.funding(0.003, 123, Number.NaN, 9, 2)).toBe('published');
-    expect(sink.sent.at(-1)).toMatchObject({ type: 'FundingRate', rate: 0.003, intervalHours: 4, nextFundingTs: 123, settled: false, exchangeTs: 9, ts: 2 });
+    expect(sink.sent.at(-1)).toMatchObject({ type: 'FundingRate', rate: 0.003, intervalHours: 4, nextFundingTimeMs: 123, settled: false, exchangeTimeMs: 9, ts: 2 });
     expect(out.mark(50, undefined, 9, 3)).toBe('published');
     expect(sink.sent.at(-1)).toMatchObject({ type: 'MarkPrice', markPx: 50, indexPx: null });
   });
@@ -137,7 +137,7 @@ describe('sanity checks before publishing', () => {
     const rate = (interval: string | undefined, spacingMs: number) =>
       ({ symbol: 'BTC/USDT:USDT', info: {}, fundingRate: 0.0001, fundingTimestamp: 10 * h, nextFundingTimestamp: 10 * h + spacingMs, interval }) as FundingRate;
     expect(publishFundingRate(rate('4h', 8 * h), out, 1)).toBe('published');
-    expect(sink.sent.at(-1)).toMatchObject({ intervalHours: 4, nextFundingTs: 10 * h });
+    expect(sink.sent.at(-1)).toMatchObject({ intervalHours: 4, nextFundingTimeMs: 10 * h });
     expect(publishFundingRate(rate(String(12 * h), 12 * h), out, 2)).toBe('published');
     expect(sink.sent.at(-1)).toMatchObject({ intervalHours: 12 });
     // The simulator's compressed time (8 h every 30 s) is no venue interval: rejected, not misread per hour.

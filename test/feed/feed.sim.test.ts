@@ -7,8 +7,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import ccxtFeed from '../../actors/feed/ccxt-feed.js';
 import type { Message, MessageOf } from '../../src/protocol/index.js';
-import { ActorHarness } from '../../src/runtime/actor-harness.js';
-import type { Supervisor } from '../../src/runtime/supervisor.js';
+import { ActorHarness } from '../helpers/actor-harness.js';
+import type { Supervisor } from '../../src/runtime/supervision/supervisor.js';
 import type { Simulator } from '../../src/sim/simulator.js';
 import type { FeedStatus } from '../../src/venues/feed/index.js';
 import { eventually, feedStatus, feedStatusWhen, latest, recorded, startFeeds, startFeedSimulator, statusSince, wire } from './helpers.js';
@@ -97,7 +97,7 @@ describe('feed workers against the simulator', () => {
         }, `${venue} ${symbol} to reach update id ${served.updateId}`);
         expect([top.bidPx, top.bidSz, top.askPx, top.askSz]).toEqual([served.bidPrice, served.bidQuantity, served.askPrice, served.askQuantity].map((n) => wire(n as number)));
         expect(top.ts).toBeGreaterThan(0);
-        expect(top.exchangeTs).toBeGreaterThan(0);
+        expect(top.exchangeTimeMs).toBeGreaterThan(0);
       }
     });
   });
@@ -109,7 +109,7 @@ describe('feed workers against the simulator', () => {
         const served = truth.find((entry) => entry.symbol === symbol)!;
         const funding = await eventually(async () => {
           const last = await latest<'FundingRate'>(supervisor, 'funding', venue, symbol);
-          return last && last.rate === wire(served.rate) && last.nextFundingTs === served.nextFundingTimeMs ? last : undefined;
+          return last && last.rate === wire(served.rate) && last.nextFundingTimeMs === served.nextFundingTimeMs ? last : undefined;
         }, `${venue} ${symbol} funding ${served.rate}`);
         expect(funding).toMatchObject({ intervalHours: served.intervalHours, settled: false });
         const mark = await eventually(async () => {
@@ -117,7 +117,7 @@ describe('feed workers against the simulator', () => {
           const index = INDEX_IN_MARK.has(venue) ? near(last?.indexPx as number, served.indexPrice) : last?.indexPx === null;
           return last && near(last.markPx, served.markPrice) && index ? last : undefined;
         }, `${venue} ${symbol} mark ${served.markPrice} and index ${served.indexPrice}`);
-        expect(mark.exchangeTs).toBeGreaterThan(0);
+        expect(mark.exchangeTimeMs).toBeGreaterThan(0);
       }
     });
   });

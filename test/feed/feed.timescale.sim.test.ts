@@ -6,7 +6,7 @@
  * is published like binance's and bybit's rather than dropped as `funding_interval_unknown`.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Supervisor } from '../../src/runtime/supervisor.js';
+import type { Supervisor } from '../../src/runtime/supervision/supervisor.js';
 import type { Simulator } from '../../src/sim/simulator.js';
 import { eventually, feedStatus, feedStatusWhen, latest, startFeeds, startFeedSimulator } from './helpers.js';
 
@@ -39,7 +39,7 @@ describe(`feed workers under time scale ${TIME_SCALE}`, () => {
       const { published, served } = await eventually(async () => {
         const served = (await sim.control.funding(venue)).find((entry) => entry.symbol === symbol)!;
         const published = await latest<'FundingRate'>(supervisor, 'funding', venue, symbol);
-        return published && published.nextFundingTs === served.nextFundingTimeMs ? { published, served } : undefined;
+        return published && published.nextFundingTimeMs === served.nextFundingTimeMs ? { published, served } : undefined;
       }, `${venue} ${symbol} funding settling at the served next settlement`);
       expect(served.intervalRealMs).toBe((served.intervalHours * HOUR_MS) / TIME_SCALE);
       expect(published.intervalHours).toBe(served.intervalHours);

@@ -5,8 +5,8 @@
  */
 import pino from 'pino';
 import { marketDataTopic, type MarketDataKind, type MessageOf } from '../../src/protocol/index.js';
-import { parseGraphConfig } from '../../src/runtime/graph-config.js';
-import { Supervisor } from '../../src/runtime/supervisor.js';
+import { parseGraphConfig } from '../../src/runtime/graph/graph-config.js';
+import { Supervisor } from '../../src/runtime/supervision/supervisor.js';
 import { startSimulator, type Simulator, type SimulatorOptions } from '../../src/sim/simulator.js';
 import type { FeedStatus } from '../../src/venues/feed/index.js';
 import type { RecordedStatus, RecorderStatus } from '../fixtures/actors/md-recorder.js';

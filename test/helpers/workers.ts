@@ -1,7 +1,7 @@
 /** Helpers for tests that start raw worker threads on TypeScript fixtures. */
 import { Worker } from 'node:worker_threads';
 
-const BOOT = new URL('../../src/runtime/worker-boot.mjs', import.meta.url);
+const BOOT = new URL('../../src/runtime/supervision/worker-boot.mjs', import.meta.url);
 
 /** Starts `fixture` (a path relative to test/fixtures) on a worker thread through the tsx bootstrap. */
 export function startFixtureWorker(fixture: string, data: Record<string, unknown>): Worker {

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { OpsServer, type OpsBackend } from '../../src/ops/ops-server.js';
 import type { SystemStatus } from '../../src/ops/system-status.js';
 import { bearerMatches, resolveOpsToken } from '../../src/ops/token.js';
-import { rootLogger } from '../../src/runtime/log.js';
+import { rootLogger } from '../../src/base/log.js';
 import { parsePrometheusText } from '../helpers/prometheus.js';
 
 function status(): SystemStatus {

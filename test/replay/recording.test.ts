@@ -11,7 +11,7 @@ beforeEach(() => (dir = mkdtempSync(join(tmpdir(), 'arbiter-rec-'))));
 afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
 const top = (i: number): MarketDataMessage =>
-  message('BookTop', { ts: i, venue: i % 2 ? 'binance' : 'bybit', symbol: 'BTC/USDT', bidPx: 100 + i, bidSz: 1, askPx: 101 + i, askSz: 2, venueSeq: i, exchangeTs: 1_000 + i });
+  message('BookTop', { ts: i, venue: i % 2 ? 'binance' : 'bybit', symbol: 'BTC/USDT', bidPx: 100 + i, bidSz: 1, askPx: 101 + i, askSz: 2, venueSeq: i, exchangeTimeMs: 1_000 + i });
 
 const seqOf = (m: MarketDataMessage): number => (m.type === 'BookTop' ? m.venueSeq : -1);
 

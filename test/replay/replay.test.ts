@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseAppConfig, type AppConfig } from '../../src/app/config.js';
 import { runReplay, type ReplayResult } from '../../src/app/replay.js';
 import { message, type MarketDataMessage } from '../../src/protocol/index.js';
-import { rootLogger } from '../../src/runtime/log.js';
+import { rootLogger } from '../../src/base/log.js';
 import { RecordingWriter } from '../../src/store/md-recording.js';
 
 const START_MS = Date.UTC(2026, 5, 1);
@@ -21,7 +21,7 @@ beforeAll(() => (dir = mkdtempSync(join(tmpdir(), 'arbiter-replay-'))));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 const book = (venue: string, bidPx: number, askPx: number, seq: number, atMs: number): MarketDataMessage =>
-  message('BookTop', { ts: 0, venue, symbol: SYMBOL, bidPx, bidSz: 2, askPx, askSz: 2, venueSeq: seq, exchangeTs: atMs });
+  message('BookTop', { ts: 0, venue, symbol: SYMBOL, bidPx, bidSz: 2, askPx, askSz: 2, venueSeq: seq, exchangeTimeMs: atMs });
 
 /** 3 s of quotes every 50 ms; from 1.0 s to 1.3 s bybit's bid is 60 bps above binance's ask. */
 function writeRecording(path: string): number {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { message } from '../../src/protocol/index.js';
-import { ActorHarness } from '../../src/runtime/actor-harness.js';
+import { ActorHarness } from '../helpers/actor-harness.js';
 import counter from '../fixtures/actors/probe-counter.js';
 import producer from '../fixtures/actors/probe-producer.js';
 

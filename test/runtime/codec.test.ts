@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { blankMessage, MESSAGE_SCHEMAS, MESSAGE_TYPES, STRUCT_SCHEMAS, type FieldKind, type Message } from '../../src/protocol/index.js';
-import { createCodec, RECORD_STRUCTURES } from '../../src/runtime/codec.js';
-import { isArbiterError } from '../../src/runtime/errors.js';
+import { createCodec, RECORD_STRUCTURES } from '../../src/runtime/transport/codec.js';
+import { isArbiterError } from '../../src/base/errors.js';
 
 let counter = 0;
 function sample(kind: FieldKind): unknown {

@@ -1,9 +1,9 @@
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { parseGraphConfig, type GraphConfigInput } from '../../src/runtime/graph-config.js';
-import { watchReloadableModules } from '../../src/runtime/module-watcher.js';
-import { Supervisor } from '../../src/runtime/supervisor.js';
+import { parseGraphConfig, type GraphConfigInput } from '../../src/runtime/graph/graph-config.js';
+import { watchReloadableModules } from '../../src/runtime/supervision/module-watcher.js';
+import { Supervisor } from '../../src/runtime/supervision/supervisor.js';
 import { eventually } from '../helpers/workers.js';
 
 const FIXTURES = resolve('test/fixtures/actors');

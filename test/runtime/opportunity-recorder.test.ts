@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { message } from '../../src/protocol/index.js';
-import { ActorHarness } from '../../src/runtime/actor-harness.js';
+import { ActorHarness } from '../helpers/actor-harness.js';
 import recorder from '../../actors/service/opportunity-recorder.js';
 
 const opportunity = (strategyId: string, symbol: string, expectedPnlUsd: number, decision: 'act' | 'skip') =>

@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { message, type Message } from '../../src/protocol/index.js';
-import { RingSink, RingSource, topicMatches } from '../../src/runtime/channel.js';
-import { createCodec } from '../../src/runtime/codec.js';
-import { createDoorbell } from '../../src/runtime/doorbell.js';
-import { OutputPort } from '../../src/runtime/output-port.js';
-import { createRing } from '../../src/runtime/ring.js';
+import { RingSink, RingSource, topicMatches } from '../../src/runtime/transport/channel.js';
+import { createCodec } from '../../src/runtime/transport/codec.js';
+import { createDoorbell } from '../../src/runtime/transport/doorbell.js';
+import { OutputPort } from '../../src/runtime/transport/output-port.js';
+import { createRing } from '../../src/runtime/transport/ring.js';
 
 const codec = createCodec();
 const probe = (seq: number, key = ''): Message => message('Probe', { ts: seq, seq, key, body: 'b'.repeat(40) });

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { parseGraphConfig } from '../../src/runtime/graph-config.js';
-import { Lifecycle, nextState } from '../../src/runtime/lifecycle.js';
-import { RestartTracker } from '../../src/runtime/restart-policy.js';
-import { publicEnv } from '../../src/runtime/worker-env.js';
+import { parseGraphConfig } from '../../src/runtime/graph/graph-config.js';
+import { Lifecycle, nextState } from '../../src/runtime/actor/lifecycle.js';
+import { RestartTracker } from '../../src/runtime/supervision/restart-policy.js';
+import { publicEnv } from '../../src/runtime/supervision/worker-env.js';
 
 describe('lifecycle table', () => {
   it('allows the documented transitions and names both ends of an illegal one', () => {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { blankMessage, MESSAGE_TYPES } from '../../src/protocol/index.js';
-import { createCodec, createRecordPackr, RECORD_STRUCTURES } from '../../src/runtime/codec.js';
-import { RecordEncoder } from '../../src/runtime/record-encoder.js';
+import { createCodec, createRecordPackr, RECORD_STRUCTURES } from '../../src/runtime/transport/codec.js';
+import { RecordEncoder } from '../../src/runtime/transport/record-encoder.js';
 import { sampleMessageWith } from '../helpers/message-samples.js';
 
 /** msgpackr alone, configured as the codec configures it: the reference encoding. */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createRing, RingProbe } from '../../src/runtime/ring.js';
+import { createRing, RingProbe } from '../../src/runtime/transport/ring.js';
 import { PROGRESS } from '../fixtures/ring-progress.js';
 import { firstMessage, startFixtureWorker, waitForCell } from '../helpers/workers.js';
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { isArbiterError } from '../../src/runtime/errors.js';
-import { createRing, recordBytes, RingProbe, RingReader, RingWriter } from '../../src/runtime/ring.js';
+import { isArbiterError } from '../../src/base/errors.js';
+import { createRing, recordBytes, RingProbe, RingReader, RingWriter } from '../../src/runtime/transport/ring.js';
 
 const bytes = (n: number, fill: number): Uint8Array => new Uint8Array(n).fill(fill);
 

@@ -1,10 +1,10 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { message } from '../../src/protocol/index.js';
-import { createCodec } from '../../src/runtime/codec.js';
-import { Doorbell } from '../../src/runtime/doorbell.js';
-import { parseGraphConfig, type GraphConfigInput } from '../../src/runtime/graph-config.js';
-import { RingWriter } from '../../src/runtime/ring.js';
-import { Supervisor } from '../../src/runtime/supervisor.js';
+import { createCodec } from '../../src/runtime/transport/codec.js';
+import { Doorbell } from '../../src/runtime/transport/doorbell.js';
+import { parseGraphConfig, type GraphConfigInput } from '../../src/runtime/graph/graph-config.js';
+import { RingWriter } from '../../src/runtime/transport/ring.js';
+import { Supervisor } from '../../src/runtime/supervision/supervisor.js';
 import { eventually } from '../helpers/workers.js';
 
 const FIXTURES = 'test/fixtures/actors';

@@ -1,6 +1,6 @@
 /** Virtual timers: replay's time line fires in due order, only when moved. */
 import { describe, expect, it } from 'vitest';
-import { VirtualClock, VirtualTimers } from '../../src/runtime/timers.js';
+import { VirtualClock, VirtualTimers } from '../../src/runtime/actor/timers.js';
 
 describe('VirtualTimers', () => {
   it('fires nothing until moved, then every due timer in (due time, creation) order', () => {

@@ -1,7 +1,7 @@
 import { Worker } from 'node:worker_threads';
 import { describe, expect, it } from 'vitest';
-import { createDoorbell, Doorbell } from '../../src/runtime/doorbell.js';
-import { DEFAULT_WAIT_OPTIONS, SpinSlots, Waiter } from '../../src/runtime/wait-strategy.js';
+import { createDoorbell, Doorbell } from '../../src/runtime/transport/doorbell.js';
+import { DEFAULT_WAIT_OPTIONS, SpinSlots, Waiter } from '../../src/runtime/transport/wait-strategy.js';
 
 /** A waiter whose "input" is one flag cell, as if a ring had data when the flag is 1. */
 function flagWaiter(blockingAllowed: boolean) {

@@ -5,8 +5,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import { ManualClock } from '../../src/sim/clock.js';
-import type { OrderRequest } from '../../src/sim/engine/types.js';
-import { VenueEngine, type MatchingRules } from '../../src/sim/engine/venue-engine.js';
+import type { OrderRequest } from '../../src/sim/exchange/types.js';
+import { VenueExchange, type MatchingRules } from '../../src/sim/exchange/venue-exchange.js';
 import { FaultInjector } from '../../src/sim/faults.js';
 import { FundingState } from '../../src/sim/market/funding.js';
 import { MarketModel } from '../../src/sim/market/model.js';
@@ -18,14 +18,14 @@ import { testVenue } from './helpers.js';
 
 const PERP_FEES = { makerRate: 0.0002, takerRate: 0.0005 };
 
-function rig(rules: MatchingRules): { engine: VenueEngine; market: VenueMarket } {
+function rig(rules: MatchingRules): { engine: VenueExchange; market: VenueMarket } {
   const clock = new ManualClock(Date.UTC(2026, 0, 1));
   const base = testVenue();
   const venue: VenueSpec = { ...base, fees: { makerRate: 0.001, takerRate: 0.001 }, instruments: base.instruments.map((spec) => (spec.kind === 'perp' ? { ...spec, fees: PERP_FEES } : spec)) };
   const model = new MarketModel({ seed: 2, venues: [venue], clock });
   const market = model.venue(venue.id) as VenueMarket;
   const truth = new Truth();
-  return { engine: new VenueEngine(venue, market, clock, truth, new FaultInjector(clock, truth), rules, 0), market };
+  return { engine: new VenueExchange(venue, market, clock, truth, new FaultInjector(clock, truth), rules, 0), market };
 }
 
 const ask = (market: VenueMarket, symbol: string): number => ((market.get(symbol)?.book.bestAsk()?.[0] ?? 0) * 0.1);

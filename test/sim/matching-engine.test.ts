@@ -1,7 +1,7 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../src/sim/clock.js';
-import type { OrderRequest } from '../../src/sim/engine/types.js';
-import { VenueEngine, type MatchingRules } from '../../src/sim/engine/venue-engine.js';
+import type { OrderRequest } from '../../src/sim/exchange/types.js';
+import { VenueExchange, type MatchingRules } from '../../src/sim/exchange/venue-exchange.js';
 import { FaultInjector } from '../../src/sim/faults.js';
 import type { OrderBookState } from '../../src/sim/market/book.js';
 import { MarketModel } from '../../src/sim/market/model.js';
@@ -14,7 +14,7 @@ const SPOT = 'BTC/USDT';
 const PERP = 'BTC/USDT:USDT';
 
 interface Rig {
-  engine: VenueEngine;
+  engine: VenueExchange;
   market: VenueMarket;
   truth: Truth;
   faults: FaultInjector;
@@ -28,7 +28,7 @@ function rig(rules: MatchingRules = { fokUnfillable: 'expire' }): Rig {
   const market = model.venue(venue.id) as VenueMarket;
   const truth = new Truth();
   const faults = new FaultInjector(clock, truth);
-  return { engine: new VenueEngine(venue, market, clock, truth, faults, rules, 0), market, truth, faults, clock };
+  return { engine: new VenueExchange(venue, market, clock, truth, faults, rules, 0), market, truth, faults, clock };
 }
 
 /** Replaces a book with exact levels: prices in quote units (tick 0.1). */

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { QuoteBook } from '../../src/trading/book.js';
-import { DEFAULT_FEE_SCHEDULE } from '../../src/trading/fees.js';
+import { QuoteBook } from '../../src/trading/market/book.js';
+import { DEFAULT_FEE_SCHEDULE } from '../../src/trading/market/fees.js';
 import { carryExitReason, carryHoldEdge, estimateCarryEntry, type CarryLegInput } from '../../src/trading/strategy/carry-economics.js';
 import { levels } from './helpers.js';
 

@@ -5,8 +5,8 @@
  */
 import { afterEach, expect } from 'vitest';
 import { message, type CommandMessage, type Leg, type Message, type MessageOf } from '../../src/protocol/index.js';
-import type { AnyActorDefinition } from '../../src/runtime/actor.js';
-import { ActorHarness, ManualClock } from '../../src/runtime/actor-harness.js';
+import type { AnyActorDefinition } from '../../src/runtime/actor/actor.js';
+import { ActorHarness, ManualClock } from '../helpers/actor-harness.js';
 
 export type Opportunity = MessageOf<'Opportunity'>;
 export type MultiLeg = MessageOf<'SubmitMultiLeg'>;
@@ -19,15 +19,15 @@ export function levels(venue: string, symbol: string, bidPx: number, askPx: numb
     bids.push(bidPx - i * (askPx - bidPx), size);
     asks.push(askPx + i * (askPx - bidPx), size);
   }
-  return message('BookLevels', { ts, venue, symbol, bids, asks, venueSeq: 1, exchangeTs: 0 });
+  return message('BookLevels', { ts, venue, symbol, bids, asks, venueSeq: 1, exchangeTimeMs: 0 });
 }
 
 export function top(venue: string, symbol: string, bidPx: number, bidSz: number, askPx: number, askSz: number, ts = 1_000): MessageOf<'BookTop'> {
-  return message('BookTop', { ts, venue, symbol, bidPx, bidSz, askPx, askSz, venueSeq: 1, exchangeTs: 0 });
+  return message('BookTop', { ts, venue, symbol, bidPx, bidSz, askPx, askSz, venueSeq: 1, exchangeTimeMs: 0 });
 }
 
 export function funding(venue: string, symbol: string, rate: number, intervalHours: number, ts = 1_000): MessageOf<'FundingRate'> {
-  return message('FundingRate', { ts, venue, symbol, rate, intervalHours, nextFundingTs: 0, settled: false, exchangeTs: 0 });
+  return message('FundingRate', { ts, venue, symbol, rate, intervalHours, nextFundingTimeMs: 0, settled: false, exchangeTimeMs: 0 });
 }
 
 export function venueStatus(venue: string, state: MessageOf<'VenueStatus'>['state']): MessageOf<'VenueStatus'> {
@@ -88,12 +88,12 @@ export function canceled(command: CommandMessage & { intentSeq: number }, leg: n
   return message('Canceled', { ts: 2_000, ...ref(command, leg), venue: spec.venue, symbol: spec.symbol, cumQty: 0, reason: 'IOC' });
 }
 
-export function legImbalance(command: { strategyId: string; intentSeq: number }, action: MessageOf<'LegImbalance'>['action']): MessageOf<'LegImbalance'> {
-  return message('LegImbalance', { ts: 2_000, strategyId: command.strategyId, intentSeq: command.intentSeq, netNotionalUsd: 500, action, detail: 'test' });
+export function legImbalance(command: { strategyId: string; intentSeq: number }, action: MessageOf<'LegImbalanceUpdated'>['action']): MessageOf<'LegImbalanceUpdated'> {
+  return message('LegImbalanceUpdated', { ts: 2_000, strategyId: command.strategyId, intentSeq: command.intentSeq, netNotionalUsd: 500, action, detail: 'test' });
 }
 
-export function tradingState(state: MessageOf<'TradingState'>['state']): MessageOf<'TradingState'> {
-  return message('TradingState', { ts: 2_000, state, reason: 'test' });
+export function tradingState(state: MessageOf<'TradingStateChanged'>['state']): MessageOf<'TradingStateChanged'> {
+  return message('TradingStateChanged', { ts: 2_000, state, reason: 'test' });
 }
 
 /** A strategy in the harness on a ManualClock; its timer interval is long enough never to fire by itself. */
@@ -111,7 +111,7 @@ export class StrategyRun {
   }
 
   push(...messages: Message[]): void {
-    for (const m of messages) this.harness.push(m.type === 'TradingState' || 'intentSeq' in m || m.type === 'PositionUpdate' || m.type === 'FundingSettled' ? 'events' : 'md', m);
+    for (const m of messages) this.harness.push(m.type === 'TradingStateChanged' || 'intentSeq' in m || m.type === 'PositionChanged' || m.type === 'FundingSettled' ? 'events' : 'md', m);
   }
 
   /** Lets the actor take everything pushed, without firing the timer; returns what it sent. */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { QuoteBook } from '../../src/trading/book.js';
+import { QuoteBook } from '../../src/trading/market/book.js';
 import { bookLevels, bookTop, fundingRate, manualClock, markPrice, venueStatus } from './helpers.js';
 
 const PERP = 'BTC/USDT:USDT';
@@ -21,7 +21,7 @@ describe('QuoteBook snapshot and restore', () => {
     expect(restored.top('okx', PERP)).toEqual(book.top('okx', PERP));
     expect(restored.top('okx', PERP)?.ageMs).toBe(400);
     expect(restored.referencePx('okx', PERP)).toBe(100.5);
-    expect(restored.funding('okx', PERP)).toEqual({ rate: 0.0003, intervalHours: 4, nextFundingTs: 60_000, settled: false, receivedMs: 50_000 });
+    expect(restored.funding('okx', PERP)).toEqual({ rate: 0.0003, intervalHours: 4, nextFundingTimeMs: 60_000, settled: false, receivedMs: 50_000 });
     expect(restored.estimateSlippage('okx', PERP, 'buy', 300)).toEqual(book.estimateSlippage('okx', PERP, 'buy', 300));
     expect(restored.depth('okx', PERP, 'sell')?.source).toBe('levels');
     // The venue-wide stale verdict is part of the state, not something a restart forgets.

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { QuoteBook, slippageFromLevels, walkLevels } from '../../src/trading/book.js';
+import { QuoteBook, slippageFromLevels, walkLevels } from '../../src/trading/market/book.js';
 import { bookLevels, bookTop, fundingRate, manualClock, markPrice, venueStatus } from './helpers.js';
 
 const SYM = 'BTC/USDT';
@@ -69,7 +69,7 @@ describe('QuoteBook tops', () => {
   it('keeps the latest funding message', () => {
     const { book } = setup();
     book.apply(fundingRate('bybit', PERP, 0.0001, 4, 1_000, false));
-    expect(book.funding('bybit', PERP)).toMatchObject({ rate: 0.0001, intervalHours: 4, nextFundingTs: 1_000, settled: false });
+    expect(book.funding('bybit', PERP)).toMatchObject({ rate: 0.0001, intervalHours: 4, nextFundingTimeMs: 1_000, settled: false });
     expect(book.funding('okx', PERP)).toBeNull();
   });
 

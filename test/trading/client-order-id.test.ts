@@ -8,7 +8,7 @@ import {
   packBackpack,
   parseClientOrderId,
   strategyTag,
-} from '../../src/trading/client-order-id.js';
+} from '../../src/trading/orders/client-order-id.js';
 
 const VENUES = ['binance', 'binanceusdm', 'bybit', 'okx', 'bitget', 'gate', 'mexc', 'backpack'];
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { legCostFromBook, oneWayCostBps, roundTripCostBps } from '../../src/trading/costs.js';
-import { QuoteBook } from '../../src/trading/book.js';
-import { DEFAULT_FEE_SCHEDULE } from '../../src/trading/fees.js';
+import { legCostFromBook, oneWayCostBps, roundTripCostBps } from '../../src/trading/market/costs.js';
+import { QuoteBook } from '../../src/trading/market/book.js';
+import { DEFAULT_FEE_SCHEDULE } from '../../src/trading/market/fees.js';
 import { bookLevels, manualClock } from './helpers.js';
 
 describe('costs', () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_FEE_SCHEDULE, FALLBACK_FEES, feeForFill, feeRateBps, feeRates, feeSchedule, fillFee } from '../../src/trading/fees.js';
-import { isArbiterError } from '../../src/runtime/errors.js';
+import { DEFAULT_FEE_SCHEDULE, FALLBACK_FEES, feeForFill, feeRateBps, feeRates, feeSchedule, fillFee } from '../../src/trading/market/fees.js';
+import { isArbiterError } from '../../src/base/errors.js';
 
 describe('fees', () => {
   it('distinguishes spot and perp on the same venue', () => {

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { FillModel, type FillModelEvent, type PaperOrderRequest } from '../../src/trading/fill-model.js';
-import { QuoteBook } from '../../src/trading/book.js';
-import { DEFAULT_FEE_SCHEDULE } from '../../src/trading/fees.js';
-import { PositionBook } from '../../src/trading/positions.js';
+import { FillModel, type FillModelEvent, type PaperOrderRequest } from '../../src/trading/orders/fill-model.js';
+import { QuoteBook } from '../../src/trading/market/book.js';
+import { DEFAULT_FEE_SCHEDULE } from '../../src/trading/market/fees.js';
+import { PositionBook } from '../../src/trading/market/positions.js';
 import { bookLevels, bookTop, fundingRate, manualClock, markPrice } from './helpers.js';
 
 const SPOT = 'BTC/USDT'; // okx spot: maker 8 bps, taker 10 bps

@@ -7,7 +7,7 @@ import {
   nextSettlementMs,
   normalizeFunding,
   settlementsWithin,
-} from '../../src/trading/funding.js';
+} from '../../src/trading/market/funding.js';
 
 const HOUR = 3_600_000;
 
@@ -74,7 +74,7 @@ describe('settlement times', () => {
     expect(settlementsWithin(0, 1 * HOUR, 4, 8 * HOUR)).toBe(2); // 1 h, 5 h
     expect(settlementsWithin(0, 10 * HOUR, 8, 9 * HOUR)).toBe(0);
     expect(settlementsWithin(0, 1 * HOUR, 1, 24 * HOUR)).toBe(24);
-    // A nextFundingTs already past projects forward on its grid: next at 10 h, then 18 h.
+    // A nextFundingTimeMs already past projects forward on its grid: next at 10 h, then 18 h.
     expect(settlementsWithin(3 * HOUR, 2 * HOUR, 8, 16 * HOUR)).toBe(2);
   });
 });

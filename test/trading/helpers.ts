@@ -2,15 +2,15 @@
 import { message, type MessageOf } from '../../src/protocol/index.js';
 
 export function bookTop(venue: string, symbol: string, bidPx: number, bidSz: number, askPx: number, askSz: number): MessageOf<'BookTop'> {
-  return message('BookTop', { ts: 0, venue, symbol, bidPx, bidSz, askPx, askSz, venueSeq: 0, exchangeTs: 0 });
+  return message('BookTop', { ts: 0, venue, symbol, bidPx, bidSz, askPx, askSz, venueSeq: 0, exchangeTimeMs: 0 });
 }
 
 export function bookLevels(venue: string, symbol: string, bids: number[], asks: number[]): MessageOf<'BookLevels'> {
-  return message('BookLevels', { ts: 0, venue, symbol, bids, asks, venueSeq: 0, exchangeTs: 0 });
+  return message('BookLevels', { ts: 0, venue, symbol, bids, asks, venueSeq: 0, exchangeTimeMs: 0 });
 }
 
 export function markPrice(venue: string, symbol: string, markPx: number): MessageOf<'MarkPrice'> {
-  return message('MarkPrice', { ts: 0, venue, symbol, markPx, indexPx: null, exchangeTs: 0 });
+  return message('MarkPrice', { ts: 0, venue, symbol, markPx, indexPx: null, exchangeTimeMs: 0 });
 }
 
 export function venueStatus(venue: string, symbol: string, state: MessageOf<'VenueStatus'>['state']): MessageOf<'VenueStatus'> {
@@ -22,11 +22,11 @@ export function fundingRate(
   symbol: string,
   rate: number,
   intervalHours: number,
-  nextFundingTs: number,
+  nextFundingTimeMs: number,
   settled: boolean,
-  exchangeTs = 0,
+  exchangeTimeMs = 0,
 ): MessageOf<'FundingRate'> {
-  return message('FundingRate', { ts: 0, venue, symbol, rate, intervalHours, nextFundingTs, settled, exchangeTs });
+  return message('FundingRate', { ts: 0, venue, symbol, rate, intervalHours, nextFundingTimeMs, settled, exchangeTimeMs });
 }
 
 /** A settable clock for code that takes `now: () => number`. */

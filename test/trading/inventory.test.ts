@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { SpotInventory } from '../../src/trading/inventory.js';
+import { SpotInventory } from '../../src/trading/market/inventory.js';
 
 describe('SpotInventory', () => {
   it('moves base and quote on fills and takes the fee in its currency', () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { commonLegQty, fallbackAmountStep, roundToStep } from '../../src/trading/lot-size.js';
+import { commonLegQty, fallbackAmountStep, roundToStep } from '../../src/trading/market/lot-size.js';
 
 describe('one quantity for every leg of a hedge', () => {
   it('falls back to four significant digits when no lot is configured', () => {

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { Leg, LegFailurePolicy } from '../../src/protocol/index.js';
-import { isFinished, startMultiLeg, stepMultiLeg, type MultiLegAction, type MultiLegEvent, type MultiLegState } from '../../src/trading/multi-leg.js';
-import { unwindOrders } from '../../src/trading/multi-leg-net.js';
-import { parseClientOrderId } from '../../src/trading/client-order-id.js';
+import { isFinished, startMultiLeg, stepMultiLeg, type MultiLegAction, type MultiLegEvent, type MultiLegState } from '../../src/trading/orders/multi-leg.js';
+import { unwindOrders } from '../../src/trading/orders/multi-leg-net.js';
+import { parseClientOrderId } from '../../src/trading/orders/client-order-id.js';
 
 const BTC = 'BTC/USDT:USDT';
 const ctxAt = (nowMs: number, px = 100) => ({ nowMs, referencePx: () => px });

@@ -10,7 +10,7 @@ import {
   type OrderEvent,
   type OrderRecord,
   type OrderStatus,
-} from '../../src/trading/order-state.js';
+} from '../../src/trading/orders/order-state.js';
 
 const base = newOrder({ clientOrderId: 'c1', venue: 'okx', symbol: 'BTC/USDT', side: 'buy', qty: 2 });
 const at = (status: OrderStatus, extra: Partial<OrderRecord> = {}): OrderRecord => ({ ...base, status, ...extra });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { FLAT, PositionBook, applyFill, applyFunding, netPnl, unrealizedPnl, type Position } from '../../src/trading/positions.js';
+import { FLAT, PositionBook, applyFill, applyFunding, netPnl, unrealizedPnl, type Position } from '../../src/trading/market/positions.js';
 import { message } from '../../src/protocol/index.js';
 import { seededRandom } from './helpers.js';
 
@@ -133,7 +133,7 @@ describe('PositionBook', () => {
     expect(book.get('c', 'bybit', 'ETH/USDT:USDT').fundingPnl).toBe(0);
   });
 
-  it('builds PositionUpdate fields and survives a snapshot round trip', () => {
+  it('builds PositionChanged fields and survives a snapshot round trip', () => {
     const book = new PositionBook();
     book.applyFill('s', 'okx', 'BTC/USDT:USDT', fill('sell', 0.5, 60_000, 15));
     const update = book.update('s', 'okx', 'BTC/USDT:USDT', 59_000);

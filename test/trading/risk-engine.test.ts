@@ -5,8 +5,8 @@ import { RiskEngine, type RiskContext, type RiskDecision } from '../../src/tradi
 import { riskConfig, type RiskConfigInput } from '../../src/trading/risk/config.js';
 import { orderRequestOf, type OrderRequest } from '../../src/trading/risk/order-checks.js';
 import type { OpenOrderView } from '../../src/trading/risk/exposure.js';
-import { FLAT, type PositionEntry } from '../../src/trading/positions.js';
-import { QuoteBook } from '../../src/trading/book.js';
+import { FLAT, type PositionEntry } from '../../src/trading/market/positions.js';
+import { QuoteBook } from '../../src/trading/market/book.js';
 import { bookTop, manualClock } from './helpers.js';
 
 const BTC = 'BTC/USDT:USDT';

@@ -4,8 +4,8 @@ import { RateBudgets, reserve, waitFor } from '../../src/trading/risk/rate-budge
 import { CLOSED, isBreakerOpen, recordFailure } from '../../src/trading/risk/circuit-breaker.js';
 import { currentMarkets, measure, withLegsFilled } from '../../src/trading/risk/exposure.js';
 import { collarLimitPx } from '../../src/trading/risk/order-checks.js';
-import { FLAT } from '../../src/trading/positions.js';
-import { isArbiterError } from '../../src/runtime/errors.js';
+import { FLAT } from '../../src/trading/market/positions.js';
+import { isArbiterError } from '../../src/base/errors.js';
 import type { Leg } from '../../src/protocol/index.js';
 
 describe('risk config', () => {

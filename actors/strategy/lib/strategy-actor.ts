@@ -13,10 +13,10 @@
  * Timers are set in onStart, which runs after init and after a restore alike.
  */
 import type { MarketDataMessage, MessageOf, OrderEventMessage } from '../../../src/protocol/index.js';
-import { defineActor, type ActorContext, type ActorDefinition } from '../../../src/runtime/actor.js';
-import type { StrategyEngine } from '../../../src/trading/strategy/engine.js';
+import { defineActor, type ActorContext, type ActorDefinition } from '../../../src/runtime/actor/actor.js';
+import type { StrategyLogic } from '../../../src/trading/strategy/logic.js';
 import type { StrategyOutput } from '../../../src/trading/strategy/outputs.js';
-import { applyOrderEvent } from '../../../src/trading/strategy/ledger.js';
+import { applyOrderEvent } from '../../../src/trading/strategy/intent-book.js';
 import { applyMarketData } from '../../../src/trading/strategy/market-view.js';
 import type { CommonParams } from '../../../src/trading/strategy/params.js';
 import type { BaseState, StrategyClock } from '../../../src/trading/strategy/state.js';
@@ -29,7 +29,7 @@ function clockOf(ctx: ActorContext<unknown>): StrategyClock {
   return { wallMs: () => clock.wallMs(), bookMs: () => clock.monoNs() / 1e6 };
 }
 
-export function strategyActor<S extends BaseState, P extends CommonParams>(engine: StrategyEngine<S, P>): ActorDefinition<S, P> {
+export function strategyActor<S extends BaseState, P extends CommonParams>(engine: StrategyLogic<S, P>): ActorDefinition<S, P> {
   const send = (out: StrategyOutput, ctx: ActorContext<P>): void => {
     for (const command of out.commands) ctx.send('intents', command);
     for (const opportunity of out.opportunities) ctx.send('opportunities', opportunity);
@@ -37,7 +37,7 @@ export function strategyActor<S extends BaseState, P extends CommonParams>(engin
   const onMarketData = (state: S, message: MarketDataMessage): void => applyMarketData(state.market, message);
   // Book and funding updates may trigger an immediate decision: the tick-to-order path.
   type Tick = MessageOf<'BookTop'> | MessageOf<'BookLevels'> | MessageOf<'FundingRate'>;
-  type TickPath = NonNullable<StrategyEngine<S, P>['onBookUpdate']>;
+  type TickPath = NonNullable<StrategyLogic<S, P>['onBookUpdate']>;
   const tickHandler = (react: TickPath | undefined) =>
     react
       ? (state: S, message: Tick, ctx: ActorContext<P>): void => {
@@ -72,10 +72,10 @@ export function strategyActor<S extends BaseState, P extends CommonParams>(engin
       PartiallyFilled: onEvent,
       Filled: onEvent,
       Canceled: onEvent,
-      PositionUpdate: onEvent,
+      PositionChanged: onEvent,
       FundingSettled: onEvent,
-      LegImbalance: onEvent,
-      TradingState: onEvent,
+      LegImbalanceUpdated: onEvent,
+      TradingStateChanged: onEvent,
     },
     onTimer(state, name, ctx) {
       if (name !== EVALUATE_TIMER) return;

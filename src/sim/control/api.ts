@@ -2,9 +2,9 @@
  * The in-process implementation of the control API, reading the core directly. The HTTP
  * control endpoint serves exactly these results as JSON.
  */
-import { arbiterError } from '../../runtime/errors.js';
+import { arbiterError } from '../../base/errors.js';
 import type { SimCore } from '../core.js';
-import type { Account } from '../engine/account.js';
+import type { Account } from '../exchange/account.js';
 import type { FundingSettlement } from '../market/funding.js';
 import type { InstrumentMarket, VenueMarket } from '../market/venue-market.js';
 import type { AccountView, BookDepth, BookTop, FundingView, OrderFilter, SettlementView, SimControlApi, SimHealth } from './types.js';

@@ -7,7 +7,7 @@
  * await control.inject({ kind: 'http-error', venue: 'binance', status: 429, retryAfterSec: 1 });
  * const sent = await control.orders({ venue: 'binance', clientOrderId: 'arb-1' });
  */
-import { arbiterError } from '../../runtime/errors.js';
+import { arbiterError } from '../../base/errors.js';
 import { CONTROL_PREFIX } from './routes.js';
 import type {
   AccountView,

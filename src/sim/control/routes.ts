@@ -19,8 +19,8 @@
  *   POST   /_sim/market            { paused }   freezes / unfreezes the market model
  */
 import { z } from 'zod';
-import { describeError, isArbiterError } from '../../runtime/errors.js';
-import type { NetRequest, NetResponse, Router } from '../../runtime/net/index.js';
+import { describeError, isArbiterError } from '../../base/errors.js';
+import type { NetRequest, NetResponse, Router } from '../../base/net/index.js';
 import { FAULT_SCHEMA } from '../faults.js';
 import { SCENARIO_NAMES } from '../scenarios.js';
 import type { SimControlApi } from './types.js';

@@ -3,7 +3,7 @@
  * (faults, funding settlements, scenarios). One interface, two implementations: in-process
  * (`Simulator.control`) and over HTTP (`SimControl`, for tests and actors in other threads).
  */
-import type { SimFill } from '../engine/types.js';
+import type { SimFill } from '../exchange/types.js';
 import type { FaultSpec } from '../faults.js';
 import type { ScenarioName, ScenarioOptions } from '../scenarios.js';
 import type { FaultRecord, FundingPayment, ReceivedOrder } from '../truth.js';

@@ -4,7 +4,7 @@
  * symbol's tick and step precision. Field sets follow the venue's documented responses, which
  * is what ccxt's `parseOrder` / `parseTrade` read.
  */
-import type { SimFill, SimOrder } from '../engine/types.js';
+import type { SimFill, SimOrder } from '../exchange/types.js';
 import { decimalsOf, type InstrumentSpec, type VenueSpec } from '../types.js';
 import { BinanceError } from './binance-http.js';
 

@@ -7,8 +7,8 @@
  * Handlers throw `BinanceError`; `binanceRoute` turns it into the response binance would send,
  * and anything unexpected into binance's -1000, so a bad request never escapes as a crash.
  */
-import type { Logger } from '../../runtime/log.js';
-import type { NetResponse } from '../../runtime/net/index.js';
+import type { Logger } from '../../base/log.js';
+import type { NetResponse } from '../../base/net/index.js';
 import type { SimClock } from '../clock.js';
 import type { CredentialStore, VenueRequest, VenueRoute } from '../venue.js';
 import { guardedRoute, hmacSha256, sameText } from './wire.js';

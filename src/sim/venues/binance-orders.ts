@@ -5,8 +5,8 @@
  * the codes and messages binance uses for each market (ccxt maps them by code or message).
  */
 import { randomBytes } from 'node:crypto';
-import type { OrderRequest, OrderSide, Rejection, RejectReason, SimOrder, TimeInForce } from '../engine/types.js';
-import type { OrderRef } from '../engine/venue-engine.js';
+import type { OrderRequest, OrderSide, Rejection, RejectReason, SimOrder, TimeInForce } from '../exchange/types.js';
+import type { OrderRef } from '../exchange/venue-exchange.js';
 import type { InstrumentSpec } from '../types.js';
 import type { VenueContext, VenueRequest } from '../venue.js';
 import { accountTradeJson, binanceId, futuresOrderJson, spotFillJson, spotOrderJson, type BinanceFlavor, type BinanceSymbols } from './binance-format.js';

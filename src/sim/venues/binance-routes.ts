@@ -3,7 +3,7 @@
  * order endpoints differ between spot and USDⓈ-M only by prefix (`/api/v3` vs `/fapi/v1`),
  * and the core-error bodies (rate limit, server error, unknown path) are the same.
  */
-import type { NetResponse } from '../../runtime/net/index.js';
+import type { NetResponse } from '../../base/net/index.js';
 import type { CoreError, VenueContext, VenueRoute } from '../venue.js';
 import type { BinanceFlavor, BinanceSymbols } from './binance-format.js';
 import { BinanceError, binanceRoute, errorResponse } from './binance-http.js';

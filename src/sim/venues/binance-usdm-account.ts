@@ -7,9 +7,9 @@
  * Margin is cross, one-way mode. The liquidation price is the single-position approximation
  * entry × (1 ∓ 1/leverage ± maintenance rate); the simulator never liquidates.
  */
-import type { Account, Position } from '../engine/account.js';
-import { availableMargin } from '../engine/funds.js';
-import { remaining } from '../engine/types.js';
+import type { Account, Position } from '../exchange/account.js';
+import { availableMargin } from '../exchange/funds.js';
+import { remaining } from '../exchange/types.js';
 import type { InstrumentSpec } from '../types.js';
 import type { VenueContext, VenueRequest } from '../venue.js';
 import { amountText, binanceId, priceText, quantityText, type BinanceSymbols } from './binance-format.js';

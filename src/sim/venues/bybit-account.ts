@@ -5,9 +5,9 @@
  * fetchFundingHistory reads), and the two endpoints ccxt consults on the first private call
  * unless `enableUnifiedAccount` is set (`/v5/user/query-api`, `/v5/account/info`).
  */
-import type { Account } from '../engine/account.js';
-import { availableMargin } from '../engine/funds.js';
-import { perpFigures, usdPrice, type PerpFigures } from '../engine/margin.js';
+import type { Account } from '../exchange/account.js';
+import { availableMargin } from '../exchange/funds.js';
+import { perpFigures, usdPrice, type PerpFigures } from '../exchange/margin.js';
 import type { InstrumentSpec } from '../types.js';
 import type { VenueContext, VenueRequest } from '../venue.js';
 import { priceText, qtyText } from './bybit-format.js';

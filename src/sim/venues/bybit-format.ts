@@ -4,7 +4,7 @@
  * does. ccxt tells a linear ticker from a spot one by `openInterestValue` (REST and WS) and a
  * spot WS ticker by `usdIndexPrice`, so each kind carries exactly its own field set.
  */
-import { usdPrice } from '../engine/margin.js';
+import { usdPrice } from '../exchange/margin.js';
 import type { InstrumentMarket, VenueMarket } from '../market/venue-market.js';
 import { decimalsOf, type InstrumentSpec, type Level } from '../types.js';
 import { bybitId } from './bybit-http.js';

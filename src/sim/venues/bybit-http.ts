@@ -7,8 +7,8 @@
  * Bybit answers business errors with HTTP 200 and a non-zero `retCode` (ccxt maps the code);
  * an invalid key or signature comes with HTTP 401.
  */
-import type { Logger } from '../../runtime/log.js';
-import type { NetResponse } from '../../runtime/net/index.js';
+import type { Logger } from '../../base/log.js';
+import type { NetResponse } from '../../base/net/index.js';
 import type { SimClock } from '../clock.js';
 import type { InstrumentSpec, VenueSpec } from '../types.js';
 import type { CredentialStore, VenueRequest, VenueRoute } from '../venue.js';

@@ -8,9 +8,9 @@
  * codes (spot 170xxx, linear 110xxx / 10001), which ccxt maps to InsufficientFunds,
  * InvalidOrder, OrderNotFound, BadRequest.
  */
-import type { OrderRequest, Rejection, RejectReason, SimOrder, TimeInForce } from '../engine/types.js';
-import { isOpen } from '../engine/types.js';
-import type { OrderRef } from '../engine/venue-engine.js';
+import type { OrderRequest, Rejection, RejectReason, SimOrder, TimeInForce } from '../exchange/types.js';
+import { isOpen } from '../exchange/types.js';
+import type { OrderRef } from '../exchange/venue-exchange.js';
 import type { InstrumentSpec } from '../types.js';
 import type { VenueContext, VenueRequest } from '../venue.js';
 import { priceText, qtyText } from './bybit-format.js';

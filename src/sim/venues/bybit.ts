@@ -9,7 +9,7 @@
  * Funding intervals differ per symbol, as on bybit: BTC settles every 8 h, ETH every 4 h and
  * SOL every hour. Spot and linear fees differ (10/10 bps, 2/5.5 bps).
  */
-import type { NetResponse } from '../../runtime/net/index.js';
+import type { NetResponse } from '../../base/net/index.js';
 import type { InstrumentSpec, VenueSpec } from '../types.js';
 import type { CoreError, VenueContext, VenueModule, VenueProtocol, VenueRequest } from '../venue.js';
 import { BybitAccountApi } from './bybit-account.js';

@@ -5,9 +5,9 @@
  * leverage, and the bills ccxt's fetchFundingHistory reads (`type` 8: funding fee, `balChg`
  * signed as received).
  */
-import type { Account } from '../engine/account.js';
-import { availableMargin } from '../engine/funds.js';
-import { perpFigures, usdPrice, type PerpFigures } from '../engine/margin.js';
+import type { Account } from '../exchange/account.js';
+import { availableMargin } from '../exchange/funds.js';
+import { perpFigures, usdPrice, type PerpFigures } from '../exchange/margin.js';
 import type { InstrumentSpec } from '../types.js';
 import type { VenueContext, VenueRequest } from '../venue.js';
 import { pxText, szText } from './okx-format.js';

@@ -10,7 +10,7 @@
  * 100) newest first. ccxt sends `begin` for `since` and `end` for `until`, and sends `limit`
  * only without `since`.
  */
-import type { SimFill } from '../engine/types.js';
+import type { SimFill } from '../exchange/types.js';
 import type { InstrumentSpec } from '../types.js';
 import type { VenueContext, VenueRequest } from '../venue.js';
 import { pxText, szText } from './okx-format.js';

@@ -8,8 +8,8 @@
  * Authentication failures answer HTTP 401 with okx's 501xx codes; everything else answers
  * HTTP 200 with the code in the body, which is what ccxt maps.
  */
-import type { Logger } from '../../runtime/log.js';
-import type { NetResponse } from '../../runtime/net/index.js';
+import type { Logger } from '../../base/log.js';
+import type { NetResponse } from '../../base/net/index.js';
 import type { SimClock } from '../clock.js';
 import type { InstrumentSpec, VenueSpec } from '../types.js';
 import type { CredentialStore, VenueRequest, VenueRoute } from '../venue.js';

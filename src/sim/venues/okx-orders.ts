@@ -8,9 +8,9 @@
  * clOrdId…); ccxt raises the class mapped to the sCode. An unknown order is 51400 on cancel
  * and 51603 on query (both OrderNotFound in ccxt).
  */
-import type { OrderRequest, Rejection, RejectReason, SimOrder } from '../engine/types.js';
-import { isOpen } from '../engine/types.js';
-import type { OrderRef } from '../engine/venue-engine.js';
+import type { OrderRequest, Rejection, RejectReason, SimOrder } from '../exchange/types.js';
+import { isOpen } from '../exchange/types.js';
+import type { OrderRef } from '../exchange/venue-exchange.js';
 import type { InstrumentSpec } from '../types.js';
 import type { VenueContext, VenueRequest } from '../venue.js';
 import { pxText, szText } from './okx-format.js';

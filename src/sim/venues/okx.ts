@@ -9,7 +9,7 @@
  * third credential (ccxt's `password`). Funding settles every 8 h for BTC and ETH and every
  * 2 h for SOL; spot fees are 8/10 bps, swap fees 2/5 bps.
  */
-import type { NetResponse } from '../../runtime/net/index.js';
+import type { NetResponse } from '../../base/net/index.js';
 import type { InstrumentSpec, VenueSpec } from '../types.js';
 import type { CoreError, VenueContext, VenueModule, VenueProtocol, VenueRequest } from '../venue.js';
 import { OkxAccountApi } from './okx-account.js';

@@ -5,8 +5,8 @@
  * and time windows for history queries.
  */
 import { createHmac, timingSafeEqual } from 'node:crypto';
-import type { Logger } from '../../runtime/log.js';
-import type { NetResponse } from '../../runtime/net/index.js';
+import type { Logger } from '../../base/log.js';
+import type { NetResponse } from '../../base/net/index.js';
 import { decimalsOf, type InstrumentSpec } from '../types.js';
 import type { VenueRequest, VenueRoute } from '../venue.js';
 

@@ -2,7 +2,7 @@
  * The risk engine's configuration: every limit, with defaults sized for the simulator, merged
  * from config and validated at start-up (a bad value fails with the field's path and value).
  */
-import { arbiterError } from '../../runtime/errors.js';
+import { arbiterError } from '../../base/errors.js';
 
 export type EscalationState = 'REDUCING' | 'HALTED';
 

@@ -28,8 +28,8 @@ import {
 } from './order-checks.js';
 import { RateBudgets } from './rate-budget.js';
 import { TradingStateMachine } from './trading-state.js';
-import type { PositionEntry } from '../positions.js';
-import { underlyingOf } from '../symbols.js';
+import type { PositionEntry } from '../market/positions.js';
+import { underlyingOf } from '../market/symbols.js';
 
 export interface Approval {
   readonly approved: true;

@@ -16,8 +16,8 @@
  *   pair counts twice its notional); leverage, margin and liquidation risk scale with gross.
  */
 import type { Leg, Side } from '../../protocol/index.js';
-import type { PositionEntry } from '../positions.js';
-import { sideSign, underlyingOf } from '../symbols.js';
+import type { PositionEntry } from '../market/positions.js';
+import { sideSign, underlyingOf } from '../market/symbols.js';
 
 export interface OpenOrderView {
   readonly strategyId: string;

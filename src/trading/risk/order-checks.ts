@@ -3,8 +3,8 @@
  * The engine (engine.ts) runs them in order and owns the stateful parts.
  */
 import type { DenialReason, Leg, MessageOf, Side } from '../../protocol/index.js';
-import type { PositionEntry } from '../positions.js';
-import { BPS, marketKey, sideSign, symbolParts } from '../symbols.js';
+import type { PositionEntry } from '../market/positions.js';
+import { BPS, marketKey, sideSign, symbolParts } from '../market/symbols.js';
 
 /** What the risk engine checks: one order is a request with one leg. */
 export interface OrderRequest {

@@ -13,7 +13,7 @@ export type TradingCause = 'start' | 'operator' | 'kill_switch' | 'drawdown' | '
 export interface TradingStatus {
   readonly state: TradingStateName;
   readonly cause: TradingCause;
-  /** Human-readable, carried in the `TradingState` message. */
+  /** Human-readable, carried in the `TradingStateChanged` message. */
   readonly reason: string;
 }
 

@@ -19,12 +19,12 @@
  * stays above `exitAprPct` (entering needs the costs covered, leaving does not: that gap is the
  * hysteresis that keeps it from flapping).
  */
-import type { QuoteBook } from '../book.js';
-import { legCostFromBook, roundTripCostBps } from '../costs.js';
-import type { FeeSchedule } from '../fees.js';
-import { carryEdge, fundingRatePerHour, HOURS_PER_YEAR, MS_PER_HOUR, type CarryEdge, type FundingQuote } from '../funding.js';
-import { commonLegQty, type LotRules } from '../lot-size.js';
-import { BPS, marketKey } from '../symbols.js';
+import type { QuoteBook } from '../market/book.js';
+import { legCostFromBook, roundTripCostBps } from '../market/costs.js';
+import type { FeeSchedule } from '../market/fees.js';
+import { carryEdge, fundingRatePerHour, HOURS_PER_YEAR, MS_PER_HOUR, type CarryEdge, type FundingQuote } from '../market/funding.js';
+import { commonLegQty, type LotRules } from '../market/lot-size.js';
+import { BPS, marketKey } from '../market/symbols.js';
 
 /** A market one leg trades. */
 export interface CarryMarket {

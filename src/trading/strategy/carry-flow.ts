@@ -17,11 +17,11 @@
  */
 import { z } from 'zod';
 import type { Leg, Side } from '../../protocol/index.js';
-import type { FundingQuote } from '../funding.js';
-import { MS_PER_HOUR } from '../funding.js';
-import { marketKindOf } from '../symbols.js';
+import type { FundingQuote } from '../market/funding.js';
+import { MS_PER_HOUR } from '../market/funding.js';
+import { marketKindOf } from '../market/symbols.js';
 import { carryExitReason, carryHoldEdge, fmt, label, type CarryEntry, type CarryEstimate, type CarryMarket } from './carry-economics.js';
-import { backoffOf, entryBlockedBy, exitBlockedBy, inFlight, positionQty, settleIntents, type Ledger } from './ledger.js';
+import { backoffOf, entryBlockedBy, exitBlockedBy, inFlight, positionQty, settleIntents, type IntentBook } from './intent-book.js';
 import { decisionTs, unusableForMs } from './market-view.js';
 import { commonParamsShape, type CommonParams } from './params.js';
 import { emptyOutput, iocLeg, protectiveLimitPx, publishOpportunity, submitCommand, type OpportunityFields, type StrategyOutput } from './outputs.js';
@@ -307,7 +307,7 @@ function adoptResidue(state: CarryState, params: CarryParams, spec: CarryKeySpec
   return carry;
 }
 
-function backoffText(ledger: Ledger, key: string, nowMs: number): string | null {
+function backoffText(ledger: IntentBook, key: string, nowMs: number): string | null {
   const backoff = backoffOf(ledger, key, nowMs);
   return backoff ? `backing off ${fmt((backoff.untilMs - nowMs) / 1000)} s after: ${backoff.reason}` : null;
 }

@@ -10,13 +10,13 @@
  * (a funding or book update of one of its perps re-decides that symbol at once).
  */
 import { z } from 'zod';
-import { feeRates } from '../fees.js';
-import { fundingRatePerHour } from '../funding.js';
-import { BPS } from '../symbols.js';
+import { feeRates } from '../market/fees.js';
+import { fundingRatePerHour } from '../market/funding.js';
+import { BPS } from '../market/symbols.js';
 import { estimateCarryEntry, type CarryEstimate, type CarryLegInput, type CarryMarket } from './carry-economics.js';
 import { carriesStatus, carryParamsShape, evaluateCarries, reactCarry, type CarryKeySpec, type CarryState, type CarryTickHooks } from './carry-flow.js';
-import type { StrategyEngine } from './engine.js';
-import { ledgerStatus } from './ledger.js';
+import type { StrategyLogic } from './logic.js';
+import { intentBookStatus } from './intent-book.js';
 import { freshFunding } from './market-view.js';
 import { opportunitiesStatus } from './outputs.js';
 import { distinctList, lotOf, parseStrategyParams, perpSymbolSchema } from './params.js';
@@ -114,7 +114,7 @@ function reactFundingCarry(state: FundingCarryState, params: FundingCarryParams,
   return reactCarry(state, params, tickHooks, symbol, nowMs, ts, fundingChanged);
 }
 
-export const fundingCarryEngine: StrategyEngine<FundingCarryState, FundingCarryParams> = {
+export const fundingCarryEngine: StrategyLogic<FundingCarryState, FundingCarryParams> = {
   kind: FUNDING_CARRY_KIND,
   version: VERSION,
   parseParams: parseFundingCarryParams,
@@ -127,5 +127,5 @@ export const fundingCarryEngine: StrategyEngine<FundingCarryState, FundingCarryP
     const current = migrateSnapshot(FUNDING_CARRY_KIND, snapshot, fromVersion, VERSION) as FundingCarrySnapshot;
     return { ...restoreBase(current, strategyId, params, clock), carries: structuredClone(current.carries ?? {}) };
   },
-  status: (state) => ({ ...ledgerStatus(state.ledger), carries: carriesStatus(state), opportunities: opportunitiesStatus(state.recent) }),
+  status: (state) => ({ ...intentBookStatus(state.ledger), carries: carriesStatus(state), opportunities: opportunitiesStatus(state.recent) }),
 };

@@ -11,9 +11,9 @@
  * market key.
  */
 import type { MarketDataMessage } from '../../protocol/index.js';
-import { QuoteBook, type QuoteBookSnapshot } from '../book.js';
-import type { FundingQuote } from '../funding.js';
-import { marketKey } from '../symbols.js';
+import { QuoteBook, type QuoteBookSnapshot } from '../market/book.js';
+import type { FundingQuote } from '../market/funding.js';
+import { marketKey } from '../market/symbols.js';
 
 export interface MarketView {
   readonly book: QuoteBook;

@@ -7,9 +7,9 @@
  * resting order would leave a hedge half-built for as long as it rests.
  */
 import { message, type CommandMessage, type Leg, type MessageOf, type Side } from '../../protocol/index.js';
-import type { QuoteBook } from '../book.js';
-import { BPS } from '../symbols.js';
-import { registerIntent, type IntentPurpose, type Ledger } from './ledger.js';
+import type { QuoteBook } from '../market/book.js';
+import { BPS } from '../market/symbols.js';
+import { registerIntent, type IntentPurpose, type IntentBook } from './intent-book.js';
 import type { CommonParams } from './params.js';
 
 export type Opportunity = MessageOf<'Opportunity'>;
@@ -39,7 +39,7 @@ const round4 = (value: number): number => Math.round(finite(value) * 1e4) / 1e4;
 /** Adds an `Opportunity` to the output, counts its decision and remembers it for status(). */
 export function publishOpportunity(
   out: StrategyOutput,
-  ledger: Ledger,
+  ledger: IntentBook,
   recent: RecentOpportunities,
   context: { kind: string; ts: number; nowMs: number; keepActed: number },
   fields: OpportunityFields,
@@ -88,7 +88,7 @@ export function protectiveLimitPx(book: QuoteBook, venue: string, symbol: string
 
 /** Registers the intent and builds its command (`SubmitOrder` for one leg, `SubmitMultiLeg` otherwise). */
 export function submitCommand(
-  ledger: Ledger,
+  ledger: IntentBook,
   params: CommonParams,
   intent: { key: string; purpose: IntentPurpose; ts: number; nowMs: number },
   legs: Leg[],

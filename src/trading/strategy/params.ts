@@ -7,10 +7,10 @@
  */
 import { z } from 'zod';
 import { LEG_FAILURE_POLICIES } from '../../protocol/index.js';
-import { configError } from '../../runtime/config-errors.js';
-import { feeSchedule, type FeeOverrides, type FeeSchedule } from '../fees.js';
-import type { LotRules } from '../lot-size.js';
-import { marketKindOf, type MarketKind } from '../symbols.js';
+import { configError } from '../../base/config-errors.js';
+import { feeSchedule, type FeeOverrides, type FeeSchedule } from '../market/fees.js';
+import type { LotRules } from '../market/lot-size.js';
+import { marketKindOf, type MarketKind } from '../market/symbols.js';
 
 const feeRatesSchema = z.object({ makerRateBps: z.number(), takerRateBps: z.number() }).partial().strict();
 const lotSchema = z.object({ amountStep: z.number().positive(), minQty: z.number().nonnegative().default(0) }).strict();

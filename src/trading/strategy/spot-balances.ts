@@ -10,8 +10,8 @@
  * a little less, never more than the venue holds: the safe side of the error.
  */
 import type { OrderEventMessage } from '../../protocol/index.js';
-import { SpotInventory } from '../inventory.js';
-import { symbolParts } from '../symbols.js';
+import { SpotInventory } from '../market/inventory.js';
+import { symbolParts } from '../market/symbols.js';
 
 /** An inventory holding `balances` (venue → asset → amount). */
 export function inventoryFrom(balances: Readonly<Record<string, Readonly<Record<string, number>>>>): SpotInventory {

@@ -16,15 +16,15 @@
  * funding update, or a book update of the perp or its spot market, re-decides that symbol at once.
  */
 import { z } from 'zod';
-import type { FundingQuote } from '../funding.js';
-import { fundingRatePerHour, HOURS_PER_YEAR } from '../funding.js';
-import { SpotInventory } from '../inventory.js';
-import { fallbackAmountStep, roundToStep } from '../lot-size.js';
-import { BPS, symbolParts } from '../symbols.js';
+import type { FundingQuote } from '../market/funding.js';
+import { fundingRatePerHour, HOURS_PER_YEAR } from '../market/funding.js';
+import { SpotInventory } from '../market/inventory.js';
+import { fallbackAmountStep, roundToStep } from '../market/lot-size.js';
+import { BPS, symbolParts } from '../market/symbols.js';
 import { estimateCarryEntry, fmt, type CarryMarket } from './carry-economics.js';
 import { carriesStatus, carryParamsShape, evaluateCarries, reactCarry, type CarryKeySpec, type CarryState, type CarryTickHooks } from './carry-flow.js';
-import type { StrategyEngine } from './engine.js';
-import { ledgerStatus, positionQty } from './ledger.js';
+import type { StrategyLogic } from './logic.js';
+import { intentBookStatus, positionQty } from './intent-book.js';
 import { freshFunding } from './market-view.js';
 import { opportunitiesStatus } from './outputs.js';
 import { applySpotFill, balancesByVenue, inventoryFrom } from './spot-balances.js';
@@ -164,7 +164,7 @@ function reactHedge(state: SpotPerpHedgeState, params: SpotPerpHedgeParams, nowM
   return key === null ? null : reactCarry(state, params, tickHooks, key, nowMs, ts, fundingChanged);
 }
 
-export const spotPerpHedgeEngine: StrategyEngine<SpotPerpHedgeState, SpotPerpHedgeParams> = {
+export const spotPerpHedgeEngine: StrategyLogic<SpotPerpHedgeState, SpotPerpHedgeParams> = {
   kind: SPOT_PERP_HEDGE_KIND,
   version: VERSION,
   parseParams: parseSpotPerpHedgeParams,
@@ -180,7 +180,7 @@ export const spotPerpHedgeEngine: StrategyEngine<SpotPerpHedgeState, SpotPerpHed
     return { ...restoreBase(current, strategyId, params, clock), carries: structuredClone(current.carries), inventory: SpotInventory.restore(current.inventory) };
   },
   status: (state) => ({
-    ...ledgerStatus(state.ledger),
+    ...intentBookStatus(state.ledger),
     carries: carriesStatus(state),
     inventory: balancesByVenue(state.inventory),
     opportunities: opportunitiesStatus(state.recent),

@@ -15,13 +15,13 @@
  */
 import { z } from 'zod';
 import type { Leg } from '../../protocol/index.js';
-import { feeRates, fillFee } from '../fees.js';
-import { SpotInventory } from '../inventory.js';
-import { commonLegQty } from '../lot-size.js';
-import { BPS, symbolParts } from '../symbols.js';
+import { feeRates, fillFee } from '../market/fees.js';
+import { SpotInventory } from '../market/inventory.js';
+import { commonLegQty } from '../market/lot-size.js';
+import { BPS, symbolParts } from '../market/symbols.js';
 import { fmt } from './carry-economics.js';
-import type { StrategyEngine } from './engine.js';
-import { backoffOf, entryBlockedBy, inFlight, ledgerStatus, settleIntents } from './ledger.js';
+import type { StrategyLogic } from './logic.js';
+import { backoffOf, entryBlockedBy, inFlight, intentBookStatus, settleIntents } from './intent-book.js';
 import { decisionTs } from './market-view.js';
 import { emptyOutput, iocLeg, opportunitiesStatus, publishOpportunity, submitCommand, type OpportunityFields, type StrategyOutput } from './outputs.js';
 import { commonParamsShape, distinctList, lotOf, parseStrategyParams, spotSymbolSchema } from './params.js';
@@ -230,7 +230,7 @@ function rebalanceNote(state: SpotSpreadState, symbol: string, cross: SpreadCros
 }
 
 
-export const spotSpreadEngine: StrategyEngine<SpotSpreadState, SpotSpreadParams> = {
+export const spotSpreadEngine: StrategyLogic<SpotSpreadState, SpotSpreadParams> = {
   kind: SPOT_SPREAD_KIND,
   version: VERSION,
   parseParams: parseSpotSpreadParams,
@@ -244,7 +244,7 @@ export const spotSpreadEngine: StrategyEngine<SpotSpreadState, SpotSpreadParams>
     return { ...restoreBase(current, strategyId, params, clock), inventory: SpotInventory.restore(current.inventory), rebalance: structuredClone(current.rebalance) };
   },
   status: (state) => ({
-    ...ledgerStatus(state.ledger),
+    ...intentBookStatus(state.ledger),
     inventory: balancesByVenue(state.inventory),
     rebalanceNeeded: Object.values(state.rebalance),
     opportunities: opportunitiesStatus(state.recent),

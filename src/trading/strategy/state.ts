@@ -14,8 +14,8 @@
  * A version with no path to the current one is refused with an error, and the runtime keeps the
  * old version running (hot reload rolls back).
  */
-import { arbiterError } from '../../runtime/errors.js';
-import { createLedger, type Ledger } from './ledger.js';
+import { arbiterError } from '../../base/errors.js';
+import { createIntentBook, type IntentBook } from './intent-book.js';
 import { createMarketView, restoreMarketView, snapshotMarketView, type MarketView, type MarketViewSnapshot } from './market-view.js';
 import { emptyRecent, type RecentOpportunities } from './outputs.js';
 import type { CommonParams } from './params.js';
@@ -27,13 +27,13 @@ export interface StrategyClock {
 }
 
 export interface BaseState {
-  ledger: Ledger;
+  ledger: IntentBook;
   market: MarketView;
   recent: RecentOpportunities;
 }
 
 export interface BaseSnapshot {
-  readonly ledger: Ledger;
+  readonly ledger: IntentBook;
   readonly market: MarketViewSnapshot;
   readonly recent: RecentOpportunities;
 }
@@ -41,7 +41,7 @@ export interface BaseSnapshot {
 export type Migration = (snapshot: unknown) => { version: string; snapshot: unknown };
 
 export function createBaseState(strategyId: string, params: CommonParams, clock: StrategyClock): BaseState {
-  return { ledger: createLedger(strategyId, clock.wallMs()), market: createMarketView(() => clock.bookMs(), params.maxQuoteAgeMs), recent: emptyRecent() };
+  return { ledger: createIntentBook(strategyId, clock.wallMs()), market: createMarketView(() => clock.bookMs(), params.maxQuoteAgeMs), recent: emptyRecent() };
 }
 
 export function snapshotBase(state: BaseState): BaseSnapshot {

@@ -15,7 +15,7 @@
  * if the venue cannot do that, reconnect every socket.
  */
 import type { Exchange } from 'ccxt';
-import { monoNowNs } from '../../runtime/clock.js';
+import { monoNowNs } from '../../base/clock.js';
 import type { StreamSpec } from './types.js';
 
 interface WsClientLike {

@@ -11,7 +11,7 @@
  * covers every symbol, so a venue is only ever `stale`/`down` as a whole when nothing flows.
  */
 import { blankMessage, marketDataTopic, type MessageOf, type VenueState } from '../../protocol/index.js';
-import { monoNowNs } from '../../runtime/clock.js';
+import { monoNowNs } from '../../base/clock.js';
 import type { FeedSink } from './types.js';
 
 export type StreamState = 'connecting' | 'up' | 'stale' | 'down';

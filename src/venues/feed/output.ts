@@ -8,7 +8,7 @@
  */
 import type { OrderBook } from 'ccxt';
 import { blankMessage, topicOf, type MarketDataMessage, type MessageOf } from '../../protocol/index.js';
-import { arbiterError } from '../../runtime/errors.js';
+import { arbiterError } from '../../base/errors.js';
 import type { FeedSink, Verdict } from './types.js';
 
 export interface OutputChecks {
@@ -105,40 +105,40 @@ export class SymbolOutput {
     const verdict = this.checkTop(bid[0], bid[1], ask[0], ask[1]);
     if (verdict !== 'published') return verdict;
     const seq = book.nonce ?? 0;
-    const exchangeTs = book.timestamp ?? 0;
+    const exchangeTimeMs = book.timestamp ?? 0;
     if (this.checks.levels > 0) {
       const depth = this.depth;
       this.fillLevels(depth.bids, book.bids);
       this.fillLevels(depth.asks, book.asks);
       depth.ts = ts;
       depth.venueSeq = seq;
-      depth.exchangeTs = exchangeTs;
+      depth.exchangeTimeMs = exchangeTimeMs;
       this.send(depth, this.keys.depth, ts);
     }
-    if (this.checks.topFromBook) this.publishTop(bid[0] as number, bid[1] as number, ask[0] as number, ask[1] as number, seq, exchangeTs, ts);
+    if (this.checks.topFromBook) this.publishTop(bid[0] as number, bid[1] as number, ask[0] as number, ask[1] as number, seq, exchangeTimeMs, ts);
     return 'published';
   }
 
   /** A best bid/ask (ticker-shaped) update. */
-  bidAsk(bidPx: number | undefined, bidSz: number | undefined, askPx: number | undefined, askSz: number | undefined, seq: number, exchangeTs: number, ts: number): Verdict {
+  bidAsk(bidPx: number | undefined, bidSz: number | undefined, askPx: number | undefined, askSz: number | undefined, seq: number, exchangeTimeMs: number, ts: number): Verdict {
     const verdict = this.checkTop(bidPx, bidSz, askPx, askSz);
-    if (verdict === 'published') this.publishTop(bidPx as number, bidSz as number, askPx as number, askSz as number, seq, exchangeTs, ts);
+    if (verdict === 'published') this.publishTop(bidPx as number, bidSz as number, askPx as number, askSz as number, seq, exchangeTimeMs, ts);
     return verdict;
   }
 
-  mark(markPx: number | undefined, indexPx: number | undefined, exchangeTs: number, ts: number): Verdict {
+  mark(markPx: number | undefined, indexPx: number | undefined, exchangeTimeMs: number, ts: number): Verdict {
     if (!(markPx !== undefined && markPx > 0)) return this.reject('non_positive_price', `mark price ${markPx}`);
     const mark = this.markPrice;
     mark.ts = ts;
     mark.markPx = markPx;
     mark.indexPx = indexPx !== undefined && indexPx > 0 ? indexPx : null;
-    mark.exchangeTs = exchangeTs;
+    mark.exchangeTimeMs = exchangeTimeMs;
     this.send(mark, this.keys.mark, ts);
     return 'published';
   }
 
   /** A funding rate per interval; `intervalHours` NaN means "use the venue's interval for this symbol". */
-  funding(rate: number | undefined, nextFundingTs: number, intervalHours: number, exchangeTs: number, ts: number): Verdict {
+  funding(rate: number | undefined, nextFundingTimeMs: number, intervalHours: number, exchangeTimeMs: number, ts: number): Verdict {
     if (rate === undefined || !Number.isFinite(rate)) return this.reject('bad_funding', `funding rate ${rate}`);
     if (Math.abs(rate) > this.checks.maxAbsFundingRate) return this.reject('funding_above_cap', `funding rate ${rate} beyond ±${this.checks.maxAbsFundingRate}`);
     const interval = intervalHours > 0 ? intervalHours : this.intervalHours;
@@ -147,9 +147,9 @@ export class SymbolOutput {
     funding.ts = ts;
     funding.rate = rate;
     funding.intervalHours = interval;
-    funding.nextFundingTs = nextFundingTs;
+    funding.nextFundingTimeMs = nextFundingTimeMs;
     funding.settled = false;
-    funding.exchangeTs = exchangeTs;
+    funding.exchangeTimeMs = exchangeTimeMs;
     this.lastFunding = rate;
     this.send(funding, this.keys.funding, ts);
     return 'published';
@@ -166,7 +166,7 @@ export class SymbolOutput {
     return 'published';
   }
 
-  private publishTop(bidPx: number, bidSz: number, askPx: number, askSz: number, seq: number, exchangeTs: number, ts: number): void {
+  private publishTop(bidPx: number, bidSz: number, askPx: number, askSz: number, seq: number, exchangeTimeMs: number, ts: number): void {
     const top = this.top;
     top.ts = ts;
     top.bidPx = bidPx;
@@ -174,7 +174,7 @@ export class SymbolOutput {
     top.askPx = askPx;
     top.askSz = this.size(askSz);
     top.venueSeq = seq;
-    top.exchangeTs = exchangeTs;
+    top.exchangeTimeMs = exchangeTimeMs;
     this.lastBid = bidPx;
     this.lastAsk = askPx;
     this.send(top, this.keys.top, ts);

@@ -8,8 +8,8 @@
  * parseFeedParams({ venue: 'binanceusdm', symbols: ['BTC/USDT:USDT'], mode: 'sim', simBaseUrl: 'http://127.0.0.1:8900' }, FEED_ADAPTERS)
  */
 import { z } from 'zod';
-import { configError } from '../../runtime/config-errors.js';
-import { arbiterError } from '../../runtime/errors.js';
+import { configError } from '../../base/config-errors.js';
+import { arbiterError } from '../../base/errors.js';
 import type { FeedAdapter } from './types.js';
 
 export const FEED_MODES = ['sim', 'paper', 'live', 'replay'] as const;

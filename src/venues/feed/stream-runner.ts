@@ -14,8 +14,8 @@
  * Consecutive failures without an update in between escalate the backoff; an update resets it.
  */
 import type { Exchange } from 'ccxt';
-import { monoNowNs } from '../../runtime/clock.js';
-import { describeError } from '../../runtime/errors.js';
+import { monoNowNs } from '../../base/clock.js';
+import { describeError } from '../../base/errors.js';
 import type { CcxtErrorClasses } from '../ccxt-loader.js';
 import { backoffDelayMs, Sleeper } from './backoff.js';
 import { withTimeout, type ConnectionWatch } from './connections.js';

@@ -9,7 +9,7 @@
  */
 import type { Exchange } from 'ccxt';
 import type { MarketDataMessage } from '../../protocol/index.js';
-import type { Logger } from '../../runtime/log.js';
+import type { Logger } from '../../base/log.js';
 import type { CcxtErrorClasses } from '../ccxt-loader.js';
 import type { StreamName } from './params.js';
 import type { SymbolOutput } from './output.js';

@@ -14,7 +14,7 @@
  * - Every other `ExchangeError` (insufficient funds, invalid order, bad symbol, auth …) → `rejected`.
  */
 import type { CcxtErrorClasses } from '../ccxt-loader.js';
-import { VenueFailure, type VenueFailureKind } from './types.js';
+import { VenueFailure, type VenueFailureKind } from '../../execution/venue-port.js';
 
 const MAX_MESSAGE = 240;
 

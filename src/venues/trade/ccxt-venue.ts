@@ -26,10 +26,10 @@
 import type { Exchange, Order, Trade } from 'ccxt';
 import type { MarketDataMessage } from '../../protocol/index.js';
 import type { CcxtErrorClasses } from '../ccxt-loader.js';
-import type { MarketRules } from '../../trading/lot-size.js';
-import type { VenueOrderState, VenueOrderView, VenueTradeView } from '../../trading/venue-view.js';
+import type { MarketRules } from '../../trading/market/lot-size.js';
+import type { VenueOrderState, VenueOrderView, VenueTradeView } from '../../trading/orders/venue-view.js';
 import { classifyCcxtError } from './ccxt-errors.js';
-import type { OrderRef, TradeVenue, VenueFundingPayment, VenueListener, VenueOrderRequest, VenuePosition, VenueTrade } from './types.js';
+import type { OrderRef, TradeVenue, VenueFundingPayment, VenueListener, VenueOrderRequest, VenuePosition, VenueTrade } from '../../execution/venue-port.js';
 
 /** ccxt's precision modes (base/functions/number.js). */
 const DECIMAL_PLACES = 2;

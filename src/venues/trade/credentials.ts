@@ -12,7 +12,7 @@
  * every mode. Errors name the variables or the file, never a value.
  */
 import { readFileSync } from 'node:fs';
-import { arbiterError } from '../../runtime/errors.js';
+import { arbiterError } from '../../base/errors.js';
 
 export interface VenueCredentials {
   readonly apiKey: string;

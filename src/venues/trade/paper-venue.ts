@@ -10,11 +10,11 @@
  * replay); `rules` reports a fine grid so rounding is a no-op beyond float noise.
  */
 import type { MarketDataMessage } from '../../protocol/index.js';
-import type { QuoteBook } from '../../trading/book.js';
-import { FillModel, type FillModelEvent, type FillModelOptions } from '../../trading/fill-model.js';
-import type { MarketRules } from '../../trading/lot-size.js';
-import type { VenueOrderView } from '../../trading/venue-view.js';
-import { VenueFailure, type OrderRef, type TradeVenue, type VenueFundingPayment, type VenueListener, type VenueOrderRequest, type VenuePosition, type VenueTrade } from './types.js';
+import type { QuoteBook } from '../../trading/market/book.js';
+import { FillModel, type FillModelEvent, type FillModelOptions } from '../../trading/orders/fill-model.js';
+import type { MarketRules } from '../../trading/market/lot-size.js';
+import type { VenueOrderView } from '../../trading/orders/venue-view.js';
+import { VenueFailure, type OrderRef, type TradeVenue, type VenueFundingPayment, type VenueListener, type VenueOrderRequest, type VenuePosition, type VenueTrade } from '../../execution/venue-port.js';
 
 const PAPER_RULES: MarketRules = Object.freeze({ amountStep: 1e-8, priceTick: 1e-8, minQty: 0, minNotional: 0 });
 /** Terminal views kept for lookups before the oldest are dropped. */

@@ -5,12 +5,12 @@
  */
 import { createExchange, loadCcxtErrors } from '../ccxt-loader.js';
 import { redirectToSimulator } from '../sim-redirect.js';
-import type { QuoteBook } from '../../trading/book.js';
+import type { QuoteBook } from '../../trading/market/book.js';
 import { CcxtTradeVenue } from './ccxt-venue.js';
 import { loadCredentials } from './credentials.js';
 import { PaperTradeVenue } from './paper-venue.js';
-import type { ExecutionParams, VenueParams } from './params.js';
-import type { TradeVenue } from './types.js';
+import type { ExecutionParams, VenueParams } from '../../execution/params.js';
+import type { TradeVenue } from '../../execution/venue-port.js';
 
 /** ccxt market-type names per venue, for `options.fetchMarkets.types`. */
 const MARKET_TYPE_NAMES: Readonly<Record<string, Readonly<Record<'spot' | 'perp', string>>>> = {

@@ -67,11 +67,11 @@ function guardBooks(exchange: Exchange, errors: CcxtErrorClasses): void {
 }
 
 function markAndFunding(ticker: Ticker, out: SymbolOutput, ts: number, withFunding: boolean): Verdict {
-  const exchangeTs = ticker.timestamp ?? 0;
-  const mark = out.mark(ticker.markPrice, ticker.indexPrice, exchangeTs, ts);
+  const exchangeTimeMs = ticker.timestamp ?? 0;
+  const mark = out.mark(ticker.markPrice, ticker.indexPrice, exchangeTimeMs, ts);
   if (!withFunding) return mark;
   const info = ticker.info as { fundingRate?: string; nextFundingTime?: string; fundingIntervalHour?: string };
-  const funding = out.funding(parseFloat(info.fundingRate ?? ''), Number(info.nextFundingTime) || 0, parseFloat(info.fundingIntervalHour ?? ''), exchangeTs, ts);
+  const funding = out.funding(parseFloat(info.fundingRate ?? ''), Number(info.nextFundingTime) || 0, parseFloat(info.fundingIntervalHour ?? ''), exchangeTimeMs, ts);
   return mark === 'published' ? funding : mark;
 }
 

@@ -1,0 +1,139 @@
+/**
+ * Strategy commands: the hot path (command → checks → journal → send) and cancels.
+ *
+ * Each command is journaled before it takes effect: a denial together with its reason, an approval
+ * in the same transaction as its orders and their `sent` marks. A command whose bytes the journal
+ * already holds is the ring handing a restarted reader the message it was handling when the worker
+ * died: it already took effect (or never did, and then it is not in the journal), so it is skipped.
+ * No logging and no JSON on this path; the command's msgpack bytes are what is journaled.
+ */
+import { message, type CommandMessage, type MessageOf } from '../protocol/index.js';
+import { createCodec } from '../runtime/transport/codec.js';
+import { makeClientOrderId, parseClientOrderId } from '../trading/orders/client-order-id.js';
+import type { CommandRow, ExecutionJournal } from './journal-port.js';
+import type { Approval, RiskContext } from '../trading/risk/engine.js';
+import { deny, orderRequestOf, validateRequest, type Denial, type OrderRequest } from '../trading/risk/order-checks.js';
+import type { EventSink } from './events.js';
+import type { LatencyRecorder } from './latency.js';
+import type { MultiLegRunner } from './multi-leg-runner.js';
+import type { OrderIo } from './order-io.js';
+import type { CoreParts } from './parts.js';
+import { prepareRequest } from './prepare.js';
+
+export interface CommandDeps extends CoreParts {
+  readonly journal: ExecutionJournal;
+  readonly io: OrderIo;
+  readonly multiLeg: MultiLegRunner;
+  readonly sink: EventSink;
+  readonly latency: LatencyRecorder;
+  readonly riskContext: (duplicateIntent: boolean) => RiskContext;
+  readonly reconciling: () => boolean;
+}
+
+type Submit = MessageOf<'SubmitOrder'> | MessageOf<'SubmitMultiLeg'>;
+
+export class CommandHandler {
+  private readonly codec = createCodec();
+  readonly denials: Record<string, number> = Object.create(null);
+
+  constructor(private readonly deps: CommandDeps) {}
+
+  handle(command: CommandMessage, sender?: string): void {
+    if (sender !== undefined && sender !== command.strategyId) return this.impersonation(command, sender);
+    switch (command.type) {
+      case 'SubmitOrder':
+      case 'SubmitMultiLeg':
+        return this.submit(command);
+      case 'CancelOrder':
+        return this.cancelOrder(command);
+      case 'CancelAll':
+        return this.cancelAll(command);
+    }
+  }
+
+  private submit(command: Submit): void {
+    const { deps } = this;
+    const nowMs = deps.nowMs();
+    const body = this.codec.encode(command);
+    const seen = deps.journal.intentSeen(command.strategyId, command.intentSeq, body);
+    if (seen === 'redelivered') return deps.counters.count('command_redelivered');
+    const decision = this.decide(orderRequestOf(command), seen === 'conflict');
+    if (!('legs' in decision)) return this.deny(command, body, decision, nowMs);
+    const row = (): void => deps.journal.recordCommand(commandRow(command, body, nowMs, 'approved', ''));
+    if (command.type === 'SubmitMultiLeg') return deps.multiLeg.start({ ...command, legs: [...decision.legs] }, decision.approval.waitMs, row);
+    this.startOrder(command, decision, row, nowMs);
+  }
+
+  /** The checks in order: shape, reconciling, duplicate, the venues' grid, then the risk engine. */
+  private decide(raw: OrderRequest, duplicateIntent: boolean): (OrderRequest & { approval: Approval }) | Denial {
+    const { deps } = this;
+    const early =
+      validateRequest(raw) ??
+      (deps.reconciling() ? deny('reconciling', 'reconciling', 'execution is reconciling with the venues; orders resume when it is done') : null);
+    if (early) return early;
+    const request = prepareRequest(raw, deps.venues);
+    if ('approved' in request) return request;
+    const decision = deps.risk.check(request, deps.riskContext(duplicateIntent));
+    return decision.approved ? { ...request, approval: decision } : decision;
+  }
+
+  private startOrder(command: MessageOf<'SubmitOrder'>, request: OrderRequest & { approval: Approval }, journalCommand: () => void, nowMs: number): void {
+    const { deps } = this;
+    const leg = request.legs[0]!;
+    const { strategyId, intentSeq } = command;
+    const clientOrderId = makeClientOrderId({ strategyId, intentSeq, leg: 0, attempt: 0 }, leg.venue);
+    const spec = { clientOrderId, strategyId, intentSeq, leg: 0, attempt: 0, purpose: 'order' as const, ...leg, createdMs: nowMs };
+    const waitMs = request.approval.waitMs;
+    const order = deps.journal.transaction(() => {
+      journalCommand();
+      const created = deps.ledger.create(spec, command.ts, nowMs);
+      if (waitMs === 0) deps.ledger.markSent(created, nowMs);
+      return created;
+    });
+    if (waitMs === 0) deps.io.submit(order);
+    else deps.io.submitAfter(order, waitMs);
+  }
+
+  private deny(command: Submit, body: Uint8Array, denial: Denial, nowMs: number): void {
+    const { deps } = this;
+    deps.journal.recordCommand(commandRow(command, body, nowMs, denial.reason, denial.detail));
+    this.denials[denial.reason] = (this.denials[denial.reason] ?? 0) + 1;
+    deps.latency.recordSince(command.ts);
+    const { strategyId, intentSeq } = command;
+    deps.sink.toStrategy(strategyId, message('OrderDenied', { ts: command.ts, strategyId, clientOrderId: '', intentSeq, leg: 0, reason: denial.reason, detail: denial.detail }));
+  }
+
+  /** A command naming another strategy than the one that sent it: journaled, counted, refused to the sender. */
+  private impersonation(command: CommandMessage, sender: string): void {
+    const { deps } = this;
+    const detail = `sent by ${sender} but names strategy ${JSON.stringify(command.strategyId.slice(0, 40))}`;
+    deps.journal.recordCommand(commandRow(command, this.codec.encode(command), deps.nowMs(), 'invalid_order', detail));
+    this.denials.invalid_order = (this.denials.invalid_order ?? 0) + 1;
+    const intentSeq = command.type === 'SubmitOrder' || command.type === 'SubmitMultiLeg' ? command.intentSeq : 0;
+    deps.sink.toStrategy(sender, message('OrderDenied', { ts: command.ts, strategyId: sender, clientOrderId: '', intentSeq, leg: 0, reason: 'invalid_order', detail }));
+  }
+
+  private cancelOrder(command: MessageOf<'CancelOrder'>): void {
+    const { deps } = this;
+    const order = deps.ledger.get(command.clientOrderId);
+    const known = order !== undefined && order.spec.strategyId === command.strategyId;
+    deps.journal.recordCommand(commandRow(command, this.codec.encode(command), deps.nowMs(), known ? 'accepted' : 'unknown_order', ''));
+    if (known) return deps.io.cancel(order, 'canceled by strategy');
+    const decoded = parseClientOrderId(command.clientOrderId);
+    const detail = `no order ${JSON.stringify(command.clientOrderId.slice(0, 40))} of strategy ${command.strategyId} is known`;
+    deps.sink.toStrategy(command.strategyId, message('OrderDenied', { ts: command.ts, strategyId: command.strategyId, clientOrderId: command.clientOrderId, intentSeq: decoded?.intentSeq ?? 0, leg: decoded?.leg ?? 0, reason: 'invalid_order', detail }));
+  }
+
+  private cancelAll(command: MessageOf<'CancelAll'>): void {
+    const { deps } = this;
+    deps.journal.recordCommand(commandRow(command, this.codec.encode(command), deps.nowMs(), 'accepted', ''));
+    for (const order of deps.ledger.open()) {
+      if (order.spec.strategyId === command.strategyId && (command.venue === null || order.spec.venue === command.venue)) deps.io.cancel(order, 'canceled by strategy (all)');
+    }
+  }
+}
+
+function commandRow(command: CommandMessage, body: Uint8Array, receivedMs: number, decision: string, detail: string): CommandRow {
+  const intentSeq = command.type === 'SubmitOrder' || command.type === 'SubmitMultiLeg' ? command.intentSeq : null;
+  return { type: command.type, strategyId: command.strategyId, intentSeq, body, receivedMs, decision, detail };
+}

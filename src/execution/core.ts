@@ -1,0 +1,304 @@
+/**
+ * The execution core: everything the execution actor does, wired together and independent of the
+ * runtime (the actor module only forwards messages, timers and control-plane commands to it).
+ *
+ *   command ─► CommandHandler ─► risk ─► journal ─► OrderIo ─► TradeVenue (ccxt | paper)
+ *                                   │                  │
+ *   md ─► QuoteBook ◄───────────────┘   answers ─► OrderLedger ─► journal ─► events to the strategy
+ *                                                      └─► MultiLegRunner (corrections)
+ *
+ * Start: the journal is loaded, orders that may be live go to `unknown`, and the Reconciler asks
+ * every venue; until it is done, orders are denied with `reconciling` and multi-leg coordinators wait.
+ */
+import { message, type CommandMessage, type MarketDataMessage } from '../protocol/index.js';
+import { monoNowNs } from '../base/clock.js';
+import type { Logger } from '../base/log.js';
+import { QuoteBook } from '../trading/market/book.js';
+import type { ExecutionJournal } from './journal-port.js';
+import { RiskEngine, type RiskContext } from '../trading/risk/engine.js';
+import type { TradingStatus } from '../trading/risk/trading-state.js';
+import { feeInQuote, type FeeConverter } from '../trading/orders/venue-view.js';
+import type { ExecutionParams } from './params.js';
+import type { TradeVenue } from './venue-port.js';
+import { CommandHandler } from './commands.js';
+import { BASELINE_KEY, EquityWatch } from './equity.js';
+import type { EventSink } from './events.js';
+import { fundingSince, pollFunding, settlementRows } from './funding.js';
+import { LatencyRecorder } from './latency.js';
+import { OrderStore, type OrderStoreCounters, type LiveOrder } from './order-store.js';
+import { MultiLegRunner } from './multi-leg-runner.js';
+import { OrderIo } from './order-io.js';
+import { Reconciler } from './reconciler.js';
+import { executionStatus } from './status.js';
+
+export interface CoreOptions {
+  readonly params: ExecutionParams;
+  readonly journal: ExecutionJournal;
+  /** Builds the venues (paper venues fill against the core's book, on the core's clock). */
+  readonly createVenues: (book: QuoteBook, nowMs: () => number) => Promise<TradeVenue[]>;
+  readonly sink: EventSink;
+  readonly log: Logger;
+  readonly counters: OrderStoreCounters;
+  readonly track: (work: Promise<unknown>, what: string) => void;
+  /** Wall-clock ms (replay replaces it with the market data's own time). */
+  readonly wallMs: () => number;
+  /** Resolves after `delayMs` on the actor's timers (ctx.after), so replay can drive the waits. */
+  readonly delay: (delayMs: number) => Promise<void>;
+}
+
+/**
+ * Execution's notion of now: the wall clock, except in replay, where time is the recorded market
+ * data's own (`exchangeTimeMs`), so a replay runs as fast as the data is fed and gives the same fills.
+ */
+class MarketClock {
+  private marketMs = 0;
+
+  constructor(
+    private readonly replay: boolean,
+    private readonly wallMs: () => number,
+  ) {}
+
+  nowMs(): number {
+    return this.replay && this.marketMs > 0 ? this.marketMs : this.wallMs();
+  }
+
+  observe(md: MarketDataMessage): void {
+    if (this.replay && md.type !== 'VenueStatus' && md.exchangeTimeMs > this.marketMs) this.marketMs = md.exchangeTimeMs;
+  }
+}
+
+const EQUITY_CHECK_MS = 1_000;
+const PRUNE_EVERY_MS = 60_000;
+const KEEP_DONE_MS = 600_000;
+const TRADING_STATE_KEY = 'tradingState';
+
+export class ExecutionCore {
+  readonly book: QuoteBook;
+  readonly risk: RiskEngine;
+  readonly ledger: OrderStore;
+  readonly io: OrderIo;
+  readonly multiLeg: MultiLegRunner;
+  readonly reconciler: Reconciler;
+  readonly commands: CommandHandler;
+  readonly latency = new LatencyRecorder();
+  private readonly equity: EquityWatch;
+  readonly venues: ReadonlyMap<string, TradeVenue>;
+  private lastEquityMs = 0;
+  private lastPruneMs = 0;
+  private readonly fundingNext = new Map<string, { sinceMs: number; dueMs: number; busy: boolean }>();
+  readonly nowMs: () => number;
+
+  /** Builds the core: clock and book first, then the venues on them, then the journal's contents. */
+  static async create(options: CoreOptions): Promise<ExecutionCore> {
+    const clock = new MarketClock(options.params.mode === 'replay', options.wallMs);
+    const nowMs = (): number => clock.nowMs();
+    const book = new QuoteBook({ now: nowMs, maxAgeMs: options.params.quoteMaxAgeMs });
+    return new ExecutionCore(options, await options.createVenues(book, nowMs), book, clock);
+  }
+
+  private constructor(
+    private readonly options: CoreOptions,
+    venueList: readonly TradeVenue[],
+    book: QuoteBook,
+    private readonly clock: MarketClock,
+  ) {
+    const { params, journal, sink, counters, track } = options;
+    this.nowMs = () => clock.nowMs();
+    this.venues = new Map(venueList.map((venue) => [venue.id, venue]));
+    this.book = book;
+    this.risk = new RiskEngine(params.risk);
+    this.equity = new EquityWatch(this.risk.tradingState, journal);
+    const convertFee = this.feeConverter();
+    this.ledger = new OrderStore(journal, sink, this.book, convertFee, counters);
+    const base = { ledger: this.ledger, venues: this.venues, risk: this.risk, nowMs: this.nowMs, counters, delay: options.delay };
+    this.io = new OrderIo({ ...base, latency: this.latency, convertFee, track, pollIntervalMs: params.pollIntervalMs, unknownGraceMs: params.unknownGraceMs });
+    const riskContext = (duplicateIntent = false): RiskContext => this.riskContext(duplicateIntent);
+    this.multiLeg = new MultiLegRunner({ ...base, journal, io: this.io, book: this.book, sink, riskContext, options: params.multiLeg });
+    this.reconciler = new Reconciler({ ...base, io: this.io, lookbackMs: params.reconcileLookbackMs, configuredSymbols: (id) => params.venues.find((v) => v.id === id)?.symbols ?? [], convertFee, log: options.log });
+    this.commands = new CommandHandler({ ...base, journal, io: this.io, multiLeg: this.multiLeg, sink, latency: this.latency, riskContext, reconciling: () => this.reconciler.reconciling });
+    this.ledger.onChange((order) => this.multiLeg.onOrderChanged(order));
+    for (const venue of venueList) venue.setListener({ onOrder: (id, view) => this.onVenueOrder(id, view), onFunding: (...args) => this.onPaperFunding(...args) });
+    this.load();
+  }
+
+  /** Starts reconciliation (orders are denied with `reconciling` until it is done). */
+  start(): void {
+    this.reconciler.prepare();
+    // The loss limits' baseline is the journal's equity now, before anything trades.
+    this.checkEquity(this.nowMs());
+    this.broadcastState(this.risk.tradingState.status);
+    this.options.track(
+      this.reconciler.run().then(() => {
+        this.options.log.info({ venues: this.reconciler.venues }, 'reconciliation done');
+        this.multiLeg.resume();
+      }),
+      'reconcile',
+    );
+  }
+
+  /** `sender` is the actor that wrote the command (from the wiring), when known. */
+  onCommand(command: CommandMessage, sender?: string): void {
+    this.commands.handle(command, sender);
+  }
+
+  onMarketData(md: MarketDataMessage): void {
+    this.clock.observe(md);
+    this.book.apply(md);
+    const venue = this.venues.get(md.venue);
+    if (venue && !venue.remembersOrders) {
+      venue.onMarketData(md);
+      venue.advance(this.nowMs());
+    }
+  }
+
+  /** Called on a short timer: paper time, polls, multi-leg deadlines, loss limits, funding, pruning. */
+  onTick(): void {
+    const nowMs = this.nowMs();
+    for (const venue of this.venues.values()) venue.advance(nowMs);
+    if (!this.reconciler.reconciling) this.poll(nowMs);
+    this.multiLeg.tick();
+    if (nowMs - this.lastEquityMs >= EQUITY_CHECK_MS) this.checkEquity(nowMs);
+    if (!this.reconciler.reconciling) this.pollFunding(nowMs);
+    if (nowMs - this.lastPruneMs >= PRUNE_EVERY_MS) {
+      this.lastPruneMs = nowMs;
+      this.ledger.prune((order) => nowMs - order.spec.createdMs > KEEP_DONE_MS);
+    }
+  }
+
+  /** The kill switch: HALTED at once, then every open order canceled. */
+  halt(reason: string): { state: string; canceling: number } {
+    const changed = this.risk.tradingState.kill(reason);
+    if (changed) this.stateChanged(changed);
+    return { state: this.risk.tradingState.status.state, canceling: this.cancelOpen(() => true, `kill switch: ${reason}`) };
+  }
+
+  /** An operator's state change: ACTIVE (resume) or REDUCING (only risk-reducing orders pass). */
+  setState(state: 'ACTIVE' | 'REDUCING', reason: string): { state: string } {
+    const changed = this.risk.tradingState.set(state, `operator: ${reason}`);
+    if (changed) this.stateChanged(changed);
+    if (changed && state === 'ACTIVE') this.equity.rebase();
+    return { state: this.risk.tradingState.status.state };
+  }
+
+  /** Cancels open orders, optionally of one strategy and/or venue, without changing the trading state. */
+  cancelAll(filter: { strategyId?: string; venue?: string } = {}): { canceling: number } {
+    return { canceling: this.cancelOpen((o) => (filter.strategyId === undefined || o.spec.strategyId === filter.strategyId) && (filter.venue === undefined || o.spec.venue === filter.venue), 'canceled by operator') };
+  }
+
+  status(): Record<string, unknown> {
+    return executionStatus(this);
+  }
+
+  get journalPath(): string {
+    return this.options.journal.path;
+  }
+
+  get mode(): string {
+    return this.options.params.mode;
+  }
+
+  journalCounts(): Record<string, number> {
+    return this.options.journal.countsByStatus();
+  }
+
+  async close(): Promise<void> {
+    this.reconciler.stop();
+    await Promise.all([...this.venues.values()].map((venue) => venue.close().catch(() => undefined)));
+    this.options.journal.close();
+  }
+
+  riskContext(duplicateIntent: boolean): RiskContext {
+    return { nowMs: this.nowMs(), referencePx: this.priceOf, positions: this.ledger.positions.entries(), openOrders: this.ledger.openOrderViews(), reconciling: this.reconciler.reconciling, duplicateIntent };
+  }
+
+  private readonly priceOf = (venue: string, symbol: string): number | null => this.book.referencePx(venue, symbol);
+
+  private load(): void {
+    const contents = this.options.journal.load(this.options.wallMs() - KEEP_DONE_MS);
+    this.ledger.load(contents);
+    this.multiLeg.load(contents.multiLegs);
+    for (const venue of this.options.params.venues) {
+      if (venue.marketTypes.includes('perp')) this.fundingNext.set(venue.id, { sinceMs: fundingSince(contents.meta, venue.id, this.options.wallMs()), dueMs: 0, busy: false });
+    }
+    const saved = contents.meta.get(TRADING_STATE_KEY);
+    if (saved) {
+      const { state, reason } = JSON.parse(saved) as { state: TradingStatus['state']; reason: string };
+      if (state === 'HALTED') this.risk.tradingState.kill(`restored after restart: ${reason}`);
+      else if (state === 'REDUCING') this.risk.tradingState.set(state, `restored after restart: ${reason}`);
+    }
+    this.equity.restore(contents.meta.get(BASELINE_KEY));
+  }
+
+  private feeConverter(): FeeConverter {
+    return (fee, currency, symbol, px) =>
+      feeInQuote(fee, currency, symbol, px, (pair) => {
+        for (const venue of this.venues.keys()) {
+          const ref = this.book.referencePx(venue, pair);
+          if (ref !== null) return ref;
+        }
+        return null;
+      });
+  }
+
+  private poll(nowMs: number): void {
+    for (const order of this.ledger.open()) {
+      const status = order.record.status;
+      if (order.busy || status === 'new' || status === 'sent' || nowMs < order.nextLookupMs) continue;
+      if (!this.venues.get(order.spec.venue)?.remembersOrders && status !== 'unknown') continue;
+      if (order.cancelRequested && status !== 'unknown' && !order.needsLookup) this.io.cancel(order, 'canceled');
+      else void this.io.lookup(order);
+    }
+  }
+
+  private onVenueOrder(clientOrderId: string, view: Parameters<OrderStore['applyView']>[1]): void {
+    const order = this.ledger.get(clientOrderId);
+    if (order) this.ledger.applyView(order, view, this.nowMs());
+  }
+
+  private onPaperFunding(venue: string, symbol: string, rate: number, markPx: number, settlementMs: number): void {
+    for (const row of settlementRows(this.ledger, venue, symbol, rate, markPx, settlementMs)) this.ledger.applyFunding(row);
+  }
+
+  private pollFunding(nowMs: number): void {
+    for (const [venueId, next] of this.fundingNext) {
+      const venue = this.venues.get(venueId);
+      if (!venue || next.busy || nowMs < next.dueMs) continue;
+      next.busy = true;
+      next.dueMs = nowMs + this.options.params.fundingPollMs;
+      const work = pollFunding(venue, this.ledger, this.options.journal, next.sinceMs, (symbol) => this.book.referencePx(venueId, symbol), this.options.counters)
+        .then((sinceMs) => (next.sinceMs = sinceMs))
+        .finally(() => (next.busy = false));
+      this.options.track(work, 'funding');
+    }
+  }
+
+  private checkEquity(nowMs: number): void {
+    this.lastEquityMs = nowMs;
+    const changed = this.equity.observe(this.ledger.positions, this.priceOf, nowMs);
+    if (changed) {
+      this.stateChanged(changed);
+      if (changed.state === 'HALTED') this.cancelOpen(() => true, changed.reason);
+    }
+  }
+
+  private cancelOpen(matches: (order: LiveOrder) => boolean, reason: string): number {
+    let n = 0;
+    for (const order of this.ledger.open()) {
+      if (!matches(order)) continue;
+      this.io.cancel(order, reason);
+      n++;
+    }
+    return n;
+  }
+
+  /** Journals, logs and broadcasts a trading-state change. */
+  private stateChanged(status: TradingStatus): void {
+    this.options.journal.setMeta(TRADING_STATE_KEY, JSON.stringify({ state: status.state, reason: status.reason }));
+    this.options.log.warn({ state: status.state, cause: status.cause, reason: status.reason }, 'trading state changed');
+    this.broadcastState(status);
+  }
+
+  private broadcastState(status: TradingStatus): void {
+    this.options.sink.broadcast(message('TradingStateChanged', { ts: monoNowNs(), state: status.state, reason: status.reason }));
+  }
+}

@@ -1,0 +1,177 @@
+/**
+ * The requests execution makes about one order: send, cancel, look up. Each request is paced by
+ * the venue's rate budget (shared with every other request on that account), marks the order
+ * busy while outstanding (so a poll never races it), and turns the venue's answer into state
+ * through the ledger.
+ *
+ * The crash-safety rule lives in `send`: the `sent` mark is journaled before the request leaves,
+ * and a failure that may have reached the venue (`ambiguous`) moves the order to `unknown`, to be
+ * resolved by lookup. Nothing here ever sends an order a second time.
+ */
+import { isOpen, type OrderEvent } from '../trading/orders/order-state.js';
+import { lookupEvents } from '../trading/orders/reconcile.js';
+import type { FeeConverter } from '../trading/orders/venue-view.js';
+import { VenueFailure, type OrderRef, type TradeVenue, type VenueOrderRequest } from './venue-port.js';
+import type { LatencyRecorder } from './latency.js';
+import type { LiveOrder } from './order-store.js';
+import type { CoreParts } from './parts.js';
+
+export interface OrderIoDeps extends CoreParts {
+  readonly latency: LatencyRecorder;
+  readonly convertFee: FeeConverter;
+  readonly track: (work: Promise<unknown>, what: string) => void;
+  readonly pollIntervalMs: number;
+  readonly unknownGraceMs: number;
+}
+
+function asFailure(error: unknown): VenueFailure {
+  return error instanceof VenueFailure ? error : new VenueFailure('ambiguous', 'internal', error instanceof Error ? error.message : String(error), { cause: error });
+}
+
+export function orderRef(order: LiveOrder): OrderRef {
+  return { clientOrderId: order.spec.clientOrderId, venueOrderId: order.record.venueOrderId, symbol: order.spec.symbol, bookedQty: order.record.cumQty };
+}
+
+function requestOf(order: LiveOrder): VenueOrderRequest {
+  const { clientOrderId, venue, symbol, side, orderType, timeInForce, qty, limitPx, reduceOnly } = order.spec;
+  return { clientOrderId, venue, symbol, side, orderType, timeInForce, qty, limitPx, reduceOnly };
+}
+
+export class OrderIo {
+  /** Cancels asked for while another request was outstanding, issued once it completes. */
+  private readonly deferredCancels = new Set<LiveOrder>();
+
+  constructor(private readonly deps: OrderIoDeps) {}
+
+  /** Sends an order whose `sent` mark is already journaled (see `ledger.markSent`). */
+  submit(order: LiveOrder): void {
+    const { deps } = this;
+    deps.latency.recordSince(order.intentTs);
+    order.busy = true;
+    deps.track(this.finish(order, this.doSubmit(order)), 'submit');
+  }
+
+  /** Sends after the rate budget's wait; the order stays `new` (and cancelable) until then. */
+  submitAfter(order: LiveOrder, waitMs: number): void {
+    order.busy = true;
+    void this.deps.delay(waitMs).then(() => {
+      order.busy = false;
+      if (order.record.status !== 'new') return;
+      if (order.cancelRequested) return void this.deps.ledger.apply(order, { type: 'canceled', reason: 'canceled before send' }, this.deps.nowMs());
+      this.deps.ledger.markSent(order, this.deps.nowMs());
+      this.submit(order);
+    });
+  }
+
+  /** Cancels: locally while unsent, at the venue otherwise (after an outstanding request). */
+  cancel(order: LiveOrder, reason: string): void {
+    order.cancelRequested = true;
+    if (!isOpen(order.record.status)) return;
+    if (order.record.status === 'new') {
+      if (!order.busy) this.deps.ledger.apply(order, { type: 'canceled', reason }, this.deps.nowMs());
+      return;
+    }
+    if (order.busy) {
+      this.deferredCancels.add(order);
+      return;
+    }
+    this.paced(order, 'cancel', () => this.doCancel(order));
+  }
+
+  /**
+   * Looks the order up now (after the rate budget's wait). Resolves once the answer is applied:
+   * true when the venue answered (or another request already has the order), false when it failed.
+   */
+  lookup(order: LiveOrder): Promise<boolean> {
+    if (order.busy) return Promise.resolve(true);
+    let answered = false;
+    return this.paced(order, 'lookup', async () => {
+      answered = await this.doLookup(order);
+    }).then(() => answered);
+  }
+
+  private paced(order: LiveOrder, what: string, request: () => Promise<void>): Promise<void> {
+    order.busy = true;
+    const waitMs = this.deps.risk.rateBudgets.reserve(order.spec.venue, this.deps.nowMs(), 1);
+    const work = (waitMs > 0 ? this.deps.delay(waitMs) : Promise.resolve()).then(request);
+    const done = this.finish(order, work);
+    this.deps.track(done, what);
+    return done.catch(() => undefined);
+  }
+
+  private async finish(order: LiveOrder, work: Promise<void>): Promise<void> {
+    try {
+      await work;
+    } finally {
+      order.busy = false;
+      if (this.deferredCancels.delete(order)) this.cancel(order, 'canceled');
+    }
+  }
+
+  private venue(order: LiveOrder): TradeVenue {
+    const venue = this.deps.venues.get(order.spec.venue);
+    if (!venue) throw new Error(`no trade venue ${order.spec.venue}`);
+    return venue;
+  }
+
+  private async doSubmit(order: LiveOrder): Promise<void> {
+    const { deps } = this;
+    const { venue, strategyId } = order.spec;
+    try {
+      const view = await this.venue(order).submit(requestOf(order));
+      deps.risk.recordSuccess(venue, strategyId);
+      order.nextLookupMs = deps.nowMs() + deps.pollIntervalMs;
+      deps.ledger.applyView(order, view, deps.nowMs());
+    } catch (error) {
+      const failure = asFailure(error);
+      deps.risk.recordFailure(venue, strategyId, deps.nowMs());
+      deps.counters.count(`submit_${failure.kind}`);
+      if (failure.kind === 'rejected' || failure.kind === 'rate_limited') {
+        deps.ledger.apply(order, { type: 'rejected', reason: failure.message }, deps.nowMs(), failure.code);
+      } else {
+        // It may have reached the venue: find out by lookup, never by sending again.
+        deps.ledger.apply(order, { type: 'lost' }, deps.nowMs());
+        order.nextLookupMs = deps.nowMs();
+      }
+    }
+  }
+
+  private async doCancel(order: LiveOrder): Promise<void> {
+    const { deps } = this;
+    try {
+      const view = await this.venue(order).cancel(orderRef(order));
+      deps.ledger.applyView(order, view, deps.nowMs());
+      // Some venues acknowledge a cancel without saying what became of the order (bybit): ask, do not cancel again.
+      order.needsLookup = isOpen(order.record.status);
+      order.nextLookupMs = deps.nowMs() + (isOpen(order.record.status) ? Math.min(deps.pollIntervalMs, 250) : deps.pollIntervalMs);
+    } catch (error) {
+      const failure = asFailure(error);
+      deps.counters.count(`cancel_${failure.kind}`);
+      // Not found (already done, or never arrived) or unclear: a lookup tells, not another cancel.
+      order.needsLookup = true;
+      order.nextLookupMs = failure.kind === 'not_found' ? 0 : deps.nowMs() + deps.pollIntervalMs;
+    }
+  }
+
+  private async doLookup(order: LiveOrder): Promise<boolean> {
+    const { deps } = this;
+    const venue = this.venue(order);
+    try {
+      const view = await venue.lookup(orderRef(order));
+      const nowMs = deps.nowMs();
+      order.needsLookup = false;
+      if (view) deps.ledger.applyView(order, view, nowMs);
+      else this.applyAll(order, lookupEvents(order.record, null, nowMs - (order.sentMs ?? order.spec.createdMs), venue.remembersOrders ? deps.unknownGraceMs : 0, deps.convertFee), nowMs);
+      order.nextLookupMs = nowMs + (order.record.status === 'unknown' ? Math.min(deps.pollIntervalMs, 1_000) : deps.pollIntervalMs);
+      return true;
+    } catch (error) {
+      deps.counters.count(`lookup_${asFailure(error).kind}`);
+      order.nextLookupMs = deps.nowMs() + deps.pollIntervalMs;
+      return false;
+    }
+  }
+
+  private applyAll(order: LiveOrder, events: readonly OrderEvent[], nowMs: number): void {
+    for (const event of events) this.deps.ledger.apply(order, event, nowMs, event.type === 'not_found' ? 'not_found' : '');
+  }
+}

@@ -1,0 +1,119 @@
+/**
+ * The execution actor's params, validated with zod at load. A bad value fails start-up with a
+ * CONFIG_INVALID error naming the field and the value; risk limits and fee overrides are checked
+ * by the trading layer's own validators (`riskConfig`, `feeSchedule`), which name `risk.<field>`
+ * and `fees.<venue>.<kind>.<rate>` the same way.
+ *
+ * Credentials are deliberately absent: they never come from params or the config file (see
+ * credentials.ts). Params only say where they come from.
+ *
+ * @example
+ * parseExecutionParams({ mode: 'sim', simUrl: 'http://127.0.0.1:8900', venues: [{ id: 'binanceusdm' }], dataDir: 'data' })
+ */
+import { z } from 'zod';
+import { configError } from '../base/config-errors.js';
+import { arbiterError } from '../base/errors.js';
+import { feeSchedule, type FeeOverrides, type FeeSchedule } from '../trading/market/fees.js';
+import type { MultiLegOptions } from '../trading/orders/multi-leg.js';
+import { riskConfig, type RiskConfig, type RiskConfigInput } from '../trading/risk/config.js';
+
+export const EXECUTION_MODES = ['sim', 'paper', 'live', 'replay'] as const;
+export type ExecutionMode = (typeof EXECUTION_MODES)[number];
+
+const loopbackUrl = z.string().regex(/^http:\/\/(127\.0\.0\.1|localhost|\[::1\]):\d{1,5}\/?$/, 'expected http://127.0.0.1:<port> (the simulator only ever runs on loopback)');
+
+const venueSchema = z
+  .object({
+    /** The ccxt exchange id, also the venue name in every message. */
+    id: z.string().regex(/^[a-z0-9]+$/, 'expected a ccxt exchange id (lowercase letters and digits)'),
+    /** Market types traded on this venue (what loadMarkets fetches); default from the id. */
+    marketTypes: z.array(z.enum(['spot', 'perp'])).min(1).optional(),
+    /** sim mode: this venue's simulator, when not the top-level `simUrl`. */
+    simUrl: loopbackUrl.optional(),
+    /** The credential set's name (`ARBITER_<ACCOUNT>_API_KEY` …); default: the id (binance for binanceusdm). */
+    account: z.string().regex(/^[A-Za-z0-9_]+$/, 'expected letters, digits or _').optional(),
+    /** Symbols to reconcile (open orders, positions) besides those the journal mentions. */
+    symbols: z.array(z.string().regex(/^[^/:\s]+\/[^/:\s]+(:[^\s]+)?$/, 'expected a unified symbol BASE/QUOTE[:SETTLE]')).default([]),
+  })
+  .strict();
+
+const paramsSchema = z
+  .object({
+    mode: z.enum(EXECUTION_MODES).default('sim'),
+    /** live mode refuses to start without it. */
+    confirmLive: z.boolean().default(false),
+    venues: z.array(venueSchema).min(1, 'expected at least one venue'),
+    simUrl: loopbackUrl.optional(),
+    dataDir: z.string().min(1).default('data'),
+    journalFile: z.string().regex(/^[\w.-]+$/, 'expected a file name').default('execution.sqlite'),
+    /** `full`: fsync per commit (survives power loss); `normal`: survives a process crash. */
+    durability: z.enum(['full', 'normal']).default('full'),
+    risk: z.record(z.string(), z.unknown()).default({}),
+    fees: z.record(z.string(), z.record(z.string(), z.record(z.string(), z.number()))).default({}),
+    paper: z
+      .object({ latencyMs: z.number().nonnegative().max(60_000).default(50), beyondDepthPenaltyBps: z.number().nonnegative().max(10_000).default(25) })
+      .strict()
+      .default({ latencyMs: 50, beyondDepthPenaltyBps: 25 }),
+    /**
+     * Credentials from a JSON file `{ "<account>": { "apiKey", "secret", "password"? } }` kept
+     * outside the config; without it they come from the environment (credentials.ts).
+     */
+    secretsFile: z.string().min(1, 'expected a file path').optional(),
+    /** How often working orders are polled on venues without a private stream. */
+    pollIntervalMs: z.int().positive().max(60_000).default(500),
+    /** How long "not found" may still mean "in flight" (beyond the venue's receive window). */
+    unknownGraceMs: z.int().nonnegative().max(600_000).default(15_000),
+    requestTimeoutMs: z.int().positive().max(120_000).default(10_000),
+    /** A quote older than this is no reference price (collars, exposure). */
+    quoteMaxAgeMs: z.int().positive().default(5_000),
+    /** How far back reconciliation reads the venue's trades. */
+    reconcileLookbackMs: z.int().positive().default(86_400_000),
+    fundingPollMs: z.int().positive().default(60_000),
+    multiLeg: z
+      .object({ maxRetries: z.int().nonnegative().max(100), maxUnwindAttempts: z.int().positive().max(100), cancelGraceMs: z.int().positive().max(600_000) })
+      .partial()
+      .strict()
+      .default({}),
+  })
+  .strict();
+
+export type VenueParams = Omit<z.output<typeof venueSchema>, 'marketTypes' | 'account' | 'simUrl'> & { readonly marketTypes: readonly ('spot' | 'perp')[]; readonly account: string; readonly simUrl: string | null };
+
+export interface ExecutionParams extends Omit<z.output<typeof paramsSchema>, 'venues' | 'risk' | 'fees' | 'multiLeg'> {
+  readonly venues: readonly VenueParams[];
+  readonly risk: RiskConfig;
+  readonly fees: FeeSchedule;
+  readonly multiLeg: Partial<MultiLegOptions>;
+}
+
+/** Market types a ccxt id trades unless configured (binance is spot, binanceusdm linear perps). */
+function defaultMarketTypes(id: string): ('spot' | 'perp')[] {
+  if (id === 'binance') return ['spot'];
+  if (id === 'binanceusdm' || id === 'binancecoinm') return ['perp'];
+  return ['spot', 'perp'];
+}
+
+/** binance spot and its futures APIs are one account with one key pair. */
+function defaultAccount(id: string): string {
+  return id === 'binanceusdm' || id === 'binancecoinm' ? 'binance' : id;
+}
+
+/** Validates and defaults raw params. Throws CONFIG_INVALID (or LIVE_NOT_CONFIRMED) naming the field. */
+export function parseExecutionParams(raw: unknown): ExecutionParams {
+  const result = paramsSchema.safeParse(raw ?? {});
+  if (!result.success) throw configError('execution params', result.error, raw);
+  const p = result.data;
+  const ids = new Set<string>();
+  const venues = p.venues.map((venue, i): VenueParams => {
+    if (ids.has(venue.id)) throw arbiterError('CONFIG_INVALID', `execution params: venues[${i}].id: duplicate venue, got ${JSON.stringify(venue.id)}`);
+    ids.add(venue.id);
+    const simUrl = venue.simUrl ?? p.simUrl ?? null;
+    if (p.mode === 'sim' && simUrl === null) throw arbiterError('CONFIG_INVALID', `execution params: venues[${i}].simUrl: sim mode needs a simulator URL (here or top-level simUrl), got nothing`);
+    return { ...venue, marketTypes: venue.marketTypes ?? defaultMarketTypes(venue.id), account: (venue.account ?? defaultAccount(venue.id)).toUpperCase(), simUrl };
+  });
+  if (p.mode === 'live' && !p.confirmLive) {
+    throw arbiterError('LIVE_NOT_CONFIRMED', 'execution params: confirmLive: live mode trades real money on real venues and needs confirmLive: true, got false');
+  }
+  const risk = riskConfig({ venues: venues.map((v) => v.id), ...(p.risk as RiskConfigInput) });
+  return { ...p, venues, risk, fees: feeSchedule(p.fees as FeeOverrides), multiLeg: p.multiLeg };
+}

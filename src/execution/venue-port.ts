@@ -1,0 +1,98 @@
+/**
+ * The trade side of a venue, as the execution core sees it. Two implementations: `CcxtTradeVenue`
+ * (sim and live: the real ccxt client against the simulator or the exchange) and
+ * `PaperTradeVenue` (paper and replay: the local fill model against the feeds' books).
+ *
+ * Every answer about an order is a `VenueOrderView` (see trading/venue-view.ts). Failures are
+ * `VenueFailure`s that say whether the order may have reached the venue (`ambiguous`) or certainly
+ * did not (`rejected`): the core resolves the first by lookup and never resends.
+ */
+import type { Leg, MarketDataMessage } from '../protocol/index.js';
+import type { MarketRules } from '../trading/market/lot-size.js';
+import type { VenueOrderView, VenueTradeView } from '../trading/orders/venue-view.js';
+
+/** An order as it goes to the venue: quantity and price already on the venue's steps. */
+export interface VenueOrderRequest extends Leg {
+  readonly clientOrderId: string;
+}
+
+export interface OrderRef {
+  readonly clientOrderId: string;
+  readonly venueOrderId: string | null;
+  readonly symbol: string;
+  /** Quantity already booked from this order's trades (lets an adapter skip a trade fetch). */
+  readonly bookedQty: number;
+}
+
+export interface VenueTrade extends VenueTradeView {
+  readonly symbol: string;
+  readonly venueOrderId: string;
+}
+
+export interface VenuePosition {
+  readonly symbol: string;
+  /** Signed quantity (short < 0). */
+  readonly qty: number;
+}
+
+/** A funding payment the venue made to or took from the account. */
+export interface VenueFundingPayment {
+  readonly id: string;
+  readonly symbol: string;
+  readonly amount: number;
+  readonly timestampMs: number;
+}
+
+/** Pushed by venues that move on their own (the paper fill model); ccxt venues are polled. */
+export interface VenueListener {
+  onOrder(clientOrderId: string, view: VenueOrderView): void;
+  onFunding(venue: string, symbol: string, rate: number, markPx: number, settlementMs: number): void;
+}
+
+export interface TradeVenue {
+  readonly id: string;
+  /** True when the venue may know orders we lost track of and must be looked up after a restart. */
+  readonly remembersOrders: boolean;
+  /** Loads markets (and anything else the first order needs). */
+  connect(): Promise<void>;
+  /** The market's steps and minimums; null when the venue does not list the symbol. */
+  rules(symbol: string): MarketRules | null;
+  submit(order: VenueOrderRequest): Promise<VenueOrderView>;
+  /** Cancels; a `not_found` failure means the venue does not know the order. */
+  cancel(ref: OrderRef): Promise<VenueOrderView>;
+  /** The venue's view of an order by client order id, or null when it does not know it. */
+  lookup(ref: OrderRef): Promise<VenueOrderView | null>;
+  /** Client order ids of every open order on the listed symbols. */
+  openOrders(symbols: readonly string[]): Promise<{ clientOrderId: string; symbol: string; venueOrderId: string }[]>;
+  /** The account's trades on `symbol` since `sinceMs`. */
+  recentTrades(symbol: string, sinceMs: number): Promise<VenueTrade[]>;
+  /** Perp positions (empty for spot-only venues). */
+  positions(symbols: readonly string[]): Promise<VenuePosition[]>;
+  /** Funding payments since `sinceMs` (empty where the venue pays none or the fill model settles). */
+  fundingPayments(sinceMs: number): Promise<VenueFundingPayment[]>;
+  setListener(listener: VenueListener): void;
+  /** Market data for this venue (the paper fill model settles funding from it). */
+  onMarketData(message: MarketDataMessage): void;
+  /** Moves simulated time (paper); a no-op for real venues. */
+  advance(nowMs: number): void;
+  close(): Promise<void>;
+}
+
+export type VenueFailureKind = 'rejected' | 'ambiguous' | 'not_found' | 'rate_limited';
+
+/**
+ * A venue request that failed. `rejected` and `rate_limited`: the venue refused it (nothing
+ * happened). `ambiguous`: a timeout, a dropped connection or a 5xx, after which the request may or
+ * may not have taken effect. `not_found`: the venue does not know the order.
+ */
+export class VenueFailure extends Error {
+  constructor(
+    readonly kind: VenueFailureKind,
+    readonly code: string,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+    this.name = 'VenueFailure';
+  }
+}

@@ -1,0 +1,60 @@
+/**
+ * The control plane: what the supervisor can ask of each actor over comlink (a MessagePort
+ * per actor, separate from the data plane). Calls return promises; every supervisor-side call
+ * goes through `withTimeout`, so an actor stuck in a hook cannot hang the supervisor.
+ */
+import type { MessagePort } from 'node:worker_threads';
+import type { ActorKind } from '../actor/actor.js';
+import type { ActorStatus, Handover, StartOptions } from '../actor/actor-host.js';
+import { arbiterError } from '../../base/errors.js';
+import type { PendingRecords } from '../transport/output-port.js';
+import type { WaitOptions } from '../transport/wait-strategy.js';
+import type { ActorWiringSpec } from '../graph/wiring.js';
+
+export interface ActorInfo {
+  actorId: string;
+  kind: ActorKind;
+  version: string;
+  reloadable: boolean;
+  inputs: string[];
+  outputs: string[];
+}
+
+export interface ActorControl {
+  /** Imports the actor module and validates it against its wiring and params. */
+  load(): Promise<ActorInfo>;
+  start(options?: StartOptions): Promise<void>;
+  pause(): Promise<void>;
+  /** Pauses and hands over in one round trip (hot reload: the pause is on the clock). */
+  pauseForHandover(): Promise<Handover>;
+  handover(): Promise<Handover>;
+  resume(options?: { reattach?: boolean; pending?: Record<string, PendingRecords> }): Promise<void>;
+  snapshot(): Promise<{ version: string; snapshot: unknown }>;
+  status(): Promise<ActorStatus>;
+  stop(): Promise<void>;
+  /** An actor-specific command (ActorDefinition.onCommand), e.g. execution's `halt`. */
+  command(name: string, args?: unknown): Promise<unknown>;
+}
+
+/** What a worker receives at spawn. Secrets never travel here: they reach execution via its env. */
+export interface ActorWorkerData {
+  /** The TypeScript module the bootstrap imports (worker-entry.ts for actors). */
+  entry: string;
+  actorId: string;
+  modulePath: string;
+  params: unknown;
+  wiring: ActorWiringSpec;
+  spinSlots: SharedArrayBuffer;
+  wait: WaitOptions;
+  control: MessagePort;
+  credentialed: boolean;
+}
+
+/** Rejects with CONTROL_TIMEOUT if `promise` does not settle within `timeoutMs`. */
+export function withTimeout<T>(promise: Promise<T>, timeoutMs: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(arbiterError('CONTROL_TIMEOUT', `${what} did not answer within ${timeoutMs} ms`)), timeoutMs);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}

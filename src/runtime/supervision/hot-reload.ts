@@ -1,0 +1,148 @@
+/**
+ * Hot reload of one actor while the rest of the system keeps running.
+ *
+ *   old worker ──running──────────────┐pause   hand-over          (paused, kept for rollback)  terminate
+ *   new worker      spawn ─ load ─────┼──────────────── start(restore) ─ running ─ grace ─┬─ supervised
+ *                   (~250 ms, old     │◄──── switch-over pause ────►│                      │
+ *                    still trading)                                            crash here → roll back:
+ *                                                                              resume old at the rings
+ *
+ * The new code runs in a fresh worker, never as a re-import in the old one (re-importing with
+ * a cache-busting query leaks every old module copy). Both workers attach to the same rings,
+ * but never at once: the new one attaches in start(), after the old one paused at a message
+ * boundary, so no input is lost or handled twice, and outputs the old one could not deliver
+ * yet are handed over and delivered first. If the new code fails to load, throws in
+ * restore(), or dies within the grace period, the old worker resumes (re-attaching, since the
+ * new one moved the cursors) with the state it had at the swap.
+ */
+import type { Handover } from '../actor/actor-host.js';
+import type { ActorWorker } from './actor-worker.js';
+import { monoNowNs } from '../../base/clock.js';
+import { describeError } from '../../base/errors.js';
+import type { Supervisor } from './supervisor.js';
+
+export interface ReloadOptions {
+  /** Load the new version from this module (default: the actor's current module, re-read from disk). */
+  modulePath?: string;
+  /** How long the new version must survive before the old worker is released. */
+  graceMs?: number;
+}
+
+export type ReloadResult =
+  | {
+      ok: true;
+      actorId: string;
+      fromVersion: string;
+      toVersion: string;
+      /** Worker spawn + module load, while the old version kept running. */
+      startupMs: number;
+      /** From pausing the old worker to the new one handling its first message (or starting, if none came). */
+      pauseUs: number;
+    }
+  | { ok: false; actorId: string; stage: 'refused' | 'load' | 'restore' | 'grace'; error: string };
+
+export const DEFAULT_RELOAD_GRACE_MS = 1_000;
+
+/** Per-actor reload counters, reported in status and metrics. */
+export interface ReloadStats {
+  succeeded: number;
+  rolledBack: number;
+  refused: number;
+  lastPauseUs: number | null;
+}
+
+export async function reloadActor(supervisor: Supervisor, actorId: string, options: ReloadOptions = {}): Promise<ReloadResult> {
+  const record = supervisor.managed(actorId);
+  const stats = supervisor.reloadStats(actorId);
+  const refusal = refusalReason(supervisor, actorId);
+  if (refusal) {
+    stats.refused++;
+    supervisor.events.emit({ type: 'reload-refused', actorId, reason: refusal });
+    supervisor.log.warn({ actorId, reason: refusal }, 'reload refused');
+    return { ok: false, actorId, stage: 'refused', error: refusal };
+  }
+  const oldWorker = record.worker!;
+  const fromVersion = oldWorker.info!.version;
+  const spec = options.modulePath ? { ...record.spec, modulePath: options.modulePath } : record.spec;
+  record.state = 'reloading';
+
+  const startupStart = Date.now();
+  const newWorker = supervisor.spawnWorker(actorId, spec);
+  const rollBack = async (stage: 'load' | 'restore' | 'grace', error: unknown, handedOver?: Handover): Promise<ReloadResult> => {
+    await newWorker.terminate();
+    if (stage !== 'load') {
+      // A successor that failed before being resumed delivered nothing (its outputs were held),
+      // so the hand-over goes back. Once resumed it flushed them first thing, so they must not
+      // (if it died with some still undeliverable, those few are lost with it).
+      const pending = stage === 'restore' ? handedOver?.pending : undefined;
+      await oldWorker.call('resume', (c) => c.resume({ reattach: true, ...(pending ? { pending } : {}) }));
+    }
+    record.worker = oldWorker;
+    record.state = 'running';
+    stats.rolledBack++;
+    const message = describeError(error);
+    supervisor.events.emit({ type: 'reload-rolled-back', actorId, stage, error: message });
+    supervisor.log.error({ actorId, stage, error: message }, 'reload failed, old version kept');
+    return { ok: false, actorId, stage, error: message };
+  };
+
+  try {
+    const info = await newWorker.load();
+    if (info.kind !== oldWorker.info!.kind) throw new Error(`the new module is a ${info.kind}, the running one a ${oldWorker.info!.kind}`);
+  } catch (error) {
+    return rollBack('load', error);
+  }
+  const startupMs = Date.now() - startupStart;
+
+  const pauseStartNs = monoNowNs();
+  const handover = await oldWorker.call('pause for hand-over', (c) => c.pauseForHandover());
+  try {
+    const restore = handover.hasSnapshot ? { snapshot: handover.snapshot, fromVersion } : undefined;
+    // Started paused: until resumed it has read no input and delivered no output.
+    await newWorker.call('start', (c) => c.start({ ...(restore ? { restore } : {}), pending: handover.pending, paused: true }));
+  } catch (error) {
+    return rollBack('restore', error, handover);
+  }
+  record.worker = newWorker;
+  const resumed = newWorker.call('resume', (c) => c.resume());
+  resumed.catch(() => {}); // a death during resume is seen by survivesGrace
+  const crashed = await survivesGrace(newWorker, options.graceMs ?? DEFAULT_RELOAD_GRACE_MS);
+  if (crashed !== undefined) return rollBack('grace', crashed, handover);
+  await resumed;
+  const startedNs = monoNowNs();
+
+  const firstMessageNs = (await newWorker.call('status', (c) => c.status())).firstMessageAtNs;
+  const pauseUs = ((firstMessageNs ?? startedNs) - pauseStartNs) / 1e3;
+  await oldWorker.terminate();
+  record.spec = spec;
+  record.state = 'running';
+  supervisor.watch(record, newWorker);
+  stats.succeeded++;
+  stats.lastPauseUs = pauseUs;
+  const toVersion = newWorker.info!.version;
+  supervisor.events.emit({ type: 'reload-succeeded', actorId, fromVersion, toVersion, pauseUs, startupMs });
+  supervisor.log.info({ actorId, fromVersion, toVersion, pauseUs: Math.round(pauseUs), startupMs }, 'reloaded');
+  return { ok: true, actorId, fromVersion, toVersion, startupMs, pauseUs };
+}
+
+function refusalReason(supervisor: Supervisor, actorId: string): string | undefined {
+  const record = supervisor.managed(actorId);
+  const kind = record.info?.kind ?? 'unknown';
+  if (record.info && !record.info.reloadable) return `actor ${actorId} is a ${kind} actor and is not reloadable (only strategies are)`;
+  if (record.state === 'reloading') return `actor ${actorId} is already being reloaded`;
+  if (record.state !== 'running' || !record.worker?.info) return `actor ${actorId} is ${record.state}, not running`;
+  if (!record.spec.wiring.restartable) return `actor ${actorId} has postMessage channels, which cannot move to a new worker`;
+  return undefined;
+}
+
+/** Resolves undefined if the worker is still alive after `graceMs`, or the reason it died. */
+async function survivesGrace(worker: ActorWorker, graceMs: number): Promise<string | undefined> {
+  let timer: NodeJS.Timeout | undefined;
+  const elapsed = new Promise<undefined>((resolve) => {
+    timer = setTimeout(() => resolve(undefined), graceMs);
+  });
+  const died = worker.exited.then((exit) => exit.error ?? `new version exited with code ${exit.code}`);
+  const outcome = await Promise.race([elapsed, died]);
+  clearTimeout(timer);
+  return outcome;
+}

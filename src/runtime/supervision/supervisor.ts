@@ -1,0 +1,305 @@
+/**
+ * The supervisor: builds the rings of an actor graph, spawns each actor on its own worker
+ * thread, restarts crashed actors with backoff under a restart-intensity limit, answers
+ * status, and shuts down in order (feeds, then strategies, then execution), letting each
+ * stage's input rings drain first.
+ *
+ * A restarted actor gets the same rings (they live here, in SharedArrayBuffers), so it
+ * resumes at the committed cursors: nothing written to it is lost. A crash mid-message can
+ * deliver that one message again (see ring.ts).
+ *
+ * @example
+ * ```ts
+ * const supervisor = await Supervisor.start(parseGraphConfig(raw), { baseDir: process.cwd() });
+ * console.log(await supervisor.status());
+ * await supervisor.stop();
+ * ```
+ */
+import { isAbsolute, resolve } from 'node:path';
+import type { ActorKind } from '../actor/actor.js';
+import type { ActorStatus } from '../actor/actor-host.js';
+import { ActorWorker, type SpawnSpec, type WorkerExit } from './actor-worker.js';
+import type { ActorInfo } from './control.js';
+import { arbiterError, describeError } from '../../base/errors.js';
+import { restartPolicyFor, waitOptionsFor, type ActorConfig, type GraphConfig } from '../graph/graph-config.js';
+import { rootLogger, type Logger } from '../../base/log.js';
+import { RestartTracker } from './restart-policy.js';
+import { RingProbe } from '../transport/ring.js';
+import { reloadActor, type ReloadOptions, type ReloadResult, type ReloadStats } from './hot-reload.js';
+import { SupervisorEvents } from './supervisor-events.js';
+import { SpinSlots } from '../transport/wait-strategy.js';
+import { publicEnv } from './worker-env.js';
+import { buildWiring, type ActorWiringSpec, type GraphWiring } from '../graph/wiring.js';
+
+export interface SupervisorOptions {
+  /** Directory that relative module paths are resolved against (default: cwd). */
+  baseDir?: string;
+  log?: Logger;
+  /** Cap on concurrently spinning readers (default: cores − 1). */
+  maxSpinners?: number;
+  controlTimeoutMs?: number;
+  /** How long shutdown waits for a stage's input rings to drain. */
+  drainTimeoutMs?: number;
+  /** Environment for the credentialed worker (default: process.env). Others get it minus secrets. */
+  env?: NodeJS.ProcessEnv;
+}
+
+export type ManagedState = 'starting' | 'running' | 'restarting' | 'reloading' | 'failed' | 'stopping' | 'stopped';
+
+/** Supervisor-side record of one actor. */
+export interface ManagedActor {
+  readonly config: ActorConfig;
+  /** How to spawn this actor; a successful hot reload from another module path replaces it. */
+  spec: SpawnSpec;
+  readonly tracker: RestartTracker;
+  worker: ActorWorker | undefined;
+  info: ActorInfo | undefined;
+  state: ManagedState;
+  restarts: number;
+  lastError: string | undefined;
+}
+
+export interface SupervisorActorStatus {
+  actorId: string;
+  kind: ActorKind | undefined;
+  state: ManagedState;
+  restarts: number;
+  reloads: ReloadStats;
+  lastError: string | undefined;
+  actor: ActorStatus | undefined;
+}
+
+const STOP_ORDER: readonly ActorKind[][] = [['feed'], ['strategy', 'service'], ['execution']];
+
+export class Supervisor {
+  readonly events = new SupervisorEvents();
+  readonly actors = new Map<string, ManagedActor>();
+  readonly log: Logger;
+  private stopping: Promise<void> | undefined;
+  private readonly controlTimeoutMs: number;
+  private readonly reloads = new Map<string, ReloadStats>();
+
+  private constructor(
+    readonly graph: GraphConfig,
+    readonly wiring: GraphWiring,
+    private readonly options: SupervisorOptions,
+  ) {
+    this.log = options.log ?? rootLogger().child({ component: 'supervisor' });
+    this.controlTimeoutMs = options.controlTimeoutMs ?? 15_000;
+  }
+
+  /** Spawns and starts every actor; fails (after stopping what started) if any cannot load. */
+  static async start(graph: GraphConfig, options: SupervisorOptions = {}): Promise<Supervisor> {
+    const supervisor = new Supervisor(graph, buildWiring(graph), options);
+    supervisor.createRecords();
+    try {
+      await supervisor.startAll();
+    } catch (error) {
+      await supervisor.stop();
+      throw error;
+    }
+    return supervisor;
+  }
+
+  private createRecords(): void {
+    const spinSlots = SpinSlots.create(this.options.maxSpinners);
+    const baseDir = this.options.baseDir ?? process.cwd();
+    const fullEnv = Object.fromEntries(Object.entries(this.options.env ?? process.env).filter((e): e is [string, string] => e[1] !== undefined));
+    const sanitized = publicEnv(this.options.env ?? process.env);
+    for (const config of this.graph.actors) {
+      const wiring = this.wiring.actors.get(config.id)!;
+      const spec: SpawnSpec = {
+        actorId: config.id,
+        modulePath: isAbsolute(config.module) ? config.module : resolve(baseDir, config.module),
+        params: config.params ?? {},
+        wiring,
+        spinSlots,
+        wait: waitOptionsFor(this.graph, config),
+        credentialed: config.credentials === true,
+        env: config.credentials ? fullEnv : sanitized,
+      };
+      this.actors.set(config.id, {
+        config,
+        spec,
+        tracker: new RestartTracker(restartPolicyFor(this.graph, config)),
+        worker: undefined,
+        info: undefined,
+        state: 'starting',
+        restarts: 0,
+        lastError: undefined,
+      });
+    }
+  }
+
+  /** Loads every module in parallel, then starts consumers before producers. */
+  private async startAll(): Promise<void> {
+    const records = [...this.actors.values()];
+    for (const record of records) record.worker = this.spawnWorker(record.config.id, record.spec);
+    await Promise.all(records.map(async (record) => (record.info = await record.worker!.load())));
+    for (const stage of [...STOP_ORDER].reverse()) {
+      const inStage = records.filter((record) => stage.includes(record.info!.kind));
+      await Promise.all(inStage.map((record) => this.startWorker(record, record.worker!)));
+    }
+  }
+
+  private async startWorker(record: ManagedActor, worker: ActorWorker): Promise<void> {
+    await worker.call('start', (c) => c.start());
+    record.state = 'running';
+    this.watch(record, worker);
+    this.events.emit({ type: 'actor-started', actorId: record.config.id, kind: worker.info!.kind, version: worker.info!.version });
+  }
+
+  /** Supervises `worker` as the current incarnation of `record`. */
+  watch(record: ManagedActor, worker: ActorWorker): void {
+    record.worker = worker;
+    record.info = worker.info;
+    void worker.exited.then((exit) => {
+      if (record.worker !== worker || exit.expected || this.stopping) return;
+      void this.onCrash(record, exit);
+    });
+  }
+
+  private async onCrash(record: ManagedActor, exit: WorkerExit): Promise<void> {
+    const actorId = record.config.id;
+    record.lastError = exit.error ?? `worker exited with code ${exit.code}`;
+    record.worker = undefined;
+    this.events.emit({ type: 'actor-crashed', actorId, error: record.lastError, exitCode: exit.code });
+    this.log.error({ actorId, error: record.lastError }, 'actor crashed');
+    const decision = record.tracker.onCrash();
+    if (decision.decision === 'escalate') {
+      record.state = 'failed';
+      const reason = `${decision.recentCrashes} crashes within ${decision.withinMs} ms exceeds the restart limit; last error: ${record.lastError}`;
+      this.events.emit({ type: 'actor-failed', actorId, reason });
+      this.log.error({ actorId, reason }, 'actor stopped: restart intensity exceeded');
+      if (record.info?.kind === 'execution') {
+        this.events.emit({ type: 'system-fatal', actorId, reason: `execution actor failed: ${reason}` });
+        await this.stop();
+      }
+      return;
+    }
+    record.state = 'restarting';
+    await new Promise((resolveDelay) => setTimeout(resolveDelay, decision.delayMs));
+    if (this.stopping) return;
+    const worker = this.spawnWorker(actorId, record.spec);
+    try {
+      await worker.load();
+      record.restarts++;
+      await this.startWorker(record, worker);
+      this.events.emit({ type: 'actor-restarted', actorId, restarts: record.restarts, delayMs: decision.delayMs });
+      this.log.warn({ actorId, restarts: record.restarts, delayMs: decision.delayMs }, 'actor restarted');
+    } catch (error) {
+      // A restart that cannot even start counts as another crash.
+      await worker.terminate();
+      await this.onCrash(record, { code: 1, error: describeError(error), expected: false });
+    }
+  }
+
+  /** Starts a worker thread for `actorId` (not yet loaded or supervised). */
+  spawnWorker(actorId: string, spec: SpawnSpec): ActorWorker {
+    return ActorWorker.spawn(actorId, spec, this.controlTimeoutMs);
+  }
+
+  /**
+   * Hot-reloads a strategy: the new code loads in a fresh worker while the old one runs, then
+   * takes over its state and rings; any failure keeps the old version running. See hot-reload.ts.
+   */
+  reload(actorId: string, options?: ReloadOptions): Promise<ReloadResult> {
+    return reloadActor(this, actorId, options);
+  }
+
+  /** Sends a named command to an actor (ActorDefinition.onCommand) and returns its result. */
+  command(actorId: string, name: string, args?: unknown): Promise<unknown> {
+    return this.worker(actorId).call(`command ${name}`, (c) => c.command(name, args));
+  }
+
+  /** Reload counters of one actor (created on first use). */
+  reloadStats(actorId: string): ReloadStats {
+    let stats = this.reloads.get(actorId);
+    if (!stats) this.reloads.set(actorId, (stats = { succeeded: 0, rolledBack: 0, refused: 0, lastPauseUs: null }));
+    return stats;
+  }
+
+  managed(actorId: string): ManagedActor {
+    const record = this.actors.get(actorId);
+    if (!record) throw arbiterError('WIRING', `no actor ${JSON.stringify(actorId)} (actors: ${[...this.actors.keys()].join(', ')})`);
+    return record;
+  }
+
+  /** The live worker of an actor, for control calls. */
+  worker(actorId: string): ActorWorker {
+    const worker = this.managed(actorId).worker;
+    if (!worker) throw arbiterError('ACTOR_STATE', `actor ${actorId} has no running worker (${this.managed(actorId).state})`);
+    return worker;
+  }
+
+  async actorStatus(actorId: string): Promise<SupervisorActorStatus> {
+    const record = this.managed(actorId);
+    let actor: ActorStatus | undefined;
+    if (record.worker && (record.state === 'running' || record.state === 'reloading')) {
+      try {
+        actor = await record.worker.call('status', (c) => c.status(), Math.min(this.controlTimeoutMs, 5_000));
+      } catch (error) {
+        record.lastError = describeError(error);
+      }
+    }
+    return { actorId, kind: record.info?.kind, state: record.state, restarts: record.restarts, reloads: { ...this.reloadStats(actorId) }, lastError: record.lastError, actor };
+  }
+
+  async status(): Promise<SupervisorActorStatus[]> {
+    return Promise.all([...this.actors.keys()].map((id) => this.actorStatus(id)));
+  }
+
+  /** Bytes waiting in every ring that feeds `actorId`. */
+  inputBacklogBytes(actorId: string): number {
+    const spec: ActorWiringSpec = this.managed(actorId).spec.wiring;
+    let total = 0;
+    for (const input of spec.inputs) {
+      for (const { end } of input.channels) if (end.transport === 'ring') total += new RingProbe(end.ring).usedBytes();
+    }
+    return total;
+  }
+
+  /** Graceful shutdown: stage by stage, draining each stage's inputs before stopping it. */
+  stop(): Promise<void> {
+    this.stopping ??= this.stopAll();
+    return this.stopping;
+  }
+
+  private async stopAll(): Promise<void> {
+    const records = [...this.actors.values()];
+    const staged = new Set<ManagedActor>();
+    for (const stage of STOP_ORDER) {
+      const inStage = records.filter((r) => r.info && stage.includes(r.info.kind));
+      inStage.forEach((r) => staged.add(r));
+      await Promise.all(inStage.map((record) => this.stopOne(record)));
+    }
+    await Promise.all(records.filter((r) => !staged.has(r)).map((record) => this.stopOne(record)));
+    this.events.emit({ type: 'system-stopped' });
+  }
+
+  private async stopOne(record: ManagedActor): Promise<void> {
+    const worker = record.worker;
+    const started = record.state === 'running' || record.state === 'reloading';
+    record.state = 'stopping';
+    if (worker && !started) {
+      // Spawned but never started (start-up failed elsewhere): there is nothing to drain or stop.
+      await worker.terminate();
+    } else if (worker) {
+      await this.waitForDrain(record.config.id);
+      try {
+        await worker.call('stop', (c) => c.stop());
+      } catch (error) {
+        this.log.warn({ actorId: record.config.id, error: describeError(error) }, 'actor did not stop cleanly');
+      }
+      await worker.terminate();
+    }
+    record.state = 'stopped';
+  }
+
+  private async waitForDrain(actorId: string): Promise<void> {
+    const deadline = Date.now() + (this.options.drainTimeoutMs ?? 5_000);
+    while (this.inputBacklogBytes(actorId) > 0 && Date.now() < deadline) {
+      await new Promise((resolveTick) => setTimeout(resolveTick, 5));
+    }
+  }
+}

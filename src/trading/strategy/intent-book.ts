@@ -1,0 +1,284 @@
+/**
+ * The bookkeeping every strategy shares, as plain data (structured-cloneable, so it is part of
+ * the hot-reload snapshot) with pure functions over it:
+ *
+ * - `intentSeq`, which execution turns into client order ids and uses to detect duplicates. It
+ *   starts from the wall clock in tenths of a second, so a strategy that restarts without its
+ *   snapshot (kill -9) still counts above every sequence it used before, as long as it averaged
+ *   fewer than ten intents a second (these strategies send a handful a minute).
+ * - the intents in flight, keyed by intentSeq: one per opportunity key at a time. An intent is
+ *   over when every leg has a final answer (filled, canceled, rejected, denied) and no leg
+ *   imbalance is being repaired, or at its deadline if execution never answers.
+ * - back-off: a denial, a rejection, a leg imbalance or an unanswered intent parks the
+ *   opportunity for `backoffMs`, so a refusing risk engine or a broken venue is not hammered.
+ * - positions per market, moved by fills at once and overwritten by execution's
+ *   `PositionChanged` (its book is the authority; the fill only bridges the gap until it comes).
+ * - the trading state execution broadcasts: ACTIVE, REDUCING (exits only), HALTED (nothing).
+ */
+import type { MessageOf, OrderEventMessage, TradingStateName } from '../../protocol/index.js';
+import { applyFill, applyFunding, FLAT, type Position } from '../market/positions.js';
+import { marketKey, symbolParts } from '../market/symbols.js';
+
+export type IntentPurpose = 'entry' | 'exit' | 'trade';
+
+export interface PendingIntent {
+  readonly intentSeq: number;
+  /** The opportunity it belongs to (what a failure backs off). */
+  readonly key: string;
+  readonly purpose: IntentPurpose;
+  /** Per leg: a final answer was seen. */
+  readonly legsEnded: boolean[];
+  imbalanceOpen: boolean;
+  /** The first failure reported for it, if any. */
+  failure: string | null;
+  readonly sentAtMs: number;
+  readonly deadlineMs: number;
+  doneAtMs: number | null;
+}
+
+export interface MarketPosition {
+  readonly venue: string;
+  readonly symbol: string;
+  position: Position;
+  unrealizedPnl: number;
+}
+
+export interface IntentBookCounters {
+  considered: number;
+  acted: number;
+  skipped: number;
+  held: number;
+  exited: number;
+  denied: number;
+  rejected: number;
+  imbalances: number;
+  fills: number;
+  unanswered: number;
+}
+
+export interface IntentBook {
+  strategyId: string;
+  intentSeq: number;
+  tradingState: TradingStateName;
+  tradingStateReason: string;
+  counters: IntentBookCounters;
+  backoff: Record<string, { untilMs: number; reason: string }>;
+  intents: Record<string, PendingIntent>;
+  positions: Record<string, MarketPosition>;
+  fundingReceivedUsd: number;
+  lastEvaluatedMs: number;
+}
+
+/** Finished intents are kept this long so late events (a fill after the deadline) still find their opportunity. */
+const RETAIN_DONE_MS = 10 * 60_000;
+/** Below this a position is flat (float residue of matched fills). */
+const FLAT_QTY = 1e-12;
+
+export function createIntentBook(strategyId: string, nowMs: number): IntentBook {
+  return {
+    strategyId,
+    intentSeq: Math.floor(nowMs / 100),
+    tradingState: 'ACTIVE',
+    tradingStateReason: '',
+    counters: { considered: 0, acted: 0, skipped: 0, held: 0, exited: 0, denied: 0, rejected: 0, imbalances: 0, fills: 0, unanswered: 0 },
+    backoff: {},
+    intents: {},
+    positions: {},
+    fundingReceivedUsd: 0,
+    lastEvaluatedMs: nowMs,
+  };
+}
+
+/** Takes the next intentSeq and tracks the intent until it is over. */
+export function registerIntent(ledger: IntentBook, key: string, purpose: IntentPurpose, legCount: number, nowMs: number, deadlineAfterMs: number): number {
+  const intentSeq = ++ledger.intentSeq;
+  ledger.intents[intentSeq] = {
+    intentSeq,
+    key,
+    purpose,
+    legsEnded: new Array<boolean>(legCount).fill(false),
+    imbalanceOpen: false,
+    failure: null,
+    sentAtMs: nowMs,
+    deadlineMs: nowMs + deadlineAfterMs,
+    doneAtMs: null,
+  };
+  return intentSeq;
+}
+
+/** The intent in flight for an opportunity, if any. */
+export function inFlight(ledger: IntentBook, key: string): PendingIntent | null {
+  for (const seq in ledger.intents) {
+    const intent = ledger.intents[seq] as PendingIntent;
+    if (intent.key === key && intent.doneAtMs === null) return intent;
+  }
+  return null;
+}
+
+/** The back-off on an opportunity, if it is still running. */
+export function backoffOf(ledger: IntentBook, key: string, nowMs: number): { untilMs: number; reason: string } | null {
+  const entry = ledger.backoff[key];
+  return entry && entry.untilMs > nowMs ? entry : null;
+}
+
+/** Why new positions may not be opened now, or null when they may. */
+export function entryBlockedBy(ledger: IntentBook): string | null {
+  return ledger.tradingState === 'ACTIVE' ? null : `trading ${ledger.tradingState}${ledger.tradingStateReason ? ` (${ledger.tradingStateReason})` : ''}: no new entries`;
+}
+
+/** Why positions may not be closed now (only HALTED stops exits), or null. */
+export function exitBlockedBy(ledger: IntentBook): string | null {
+  return ledger.tradingState === 'HALTED' ? `trading HALTED${ledger.tradingStateReason ? ` (${ledger.tradingStateReason})` : ''}: exits wait` : null;
+}
+
+/**
+ * The signed quantity held in a market, 0 when flat or (with `dustUsd`) worth less than that at
+ * its entry price: crumbs left by fees charged in the base asset are not a position to manage.
+ */
+export function positionQty(ledger: IntentBook, venue: string, symbol: string, dustUsd = 0): number {
+  const position = ledger.positions[marketKey(venue, symbol)]?.position;
+  if (!position || Math.abs(position.qty) <= FLAT_QTY) return 0;
+  return position.avgEntryPx > 0 && Math.abs(position.qty * position.avgEntryPx) < dustUsd ? 0 : position.qty;
+}
+
+/** Folds one event from execution into the ledger. */
+export function applyOrderEvent(ledger: IntentBook, event: OrderEventMessage, nowMs: number, backoffMs: number): void {
+  switch (event.type) {
+    case 'OrderAccepted':
+      return;
+    case 'OrderDenied':
+      ledger.counters.denied++;
+      fail(ledger, event.intentSeq, `denied ${event.reason}${event.detail ? `: ${event.detail}` : ''}`, nowMs, backoffMs);
+      // Execution refuses a whole command before sending anything with one denial and no client
+      // order id: every leg of it is over.
+      return event.clientOrderId === '' ? endAllLegs(ledger, event.intentSeq) : endLeg(ledger, event.intentSeq, event.leg);
+    case 'OrderRejected':
+      ledger.counters.rejected++;
+      fail(ledger, event.intentSeq, `rejected by ${event.venue}: ${event.code} ${event.error}`, nowMs, backoffMs);
+      return endLeg(ledger, event.intentSeq, event.leg);
+    case 'PartiallyFilled':
+      return applyFillEvent(ledger, event);
+    case 'Filled':
+      applyFillEvent(ledger, event);
+      return endLeg(ledger, event.intentSeq, event.leg);
+    case 'Canceled':
+      return endLeg(ledger, event.intentSeq, event.leg);
+    case 'PositionChanged':
+      return applyPositionUpdate(ledger, event);
+    case 'FundingSettled': {
+      const entry = marketPosition(ledger, event.venue, event.symbol);
+      entry.position = applyFunding(entry.position, event.amount);
+      ledger.fundingReceivedUsd += event.amount;
+      return;
+    }
+    case 'LegImbalanceUpdated':
+      return applyLegImbalance(ledger, event, nowMs, backoffMs);
+    case 'TradingStateChanged':
+      ledger.tradingState = event.state;
+      ledger.tradingStateReason = event.reason;
+      return;
+  }
+}
+
+/**
+ * Closes the intents that are over (every leg answered and no imbalance under repair, or past
+ * the deadline) and returns them. Called at the start of every evaluation.
+ */
+export function settleIntents(ledger: IntentBook, nowMs: number, backoffMs: number): PendingIntent[] {
+  const finished: PendingIntent[] = [];
+  for (const seq in ledger.intents) {
+    const intent = ledger.intents[seq] as PendingIntent;
+    if (intent.doneAtMs !== null) {
+      if (nowMs - intent.doneAtMs > RETAIN_DONE_MS) delete ledger.intents[seq];
+      continue;
+    }
+    const answered = intent.legsEnded.every(Boolean) && !intent.imbalanceOpen;
+    if (!answered && nowMs < intent.deadlineMs) continue;
+    if (!answered) {
+      ledger.counters.unanswered++;
+      fail(ledger, intent.intentSeq, 'no final answer from execution by the intent deadline', nowMs, backoffMs);
+    }
+    intent.doneAtMs = nowMs;
+    finished.push(intent);
+  }
+  ledger.lastEvaluatedMs = nowMs;
+  return finished;
+}
+
+function fail(ledger: IntentBook, intentSeq: number, reason: string, nowMs: number, backoffMs: number): void {
+  const intent = ledger.intents[intentSeq];
+  if (!intent) return;
+  // Later steps (an imbalance, its unwind) extend the back-off; the first failure is its cause.
+  intent.failure ??= reason;
+  ledger.backoff[intent.key] = { untilMs: nowMs + backoffMs, reason: intent.failure };
+}
+
+function endLeg(ledger: IntentBook, intentSeq: number, leg: number): void {
+  const intent = ledger.intents[intentSeq];
+  if (intent && leg >= 0 && leg < intent.legsEnded.length) intent.legsEnded[leg] = true;
+}
+
+function endAllLegs(ledger: IntentBook, intentSeq: number): void {
+  ledger.intents[intentSeq]?.legsEnded.fill(true);
+}
+
+function marketPosition(ledger: IntentBook, venue: string, symbol: string): MarketPosition {
+  const key = marketKey(venue, symbol);
+  return (ledger.positions[key] ??= { venue, symbol, position: FLAT, unrealizedPnl: 0 });
+}
+
+function applyFillEvent(ledger: IntentBook, fill: MessageOf<'Filled'> | MessageOf<'PartiallyFilled'>): void {
+  ledger.counters.fills++;
+  const entry = marketPosition(ledger, fill.venue, fill.symbol);
+  entry.position = applyFill(entry.position, { side: fill.side, qty: fill.fillQty, px: fill.fillPx, fee: feeInQuote(fill) });
+}
+
+/** The fee in quote currency when it can be told from the fill itself; execution's PositionChanged has the exact figure. */
+function feeInQuote(fill: MessageOf<'Filled'> | MessageOf<'PartiallyFilled'>): number {
+  const { base, quote } = symbolParts(fill.symbol);
+  if (fill.feeCurrency === quote || fill.feeCurrency === '') return fill.fee;
+  return fill.feeCurrency === base ? fill.fee * fill.fillPx : 0;
+}
+
+function applyPositionUpdate(ledger: IntentBook, update: MessageOf<'PositionChanged'>): void {
+  const entry = marketPosition(ledger, update.venue, update.symbol);
+  entry.position = { qty: update.qty, avgEntryPx: update.avgEntryPx, realizedPnl: update.realizedPnl, fees: update.fees, fundingPnl: update.fundingPnl };
+  entry.unrealizedPnl = update.unrealizedPnl;
+}
+
+function applyLegImbalance(ledger: IntentBook, event: MessageOf<'LegImbalanceUpdated'>, nowMs: number, backoffMs: number): void {
+  const intent = ledger.intents[event.intentSeq];
+  if (event.action === 'detected') ledger.counters.imbalances++;
+  if (intent) intent.imbalanceOpen = event.action !== 'resolved' && event.action !== 'failed';
+  if (event.action !== 'resolved') fail(ledger, event.intentSeq, `leg imbalance ${event.action}: ${event.detail}`, nowMs, backoffMs);
+}
+
+/** What ops shows about the bookkeeping: open positions, counters, funding, back-offs, intents in flight. */
+export function intentBookStatus(ledger: IntentBook): Record<string, unknown> {
+  const openPositions = Object.values(ledger.positions)
+    .filter((p) => Math.abs(p.position.qty) > FLAT_QTY)
+    .map((p) => ({ venue: p.venue, symbol: p.symbol, ...p.position, unrealizedPnl: p.unrealizedPnl }));
+  const backoff = Object.entries(ledger.backoff)
+    .filter(([, b]) => b.untilMs > ledger.lastEvaluatedMs)
+    .map(([key, b]) => ({ key, untilMs: b.untilMs, reason: b.reason }));
+  const inFlightIntents = Object.values(ledger.intents)
+    .filter((i) => i.doneAtMs === null)
+    .map((i) => ({ intentSeq: i.intentSeq, key: i.key, purpose: i.purpose, sentAtMs: i.sentAtMs }));
+  let realizedPnl = 0;
+  let unrealizedPnl = 0;
+  let fees = 0;
+  for (const p of Object.values(ledger.positions)) {
+    realizedPnl += p.position.realizedPnl;
+    unrealizedPnl += p.unrealizedPnl;
+    fees += p.position.fees;
+  }
+  return {
+    tradingState: ledger.tradingState,
+    intentSeq: ledger.intentSeq,
+    counters: { ...ledger.counters },
+    openPositions,
+    pnl: { realizedPnl, unrealizedPnl, fees, fundingReceivedUsd: ledger.fundingReceivedUsd },
+    backoff,
+    inFlight: inFlightIntents,
+  };
+}

@@ -1,0 +1,34 @@
+/**
+ * The shape of a strategy's pure side: everything the actor needs, with no actor context in it.
+ * The actor module (actors/strategy/<name>.ts) wires an engine to ports and a timer; tests drive
+ * the same engine directly with a hand-moved clock.
+ */
+import type { OrderEventMessage } from '../../protocol/index.js';
+import type { StrategyOutput } from './outputs.js';
+import type { CommonParams } from './params.js';
+import type { BaseState, StrategyClock } from './state.js';
+
+export interface StrategyLogic<S extends BaseState, P extends CommonParams> {
+  /** The `kind` of its Opportunity messages. */
+  readonly kind: string;
+  /** Code version; a snapshot from another version goes through the engine's migrations. */
+  readonly version: string;
+  /** Validates raw config params; throws CONFIG_INVALID naming the field and value. */
+  parseParams(raw: unknown): P;
+  init(strategyId: string, params: P, clock: StrategyClock): S;
+  /** One evaluation at wall time `nowMs`: the commands to send and the opportunities to publish. */
+  evaluate(state: S, params: P, nowMs: number): StrategyOutput;
+  /**
+   * Optional tick path: called after a BookTop/BookLevels of (venue, symbol), whose ingress `ts`
+   * is given, updated the market view. Returns what to send now, or null (the common case: it
+   * must not allocate then). Commands it returns should carry `ts`: latency is measured from it.
+   */
+  onBookUpdate?(state: S, params: P, nowMs: number, symbol: string, venue: string, ts: number): StrategyOutput | null;
+  /** The same for a FundingRate (the carry strategies' opportunities open on funding, not on price). */
+  onFundingUpdate?(state: S, params: P, nowMs: number, symbol: string, venue: string, ts: number): StrategyOutput | null;
+  /** Called after the shared ledger has taken the event (for state only this strategy keeps). */
+  onOrderEvent?(state: S, event: OrderEventMessage, params: P): void;
+  snapshot(state: S): unknown;
+  restore(snapshot: unknown, fromVersion: string, strategyId: string, params: P, clock: StrategyClock): S;
+  status(state: S): Record<string, unknown>;
+}
