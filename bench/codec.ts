@@ -9,7 +9,7 @@ import type { Message } from '../src/protocol/index.js';
 import { createCodec, type DecodeValidation } from '../src/runtime/transport/codec.js';
 import { measureOps } from './lib/measure.js';
 import { sampleMultiLeg, sampleSubmitOrder, sampleTick } from './lib/messages.js';
-import type { Measurement } from './lib/results.js';
+import type { Measurement } from './lib/rows.js';
 import { scaled, type BenchSuite, type SuiteOptions } from './lib/suite.js';
 
 type RoundTrip = (message: Message) => unknown;

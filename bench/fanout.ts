@@ -5,7 +5,7 @@
  * every reader. With 4 readers, 5 actor threads share 2 cores: the tail is the scheduler's.
  */
 import { BENCH_ACTORS, createControl, graphMeasurements, phasePlan, runBenchGraph, timeoutFor, type Load } from './lib/graphs.js';
-import type { Measurement } from './lib/results.js';
+import type { Measurement } from './lib/rows.js';
 import { scaled, type BenchSuite, type SuiteOptions } from './lib/suite.js';
 import { paced, TRANSPORT_LABEL, type Wiring } from './pipeline.js';
 

@@ -9,7 +9,7 @@ import { createDoorbell } from '../src/runtime/transport/doorbell.js';
 import { createRing } from '../src/runtime/transport/ring.js';
 import { DEFAULT_WAIT_OPTIONS, SpinSlots, WAIT_STRATEGIES, type WaitStrategyName } from '../src/runtime/transport/wait-strategy.js';
 import { decodeHistogram } from './lib/histogram.js';
-import type { Measurement } from './lib/results.js';
+import type { Measurement } from './lib/rows.js';
 import { scaled, type BenchSuite, type SuiteOptions } from './lib/suite.js';
 import { runStep, startBenchWorker, type StepPart } from './lib/workers.js';
 import { STREAM_SAMPLE_EVERY, type HopCase, type HopMode, type HopResult, type HopTransport, type HopWorkerData } from './workers/hop-protocol.js';

@@ -13,7 +13,7 @@ import type { TransportName } from '../src/runtime/transport/channel.js';
 import type { WaitStrategyName } from '../src/runtime/transport/wait-strategy.js';
 import type { PhaseReport } from './actors/latency-recorder.js';
 import { BENCH_ACTORS, createControl, graphMeasurements, phasePlan, runBenchGraph, timeoutFor, type Load } from './lib/graphs.js';
-import type { Measurement } from './lib/results.js';
+import type { Measurement } from './lib/rows.js';
 import { scaled, type BenchSuite, type SuiteOptions } from './lib/suite.js';
 
 const WINDOW = 1024;

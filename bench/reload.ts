@@ -12,7 +12,7 @@ import { resolve } from 'node:path';
 import { parseGraphConfig } from '../src/runtime/graph/graph-config.js';
 import { Supervisor } from '../src/runtime/supervision/supervisor.js';
 import { createLatencyHistogram, recordNs } from './lib/histogram.js';
-import type { Measurement } from './lib/results.js';
+import type { Measurement } from './lib/rows.js';
 import { scaled, type BenchSuite, type SuiteOptions } from './lib/suite.js';
 
 const ROOT = resolve(import.meta.dirname, '..');

@@ -9,7 +9,8 @@ import { hopSuite } from './hop.js';
 import { pipelineSuite } from './pipeline.js';
 import { reloadSuite } from './reload.js';
 import { computeRatios, formatRatios } from './lib/ratios.js';
-import { loadAverage, readLatest, runEnvironment, toRow, writeLatest, writeSuiteFile, type BenchRow, type SuiteFile } from './lib/results.js';
+import { loadAverage, readLatest, runEnvironment, toRow, writeLatest, writeSuiteFile, type SuiteFile } from './lib/results.js';
+import type { BenchRow } from './lib/rows.js';
 import type { BenchSuite } from './lib/suite.js';
 import { formatRows } from './lib/table.js';
 

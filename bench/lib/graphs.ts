@@ -9,7 +9,7 @@ import { Supervisor } from '../../src/runtime/supervision/supervisor.js';
 import { CONTROL_BYTES, controlView, progressIndex, type PhaseReport, type RecorderPhase } from '../actors/latency-recorder.js';
 import type { FeedPhase } from '../actors/synthetic-feed.js';
 import { mergeHistograms } from './histogram.js';
-import type { Measurement } from './results.js';
+import type { Measurement } from './rows.js';
 
 export const BENCH_ACTORS = {
   feed: fileURLToPath(new URL('../actors/synthetic-feed.ts', import.meta.url)),

@@ -4,7 +4,7 @@
  * postMessage ÷ ring, so every factor reads "× better with the ring". Goals from issue 3
  * are checked here and reported, never asserted: they are measurements, not tests.
  */
-import type { BenchRow } from './results.js';
+import type { BenchRow } from './rows.js';
 import { formatNumber, formatTable } from './table.js';
 
 export interface Ratio {

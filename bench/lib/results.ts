@@ -8,44 +8,9 @@ import { execFileSync } from 'node:child_process';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { availableParallelism, loadavg } from 'node:os';
 import { join } from 'node:path';
-import { summarize, type Histogram } from './histogram.js';
+import { summarize } from './histogram.js';
 import type { Ratio } from './ratios.js';
-
-export interface RunEnvironment {
-  commit: string;
-  node: string;
-  cores: number;
-}
-
-/** One measured variant, as a suite returns it. */
-export interface Measurement {
-  variant: string;
-  transport: string;
-  /** Messages (or operations, or round trips) that were measured, warm-up excluded. */
-  messages: number;
-  elapsedNs: number;
-  histogram: Histogram;
-  /** Threads that run during the measurement (the idle main thread is not counted). */
-  threads: number;
-  waitStrategy?: string;
-  note?: string;
-}
-
-export interface BenchRow extends RunEnvironment {
-  suite: string;
-  variant: string;
-  transport: string;
-  messages: number;
-  msgsPerSec: number;
-  p50Us: number;
-  p90Us: number;
-  p99Us: number;
-  p999Us: number;
-  maxUs: number;
-  threads: number;
-  waitStrategy: string | null;
-  note: string | null;
-}
+import type { BenchRow, Measurement, RunEnvironment } from './rows.js';
 
 export function runEnvironment(cwd = process.cwd()): RunEnvironment {
   let commit = 'unknown';

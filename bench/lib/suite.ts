@@ -1,5 +1,5 @@
 /** The shape every suite in bench/ has, and the knobs they share. */
-import type { Measurement } from './results.js';
+import type { Measurement } from './rows.js';
 
 export interface SuiteOptions {
   /** A smoke run of a few seconds instead of the full run (under a minute per suite). */

@@ -1,5 +1,5 @@
 /** Plain-text tables for the terminal: right-aligned numbers, one header row. */
-import type { BenchRow } from './results.js';
+import type { BenchRow } from './rows.js';
 
 export function formatTable(headers: readonly string[], rows: readonly (readonly string[])[]): string {
   const widths = headers.map((header, i) => Math.max(header.length, ...rows.map((row) => row[i]!.length)));

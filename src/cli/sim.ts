@@ -4,7 +4,7 @@
  *   arbiter sim [--port 8900] [--seed 1] [--scenario calm] [--time-scale 1] [--tick-ms 100]
  *               [--venues binance,binanceusdm] [--backend auto|uws|node]
  */
-import { SCENARIO_NAMES, isScenarioName } from '../sim/scenarios.js';
+import { SCENARIO_NAMES, isScenarioName } from '../sim/scenario-types.js';
 import { startSimulator, type SimulatorOptions } from '../sim/simulator.js';
 import { VENUE_MODULES } from '../sim/venues/index.js';
 

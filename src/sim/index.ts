@@ -8,7 +8,7 @@ export { DEFAULT_CREDENTIALS, DEFAULT_PASSPHRASE } from './options.js';
 export { SimControl } from './control/client.js';
 export { CONTROL_PREFIX } from './control/routes.js';
 export type * from './control/types.js';
-export { SCENARIO_NAMES, type ScenarioName, type ScenarioOptions } from './scenarios.js';
+export { SCENARIO_NAMES, type ScenarioName, type ScenarioOptions } from './scenario-types.js';
 export type { FaultSpec } from './faults.js';
 export type { VenueModule, VenueContext, VenueProtocol, VenueRoute, VenueWsEndpoint, VenueRequest, VenueTick, CoreError } from './venue.js';
 export type { VenueSpec, InstrumentSpec, QuotingSpec, FundingSpec, FeeSpec, MarketKind } from './types.js';

@@ -18,7 +18,7 @@
  */
 import { isStable } from './market/fair-price.js';
 import { Prng } from './prng.js';
-import type { Scenario, ScenarioDeps, ScenarioName } from './scenarios.js';
+import type { Scenario, ScenarioDeps, ScenarioName } from './scenario-types.js';
 import type { VenueSpec } from './types.js';
 
 /** Funding compression for the demo: 8 h of funding every 30 s. */

@@ -8,7 +8,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { run } from '../../src/cli/bench.js';
-import type { BenchRow, LatestFile, SuiteFile } from '../../bench/lib/results.js';
+import type { LatestFile, SuiteFile } from '../../bench/lib/results.js';
+import type { BenchRow } from '../../bench/lib/rows.js';
 
 const SUITES = ['codec', 'hop', 'pipeline', 'fanout', 'reload'];
 let outDir: string;

@@ -13,7 +13,7 @@ import { FeedHealth, type StreamHealth } from '../../src/venues/feed/health.js';
 import { createFeedExchange, FEED_ADAPTERS, feedAdapter, parseFeedParams } from '../../src/venues/feed/index.js';
 import { Rejections, SymbolOutput } from '../../src/venues/feed/output.js';
 import { intervalHours, publishFundingRate } from '../../src/venues/feed/streams.js';
-import type { FeedSink } from '../../src/venues/feed/types.js';
+import type { FeedSink } from '../../src/venues/feed/sink.js';
 
 const SIM = 'http://127.0.0.1:8900';
 

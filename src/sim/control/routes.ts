@@ -22,7 +22,7 @@ import { z } from 'zod';
 import { describeError, isArbiterError } from '../../base/errors.js';
 import type { NetRequest, NetResponse, Router } from '../../base/net/index.js';
 import { FAULT_SCHEMA } from '../faults.js';
-import { SCENARIO_NAMES } from '../scenarios.js';
+import { SCENARIO_NAMES } from '../scenario-types.js';
 import type { SimControlApi } from './types.js';
 
 export const CONTROL_PREFIX = '/_sim';

@@ -5,7 +5,7 @@
  */
 import type { SimFill } from '../exchange/types.js';
 import type { FaultSpec } from '../faults.js';
-import type { ScenarioName, ScenarioOptions } from '../scenarios.js';
+import type { ScenarioName, ScenarioOptions } from '../scenario-types.js';
 import type { FaultRecord, FundingPayment, ReceivedOrder } from '../truth.js';
 
 export type { FaultSpec, ScenarioName, ScenarioOptions, SimFill, ReceivedOrder, FundingPayment, FaultRecord };

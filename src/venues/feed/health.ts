@@ -12,7 +12,7 @@
  */
 import { blankMessage, marketDataTopic, type MessageOf, type VenueState } from '../../protocol/index.js';
 import { monoNowNs } from '../../base/clock.js';
-import type { FeedSink } from './types.js';
+import type { FeedSink } from './sink.js';
 
 export type StreamState = 'connecting' | 'up' | 'stale' | 'down';
 

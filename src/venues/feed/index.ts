@@ -2,6 +2,8 @@
 export { FEED_ADAPTERS, FEED_VENUES, feedAdapter } from './adapters/index.js';
 export { VenueFeed, type FeedStatus, type SymbolStatus } from './venue-feed.js';
 export { createFeedExchange } from './exchange.js';
-export { parseFeedParams, STREAM_NAMES, type FeedParams, type StreamName } from './params.js';
+export { parseFeedParams, type FeedParams } from './params.js';
+export { STREAM_NAMES, type StreamName } from './types.js';
 export type { StreamStatus } from './stream-runner.js';
-export type { FeedAdapter, FeedSink, StreamSpec } from './types.js';
+export type { FeedAdapter, StreamSpec } from './types.js';
+export type { FeedSink } from './sink.js';

@@ -9,7 +9,7 @@
 import type { OrderBook } from 'ccxt';
 import { blankMessage, topicOf, type MarketDataMessage, type MessageOf } from '../../protocol/index.js';
 import { arbiterError } from '../../base/errors.js';
-import type { FeedSink, Verdict } from './types.js';
+import type { FeedSink, Verdict } from './sink.js';
 
 export interface OutputChecks {
   /** Levels per side in `BookLevels` (0: none). */

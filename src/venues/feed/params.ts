@@ -10,14 +10,10 @@
 import { z } from 'zod';
 import { configError } from '../../base/config-errors.js';
 import { arbiterError } from '../../base/errors.js';
-import type { FeedAdapter } from './types.js';
+import { STREAM_NAMES, type FeedAdapter } from './types.js';
 
 export const FEED_MODES = ['sim', 'paper', 'live', 'replay'] as const;
 export type FeedMode = (typeof FEED_MODES)[number];
-
-/** Stream names, also the keys of `staleAfterMs`. */
-export const STREAM_NAMES = ['book', 'bidsAsks', 'ticker', 'mark', 'funding'] as const;
-export type StreamName = (typeof STREAM_NAMES)[number];
 
 const loopbackUrl = z.string().regex(/^http:\/\/(127\.0\.0\.1|localhost|\[::1\]):\d{1,5}\/?$/, 'expected http://127.0.0.1:<port> (the simulator only ever runs on loopback)');
 const symbol = z.string().regex(/^[A-Z0-9]+\/[A-Z0-9]+(:[A-Z0-9]+)?$/, 'expected a ccxt unified symbol like BTC/USDT or BTC/USDT:USDT');

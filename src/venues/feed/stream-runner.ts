@@ -21,7 +21,8 @@ import { backoffDelayMs, Sleeper } from './backoff.js';
 import { withTimeout, type ConnectionWatch } from './connections.js';
 import type { FeedHealth, StreamHealth, StreamState } from './health.js';
 import type { SymbolOutput } from './output.js';
-import type { FeedSink, StreamSpec } from './types.js';
+import type { FeedSink } from './sink.js';
+import type { StreamSpec } from './types.js';
 
 export interface RunnerDeps {
   readonly exchange: Exchange;

@@ -8,7 +8,8 @@
  */
 import type { FundingRate, OrderBook, Ticker, Tickers } from 'ccxt';
 import type { SymbolOutput } from './output.js';
-import type { StreamSpec, Verdict } from './types.js';
+import type { Verdict } from './sink.js';
+import type { StreamSpec } from './types.js';
 
 /** `watchOrderBook`: the venue's diff book with its sequence → `BookLevels` and `BookTop`. */
 export function orderBookStream(symbol: string, depth: number, staleAfterMs: number): StreamSpec {

@@ -8,17 +8,13 @@
  * reconnects, sanity checks, publishing — is the engine's, and the same for every venue.
  */
 import type { Exchange } from 'ccxt';
-import type { MarketDataMessage } from '../../protocol/index.js';
-import type { Logger } from '../../base/log.js';
 import type { CcxtErrorClasses } from '../ccxt-loader.js';
-import type { StreamName } from './params.js';
 import type { SymbolOutput } from './output.js';
+import type { Verdict } from './sink.js';
 
-/**
- * What a handler tells its stream: published, rejected (counted, dropped), or `corrupt`: rejected
- * because the local state is broken (a crossed book), so the stream resubscribes for a fresh snapshot.
- */
-export type Verdict = 'published' | 'rejected' | 'corrupt';
+/** Stream names, also the keys of `staleAfterMs`. */
+export const STREAM_NAMES = ['book', 'bidsAsks', 'ticker', 'mark', 'funding'] as const;
+export type StreamName = (typeof STREAM_NAMES)[number];
 
 /** One kind of market data for one symbol, as a venue delivers it through ccxt. */
 export interface StreamSpec {
@@ -66,14 +62,4 @@ export interface FeedAdapter {
   perp(symbol: string, withFunding: boolean): StreamSpec[];
   /** Funding interval in hours per perp symbol, read from the venue (never assumed). */
   fundingIntervals?(exchange: Exchange, symbols: readonly string[]): Promise<Map<string, number>>;
-}
-
-/** Where the engine's output goes: the actor context, or a test's recorder. */
-export interface FeedSink {
-  topicKey(topic: string): number;
-  send(message: MarketDataMessage, key: number): void;
-  count(name: string, by?: number): void;
-  /** Counts and logs (rate-limited) a problem the feed handled itself. */
-  reportError(reason: string, error: unknown): void;
-  readonly log: Logger;
 }

@@ -26,7 +26,8 @@ import { Rejections, SymbolOutput } from './output.js';
 import type { FeedParams } from './params.js';
 import { StreamRunner, type RunnerDeps, type StreamStatus } from './stream-runner.js';
 import { fundingPollStream, orderBookStream } from './streams.js';
-import type { FeedAdapter, FeedSink, StreamSpec } from './types.js';
+import type { FeedSink } from './sink.js';
+import type { FeedAdapter, StreamSpec } from './types.js';
 
 /** While a perp's funding interval is unknown, ask the venue again this often. */
 const MISSING_INTERVAL_RETRY_MS = 10_000;

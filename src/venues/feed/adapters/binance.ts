@@ -15,7 +15,8 @@
 import type { Exchange, Ticker } from 'ccxt';
 import type { SymbolOutput } from '../output.js';
 import { bidsAsksStream, intervalHours, markPriceStream } from '../streams.js';
-import type { FeedAdapter, Verdict } from '../types.js';
+import type { Verdict } from '../sink.js';
+import type { FeedAdapter } from '../types.js';
 
 const BOOK_STALE_MS = 10_000;
 /** The mark price stream ticks every second. */

@@ -17,7 +17,8 @@ import type { Exchange, Ticker } from 'ccxt';
 import type { CcxtErrorClasses } from '../../ccxt-loader.js';
 import type { SymbolOutput } from '../output.js';
 import { orderBookStream, tickerStream } from '../streams.js';
-import type { FeedAdapter, Verdict } from '../types.js';
+import type { Verdict } from '../sink.js';
+import type { FeedAdapter } from '../types.js';
 
 const BOOK_STALE_MS = 10_000;
 /** Linear tickers are pushed every 100 ms. */
