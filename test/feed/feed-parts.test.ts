@@ -8,7 +8,7 @@ import pino from 'pino';
 import { describe, expect, it } from 'vitest';
 import type { MarketDataMessage } from '../../src/protocol/index.js';
 import { intervalFromSettlements } from '../../src/venues/feed/adapters/binance.js';
-import { backoffDelayMs } from '../../src/venues/feed/backoff.js';
+import { backoffDelayMs } from '../../src/base/backoff.js';
 import { FeedHealth, type StreamHealth } from '../../src/venues/feed/health.js';
 import { createFeedExchange, FEED_ADAPTERS, feedAdapter, parseFeedParams } from '../../src/venues/feed/index.js';
 import { Rejections, SymbolOutput } from '../../src/venues/feed/output.js';

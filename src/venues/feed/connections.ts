@@ -17,6 +17,7 @@
 import type { Exchange } from 'ccxt';
 import { monoNowNs } from '../../base/clock.js';
 import type { StreamSpec } from './types.js';
+import { withTimeout } from '../../base/async.js';
 
 interface WsClientLike {
   readonly url: string;
@@ -115,11 +116,4 @@ export class ConnectionWatch {
     }
     return `reconnected ${this.closeAll()} socket(s)`;
   }
-}
-
-/** `promise`, or a rejection after `ms`. */
-export function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms)));
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }
