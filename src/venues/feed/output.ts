@@ -9,6 +9,7 @@
 import type { OrderBook } from 'ccxt';
 import { blankMessage, topicOf, type MarketDataMessage, type MessageOf } from '../../protocol/index.js';
 import { arbiterError } from '../../base/errors.js';
+import { ReportLimiter } from '../../base/report-limiter.js';
 import type { FeedSink, Verdict } from './sink.js';
 
 export interface OutputChecks {
@@ -29,7 +30,7 @@ const REPORT_EVERY_MS = 30_000;
  */
 export class Rejections {
   readonly byReason: Record<string, number> = Object.create(null);
-  private readonly reported = new Map<string, { atMs: number; count: number }>();
+  private readonly limiter = new ReportLimiter(REPORT_EVERY_MS);
 
   constructor(
     private readonly sink: FeedSink,
@@ -37,15 +38,13 @@ export class Rejections {
   ) {}
 
   reject(reason: string, symbol: string, detail: string): 'rejected' {
-    const count = (this.byReason[reason] = (this.byReason[reason] ?? 0) + 1);
+    this.byReason[reason] = (this.byReason[reason] ?? 0) + 1;
     this.sink.count(`rejected.${reason}`);
-    const last = this.reported.get(reason);
-    const nowMs = Date.now();
-    if (last === undefined || nowMs - last.atMs >= REPORT_EVERY_MS) {
+    const held = this.limiter.admit(reason, Date.now());
+    if (held !== undefined) {
       const where = symbol === '' ? this.venue : `${this.venue} ${symbol}`;
-      const since = last === undefined ? '' : ` (${count - last.count - 1} more since the last report)`;
+      const since = held === 0 ? '' : ` (${held} more since the last report)`;
       this.sink.reportError(`rejected.${reason}`, arbiterError('VENUE_DATA', `${where}: ${detail}${since}`));
-      this.reported.set(reason, { atMs: nowMs, count });
     }
     return 'rejected';
   }
