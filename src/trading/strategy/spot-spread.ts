@@ -20,7 +20,7 @@ import { SpotInventory } from '../market/inventory.js';
 import { commonLegQty } from '../market/lot-size.js';
 import { BPS, symbolParts } from '../market/symbols.js';
 import { fmt } from './carry-economics.js';
-import type { StrategyLogic } from './logic.js';
+import type { BookUpdate, StrategyLogic } from './logic.js';
 import { backoffOf, entryBlockedBy, inFlight, intentBookStatus, settleIntents } from './intent-book.js';
 import { decisionTs } from './market-view.js';
 import { emptyOutput, iocLeg, opportunitiesStatus, publishOpportunity, submitCommand, type OpportunityFields, type StrategyOutput } from './outputs.js';
@@ -161,10 +161,11 @@ export function evaluateSpotSpread(state: SpotSpreadState, params: SpotSpreadPar
 }
 
 /**
- * On a book update of `symbol`: acts at once when a cross clears every gate, otherwise does
- * nothing (null, no allocation) and leaves the reporting to the timer's evaluation.
+ * On a book update of one of its symbols: acts at once when a cross clears every gate, otherwise
+ * does nothing (null, no allocation) and leaves the reporting to the timer's evaluation.
  */
-export function reactSpotSpread(state: SpotSpreadState, params: SpotSpreadParams, nowMs: number, symbol: string): StrategyOutput | null {
+export function reactSpotSpread(state: SpotSpreadState, message: BookUpdate, params: SpotSpreadParams, nowMs: number): StrategyOutput | null {
+  const { symbol } = message;
   if (!params.actOnTick || !params.symbols.includes(symbol)) return null;
   const cross = bestCross(state, params, symbol);
   if (cross === null || cross.netBps < params.minSpreadBps || cross.qty === 0 || cross.qty * cross.askPx < params.minNotionalUsd) return null;
