@@ -22,10 +22,10 @@ import { opportunitiesStatus } from './outputs.js';
 import { distinctList, lotOf, parseStrategyParams, perpSymbolSchema } from './params.js';
 import { createBaseState, migrateSnapshot, restoreBase, snapshotBase, type BaseSnapshot } from './state.js';
 
-export const FUNDING_CARRY_KIND = 'funding-carry';
+const FUNDING_CARRY_KIND = 'funding-carry';
 const VERSION = '1';
 
-export const fundingCarrySchema = z
+const fundingCarrySchema = z
   .object({
     ...carryParamsShape,
     /** Perp venues (ccxt ids). binance (spot) is not one: its perps are `binanceusdm`. */
@@ -56,7 +56,7 @@ function specFor(state: FundingCarryState, params: FundingCarryParams, symbol: s
  * The pair with the best net edge among the venues whose funding is known. Null until two venues
  * have it (nothing to compare yet: no Opportunity is published for the symbol).
  */
-export function bestPair(
+function bestPair(
   state: FundingCarryState,
   params: FundingCarryParams,
   markets: readonly CarryMarket[],
@@ -89,7 +89,7 @@ const isBetter = (candidate: CarryEstimate, best: CarryEstimate): boolean =>
  * slippage bestPair also charges are never negative). When this fails bestPair finds no entry
  * either, so a tick stops here without walking a book: one pass, three funding lookups.
  */
-export function fundingCanPay(state: FundingCarryState, params: FundingCarryParams, symbol: string): boolean {
+function fundingCanPay(state: FundingCarryState, params: FundingCarryParams, symbol: string): boolean {
   let highPerHour = -Infinity;
   let lowPerHour = Infinity;
   let cheapestFeeBps = Infinity;

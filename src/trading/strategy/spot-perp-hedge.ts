@@ -31,10 +31,10 @@ import { applySpotFill, balancesByVenue, inventoryFrom } from './spot-balances.j
 import { distinctList, lotOf, parseStrategyParams, perpSymbolSchema } from './params.js';
 import { createBaseState, migrateSnapshot, restoreBase, snapshotBase, type BaseSnapshot } from './state.js';
 
-export const SPOT_PERP_HEDGE_KIND = 'spot-perp-hedge';
+const SPOT_PERP_HEDGE_KIND = 'spot-perp-hedge';
 const VERSION = '1';
 
-export const spotPerpHedgeSchema = z
+const spotPerpHedgeSchema = z
   .object({
     ...carryParamsShape,
     notionalUsd: z.number().positive().default(5_000),
@@ -70,7 +70,7 @@ interface SpotPerpHedgeSnapshot extends BaseSnapshot {
 const sameMarket = (a: CarryMarket, b: CarryMarket): boolean => a.venue === b.venue && a.symbol === b.symbol;
 
 /** `BTC/USDT:USDT` → `BTC/USDT`. */
-export function spotSymbolOf(perpSymbol: string): string {
+function spotSymbolOf(perpSymbol: string): string {
   const { base, quote } = symbolParts(perpSymbol);
   return `${base}/${quote}`;
 }
@@ -97,7 +97,7 @@ function specFor(state: SpotPerpHedgeState, params: SpotPerpHedgeParams, symbol:
 }
 
 /** Prices the hedge in the direction funding points, sized within what the spot venue holds. */
-export function hedgeEntry(state: SpotPerpHedgeState, params: SpotPerpHedgeParams, perp: CarryMarket, spot: CarryMarket, funding: FundingQuote) {
+function hedgeEntry(state: SpotPerpHedgeState, params: SpotPerpHedgeParams, perp: CarryMarket, spot: CarryMarket, funding: FundingQuote) {
   const aprPct = fundingAprPct(funding);
   const maxQty = spotCapacity(state, params, spot, aprPct >= 0 ? 'buy' : 'sell');
   const perpLeg = { ...perp, funding, lot: lotOf(params, perp.venue, perp.symbol) };
