@@ -10,7 +10,7 @@
  * every other worker's environment.
  */
 import { resolve } from 'node:path';
-import { executionEventsTopic, marketDataTopic } from '../protocol/index.js';
+import { executionEventsTopic, marketDataPattern, marketDataTopic } from '../protocol/index.js';
 import type { GraphConfigInput } from '../runtime/graph/graph-config.js';
 import type { AppConfig, StrategyConfig } from './config.js';
 
@@ -36,7 +36,7 @@ function strategyTopics(strategy: StrategyConfig, venue: string): string[] | und
   const { venues, symbols } = strategy.subscribe ?? {};
   if (venues && !venues.includes(venue)) return null;
   if (!symbols) return undefined;
-  return [marketDataTopic('status', venue, ''), ...symbols.map((symbol) => `md.*.${venue}.${symbol}`)];
+  return [marketDataTopic('status', venue, ''), ...symbols.map((symbol) => marketDataPattern(venue, symbol))];
 }
 
 export function compileGraph(config: AppConfig, context: CompileContext): GraphConfigInput {

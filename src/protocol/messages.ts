@@ -13,19 +13,19 @@
  */
 import { listOf, oneOf, type FieldsType, type Fields } from './fields.js';
 
-export const SIDES = oneOf('buy', 'sell');
-export const ORDER_TYPES = oneOf('market', 'limit');
+const SIDES = oneOf('buy', 'sell');
+const ORDER_TYPES = oneOf('market', 'limit');
 /** GTC rests; IOC/FOK never rest; PO (post-only) is rejected if it would take liquidity. */
-export const TIME_IN_FORCE = oneOf('GTC', 'IOC', 'FOK', 'PO');
-export const VENUE_STATES = oneOf('up', 'degraded', 'stale', 'down');
-export const TRADING_STATES = oneOf('ACTIVE', 'REDUCING', 'HALTED');
+const TIME_IN_FORCE = oneOf('GTC', 'IOC', 'FOK', 'PO');
+const VENUE_STATES = oneOf('up', 'degraded', 'stale', 'down');
+const TRADING_STATES = oneOf('ACTIVE', 'REDUCING', 'HALTED');
 /** What execution does when one leg of a multi-leg order fills and another does not. */
 export const LEG_FAILURE_POLICIES = oneOf('retry', 'hedge', 'unwind');
-export const LEG_IMBALANCE_ACTIONS = oneOf('detected', 'retry', 'hedge', 'unwind', 'resolved', 'failed');
-export const OPPORTUNITY_DECISIONS = oneOf('act', 'skip', 'hold', 'exit');
+const LEG_IMBALANCE_ACTIONS = oneOf('detected', 'retry', 'hedge', 'unwind', 'resolved', 'failed');
+const OPPORTUNITY_DECISIONS = oneOf('act', 'skip', 'hold', 'exit');
 
 /** Why pre-trade risk refused an order. A denial is data (an `OrderDenied` event), not an exception. */
-export const DENIAL_REASONS = oneOf(
+const DENIAL_REASONS = oneOf(
   'invalid_order',
   'unknown_venue',
   'notional_cap',
@@ -235,7 +235,6 @@ export type LegFailurePolicy = MessageOf<'SubmitMultiLeg'>['onLegFailure'];
 export const HEADER_KEYS = Object.freeze(['type', 'ts'] as const);
 
 export const MESSAGE_TYPES = Object.freeze(Object.keys(MESSAGE_SCHEMAS) as MessageType[]);
-export const STRUCT_NAMES = Object.freeze(Object.keys(STRUCT_SCHEMAS) as StructName[]);
 
 export function isMessageType(value: unknown): value is MessageType {
   return typeof value === 'string' && Object.prototype.hasOwnProperty.call(MESSAGE_SCHEMAS, value);

@@ -5,7 +5,7 @@
  * data plane (no allocation on the success path).
  */
 import type { FieldKind, Fields } from './fields.js';
-import { MESSAGE_SCHEMAS, STRUCT_SCHEMAS, type Message, type MessageType } from './messages.js';
+import { MESSAGE_SCHEMAS, STRUCT_SCHEMAS, type MessageType } from './messages.js';
 
 type Check = (value: unknown) => boolean;
 
@@ -91,10 +91,4 @@ export function validateMessage(value: unknown): string | null {
   }
   if (!isFiniteNumber(record.ts)) return `${type}.ts must be num, got ${describe(record.ts)}`;
   return VALIDATORS[type as MessageType](record);
-}
-
-/** Narrowing form of `validateMessage` that throws a TypeError with the reason. */
-export function assertMessage(value: unknown): asserts value is Message {
-  const problem = validateMessage(value);
-  if (problem !== null) throw new TypeError(problem);
 }

@@ -21,19 +21,3 @@ export function scaledDurationMs(clock: SimClock, venueMs: number): number {
 export function systemClock(timeScale = 1): SimClock {
   return { nowMs: () => Date.now(), timeScale };
 }
-
-/** A clock that moves only when told to (unit tests). */
-export class ManualClock implements SimClock {
-  constructor(
-    private currentMs: number,
-    readonly timeScale = 1,
-  ) {}
-
-  nowMs(): number {
-    return this.currentMs;
-  }
-
-  advance(ms: number): void {
-    this.currentMs += ms;
-  }
-}

@@ -46,7 +46,7 @@ export interface FaultRecord {
   readonly detail: string;
 }
 
-export class BoundedLog<T> {
+class BoundedLog<T> {
   private readonly items: T[] = [];
   dropped = 0;
 

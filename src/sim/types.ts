@@ -90,11 +90,6 @@ export interface VenueSpec {
 /** A price level: integer price in ticks (exact map key), quantity in base units. */
 export type Level = [priceTicks: number, quantity: number];
 
-/** Price in quote units from ticks (one multiplication, so equal ticks give equal prices). */
-export function ticksToPrice(ticks: number, tickSize: number): number {
-  return ticks * tickSize;
-}
-
 /** Decimal places of a step such as 0.001 → 3. */
 export function decimalsOf(step: number): number {
   if (step >= 1) return 0;

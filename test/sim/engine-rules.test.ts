@@ -4,7 +4,7 @@
  * sequence that makes a swallowed depth event visible.
  */
 import { describe, expect, it } from 'vitest';
-import { ManualClock } from '../../src/sim/clock.js';
+import { ManualClock } from './manual-clock.js';
 import type { OrderRequest } from '../../src/sim/exchange/types.js';
 import { VenueExchange, type MatchingRules } from '../../src/sim/exchange/venue-exchange.js';
 import { FaultInjector } from '../../src/sim/faults.js';

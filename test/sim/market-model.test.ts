@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ManualClock } from '../../src/sim/clock.js';
+import { ManualClock } from './manual-clock.js';
 import type { DepthUpdate, OrderBookState } from '../../src/sim/market/book.js';
 import { MarketModel } from '../../src/sim/market/model.js';
 import { Prng } from '../../src/sim/prng.js';

@@ -1,5 +1,5 @@
 import { beforeEach, describe, expect, it } from 'vitest';
-import { ManualClock } from '../../src/sim/clock.js';
+import { ManualClock } from './manual-clock.js';
 import type { OrderRequest } from '../../src/sim/exchange/types.js';
 import { VenueExchange, type MatchingRules } from '../../src/sim/exchange/venue-exchange.js';
 import { FaultInjector } from '../../src/sim/faults.js';

@@ -5,7 +5,7 @@
  */
 import pino from 'pino';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { ManualClock } from '../../src/sim/clock.js';
+import { ManualClock } from './manual-clock.js';
 import { SimCore } from '../../src/sim/core.js';
 import { resolveOptions } from '../../src/sim/options.js';
 

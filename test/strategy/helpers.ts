@@ -4,8 +4,13 @@
  * timer only fires by hand.
  */
 import { afterEach, expect } from 'vitest';
-import { message, type CommandMessage, type Leg, type Message, type MessageOf } from '../../src/protocol/index.js';
+import { message, type CommandMessage, type Leg, type MarketDataMessage, type Message, type MessageOf } from '../../src/protocol/index.js';
 import type { AnyActorDefinition } from '../../src/runtime/actor/actor.js';
+import type { StrategyLogic } from '../../src/trading/strategy/logic.js';
+import { applyMarketData } from '../../src/trading/strategy/market-view.js';
+import type { StrategyOutput } from '../../src/trading/strategy/outputs.js';
+import type { CommonParams } from '../../src/trading/strategy/params.js';
+import type { BaseState } from '../../src/trading/strategy/state.js';
 import { ActorHarness, ManualClock } from '../helpers/actor-harness.js';
 
 export type Opportunity = MessageOf<'Opportunity'>;
@@ -32,6 +37,23 @@ export function funding(venue: string, symbol: string, rate: number, intervalHou
 
 export function venueStatus(venue: string, state: MessageOf<'VenueStatus'>['state']): MessageOf<'VenueStatus'> {
   return message('VenueStatus', { ts: 1_000, venue, symbol: '', state, reason: 'test' });
+}
+
+/**
+ * What the strategy actor does with a market-data message, on the engine alone: updates the
+ * market view, then calls the tick hook for its type. The hook's output, or null.
+ */
+export function engineTick<S extends BaseState, P extends CommonParams>(engine: StrategyLogic<S, P>, state: S, params: P, nowMs: number, m: MarketDataMessage): StrategyOutput | null {
+  applyMarketData(state.market, m);
+  switch (m.type) {
+    case 'FundingRate':
+      return engine.onFundingUpdate?.(state, m, params, nowMs) ?? null;
+    case 'BookTop':
+    case 'BookLevels':
+      return engine.onBookUpdate?.(state, m, params, nowMs) ?? null;
+    default:
+      return null;
+  }
 }
 
 const ref = (command: { strategyId: string; intentSeq: number }, leg: number) => ({

@@ -1,15 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import {
-  carryEdge,
-  expectedFundingUsd,
-  fundingPaymentUsd,
-  fundingRatePerHour,
-  nextSettlementMs,
-  normalizeFunding,
-  settlementsWithin,
-} from '../../src/trading/market/funding.js';
-
-const HOUR = 3_600_000;
+import { carryEdge, fundingPaymentUsd, fundingRatePerHour } from '../../src/trading/market/funding.js';
 
 describe('funding normalization', () => {
   it('brings 1 h, 4 h and 8 h rates to the same hourly rate', () => {
@@ -24,17 +14,7 @@ describe('funding normalization', () => {
 
   it('does not treat raw rates with different intervals as comparable', () => {
     // 0.0002 per 4 h beats 0.0003 per 8 h once normalized (0.00005 vs 0.0000375 per hour).
-    const fourHour = normalizeFunding({ rate: 0.0002, intervalHours: 4 });
-    const eightHour = normalizeFunding({ rate: 0.0003, intervalHours: 8 });
-    expect(fourHour.perHour).toBeGreaterThan(eightHour.perHour);
-  });
-
-  it('gives per-day and simple annualized figures', () => {
-    const n = normalizeFunding({ rate: 0.0001, intervalHours: 8 });
-    expect(n.perDay).toBeCloseTo(0.0003, 15); // three settlements a day
-    expect(n.annualized).toBeCloseTo(0.0003 * 365, 12); // 10.95 %
-    const hourly = normalizeFunding({ rate: 0.0001, intervalHours: 1 });
-    expect(hourly.perDay).toBeCloseTo(0.0024, 15);
+    expect(fundingRatePerHour({ rate: 0.0002, intervalHours: 4 })).toBeGreaterThan(fundingRatePerHour({ rate: 0.0003, intervalHours: 8 }));
   });
 
   it('refuses a zero or missing interval', () => {
@@ -49,33 +29,6 @@ describe('funding cash flows', () => {
     expect(fundingPaymentUsd(-2, 50_000, 0.0001)).toBeCloseTo(10, 10);
     expect(fundingPaymentUsd(-2, 50_000, -0.0001)).toBeCloseTo(-10, 10);
     expect(Object.is(fundingPaymentUsd(0, 50_000, 0.0001), 0)).toBe(true);
-  });
-
-  it('accrues expected funding over a horizon from the interval of the quote', () => {
-    // Short 1 BTC at 60 000, 0.02 % per 4 h, for 24 h: 6 settlements × 12 = 72.
-    expect(expectedFundingUsd({ positionQty: -1, markPx: 60_000, funding: { rate: 0.0002, intervalHours: 4 }, horizonHours: 24 })).toBeCloseTo(72, 9);
-    // The same rate on an 8 h interval pays half as often: 36.
-    expect(expectedFundingUsd({ positionQty: -1, markPx: 60_000, funding: { rate: 0.0002, intervalHours: 8 }, horizonHours: 24 })).toBeCloseTo(36, 9);
-  });
-});
-
-describe('settlement times', () => {
-  it('finds the next UTC multiple of the interval', () => {
-    const nine = Date.UTC(2024, 0, 1, 9, 30);
-    expect(nextSettlementMs(nine, 8)).toBe(Date.UTC(2024, 0, 1, 16));
-    expect(nextSettlementMs(nine, 4)).toBe(Date.UTC(2024, 0, 1, 12));
-    expect(nextSettlementMs(nine, 1)).toBe(Date.UTC(2024, 0, 1, 10));
-    // Exactly on a boundary: the next one, not this one.
-    expect(nextSettlementMs(Date.UTC(2024, 0, 1, 16), 8)).toBe(Date.UTC(2024, 0, 2, 0));
-  });
-
-  it('counts settlements inside a horizon', () => {
-    expect(settlementsWithin(0, 1 * HOUR, 4, 9 * HOUR)).toBe(3); // 1 h, 5 h, 9 h
-    expect(settlementsWithin(0, 1 * HOUR, 4, 8 * HOUR)).toBe(2); // 1 h, 5 h
-    expect(settlementsWithin(0, 10 * HOUR, 8, 9 * HOUR)).toBe(0);
-    expect(settlementsWithin(0, 1 * HOUR, 1, 24 * HOUR)).toBe(24);
-    // A nextFundingTimeMs already past projects forward on its grid: next at 10 h, then 18 h.
-    expect(settlementsWithin(3 * HOUR, 2 * HOUR, 8, 16 * HOUR)).toBe(2);
   });
 });
 

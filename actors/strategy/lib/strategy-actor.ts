@@ -12,9 +12,9 @@
  *
  * Timers are set in onStart, which runs after init and after a restore alike.
  */
-import type { MarketDataMessage, MessageOf, OrderEventMessage } from '../../../src/protocol/index.js';
+import type { MarketDataMessage, OrderEventMessage } from '../../../src/protocol/index.js';
 import { defineActor, type ActorContext, type ActorDefinition } from '../../../src/runtime/actor/actor.js';
-import type { StrategyLogic } from '../../../src/trading/strategy/logic.js';
+import type { BookUpdate, FundingUpdate, StrategyLogic } from '../../../src/trading/strategy/logic.js';
 import type { StrategyOutput } from '../../../src/trading/strategy/outputs.js';
 import { applyOrderEvent } from '../../../src/trading/strategy/intent-book.js';
 import { applyMarketData } from '../../../src/trading/strategy/market-view.js';
@@ -36,13 +36,12 @@ export function strategyActor<S extends BaseState, P extends CommonParams>(engin
   };
   const onMarketData = (state: S, message: MarketDataMessage): void => applyMarketData(state.market, message);
   // Book and funding updates may trigger an immediate decision: the tick-to-order path.
-  type Tick = MessageOf<'BookTop'> | MessageOf<'BookLevels'> | MessageOf<'FundingRate'>;
-  type TickPath = NonNullable<StrategyLogic<S, P>['onBookUpdate']>;
-  const tickHandler = (react: TickPath | undefined) =>
+  type TickPath<M> = (state: S, message: M, params: P, nowMs: number) => StrategyOutput | null;
+  const tickHandler = <M extends BookUpdate | FundingUpdate>(react: TickPath<M> | undefined) =>
     react
-      ? (state: S, message: Tick, ctx: ActorContext<P>): void => {
+      ? (state: S, message: M, ctx: ActorContext<P>): void => {
           applyMarketData(state.market, message);
-          const out = react(state, ctx.params, ctx.clock.wallMs(), message.symbol, message.venue, message.ts);
+          const out = react(state, message, ctx.params, ctx.clock.wallMs());
           if (out !== null) send(out, ctx);
         }
       : onMarketData;

@@ -26,7 +26,7 @@ function spotNeed(market: InstrumentMarket, request: OrderRequest): { asset: str
 }
 
 /** Exposure (base units) an order adds to the net position, and whether it adds any. */
-export function addedExposure(positionQuantity: number, side: OrderRequest['side'], quantity: number): number {
+function addedExposure(positionQuantity: number, side: OrderRequest['side'], quantity: number): number {
   const signed = side === 'buy' ? quantity : -quantity;
   return Math.max(0, Math.abs(positionQuantity + signed) - Math.abs(positionQuantity));
 }

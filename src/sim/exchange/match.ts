@@ -17,7 +17,7 @@ function opposite(book: OrderBookState, side: OrderSide): OrderBookState['asks']
 }
 
 /** True when a level at `levelTicks` is within a `side` order's limit. */
-export function withinLimit(side: OrderSide, levelTicks: number, limitTicks: number | undefined): boolean {
+function withinLimit(side: OrderSide, levelTicks: number, limitTicks: number | undefined): boolean {
   if (limitTicks === undefined) return true;
   return side === 'buy' ? levelTicks <= limitTicks : levelTicks >= limitTicks;
 }

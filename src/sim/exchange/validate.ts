@@ -6,7 +6,7 @@ import type { InstrumentSpec } from '../types.js';
 import type { OrderRequest, Rejection } from './types.js';
 
 /** True when `value` is an integer multiple of `step` (tolerant of binary float noise). */
-export function isMultipleOf(value: number, step: number): boolean {
+function isMultipleOf(value: number, step: number): boolean {
   const ratio = value / step;
   return Math.abs(ratio - Math.round(ratio)) < 1e-7;
 }

@@ -13,7 +13,7 @@ import type { InstrumentSpec, QuotingSpec } from '../types.js';
 import type { OrderBookState, Side } from './book.js';
 
 /** Rounds a size down to the step, never below one step. */
-export function roundToStep(quantity: number, stepSize: number): number {
+function roundToStep(quantity: number, stepSize: number): number {
   const steps = Math.max(1, Math.floor(quantity / stepSize + 1e-9));
   return Number((steps * stepSize).toFixed(12));
 }

@@ -127,6 +127,6 @@ export class FundingState {
 }
 
 /** Venues publish rates with 8 decimals; settle exactly what is published. */
-export function roundRate(rate: number): number {
+function roundRate(rate: number): number {
   return Math.round(rate * 1e8) / 1e8;
 }

@@ -66,7 +66,7 @@ const STATUS: Record<SimOrder['status'], string> = {
   expired: 'EXPIRED',
 };
 
-export function statusText(order: SimOrder): string {
+function statusText(order: SimOrder): string {
   return STATUS[order.status];
 }
 

@@ -26,7 +26,7 @@ export class BinanceError extends Error {
 
 const JSON_HEADERS = { 'content-type': 'application/json;charset=UTF-8' } as const;
 
-export function json(body: unknown, status = 200): NetResponse {
+function json(body: unknown, status = 200): NetResponse {
   return { status, headers: JSON_HEADERS, body: JSON.stringify(body) };
 }
 

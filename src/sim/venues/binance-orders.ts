@@ -90,7 +90,7 @@ function parseTimeInForce(flavor: BinanceFlavor, params: URLSearchParams): TimeI
 }
 
 /** Reads a new-order request the way binance validates it. */
-export function parseNewOrder(flavor: BinanceFlavor, params: URLSearchParams, symbols: BinanceSymbols): OrderRequest {
+function parseNewOrder(flavor: BinanceFlavor, params: URLSearchParams, symbols: BinanceSymbols): OrderRequest {
   const spec = symbols.require(mandatory(params, 'symbol'));
   const side = parseSide(params);
   const type = mandatory(params, 'type');
@@ -112,7 +112,7 @@ export function parseNewOrder(flavor: BinanceFlavor, params: URLSearchParams, sy
 }
 
 /** Formats an order for this flavor; spot FULL responses carry the fills. */
-export function orderJson(flavor: BinanceFlavor, order: SimOrder, spec: InstrumentSpec, full = false): Record<string, unknown> {
+function orderJson(flavor: BinanceFlavor, order: SimOrder, spec: InstrumentSpec, full = false): Record<string, unknown> {
   if (flavor === 'usdm') return futuresOrderJson(order, spec);
   const json = spotOrderJson(order, spec);
   return full ? { ...json, transactTime: order.updatedMs, fills: order.fills.map((fill) => spotFillJson(fill, spec)) } : json;

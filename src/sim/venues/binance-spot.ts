@@ -20,7 +20,7 @@ const STREAM_HOST = 'stream.binance.com';
 const spot = (base: string, quote: string, tickSize: number, stepSize: number, minNotional: number, levelQty: number): InstrumentSpec =>
   spotInstrument(base, quote, { tickSize, stepSize, maxQty: 9_000, minNotional, levelQty });
 
-export const BINANCE_SPOT_SPEC: VenueSpec = {
+const BINANCE_SPOT_SPEC: VenueSpec = {
   id: 'binance',
   hosts: [REST_HOST, STREAM_HOST],
   instruments: [

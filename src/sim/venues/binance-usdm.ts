@@ -26,7 +26,7 @@ const STREAM_HOST = 'fstream.binance.com';
 const perp = (base: string, tickSize: number, stepSize: number, minNotional: number, levelQty: number, fundingIntervalHours: number): InstrumentSpec =>
   usdtPerp(base, { tickSize, stepSize, maxQty: 1_000_000, minNotional, levelQty, fundingIntervalHours });
 
-export const BINANCE_USDM_SPEC: VenueSpec = {
+const BINANCE_USDM_SPEC: VenueSpec = {
   id: 'binanceusdm',
   hosts: [REST_HOST, STREAM_HOST],
   instruments: [perp('BTC', 0.1, 0.001, 100, 1.5, 8), perp('ETH', 0.01, 0.001, 20, 20, 8), perp('SOL', 0.01, 1, 5, 400, 4)],

@@ -130,7 +130,7 @@ function feeDetail(order: SimOrder): { total: number; detail: Record<string, str
 }
 
 /** An order as `/v5/order/realtime` and `/v5/order/history` list it. */
-export function orderJson(order: SimOrder, spec: InstrumentSpec): Record<string, unknown> {
+function orderJson(order: SimOrder, spec: InstrumentSpec): Record<string, unknown> {
   const category = categoryOf(spec);
   const quoteSized = order.type === 'market' && order.quoteQuantity !== undefined;
   const remaining = isOpen(order) ? Math.max(0, order.quantity - order.filledQuantity) : 0;

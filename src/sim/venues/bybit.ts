@@ -30,7 +30,7 @@ const spot = (base: string, quote: string, tickSize: number, stepSize: number, m
 const linear = (base: string, tickSize: number, stepSize: number, levelQty: number, fundingIntervalHours: number): InstrumentSpec =>
   usdtPerp(base, { tickSize, stepSize, maxQty: 1_000_000, minNotional: 5, levelQty, fundingIntervalHours, fees: LINEAR_FEES });
 
-export const BYBIT_SPEC: VenueSpec = {
+const BYBIT_SPEC: VenueSpec = {
   id: 'bybit',
   hosts: [REST_HOST, STREAM_HOST],
   instruments: [

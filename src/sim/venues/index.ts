@@ -9,7 +9,3 @@ import { bybit } from './bybit.js';
 import { okx } from './okx.js';
 
 export const VENUE_MODULES: readonly VenueModule[] = [binanceSpot, binanceUsdm, bybit, okx];
-
-export function venueModule(id: string): VenueModule | undefined {
-  return VENUE_MODULES.find((module) => module.spec.id === id);
-}

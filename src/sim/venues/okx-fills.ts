@@ -22,7 +22,7 @@ const TRADE_BILL_BASE = 800_000_000;
 const billIdOf = (fill: SimFill): number => TRADE_BILL_BASE + fill.tradeId;
 
 /** One fill as okx lists it. */
-export function fillJson(fill: SimFill, spec: InstrumentSpec): Record<string, string> {
+function fillJson(fill: SimFill, spec: InstrumentSpec): Record<string, string> {
   // The fee rate is per unit of what the fee is charged in: base for a spot buy, quote otherwise.
   const feeBase = spec.kind === 'spot' && fill.side === 'buy' ? fill.quantity : fill.price * fill.quantity;
   return {

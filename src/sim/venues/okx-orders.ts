@@ -80,7 +80,7 @@ function ordType(order: SimOrder, spec: InstrumentSpec): string {
 }
 
 /** An order as `GET /trade/order` and the order lists return it. */
-export function orderJson(order: SimOrder, spec: InstrumentSpec, leverage: number): Record<string, unknown> {
+function orderJson(order: SimOrder, spec: InstrumentSpec, leverage: number): Record<string, unknown> {
   const quoteSized = order.type === 'market' && order.quoteQuantity !== undefined;
   const last = order.fills.at(-1);
   const fee = order.fills.reduce((sum, fill) => sum + fill.fee, 0);

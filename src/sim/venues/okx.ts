@@ -40,7 +40,7 @@ const swap = (base: string, contractSize: number, tickSize: number, levelQty: nu
     fees: { makerRate: 0.0002, takerRate: 0.0005 },
   });
 
-export const OKX_SPEC: VenueSpec = {
+const OKX_SPEC: VenueSpec = {
   id: 'okx',
   hosts: [REST_HOST, STREAM_HOST],
   instruments: [

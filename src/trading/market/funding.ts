@@ -12,7 +12,6 @@
 import { arbiterError } from '../../base/errors.js';
 import { BPS } from './symbols.js';
 
-export const HOURS_PER_DAY = 24;
 /** Funding accrues every day of the year; leap days are noise at this precision. */
 export const HOURS_PER_YEAR = 24 * 365;
 export const MS_PER_HOUR = 3_600_000;
@@ -21,13 +20,6 @@ export const MS_PER_HOUR = 3_600_000;
 export interface FundingQuote {
   readonly rate: number;
   readonly intervalHours: number;
-}
-
-export interface NormalizedFunding {
-  readonly perHour: number;
-  readonly perDay: number;
-  /** Simple (not compounded) annual rate: funding is paid on a notional that does not grow with it. */
-  readonly annualized: number;
 }
 
 function checkQuote(quote: FundingQuote): void {
@@ -45,16 +37,6 @@ export function fundingRatePerHour(quote: FundingQuote): number {
 }
 
 /**
- * One rate on the three common horizons.
- *
- * @example normalizeFunding({ rate: 0.0001, intervalHours: 8 }) // { perHour: 1.25e-5, perDay: 3e-4, annualized: 0.1095 }
- */
-export function normalizeFunding(quote: FundingQuote): NormalizedFunding {
-  const perHour = fundingRatePerHour(quote);
-  return { perHour, perDay: perHour * HOURS_PER_DAY, annualized: perHour * HOURS_PER_YEAR };
-}
-
-/**
  * The cash a position receives at one settlement (negative = paid): longs pay a positive rate.
  *
  * @example fundingPaymentUsd(2, 50_000, 0.0001) // -10 (a 2 BTC long pays 10 USD)
@@ -62,47 +44,6 @@ export function normalizeFunding(quote: FundingQuote): NormalizedFunding {
 export function fundingPaymentUsd(positionQty: number, markPx: number, rate: number): number {
   // `0 -` keeps a flat position at +0 rather than -0 (which would surprise equality checks).
   return 0 - positionQty * markPx * rate;
-}
-
-/**
- * Expected funding cash flow of a position held for `horizonHours` if the current rate persists,
- * accrued pro rata (a horizon shorter than an interval earns its fraction: the expectation over
- * where in the interval the position happens to open).
- *
- * @example expectedFundingUsd({ positionQty: -1, markPx: 60_000, funding: { rate: 0.0002, intervalHours: 4 }, horizonHours: 24 }) // 72
- */
-export function expectedFundingUsd(input: {
-  positionQty: number;
-  markPx: number;
-  funding: FundingQuote;
-  horizonHours: number;
-}): number {
-  return fundingPaymentUsd(input.positionQty, input.markPx, fundingRatePerHour(input.funding) * input.horizonHours);
-}
-
-/**
- * The next settlement strictly after `nowMs`, for venues that settle on UTC multiples of the
- * interval (00:00/08:00/16:00 for 8 h, every hour for 1 h). Prefer the feed's `nextFundingTimeMs`
- * when there is one; this is for projecting beyond it.
- *
- * @example nextSettlementMs(Date.UTC(2024, 0, 1, 9), 8) // Date.UTC(2024, 0, 1, 16)
- */
-export function nextSettlementMs(nowMs: number, intervalHours: number): number {
-  const intervalMs = intervalHours * MS_PER_HOUR;
-  return (Math.floor(nowMs / intervalMs) + 1) * intervalMs;
-}
-
-/**
- * How many settlements fall in (nowMs, nowMs + horizonMs], given the next one and the interval.
- *
- * @example settlementsWithin(0, 3_600_000, 4, 9 * 3_600_000) // 3 (at 1 h, 5 h, 9 h)
- */
-export function settlementsWithin(nowMs: number, nextFundingTimeMs: number, intervalHours: number, horizonMs: number): number {
-  const intervalMs = intervalHours * MS_PER_HOUR;
-  const endMs = nowMs + horizonMs;
-  // A `nextFundingTimeMs` already in the past (a late message) still counts forward from its grid.
-  const first = nextFundingTimeMs > nowMs ? nextFundingTimeMs : nextFundingTimeMs + Math.ceil((nowMs - nextFundingTimeMs + 1) / intervalMs) * intervalMs;
-  return first > endMs ? 0 : Math.floor((endMs - first) / intervalMs) + 1;
 }
 
 /** One venue's funding for a symbol. */

@@ -50,11 +50,6 @@ export function sideSign(side: 'buy' | 'sell'): 1 | -1 {
   return side === 'buy' ? 1 : -1;
 }
 
-/** The opposite side. @example oppositeSide('buy') // 'sell' */
-export function oppositeSide(side: 'buy' | 'sell'): 'buy' | 'sell' {
-  return side === 'buy' ? 'sell' : 'buy';
-}
-
 /** `venue|symbol`, the key of per-market maps (neither part contains `|`). */
 export function marketKey(venue: string, symbol: string): string {
   return `${venue}|${symbol}`;

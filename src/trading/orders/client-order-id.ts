@@ -49,23 +49,6 @@ export interface DecodedClientOrderId {
   readonly exact: boolean;
 }
 
-export interface ClientIdRule {
-  readonly pattern: RegExp;
-  readonly maxLength: number;
-}
-
-/** The rules above as data, for validation and tests. */
-export const VENUE_CLIENT_ID_RULES: Readonly<Record<string, ClientIdRule>> = Object.freeze({
-  binance: { pattern: /^[.A-Z:/a-z0-9_-]{1,36}$/, maxLength: 36 },
-  binanceusdm: { pattern: /^[.A-Z:/a-z0-9_-]{1,36}$/, maxLength: 36 },
-  bybit: { pattern: /^[A-Za-z0-9_-]{1,36}$/, maxLength: 36 },
-  okx: { pattern: /^[A-Za-z0-9]{1,32}$/, maxLength: 32 },
-  bitget: { pattern: /^[A-Za-z0-9_]{1,32}$/, maxLength: 32 },
-  gate: { pattern: /^t-[0-9A-Za-z_.-]{1,28}$/, maxLength: 30 },
-  mexc: { pattern: /^[A-Za-z0-9]{1,32}$/, maxLength: 32 },
-  backpack: { pattern: /^(?:0|[1-9]\d{0,9})$/, maxLength: 10 },
-});
-
 const VERSION = 'a';
 const TAG_WIDTH = 7;
 const SEQ_WIDTH = 7;
@@ -155,18 +138,4 @@ function unpackBackpack(value: number): DecodedClientOrderId | null {
   const intentSeq = Math.floor(value / 256) % 2 ** 18;
   const strategyTag = Math.floor(value / 2 ** 26);
   return { strategyTag, intentSeq, leg, attempt, exact: false };
-}
-
-/** Whether a decoded id can belong to the strategy (compares only the bits the id kept). */
-export function belongsTo(decoded: DecodedClientOrderId, strategyId: string): boolean {
-  const tag = strategyTag(strategyId);
-  return decoded.exact ? decoded.strategyTag === tag : decoded.strategyTag === tag % 64;
-}
-
-/** Whether `id` satisfies the venue's published rule (true for venues we have no rule for). */
-export function isValidForVenue(id: string, venue: string): boolean {
-  const rule = VENUE_CLIENT_ID_RULES[venue];
-  if (!rule) return true;
-  if (!rule.pattern.test(id) || id.length > rule.maxLength) return false;
-  return venue !== 'backpack' || Number(id) < UINT32;
 }

@@ -59,7 +59,7 @@ export interface MultiLegOptions {
   readonly cancelGraceMs: number;
 }
 
-export const DEFAULT_MULTI_LEG_OPTIONS: MultiLegOptions = Object.freeze({ maxRetries: 2, maxUnwindAttempts: 3, cancelGraceMs: 5_000 });
+const DEFAULT_MULTI_LEG_OPTIONS: MultiLegOptions = Object.freeze({ maxRetries: 2, maxUnwindAttempts: 3, cancelGraceMs: 5_000 });
 
 export interface TrackedOrder extends TrackedFill {
   readonly clientOrderId: string;

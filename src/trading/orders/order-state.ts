@@ -88,19 +88,9 @@ export function newOrder(fields: Pick<OrderRecord, 'clientOrderId' | 'venue' | '
   return { ...fields, status: 'new', cumQty: 0, avgFillPx: 0, fees: 0, venueOrderId: null, tradeIds: [], reason: null };
 }
 
-/** Filled, canceled or rejected: no further venue activity is expected (a late fill may still be booked on canceled). */
-export function isTerminal(status: OrderStatus): boolean {
-  return TERMINAL.has(status);
-}
-
 /** Counts against the open-orders cap: anything that may still rest on or reach the venue. */
 export function isOpen(status: OrderStatus): boolean {
   return !TERMINAL.has(status);
-}
-
-/** Events accepted in a status. @example legalEvents('unknown') // ['accepted', 'fill', 'canceled', 'rejected', 'not_found'] */
-export function legalEvents(status: OrderStatus): OrderEventType[] {
-  return Object.keys(TRANSITIONS[status]) as OrderEventType[];
 }
 
 export function remainingQty(order: OrderRecord): number {

@@ -86,8 +86,3 @@ export function eventsFromView(order: OrderRecord, view: VenueOrderView, convert
   if (view.state === 'canceled' && covered && order.status !== 'canceled') events.push({ type: 'canceled', reason: view.reason ?? 'canceled' });
   return events;
 }
-
-/** Fees charged in an asset `feeInQuote` could not price, for counting (they are booked as 0). */
-export function unpricedFee(trade: VenueTradeView, symbol: string, convert: FeeConverter): boolean {
-  return trade.fee !== 0 && convert(trade.fee, trade.feeCurrency, symbol, trade.px) === null;
-}

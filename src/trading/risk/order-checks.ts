@@ -110,7 +110,7 @@ export function collarDenial(leg: Leg, index: number, referencePx: number, colla
 }
 
 /** Notional of one leg: at its limit price, else at the reference. */
-export function legNotionalUsd(leg: Leg, referencePx: number): number {
+function legNotionalUsd(leg: Leg, referencePx: number): number {
   return leg.qty * (leg.limitPx ?? referencePx);
 }
 

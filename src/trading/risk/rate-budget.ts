@@ -16,7 +16,7 @@ export interface BucketState {
 }
 
 /** The bucket refilled up to `nowMs`. */
-export function refill(state: BucketState, config: RateBudgetConfig, nowMs: number): BucketState {
+function refill(state: BucketState, config: RateBudgetConfig, nowMs: number): BucketState {
   const elapsedMs = Math.max(0, nowMs - state.updatedMs);
   return { tokens: Math.min(config.capacity, state.tokens + (elapsedMs / 1000) * config.refillPerSecond), updatedMs: Math.max(nowMs, state.updatedMs) };
 }

@@ -275,7 +275,7 @@ function entryLeg(state: CarryState, params: CarryParams, market: CarryMarket, s
  * never open the other way if a fill raced the exit); spot has no such flag. A market without a
  * fresh top (the stale-venue exit) gets a market order: execution collars it.
  */
-export function closingLegs(state: CarryState, params: CarryParams, spec: CarryKeySpec, markets: readonly CarryMarket[]): Leg[] {
+function closingLegs(state: CarryState, params: CarryParams, spec: CarryKeySpec, markets: readonly CarryMarket[]): Leg[] {
   const legs: Leg[] = [];
   for (const m of markets) {
     const qty = heldQty(state, params, m);

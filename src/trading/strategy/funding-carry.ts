@@ -15,17 +15,17 @@ import { fundingRatePerHour } from '../market/funding.js';
 import { BPS } from '../market/symbols.js';
 import { estimateCarryEntry, type CarryEstimate, type CarryLegInput, type CarryMarket } from './carry-economics.js';
 import { carriesStatus, carryParamsShape, evaluateCarries, reactCarry, type CarryKeySpec, type CarryState, type CarryTickHooks } from './carry-flow.js';
-import type { StrategyLogic } from './logic.js';
+import type { BookUpdate, FundingUpdate, StrategyLogic } from './logic.js';
 import { intentBookStatus } from './intent-book.js';
 import { freshFunding } from './market-view.js';
 import { opportunitiesStatus } from './outputs.js';
 import { distinctList, lotOf, parseStrategyParams, perpSymbolSchema } from './params.js';
 import { createBaseState, migrateSnapshot, restoreBase, snapshotBase, type BaseSnapshot } from './state.js';
 
-export const FUNDING_CARRY_KIND = 'funding-carry';
+const FUNDING_CARRY_KIND = 'funding-carry';
 const VERSION = '1';
 
-export const fundingCarrySchema = z
+const fundingCarrySchema = z
   .object({
     ...carryParamsShape,
     /** Perp venues (ccxt ids). binance (spot) is not one: its perps are `binanceusdm`. */
@@ -56,7 +56,7 @@ function specFor(state: FundingCarryState, params: FundingCarryParams, symbol: s
  * The pair with the best net edge among the venues whose funding is known. Null until two venues
  * have it (nothing to compare yet: no Opportunity is published for the symbol).
  */
-export function bestPair(
+function bestPair(
   state: FundingCarryState,
   params: FundingCarryParams,
   markets: readonly CarryMarket[],
@@ -89,7 +89,7 @@ const isBetter = (candidate: CarryEstimate, best: CarryEstimate): boolean =>
  * slippage bestPair also charges are never negative). When this fails bestPair finds no entry
  * either, so a tick stops here without walking a book: one pass, three funding lookups.
  */
-export function fundingCanPay(state: FundingCarryState, params: FundingCarryParams, symbol: string): boolean {
+function fundingCanPay(state: FundingCarryState, params: FundingCarryParams, symbol: string): boolean {
   let highPerHour = -Infinity;
   let lowPerHour = Infinity;
   let cheapestFeeBps = Infinity;
@@ -109,9 +109,10 @@ export function fundingCanPay(state: FundingCarryState, params: FundingCarryPara
 const tickHooks: CarryTickHooks<FundingCarryState, FundingCarryParams> = { kind: FUNDING_CARRY_KIND, mayEnter: fundingCanPay, specFor };
 
 /** The tick path: only a perp this strategy trades, on one of its venues, can change a decision. */
-function reactFundingCarry(state: FundingCarryState, params: FundingCarryParams, nowMs: number, symbol: string, venue: string, ts: number, fundingChanged: boolean) {
-  if (!params.actOnTick || !params.symbols.includes(symbol) || !params.venues.includes(venue)) return null;
-  return reactCarry(state, params, tickHooks, symbol, nowMs, ts, fundingChanged);
+function reactFundingCarry(state: FundingCarryState, message: BookUpdate | FundingUpdate, params: FundingCarryParams, nowMs: number, fundingChanged: boolean) {
+  const { symbol } = message;
+  if (!params.actOnTick || !params.symbols.includes(symbol) || !params.venues.includes(message.venue)) return null;
+  return reactCarry(state, params, tickHooks, symbol, nowMs, message.ts, fundingChanged);
 }
 
 export const fundingCarryEngine: StrategyLogic<FundingCarryState, FundingCarryParams> = {
@@ -120,8 +121,8 @@ export const fundingCarryEngine: StrategyLogic<FundingCarryState, FundingCarryPa
   parseParams: parseFundingCarryParams,
   init: (strategyId, params, clock) => ({ ...createBaseState(strategyId, params, clock), carries: {} }),
   evaluate: (state, params, nowMs) => evaluateCarries(state, params, FUNDING_CARRY_KIND, params.symbols, (symbol) => specFor(state, params, symbol), nowMs),
-  onBookUpdate: (state, params, nowMs, symbol, venue, ts) => reactFundingCarry(state, params, nowMs, symbol, venue, ts, false),
-  onFundingUpdate: (state, params, nowMs, symbol, venue, ts) => reactFundingCarry(state, params, nowMs, symbol, venue, ts, true),
+  onBookUpdate: (state, message, params, nowMs) => reactFundingCarry(state, message, params, nowMs, false),
+  onFundingUpdate: (state, message, params, nowMs) => reactFundingCarry(state, message, params, nowMs, true),
   snapshot: (state): FundingCarrySnapshot => ({ ...snapshotBase(state), carries: structuredClone(state.carries) }),
   restore(snapshot, fromVersion, strategyId, params, clock) {
     const current = migrateSnapshot(FUNDING_CARRY_KIND, snapshot, fromVersion, VERSION) as FundingCarrySnapshot;

@@ -3,10 +3,15 @@
  * The actor module (actors/strategy/<name>.ts) wires an engine to ports and a timer; tests drive
  * the same engine directly with a hand-moved clock.
  */
-import type { OrderEventMessage } from '../../protocol/index.js';
+import type { MessageOf, OrderEventMessage } from '../../protocol/index.js';
 import type { StrategyOutput } from './outputs.js';
 import type { CommonParams } from './params.js';
 import type { BaseState, StrategyClock } from './state.js';
+
+/** A book update the tick path reacts to. */
+export type BookUpdate = MessageOf<'BookTop' | 'BookLevels'>;
+/** A funding update the tick path reacts to. */
+export type FundingUpdate = MessageOf<'FundingRate'>;
 
 export interface StrategyLogic<S extends BaseState, P extends CommonParams> {
   /** The `kind` of its Opportunity messages. */
@@ -19,13 +24,13 @@ export interface StrategyLogic<S extends BaseState, P extends CommonParams> {
   /** One evaluation at wall time `nowMs`: the commands to send and the opportunities to publish. */
   evaluate(state: S, params: P, nowMs: number): StrategyOutput;
   /**
-   * Optional tick path: called after a BookTop/BookLevels of (venue, symbol), whose ingress `ts`
-   * is given, updated the market view. Returns what to send now, or null (the common case: it
-   * must not allocate then). Commands it returns should carry `ts`: latency is measured from it.
+   * Optional tick path: called with the BookTop/BookLevels message once it has updated the market
+   * view, at wall time `nowMs`. Returns what to send now, or null (the common case: it must not
+   * allocate then). Commands it returns should carry the message's `ts`: latency is measured from it.
    */
-  onBookUpdate?(state: S, params: P, nowMs: number, symbol: string, venue: string, ts: number): StrategyOutput | null;
+  onBookUpdate?(state: S, message: BookUpdate, params: P, nowMs: number): StrategyOutput | null;
   /** The same for a FundingRate (the carry strategies' opportunities open on funding, not on price). */
-  onFundingUpdate?(state: S, params: P, nowMs: number, symbol: string, venue: string, ts: number): StrategyOutput | null;
+  onFundingUpdate?(state: S, message: FundingUpdate, params: P, nowMs: number): StrategyOutput | null;
   /** Called after the shared ledger has taken the event (for state only this strategy keeps). */
   onOrderEvent?(state: S, event: OrderEventMessage, params: P): void;
   snapshot(state: S): unknown;

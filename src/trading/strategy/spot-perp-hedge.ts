@@ -23,7 +23,7 @@ import { fallbackAmountStep, roundToStep } from '../market/lot-size.js';
 import { BPS, symbolParts } from '../market/symbols.js';
 import { estimateCarryEntry, fmt, type CarryMarket } from './carry-economics.js';
 import { carriesStatus, carryParamsShape, evaluateCarries, reactCarry, type CarryKeySpec, type CarryState, type CarryTickHooks } from './carry-flow.js';
-import type { StrategyLogic } from './logic.js';
+import type { BookUpdate, FundingUpdate, StrategyLogic } from './logic.js';
 import { intentBookStatus, positionQty } from './intent-book.js';
 import { freshFunding } from './market-view.js';
 import { opportunitiesStatus } from './outputs.js';
@@ -31,10 +31,10 @@ import { applySpotFill, balancesByVenue, inventoryFrom } from './spot-balances.j
 import { distinctList, lotOf, parseStrategyParams, perpSymbolSchema } from './params.js';
 import { createBaseState, migrateSnapshot, restoreBase, snapshotBase, type BaseSnapshot } from './state.js';
 
-export const SPOT_PERP_HEDGE_KIND = 'spot-perp-hedge';
+const SPOT_PERP_HEDGE_KIND = 'spot-perp-hedge';
 const VERSION = '1';
 
-export const spotPerpHedgeSchema = z
+const spotPerpHedgeSchema = z
   .object({
     ...carryParamsShape,
     notionalUsd: z.number().positive().default(5_000),
@@ -70,7 +70,7 @@ interface SpotPerpHedgeSnapshot extends BaseSnapshot {
 const sameMarket = (a: CarryMarket, b: CarryMarket): boolean => a.venue === b.venue && a.symbol === b.symbol;
 
 /** `BTC/USDT:USDT` → `BTC/USDT`. */
-export function spotSymbolOf(perpSymbol: string): string {
+function spotSymbolOf(perpSymbol: string): string {
   const { base, quote } = symbolParts(perpSymbol);
   return `${base}/${quote}`;
 }
@@ -97,7 +97,7 @@ function specFor(state: SpotPerpHedgeState, params: SpotPerpHedgeParams, symbol:
 }
 
 /** Prices the hedge in the direction funding points, sized within what the spot venue holds. */
-export function hedgeEntry(state: SpotPerpHedgeState, params: SpotPerpHedgeParams, perp: CarryMarket, spot: CarryMarket, funding: FundingQuote) {
+function hedgeEntry(state: SpotPerpHedgeState, params: SpotPerpHedgeParams, perp: CarryMarket, spot: CarryMarket, funding: FundingQuote) {
   const aprPct = fundingAprPct(funding);
   const maxQty = spotCapacity(state, params, spot, aprPct >= 0 ? 'buy' : 'sell');
   const perpLeg = { ...perp, funding, lot: lotOf(params, perp.venue, perp.symbol) };
@@ -159,9 +159,9 @@ export function hedgeKeyOf(params: SpotPerpHedgeParams, venue: string, symbol: s
 
 const tickHooks: CarryTickHooks<SpotPerpHedgeState, SpotPerpHedgeParams> = { kind: SPOT_PERP_HEDGE_KIND, mayEnter: fundingIsExtreme, specFor };
 
-function reactHedge(state: SpotPerpHedgeState, params: SpotPerpHedgeParams, nowMs: number, symbol: string, venue: string, ts: number, fundingChanged: boolean) {
-  const key = params.actOnTick ? hedgeKeyOf(params, venue, symbol) : null;
-  return key === null ? null : reactCarry(state, params, tickHooks, key, nowMs, ts, fundingChanged);
+function reactHedge(state: SpotPerpHedgeState, message: BookUpdate | FundingUpdate, params: SpotPerpHedgeParams, nowMs: number, fundingChanged: boolean) {
+  const key = params.actOnTick ? hedgeKeyOf(params, message.venue, message.symbol) : null;
+  return key === null ? null : reactCarry(state, params, tickHooks, key, nowMs, message.ts, fundingChanged);
 }
 
 export const spotPerpHedgeEngine: StrategyLogic<SpotPerpHedgeState, SpotPerpHedgeParams> = {
@@ -170,9 +170,9 @@ export const spotPerpHedgeEngine: StrategyLogic<SpotPerpHedgeState, SpotPerpHedg
   parseParams: parseSpotPerpHedgeParams,
   init: (strategyId, params, clock) => ({ ...createBaseState(strategyId, params, clock), carries: {}, inventory: inventoryFrom({ [params.spotVenue]: params.inventory }) }),
   evaluate: (state, params, nowMs) => evaluateCarries(state, params, SPOT_PERP_HEDGE_KIND, params.symbols, (symbol) => specFor(state, params, symbol), nowMs),
-  onBookUpdate: (state, params, nowMs, symbol, venue, ts) => reactHedge(state, params, nowMs, symbol, venue, ts, false),
+  onBookUpdate: (state, message, params, nowMs) => reactHedge(state, message, params, nowMs, false),
   // A FundingRate only ever names a perp (spot pays none), so it maps through the first test of hedgeKeyOf.
-  onFundingUpdate: (state, params, nowMs, symbol, venue, ts) => reactHedge(state, params, nowMs, symbol, venue, ts, true),
+  onFundingUpdate: (state, message, params, nowMs) => reactHedge(state, message, params, nowMs, true),
   onOrderEvent: (state, event, params) => applySpotFill(state.inventory, event, [params.spotVenue]),
   snapshot: (state): SpotPerpHedgeSnapshot => ({ ...snapshotBase(state), carries: structuredClone(state.carries), inventory: state.inventory.snapshot() }),
   restore(snapshot, fromVersion, strategyId, params, clock) {

@@ -20,7 +20,7 @@ import { SpotInventory } from '../market/inventory.js';
 import { commonLegQty } from '../market/lot-size.js';
 import { BPS, symbolParts } from '../market/symbols.js';
 import { fmt } from './carry-economics.js';
-import type { StrategyLogic } from './logic.js';
+import type { BookUpdate, StrategyLogic } from './logic.js';
 import { backoffOf, entryBlockedBy, inFlight, intentBookStatus, settleIntents } from './intent-book.js';
 import { decisionTs } from './market-view.js';
 import { emptyOutput, iocLeg, opportunitiesStatus, publishOpportunity, submitCommand, type OpportunityFields, type StrategyOutput } from './outputs.js';
@@ -28,10 +28,10 @@ import { commonParamsShape, distinctList, lotOf, parseStrategyParams, spotSymbol
 import { applySpotFill, balancesByVenue, inventoryFrom } from './spot-balances.js';
 import { createBaseState, migrateSnapshot, restoreBase, snapshotBase, type BaseSnapshot, type BaseState } from './state.js';
 
-export const SPOT_SPREAD_KIND = 'spot-spread';
+const SPOT_SPREAD_KIND = 'spot-spread';
 const VERSION = '1';
 
-export const spotSpreadSchema = z
+const spotSpreadSchema = z
   .object({
     ...commonParamsShape,
     /** Dislocations last seconds, so this one looks twice a second. */
@@ -102,7 +102,7 @@ export interface SpreadCross {
  *
  * @example bestCross(state, params, 'BTC/USDT')?.netBps
  */
-export function bestCross(state: SpotSpreadState, params: SpotSpreadParams, symbol: string): SpreadCross | null {
+function bestCross(state: SpotSpreadState, params: SpotSpreadParams, symbol: string): SpreadCross | null {
   let best: SpreadCross | null = null;
   for (const sellVenue of params.venues) {
     const sellTop = state.market.book.top(sellVenue, symbol);
@@ -149,7 +149,7 @@ function sizeCross(state: SpotSpreadState, params: SpotSpreadParams, symbol: str
 }
 
 /** One evaluation: rebalance flags, then per symbol hold (in flight), act or skip. */
-export function evaluateSpotSpread(state: SpotSpreadState, params: SpotSpreadParams, nowMs: number): StrategyOutput {
+function evaluateSpotSpread(state: SpotSpreadState, params: SpotSpreadParams, nowMs: number): StrategyOutput {
   const out = emptyOutput();
   settleIntents(state.ledger, nowMs, params.backoffMs);
   for (const symbol of params.symbols) {
@@ -161,10 +161,11 @@ export function evaluateSpotSpread(state: SpotSpreadState, params: SpotSpreadPar
 }
 
 /**
- * On a book update of `symbol`: acts at once when a cross clears every gate, otherwise does
- * nothing (null, no allocation) and leaves the reporting to the timer's evaluation.
+ * On a book update of one of its symbols: acts at once when a cross clears every gate, otherwise
+ * does nothing (null, no allocation) and leaves the reporting to the timer's evaluation.
  */
-export function reactSpotSpread(state: SpotSpreadState, params: SpotSpreadParams, nowMs: number, symbol: string): StrategyOutput | null {
+function reactSpotSpread(state: SpotSpreadState, message: BookUpdate, params: SpotSpreadParams, nowMs: number): StrategyOutput | null {
+  const { symbol } = message;
   if (!params.actOnTick || !params.symbols.includes(symbol)) return null;
   const cross = bestCross(state, params, symbol);
   if (cross === null || cross.netBps < params.minSpreadBps || cross.qty === 0 || cross.qty * cross.askPx < params.minNotionalUsd) return null;
