@@ -38,7 +38,6 @@ export interface HostWiringOptions {
   spinSlots: SharedArrayBuffer;
   wait: WaitOptions;
   ownThread: boolean;
-  driven?: boolean;
   cache?: PortEndCache;
 }
 
@@ -49,7 +48,6 @@ export function hostWiring(spec: ActorWiringSpec, declaredOutputs: readonly stri
   return {
     doorbell: spec.doorbell,
     ownThread: options.ownThread,
-    driven: options.driven ?? false,
     spinSlots: options.spinSlots,
     wait: options.wait,
     inputs: spec.inputs.map((input) => ({

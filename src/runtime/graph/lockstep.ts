@@ -3,8 +3,8 @@
  * a time, so that the same inputs always give the same outputs (replay mode).
  *
  * The actors are the same modules, loaded, checked and wired the same way as under the
- * supervisor (actor-loader.ts, wiring.ts: real rings, real topic routing), but each host is
- * `driven`: it runs no loop of its own. Some actors are *sources*: the driver does not load them
+ * supervisor (actor-loader.ts, wiring.ts: real rings, real topic routing), but each host is a
+ * `DrivenActorHost`: it runs no loop of its own. Some actors are *sources*: the driver does not load them
  * and writes their output itself with `publish` (replay stands in for the feeds this way).
  *
  * After every input the driver settles the graph: it steps every host in graph order until no
@@ -25,7 +25,7 @@
 import { isAbsolute, resolve } from 'node:path';
 import type { Message } from '../../protocol/index.js';
 import type { ActorKind } from '../actor/actor.js';
-import { ActorHost } from '../actor/actor-host.js';
+import { DrivenActorHost } from '../actor/driven-host.js';
 import { destinationsOf, hostWiring, loadActor } from './actor-loader.js';
 import { createCodec } from '../transport/codec.js';
 import { arbiterError } from '../../base/errors.js';
@@ -52,7 +52,7 @@ export interface LockstepOptions {
 interface DrivenActor {
   readonly id: string;
   readonly kind: ActorKind;
-  readonly host: ActorHost<unknown, unknown>;
+  readonly host: DrivenActorHost<unknown, unknown>;
 }
 
 const NO_RELOADS: ReloadStats = Object.freeze({ succeeded: 0, rolledBack: 0, refused: 0, lastPauseUs: null });
@@ -106,8 +106,8 @@ export class LockstepGraph {
       }
       const modulePath = isAbsolute(config.module) ? config.module : resolve(this.options.baseDir, config.module);
       const { definition, params } = await loadActor(config.id, modulePath, config.params ?? {}, spec, config.credentials === true);
-      const wiring = hostWiring(spec, definition.outputs ?? [], { spinSlots, wait: { ...DEFAULT_WAIT_OPTIONS, strategy: 'park' }, ownThread: false, driven: true });
-      const host = new ActorHost(config.id, definition, params, wiring, actorLogger(config.id, definition.kind), this.clock, this.timers);
+      const wiring = hostWiring(spec, definition.outputs ?? [], { spinSlots, wait: { ...DEFAULT_WAIT_OPTIONS, strategy: 'park' }, ownThread: false });
+      const host = new DrivenActorHost(config.id, definition, params, wiring, actorLogger(config.id, definition.kind), this.clock, this.timers);
       this.actors.push({ id: config.id, kind: definition.kind, host });
       await host.start();
     }

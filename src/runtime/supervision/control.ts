@@ -5,7 +5,8 @@
  */
 import type { MessagePort } from 'node:worker_threads';
 import type { ActorKind } from '../actor/actor.js';
-import type { ActorStatus, Handover, StartOptions } from '../actor/actor-host.js';
+import type { Handover, StartOptions } from '../actor/actor-host.js';
+import type { ActorStatus } from '../actor/actor-status.js';
 import { arbiterError } from '../../base/errors.js';
 import type { PendingRecords } from '../transport/output-port.js';
 import type { WaitOptions } from '../transport/wait-strategy.js';

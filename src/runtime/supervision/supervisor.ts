@@ -17,7 +17,7 @@
  */
 import { isAbsolute, resolve } from 'node:path';
 import type { ActorKind } from '../actor/actor.js';
-import type { ActorStatus } from '../actor/actor-host.js';
+import type { ActorStatus } from '../actor/actor-status.js';
 import { ActorWorker, type SpawnSpec, type WorkerExit } from './actor-worker.js';
 import type { ActorInfo } from './control.js';
 import { arbiterError, describeError } from '../../base/errors.js';
