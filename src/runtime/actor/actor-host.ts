@@ -347,11 +347,11 @@ export class ActorHost<S, P> {
       const port = this.outputs[i]!;
       if (port.hasPending()) port.flush();
     }
-    // A pending backlog with no loop iteration to drain it (a feed) needs the flush timer.
+    // A pending backlog with no loop iteration to drain it (a writer without inputs) needs the flush timer.
     if (this.flushTimer === undefined && this.outputs.some((port) => port.hasPending())) this.scheduleFlush();
   }
 
-  /** Writers without inputs (feeds) have no loop: drain their backlogs on a short timer. */
+  /** Writers without inputs have no loop: drain their backlogs on a short timer. */
   private readonly scheduleFlush = (): void => {
     if (this.flushTimer) return;
     this.flushTimer = setInterval(() => {

@@ -5,7 +5,7 @@
  */
 import { describeError } from '../../base/errors.js';
 import { monoNowNs } from '../../base/clock.js';
-import { isReloadable, type AnyActorDefinition } from './actor.js';
+import type { AnyActorDefinition } from './actor.js';
 import type { HostContext } from './actor-context.js';
 import type { LifecycleState } from './lifecycle.js';
 import type { InputPort, InputStats } from '../transport/input-port.js';
@@ -17,7 +17,6 @@ export interface ActorStatus {
   kind: string;
   version: string;
   state: LifecycleState;
-  reloadable: boolean;
   messagesIn: number;
   messagesOut: number;
   errors: number;
@@ -58,7 +57,6 @@ export function actorStatus(source: StatusSource): ActorStatus {
     kind: definition.kind,
     version: definition.version,
     state: source.lifecycleState,
-    reloadable: isReloadable(definition),
     messagesIn: inputs.reduce((sum, port) => sum + port.messagesIn, 0),
     messagesOut: outputs.reduce((sum, port) => sum + port.messagesOut, 0),
     // Decode errors are reported through the context as `decode.<port>`, so they are in here.

@@ -127,8 +127,8 @@ export async function reloadActor(supervisor: Supervisor, actorId: string, optio
 
 function refusalReason(supervisor: Supervisor, actorId: string): string | undefined {
   const record = supervisor.managed(actorId);
-  const kind = record.info?.kind ?? 'unknown';
-  if (record.info && !record.info.reloadable) return `actor ${actorId} is a ${kind} actor and is not reloadable (only strategies are)`;
+  if (!record.config.reloadable) return `actor ${actorId} is not reloadable (its graph entry does not set reloadable)`;
+  if (record.info && !record.info.allowsReload) return `actor ${actorId} is not reloadable (its module declares reloadable: false)`;
   if (record.state === 'reloading') return `actor ${actorId} is already being reloaded`;
   if (record.state !== 'running' || !record.worker?.info) return `actor ${actorId} is ${record.state}, not running`;
   if (!record.spec.wiring.restartable) return `actor ${actorId} has postMessage channels, which cannot move to a new worker`;

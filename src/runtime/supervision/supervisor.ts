@@ -1,8 +1,10 @@
 /**
  * The supervisor: builds the rings of an actor graph, spawns each actor on its own worker
  * thread, restarts crashed actors with backoff under a restart-intensity limit, answers
- * status, and shuts down in order (feeds, then strategies, then execution), letting each
- * stage's input rings drain first.
+ * status, and shuts down stage by stage (each actor's `stopStage`, stop-order.ts), letting
+ * each stage's input rings drain first. What an actor is for is the application's business:
+ * the supervisor follows the settings of its graph entry (stop stage, fatal on escalation,
+ * reloadable).
  *
  * A restarted actor gets the same rings (they live here, in SharedArrayBuffers), so it
  * resumes at the committed cursors: nothing written to it is lost. A crash mid-message can
@@ -29,6 +31,7 @@ import { reloadActor, type ReloadOptions, type ReloadResult, type ReloadStats } 
 import { SupervisorEvents } from './supervisor-events.js';
 import { SpinSlots } from '../transport/wait-strategy.js';
 import { publicEnv } from './worker-env.js';
+import { stopStages } from '../graph/stop-order.js';
 import { buildWiring, type ActorWiringSpec, type GraphWiring } from '../graph/wiring.js';
 
 export interface SupervisorOptions {
@@ -68,8 +71,6 @@ export interface SupervisorActorStatus {
   lastError: string | undefined;
   actor: ActorStatus | undefined;
 }
-
-const STOP_ORDER: readonly ActorKind[][] = [['feed'], ['strategy', 'service'], ['execution']];
 
 export class Supervisor {
   readonly events = new SupervisorEvents();
@@ -136,9 +137,8 @@ export class Supervisor {
     const records = [...this.actors.values()];
     for (const record of records) record.worker = this.spawnWorker(record.config.id, record.spec);
     await Promise.all(records.map(async (record) => (record.info = await record.worker!.load())));
-    for (const stage of [...STOP_ORDER].reverse()) {
-      const inStage = records.filter((record) => stage.includes(record.info!.kind));
-      await Promise.all(inStage.map((record) => this.startWorker(record, record.worker!)));
+    for (const stage of stopStages(records, (record) => record.config.stopStage).reverse()) {
+      await Promise.all(stage.map((record) => this.startWorker(record, record.worker!)));
     }
   }
 
@@ -171,8 +171,8 @@ export class Supervisor {
       const reason = `${decision.recentCrashes} crashes within ${decision.withinMs} ms exceeds the restart limit; last error: ${record.lastError}`;
       this.events.emit({ type: 'actor-failed', actorId, reason });
       this.log.error({ actorId, reason }, 'actor stopped: restart intensity exceeded');
-      if (record.info?.kind === 'execution') {
-        this.events.emit({ type: 'system-fatal', actorId, reason: `execution actor failed: ${reason}` });
+      if (record.config.fatalOnEscalation) {
+        this.events.emit({ type: 'system-fatal', actorId, reason: `actor ${actorId} failed, and the system cannot run without it: ${reason}` });
         await this.stop();
       }
       return;
@@ -200,7 +200,7 @@ export class Supervisor {
   }
 
   /**
-   * Hot-reloads a strategy: the new code loads in a fresh worker while the old one runs, then
+   * Hot-reloads an actor its graph marks reloadable: the new code loads in a fresh worker while the old one runs, then
    * takes over its state and rings; any failure keeps the old version running. See hot-reload.ts.
    */
   reload(actorId: string, options?: ReloadOptions): Promise<ReloadResult> {
@@ -266,14 +266,9 @@ export class Supervisor {
   }
 
   private async stopAll(): Promise<void> {
-    const records = [...this.actors.values()];
-    const staged = new Set<ManagedActor>();
-    for (const stage of STOP_ORDER) {
-      const inStage = records.filter((r) => r.info && stage.includes(r.info.kind));
-      inStage.forEach((r) => staged.add(r));
-      await Promise.all(inStage.map((record) => this.stopOne(record)));
+    for (const stage of stopStages([...this.actors.values()], (record) => record.config.stopStage)) {
+      await Promise.all(stage.map((record) => this.stopOne(record)));
     }
-    await Promise.all(records.filter((r) => !staged.has(r)).map((record) => this.stopOne(record)));
     this.events.emit({ type: 'system-stopped' });
   }
 
