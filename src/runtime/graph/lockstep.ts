@@ -30,7 +30,7 @@ import { destinationsOf, hostWiring, loadActor } from './actor-loader.js';
 import { createCodec } from '../transport/codec.js';
 import { arbiterError } from '../../base/errors.js';
 import type { ActorConfig, GraphConfig } from './graph-config.js';
-import type { ReloadStats } from '../supervision/hot-reload.js';
+import type { ReloadStats } from '../supervision/reload-port.js';
 import { actorLogger } from '../../base/log.js';
 import { OutputPort } from '../transport/output-port.js';
 import type { SupervisorActorStatus } from '../supervision/supervisor.js';
