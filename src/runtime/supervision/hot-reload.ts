@@ -18,6 +18,7 @@
  * The reload reaches the supervisor only through its ReloadPort (reload-port.ts).
  */
 import type { Handover } from '../actor/actor-host.js';
+import type { TimerHandle, TimerScheduler } from '../actor/timers.js';
 import type { ActorWorker } from './actor-worker.js';
 import { monoNowNs } from '../../base/clock.js';
 import { describeError } from '../../base/errors.js';
@@ -106,7 +107,7 @@ export async function reloadActor(port: ReloadPort, actorId: string, options: Re
   port.switchTo(actorId, newWorker);
   const resumed = newWorker.call('resume', (c) => c.resume());
   resumed.catch(() => {}); // a death during resume is seen by survivesGrace
-  const crashed = await survivesGrace(newWorker, options.graceMs ?? DEFAULT_RELOAD_GRACE_MS);
+  const crashed = await survivesGrace(newWorker, options.graceMs ?? DEFAULT_RELOAD_GRACE_MS, port.timers);
   if (crashed !== undefined) return rollBack('grace', crashed, handover);
   await resumed;
   const startedNs = monoNowNs();
@@ -134,13 +135,13 @@ function refusalReason(port: ReloadPort, actorId: string): string | undefined {
 }
 
 /** Resolves undefined if the worker is still alive after `graceMs`, or the reason it died. */
-async function survivesGrace(worker: ActorWorker, graceMs: number): Promise<string | undefined> {
-  let timer: NodeJS.Timeout | undefined;
+async function survivesGrace(worker: ActorWorker, graceMs: number, timers: TimerScheduler): Promise<string | undefined> {
+  let timer: TimerHandle | undefined;
   const elapsed = new Promise<undefined>((resolve) => {
-    timer = setTimeout(() => resolve(undefined), graceMs);
+    timer = timers.after(graceMs, () => resolve(undefined));
   });
   const died = worker.exited.then((exit) => exit.error ?? `new version exited with code ${exit.code}`);
   const outcome = await Promise.race([elapsed, died]);
-  clearTimeout(timer);
+  timers.cancel(timer!);
   return outcome;
 }

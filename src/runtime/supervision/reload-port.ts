@@ -5,6 +5,7 @@
  * (managed-state.ts), so the reload never assigns a state itself.
  */
 import type { Logger } from '../../base/log.js';
+import type { TimerScheduler } from '../actor/timers.js';
 import type { ActorWorker, SpawnSpec } from './actor-worker.js';
 import type { ManagedState } from './managed-state.js';
 import type { SupervisorEvents } from './supervisor-events.js';
@@ -31,6 +32,8 @@ export interface ReloadTarget {
 export interface ReloadPort {
   readonly events: SupervisorEvents;
   readonly log: Logger;
+  /** What the grace period waits on. */
+  readonly timers: TimerScheduler;
   /** Throws WIRING, naming the actors there are, for an unknown id. */
   target(actorId: string): ReloadTarget;
   stats(actorId: string): ReloadStats;

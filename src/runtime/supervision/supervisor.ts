@@ -20,6 +20,7 @@
 import { isAbsolute, resolve } from 'node:path';
 import type { ActorKind } from '../actor/actor.js';
 import type { ActorStatus } from '../actor/actor-status.js';
+import { realTimers, type TimerScheduler } from '../actor/timers.js';
 import { ActorWorker, type SpawnSpec, type WorkerExit } from './actor-worker.js';
 import type { ActorInfo } from './control.js';
 import { arbiterError, describeError } from '../../base/errors.js';
@@ -47,6 +48,11 @@ export interface SupervisorOptions {
   drainTimeoutMs?: number;
   /** Environment for the credentialed worker (default: process.env). Others get it minus secrets. */
   env?: NodeJS.ProcessEnv;
+  /**
+   * The timers that restart back-off and the reload grace period wait on (default: real ones).
+   * Tests pass `VirtualTimers` to end those waits when they choose, without sleeping.
+   */
+  timers?: TimerScheduler;
 }
 
 /** The supervisor's record of one actor, as others may read it. */
@@ -100,6 +106,7 @@ export class Supervisor {
   private readonly controlTimeoutMs: number;
   private readonly reloads = new Map<string, ReloadStats>();
   private readonly reloadPort: ReloadPort;
+  private readonly timers: TimerScheduler;
 
   private constructor(
     readonly graph: GraphConfig,
@@ -108,6 +115,7 @@ export class Supervisor {
   ) {
     this.log = options.log ?? rootLogger().child({ component: 'supervisor' });
     this.controlTimeoutMs = options.controlTimeoutMs ?? 15_000;
+    this.timers = options.timers ?? realTimers;
     this.reloadPort = this.createReloadPort();
   }
 
@@ -198,7 +206,7 @@ export class Supervisor {
       return;
     }
     record.lifecycle.moveTo('restarting');
-    await new Promise((resolveDelay) => setTimeout(resolveDelay, decision.delayMs));
+    await new Promise<void>((resolveDelay) => this.timers.after(decision.delayMs, resolveDelay));
     if (this.stopping) return;
     const worker = this.spawnWorker(actorId, record.spec);
     try {
@@ -236,6 +244,7 @@ export class Supervisor {
     return {
       events: this.events,
       log: this.log,
+      timers: this.timers,
       target: (actorId) => {
         const { state, worker, spec, config } = record(actorId);
         return { state, worker, spec, reloadable: config.reloadable };
