@@ -38,7 +38,7 @@ async function run(options: SuiteOptions): Promise<Measurement[]> {
   const graph = parseGraphConfig({
     actors: [
       { id: 'producer', module: PRODUCER, params: { count: 1e9, burst: BURST, intervalMs: 1 } },
-      { id: 'counter', module: COUNTER },
+      { id: 'counter', module: COUNTER, stopStage: 1, reloadable: true },
     ],
     channels: [{ from: 'producer.out', to: ['counter.in'], capacityBytes: 1 << 22 }],
   });

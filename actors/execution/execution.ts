@@ -81,6 +81,7 @@ export default defineActor<State, ExecutionParams>({
   kind: 'execution',
   version: '1',
   reloadable: false,
+  credentials: true,
   inputs: ['commands', 'md'],
   outputs: ['events'],
   params: parseExecutionParams,

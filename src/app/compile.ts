@@ -8,6 +8,12 @@
  *
  * Only the execution actor is configured with credentials; the supervisor strips secrets from
  * every other worker's environment.
+ *
+ * How each actor is supervised is set here too, since only the application knows what its actors
+ * are for: feeds stop first so what they sent drains into strategies and services, which stop
+ * next, and execution stops last (start-up runs the other way round); strategies are
+ * hot-reloadable; and the system cannot run without execution, so its failing past the restart
+ * limit stops everything.
  */
 import { resolve } from 'node:path';
 import { executionEventsTopic, marketDataPattern, marketDataTopic } from '../protocol/index.js';
@@ -22,6 +28,12 @@ export const RECORDER_ID = 'recorder';
 export const MD_RECORDER_ID = 'md-recorder';
 
 export const feedId = (venue: string): string => `feed-${venue}`;
+
+/** Supervision settings per role (see the header). */
+const FEED = { stopStage: 0 } as const;
+const STRATEGY = { stopStage: 1, reloadable: true } as const;
+const SERVICE = { stopStage: 1 } as const;
+const EXECUTION = { stopStage: 2, fatalOnEscalation: true } as const;
 
 /** What compile needs besides the config: where the simulator listens, the resolved data dir. */
 export interface CompileContext {
@@ -47,13 +59,15 @@ export function compileGraph(config: AppConfig, context: CompileContext): GraphC
     ...venues.map(([venue, v]) => ({
       id: feedId(venue),
       module: FEED_MODULE,
+      ...FEED,
       params: { ...v.feed, venue, symbols: v.symbols, mode: config.mode, ...sim },
     })),
-    ...strategies.map((s) => ({ id: s.id, module: s.module, params: s.params })),
+    ...strategies.map((s) => ({ id: s.id, module: s.module, params: s.params, ...STRATEGY })),
     {
       id: EXECUTION_ID,
       module: config.execution.module,
       credentials: true,
+      ...EXECUTION,
       params: {
         ...config.execution.params,
         mode: config.mode,
@@ -63,11 +77,11 @@ export function compileGraph(config: AppConfig, context: CompileContext): GraphC
         ...(config.mode === 'live' ? { confirmLive: context.liveConfirmed === true } : {}),
       },
     },
-    { id: RECORDER_ID, module: RECORDER_MODULE },
+    { id: RECORDER_ID, module: RECORDER_MODULE, ...SERVICE },
   ];
   if (config.record) {
     const source = { mode: config.mode, venues: Object.fromEntries(venues.map(([venue, v]) => [venue, v.symbols])), ...(config.mode === 'sim' ? { simulator: config.simulator } : {}) };
-    actors.push({ id: MD_RECORDER_ID, module: MD_RECORDER_MODULE, params: { file: resolve(config.record.file), source } });
+    actors.push({ id: MD_RECORDER_ID, module: MD_RECORDER_MODULE, params: { file: resolve(config.record.file), source }, ...SERVICE });
   }
   const { marketDataRingBytes, commandRingBytes, eventRingBytes } = config.runtime;
   const channels: NonNullable<GraphConfigInput['channels']> = [

@@ -80,6 +80,23 @@ describe('compile to an actor graph', () => {
     ]);
   });
 
+  it('sets how each actor is supervised: feeds stop first, execution last; strategies reload; execution failing is fatal', () => {
+    const recorded = parseGraphConfig(compileGraph(parseAppConfig({ ...base, record: { file: 'rec/md.rec' } }), { dataDir: '/tmp/d', simBaseUrl: 'http://127.0.0.1:1234' }));
+    const settings = Object.fromEntries(recorded.actors.map((a) => [a.id, { stopStage: a.stopStage, reloadable: a.reloadable, fatalOnEscalation: a.fatalOnEscalation }]));
+    const feed = { stopStage: 0, reloadable: false, fatalOnEscalation: false };
+    const strategy = { stopStage: 1, reloadable: true, fatalOnEscalation: false };
+    const service = { stopStage: 1, reloadable: false, fatalOnEscalation: false };
+    expect(settings).toEqual({
+      [feedId('binance')]: feed,
+      [feedId('binanceusdm')]: feed,
+      carry: strategy,
+      spread: strategy,
+      [EXECUTION_ID]: { stopStage: 2, reloadable: false, fatalOnEscalation: true },
+      recorder: service,
+      'md-recorder': service,
+    });
+  });
+
   it('gives no simulator URL outside sim mode', () => {
     const paper = compileGraph(parseAppConfig({ ...base, mode: 'paper' }), { dataDir: 'd' });
     expect(paper.actors[0]!.params).toEqual({ venue: 'binance', symbols: ['BTC/USDT', 'ETH/USDT'], mode: 'paper' });

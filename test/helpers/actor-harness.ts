@@ -14,7 +14,8 @@
  */
 import type { Message } from '../../src/protocol/index.js';
 import type { AnyActorDefinition } from '../../src/runtime/actor/actor.js';
-import { ActorHost, type ActorStatus, type StartOptions } from '../../src/runtime/actor/actor-host.js';
+import { ActorHost, type StartOptions } from '../../src/runtime/actor/actor-host.js';
+import type { ActorStatus } from '../../src/runtime/actor/actor-status.js';
 import { RingSink, RingSource } from '../../src/runtime/transport/channel.js';
 import { systemClock, type Clock } from '../../src/base/clock.js';
 import { createCodec } from '../../src/runtime/transport/codec.js';

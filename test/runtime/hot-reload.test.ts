@@ -30,7 +30,7 @@ async function start(producer: { count: number; burst: number }, counterModule =
     parseGraphConfig({
       actors: [
         { id: 'producer', module: `${FIXTURES}/probe-producer.ts`, params: { ...producer, intervalMs: 1 } },
-        { id: 'counter', module: counterModule },
+        { id: 'counter', module: counterModule, reloadable: true },
       ],
       channels: [{ from: 'producer.out', to: ['counter.in'], capacityBytes: 1 << 16 }],
       ...extra,
@@ -133,10 +133,10 @@ describe('hot reload', () => {
     expect(status.actor?.version).toBe('1');
   });
 
-  it('refuses to reload a feed or the execution actor, with the reason', async () => {
+  it('refuses to reload an actor its graph entry does not mark reloadable, with the reason', async () => {
     const sup = await start({ count: 100, burst: 100 });
     const result = await sup.reload('producer');
-    expect(result).toEqual({ ok: false, actorId: 'producer', stage: 'refused', error: 'actor producer is a feed actor and is not reloadable (only strategies are)' });
+    expect(result).toEqual({ ok: false, actorId: 'producer', stage: 'refused', error: 'actor producer is not reloadable (its graph entry does not set reloadable)' });
     expect((await sup.actorStatus('producer')).reloads.refused).toBe(1);
   });
 

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parseGraphConfig } from '../../src/runtime/graph/graph-config.js';
+import { stopStages } from '../../src/runtime/graph/stop-order.js';
 import { Lifecycle, nextState } from '../../src/runtime/actor/lifecycle.js';
 import { RestartTracker } from '../../src/runtime/supervision/restart-policy.js';
 import { publicEnv } from '../../src/runtime/supervision/worker-env.js';
@@ -43,6 +44,8 @@ describe('graph config', () => {
   it('applies defaults', () => {
     const graph = parseGraphConfig({ actors, channels: [{ from: 'feed.md', to: ['strat.md'] }] });
     expect(graph.channels[0]).toMatchObject({ policy: 'lossless', capacityBytes: 1 << 20, transport: 'ring' });
+    // Supervision settings default to: stop with everyone else, stay down alone, never reload.
+    expect(graph.actors[0]).toMatchObject({ stopStage: 0, fatalOnEscalation: false, reloadable: false });
   });
 
   it.each([
@@ -53,12 +56,30 @@ describe('graph config', () => {
     [{ actors: [...actors, { id: 'feed', module: 'x.ts' }] }, /actors\[2\]\.id: duplicate actor id, got "feed"/],
     [{ actors: [{ id: 'a b', module: 'x.ts' }] }, /actors\[0\]\.id: expected letters, digits, _ or -, got "a b"/],
     [{ actors, unknownKey: 1 }, /unknownKey/],
+    [{ actors: [{ id: 'a', module: 'x.ts', stopStage: -1 }] }, /actors\[0\]\.stopStage: .*got -1/],
+    [{ actors: [{ id: 'a', module: 'x.ts', stopStage: 1.5 }] }, /actors\[0\]\.stopStage: .*got 1\.5/],
+    [{ actors: [{ id: 'a', module: 'x.ts', reloadable: 'yes' }] }, /actors\[0\]\.reloadable: .*got "yes"/],
+    [{ actors: [{ id: 'a', module: 'x.ts', fatalOnEscalation: 1 }] }, /actors\[0\]\.fatalOnEscalation: .*got 1/],
     [
       { actors, channels: [{ from: 'feed.md', to: ['strat.md'], policy: 'conflate' }, { from: 'strat.x', to: ['strat.md'] }] },
       /channels\[1\]\.policy: input strat\.md already receives conflate channels/,
     ],
   ])('rejects %j naming the field and value', (input, pattern) => {
     expect(() => parseGraphConfig(input, 'test graph')).toThrow(pattern);
+  });
+});
+
+describe('stop order', () => {
+  it('groups by stop stage, lowest first, keeping graph order within a stage', () => {
+    const actors = [
+      { id: 'exec', stopStage: 2 },
+      { id: 'feed-a', stopStage: 0 },
+      { id: 'strat', stopStage: 1 },
+      { id: 'feed-b', stopStage: 0 },
+      { id: 'recorder', stopStage: 1 },
+    ];
+    expect(stopStages(actors, (a) => a.stopStage).map((stage) => stage.map((a) => a.id))).toEqual([['feed-a', 'feed-b'], ['strat', 'recorder'], ['exec']]);
+    expect(stopStages([], () => 0)).toEqual([]);
   });
 });
 

@@ -200,6 +200,26 @@ describe('supervisor with real workers', () => {
     expect((await sup.actorStatus('producer')).state).toBe('running');
   });
 
+  it('stops the whole system when an actor marked fatalOnEscalation exceeds its restart limit', async () => {
+    const sup = await start({
+      actors: [
+        { id: 'producer', module: `${FIXTURES}/probe-producer.ts`, params: { count: 0 } },
+        { id: 'vital', module: `${FIXTURES}/crash-on-start.ts`, fatalOnEscalation: true, restart: { maxRestarts: 1, withinMs: 60_000, initialBackoffMs: 0 } },
+      ],
+      channels: [{ from: 'producer.out', to: ['vital.in'] }],
+    });
+    const fatal = await sup.events.waitFor('system-fatal');
+    expect(fatal).toMatchObject({ actorId: 'vital', reason: expect.stringMatching(/^actor vital failed, and the system cannot run without it: 2 crashes within 60000 ms/) });
+    await sup.events.waitFor('system-stopped');
+    expect((await sup.actorStatus('producer')).state).toBe('stopped');
+  });
+
+  it('refuses credentials to a module that does not declare it takes them', async () => {
+    await expect(start({ actors: [{ id: 'counter', module: `${FIXTURES}/probe-counter.ts`, credentials: true }] })).rejects.toThrow(
+      /WIRING: actor counter: the graph gives it credentials, but .*probe-counter\.ts does not declare credentials: true/,
+    );
+  });
+
   it('tells a hook which actor wrote the message it is handling (from the wiring, not the message)', async () => {
     const sup = await start({
       actors: [

@@ -9,16 +9,20 @@
  *
  * Ports are attached on start and re-attached on a rollback resume, never earlier: a reader's
  * position lives in the ring, and a successor may have moved it.
+ *
+ * Replay runs the same host without a loop of its own (driven-host.ts); the status report is
+ * built in actor-status.ts.
  */
 import type { Message } from '../../protocol/index.js';
-import { isReloadable, type ActorDefinition } from './actor.js';
+import type { ActorDefinition } from './actor.js';
 import { HostContext } from './actor-context.js';
+import { actorStatus, type ActorStatus } from './actor-status.js';
 import type { ChannelPolicy, RecordSource } from '../transport/channel.js';
 import { systemClock, type Clock, monoNowNs } from '../../base/clock.js';
 import { createCodec, warmUp, type Codec, type DecodeValidation } from '../transport/codec.js';
 import { Doorbell } from '../transport/doorbell.js';
-import { arbiterError, describeError } from '../../base/errors.js';
-import { InputPort, type InputStats } from '../transport/input-port.js';
+import { arbiterError } from '../../base/errors.js';
+import { InputPort } from '../transport/input-port.js';
 import { Lifecycle, type LifecycleState } from './lifecycle.js';
 import type { Logger } from '../../base/log.js';
 import { OutputPort, type Destination, type PendingRecords } from '../transport/output-port.js';
@@ -50,11 +54,6 @@ export interface HostWiring {
   readonly batchSize?: number;
   /** The actor has its thread to itself (a worker), so waiting for ring input may block it. */
   readonly ownThread?: boolean;
-  /**
-   * An outside driver runs the actor (replay's lockstep): the host starts no loop of its own; the
-   * driver calls `step()` to handle what is in the rings and `busy()` to see whether it is done.
-   */
-  readonly driven?: boolean;
 }
 
 export interface StartOptions {
@@ -76,40 +75,19 @@ export interface Handover {
   pending: Record<string, PendingRecords>;
 }
 
-export interface ActorStatus {
-  actorId: string;
-  kind: string;
-  version: string;
-  state: LifecycleState;
-  reloadable: boolean;
-  messagesIn: number;
-  messagesOut: number;
-  errors: number;
-  errorsByReason: Record<string, number>;
-  unhandled: number;
-  lastMessageAgeMs: number | null;
-  firstMessageAtNs: number | null;
-  inputs: InputStats[];
-  outputs: ReturnType<OutputPort['stats']>[];
-  wait: { strategy: string; spinBudgetUs: number; spinHits: number; spinMisses: number; parks: number };
-  counters: Record<string, number>;
-  gauges: Record<string, number>;
-  custom?: Record<string, unknown>;
-}
-
 const yieldToEventLoop = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
 export class ActorHost<S, P> {
-  private readonly lifecycle: Lifecycle;
-  private readonly context: HostContext<P>;
+  protected readonly lifecycle: Lifecycle;
+  protected readonly context: HostContext<P>;
   private readonly doorbell: Doorbell;
   private readonly waiter: Waiter;
-  private readonly batchSize: number;
-  private inputs: InputPort[] = [];
+  protected readonly batchSize: number;
+  protected inputs: InputPort[] = [];
   /** Built once: codecs do not depend on ring cursors, and a reload's start is on the clock. */
   private readonly inputCodecs: Codec[];
   private readonly outputCodec: Codec;
-  private outputs: OutputPort[] = [];
+  protected outputs: OutputPort[] = [];
   private state!: S;
   private loopDone: Promise<void> = Promise.resolve();
   private lastMessageNs = 0;
@@ -245,34 +223,20 @@ export class ActorHost<S, P> {
   }
 
   status(): ActorStatus {
-    const messagesIn = this.inputs.reduce((sum, port) => sum + port.messagesIn, 0);
-    return {
+    return actorStatus({
       actorId: this.actorId,
-      kind: this.definition.kind,
-      version: this.definition.version,
-      state: this.lifecycle.state,
-      reloadable: isReloadable(this.definition),
-      messagesIn,
-      messagesOut: this.outputs.reduce((sum, port) => sum + port.messagesOut, 0),
-      // Decode errors are reported through the context as `decode.<port>`, so they are in here.
-      errors: this.context.errors,
-      errorsByReason: { ...this.context.errorsByReason },
+      definition: this.definition,
+      state: this.state,
+      lifecycleState: this.lifecycle.state,
+      context: this.context,
+      inputs: this.inputs,
+      outputs: this.outputs,
+      waiter: this.waiter,
+      waitStrategy: this.wiring.wait.strategy,
       unhandled: this.unhandled,
-      lastMessageAgeMs: this.lastMessageNs === 0 ? null : (monoNowNs() - this.lastMessageNs) / 1e6,
-      firstMessageAtNs: this.firstMessageNs === 0 ? null : this.firstMessageNs,
-      inputs: this.inputs.map((port) => port.stats()),
-      outputs: this.outputs.map((port) => port.stats()),
-      wait: {
-        strategy: this.wiring.wait.strategy,
-        spinBudgetUs: this.waiter.currentSpinBudgetUs(),
-        spinHits: this.waiter.spinHits,
-        spinMisses: this.waiter.spinMisses,
-        parks: this.waiter.parks,
-      },
-      counters: { ...this.context.counters },
-      gauges: { ...this.context.gauges },
-      ...(this.definition.status && this.state !== undefined ? { custom: this.safeCustomStatus() } : {}),
-    };
+      firstMessageNs: this.firstMessageNs,
+      lastMessageNs: this.lastMessageNs,
+    });
   }
 
   private attach(pending: Record<string, PendingRecords> | undefined, hold: boolean): void {
@@ -301,46 +265,12 @@ export class ActorHost<S, P> {
     for (const port of this.outputs) port.hold(false);
     this.flushOutputs();
     this.context.runTimers(true);
-    this.loopDone = this.inputs.length > 0 && this.wiring.driven !== true ? this.loop() : Promise.resolve();
+    this.loopDone = this.inputs.length > 0 ? this.startLoop() : Promise.resolve();
   }
 
-  /**
-   * Driven mode: handles every record now in the input rings (whatever the handlers' outputs
-   * cause arrives in other actors' rings, not this one's), then flushes the outputs. Returns the
-   * number of records handled.
-   */
-  step(): number {
-    if (!this.lifecycle.is('running')) return 0;
-    let handled = 0;
-    for (;;) {
-      let batch = 0;
-      for (let i = 0; i < this.inputs.length; i++) batch += this.inputs[i]!.poll(this.batchSize);
-      if (batch === 0) break;
-      handled += batch;
-    }
-    this.flushOutputs();
-    return handled;
-  }
-
-  /** Why `busy()` holds, for a driver's error message. */
-  busyReason(): string {
-    const pending = this.outputs.filter((port) => port.hasPending()).map((port) => port.name);
-    return [this.hasInput() ? 'unread input' : '', pending.length ? `undelivered output on ${pending.join(', ')}` : '', this.context.inFlight ? `${this.context.inFlight} async task(s)` : ''].filter(Boolean).join(', ');
-  }
-
-  /** Driven mode: unread input, undelivered output or unsettled async work remains. */
-  busy(): boolean {
-    return this.hasWork() || this.context.inFlight > 0;
-  }
-
-  /** Driven mode: unread input or undelivered output. */
-  hasWork(): boolean {
-    return this.hasInput() || this.outputs.some((port) => port.hasPending());
-  }
-
-  /** Tracked async work (ctx.track, ctx.after) not yet settled. */
-  inFlight(): number {
-    return this.context.inFlight;
+  /** Runs the read → dispatch loop until the actor leaves `running`; a driven host runs none. */
+  protected startLoop(): Promise<void> {
+    return this.loop();
   }
 
   private async loop(): Promise<void> {
@@ -359,7 +289,7 @@ export class ActorHost<S, P> {
     }
   }
 
-  private hasInput(): boolean {
+  protected hasInput(): boolean {
     for (let i = 0; i < this.inputs.length; i++) if (this.inputs[i]!.hasData()) return true;
     return false;
   }
@@ -384,7 +314,7 @@ export class ActorHost<S, P> {
     }
   };
 
-  /** Fires a timer's onTimer now, as if it had elapsed (tests and replay drive time this way). */
+  /** Fires a timer's onTimer now, as if it had elapsed (tests drive time this way). */
   fireTimer(name: string): void {
     this.handleTimer(name);
   }
@@ -412,16 +342,16 @@ export class ActorHost<S, P> {
     this.context.reportError(`decode.${port.name}`, error);
   };
 
-  private flushOutputs(): void {
+  protected flushOutputs(): void {
     for (let i = 0; i < this.outputs.length; i++) {
       const port = this.outputs[i]!;
       if (port.hasPending()) port.flush();
     }
-    // A pending backlog with no loop iteration to drain it (a feed) needs the flush timer.
+    // A pending backlog with no loop iteration to drain it (a writer without inputs) needs the flush timer.
     if (this.flushTimer === undefined && this.outputs.some((port) => port.hasPending())) this.scheduleFlush();
   }
 
-  /** Writers without inputs (feeds) have no loop: drain their backlogs on a short timer. */
+  /** Writers without inputs have no loop: drain their backlogs on a short timer. */
   private readonly scheduleFlush = (): void => {
     if (this.flushTimer) return;
     this.flushTimer = setInterval(() => {
@@ -432,12 +362,4 @@ export class ActorHost<S, P> {
       }
     }, 1);
   };
-
-  private safeCustomStatus(): Record<string, unknown> {
-    try {
-      return this.definition.status!(this.state);
-    } catch (error) {
-      return { statusError: describeError(error) };
-    }
-  }
 }

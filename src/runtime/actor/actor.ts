@@ -10,13 +10,12 @@
  * @example
  * ```ts
  * export default defineActor({
- *   kind: 'strategy',
+ *   kind: 'counter',
  *   version: '1',
- *   inputs: ['md'],
- *   outputs: ['intents'],
+ *   inputs: ['in'],
  *   init: () => ({ ticks: 0 }),
  *   onMessage: {
- *     BookTop(state, tick, ctx) {
+ *     Probe(state) {
  *       state.ticks++;
  *     },
  *   },
@@ -29,8 +28,13 @@ import type { Message, MessageOf, MessageType } from '../../protocol/index.js';
 import type { Clock } from '../../base/clock.js';
 import type { Logger } from '../../base/log.js';
 
-export const ACTOR_KINDS = ['feed', 'strategy', 'execution', 'service'] as const;
-export type ActorKind = (typeof ACTOR_KINDS)[number];
+/**
+ * What an actor is, in the application's words: a label for logs, status and metrics. The
+ * runtime attaches no behaviour to it; how an actor is supervised comes from its graph entry.
+ */
+export type ActorKind = string;
+
+const KIND = /^[A-Za-z0-9_-]+$/;
 
 /** What a hook can do besides returning state. */
 export interface ActorContext<P = unknown> {
@@ -76,8 +80,16 @@ export interface ActorDefinition<S = unknown, P = unknown> {
   readonly kind: ActorKind;
   /** Code version; passed to the successor's `restore` so it can migrate the state shape. */
   readonly version: string;
-  /** Whether hot reload is allowed. Defaults to true for strategies, false otherwise. */
+  /**
+   * False when this module cannot be hot-reloaded even where its graph entry allows it (the
+   * graph decides which actors are reloadable; a module may only refuse).
+   */
   readonly reloadable?: boolean;
+  /**
+   * The module takes credentials: only a module that says so may be configured with
+   * `credentials: true`, which hands its worker the full environment, secrets included.
+   */
+  readonly credentials?: boolean;
   /** Input port names this actor reads. */
   readonly inputs?: readonly string[];
   /** Output port names this actor writes. */
@@ -97,7 +109,7 @@ export interface ActorDefinition<S = unknown, P = unknown> {
   /** Actor-specific status for ops (positions, opportunities…). */
   status?(state: S): Record<string, unknown>;
   /**
-   * Named commands the control plane may send (for example execution's `halt`). Each gets
+   * Named commands the control plane may send (for example `halt`). Each gets
    * structured-cloneable args and returns a structured-cloneable result (or a promise of one).
    * Unknown names are refused by the runtime with the list of known ones.
    */
@@ -123,14 +135,14 @@ export function isActorDefinition(value: unknown): value is AnyActorDefinition {
 }
 
 function definitionProblem(definition: AnyActorDefinition): string | undefined {
-  if (!ACTOR_KINDS.includes(definition.kind)) return `kind must be one of ${ACTOR_KINDS.join('|')}, got ${String(definition.kind)}`;
+  if (typeof definition.kind !== 'string' || !KIND.test(definition.kind)) return `kind must be a name of letters, digits, _ or -, got ${JSON.stringify(definition.kind)}`;
   if (typeof definition.version !== 'string' || definition.version === '') return 'version must be a non-empty string';
   if (typeof definition.init !== 'function') return 'init must be a function';
   if (definition.snapshot && !definition.restore) return 'an actor with snapshot() must also define restore()';
   return undefined;
 }
 
-/** Whether `definition` may be hot-reloaded. */
-export function isReloadable(definition: AnyActorDefinition): boolean {
-  return definition.reloadable ?? definition.kind === 'strategy';
+/** Whether the module lets itself be hot-reloaded (where its graph entry allows it). */
+export function allowsReload(definition: AnyActorDefinition): boolean {
+  return definition.reloadable !== false;
 }

@@ -38,7 +38,6 @@ export interface HostWiringOptions {
   spinSlots: SharedArrayBuffer;
   wait: WaitOptions;
   ownThread: boolean;
-  driven?: boolean;
   cache?: PortEndCache;
 }
 
@@ -49,7 +48,6 @@ export function hostWiring(spec: ActorWiringSpec, declaredOutputs: readonly stri
   return {
     doorbell: spec.doorbell,
     ownThread: options.ownThread,
-    driven: options.driven ?? false,
     spinSlots: options.spinSlots,
     wait: options.wait,
     inputs: spec.inputs.map((input) => ({
@@ -85,8 +83,8 @@ export interface LoadedActor {
 
 /**
  * Imports an actor module and checks it against its wiring: it must default-export
- * `defineActor(...)`, only an execution actor may be credentialed, every wired port must be
- * declared, and its params must parse. Each failure names the actor and what was wrong.
+ * `defineActor(...)`, only a module that declares `credentials: true` may be credentialed, every
+ * wired port must be declared, and its params must parse. Each failure names the actor and what was wrong.
  */
 export async function loadActor(actorId: string, modulePath: string, rawParams: unknown, spec: ActorWiringSpec, credentialed: boolean): Promise<LoadedActor> {
   let module: { default?: unknown };
@@ -99,8 +97,8 @@ export async function loadActor(actorId: string, modulePath: string, rawParams: 
   if (!isActorDefinition(definition)) {
     throw arbiterError('ACTOR_MODULE', `actor ${actorId}: ${modulePath} must default-export defineActor({...})`);
   }
-  if (credentialed && definition.kind !== 'execution') {
-    throw arbiterError('WIRING', `actor ${actorId}: only the execution actor may receive credentials, this module is a ${definition.kind}`);
+  if (credentialed && definition.credentials !== true) {
+    throw arbiterError('WIRING', `actor ${actorId}: the graph gives it credentials, but ${modulePath} does not declare credentials: true (only a module that takes credentials may receive them)`);
   }
   checkPorts(actorId, definition, spec);
   let params: unknown = rawParams;

@@ -6,10 +6,10 @@
  * ```ts
  * const graph = parseGraphConfig({
  *   actors: [
- *     { id: 'feed', module: 'actors/feed/demo-feed.ts' },
- *     { id: 'counter', module: 'actors/strategy/demo-counter.ts' },
+ *     { id: 'ticker', module: 'actors/feed/demo-ticker.ts' },
+ *     { id: 'spread-watch', module: 'actors/strategy/demo-spread-watch.ts', stopStage: 1, reloadable: true },
  *   ],
- *   channels: [{ from: 'feed.md', to: ['counter.md'], policy: 'conflate' }],
+ *   channels: [{ from: 'ticker.md', to: ['spread-watch.md'], policy: 'conflate' }],
  * }, 'demo graph');
  * ```
  */
@@ -52,8 +52,20 @@ const actorSchema = z
     params: z.unknown().optional(),
     wait: waitSchema.optional(),
     restart: restartSchema.optional(),
-    /** Only the execution actor may receive credentials (checked against its kind at load). */
+    /**
+     * Hand this actor the full environment, secrets included (every other worker gets it minus
+     * secrets). At most one actor, and its module must declare `credentials: true`.
+     */
     credentials: z.boolean().optional(),
+    /**
+     * Shutdown stage: every actor of stage 0 stops (after its inputs drained), then stage 1, and
+     * so on; start-up runs the stages the other way round, so readers are up before writers.
+     */
+    stopStage: z.int().nonnegative().default(0),
+    /** Past its restart limit this actor stops the whole system instead of staying down alone. */
+    fatalOnEscalation: z.boolean().default(false),
+    /** The supervisor may hot-reload it (its module can still refuse: `reloadable: false`). */
+    reloadable: z.boolean().default(false),
   })
   .strict();
 

@@ -3,9 +3,9 @@
  * a time, so that the same inputs always give the same outputs (replay mode).
  *
  * The actors are the same modules, loaded, checked and wired the same way as under the
- * supervisor (actor-loader.ts, wiring.ts: real rings, real topic routing), but each host is
- * `driven`: it runs no loop of its own. Some actors are *sources*: the driver does not load them
- * and writes their output itself with `publish` (replay stands in for the feeds this way).
+ * supervisor (actor-loader.ts, wiring.ts: real rings, real topic routing), but each host is a
+ * `DrivenActorHost`: it runs no loop of its own. Some actors are *sources*: the driver does not load them
+ * and writes their output itself with `publish` (replay stands in for recorded inputs this way).
  *
  * After every input the driver settles the graph: it steps every host in graph order until no
  * ring holds a record, no output is backlogged and no tracked async work (ctx.track, ctx.after)
@@ -25,17 +25,18 @@
 import { isAbsolute, resolve } from 'node:path';
 import type { Message } from '../../protocol/index.js';
 import type { ActorKind } from '../actor/actor.js';
-import { ActorHost } from '../actor/actor-host.js';
+import { DrivenActorHost } from '../actor/driven-host.js';
 import { destinationsOf, hostWiring, loadActor } from './actor-loader.js';
 import { createCodec } from '../transport/codec.js';
 import { arbiterError } from '../../base/errors.js';
-import type { GraphConfig } from './graph-config.js';
-import type { ReloadStats } from '../supervision/hot-reload.js';
+import type { ActorConfig, GraphConfig } from './graph-config.js';
+import type { ReloadStats } from '../supervision/reload-port.js';
 import { actorLogger } from '../../base/log.js';
 import { OutputPort } from '../transport/output-port.js';
 import type { SupervisorActorStatus } from '../supervision/supervisor.js';
 import { VirtualClock, VirtualTimers } from '../actor/timers.js';
 import { DEFAULT_WAIT_OPTIONS, SpinSlots } from '../transport/wait-strategy.js';
+import { stopStages } from './stop-order.js';
 import { buildWiring, type GraphWiring } from './wiring.js';
 
 export interface LockstepOptions {
@@ -52,7 +53,8 @@ export interface LockstepOptions {
 interface DrivenActor {
   readonly id: string;
   readonly kind: ActorKind;
-  readonly host: ActorHost<unknown, unknown>;
+  readonly config: ActorConfig;
+  readonly host: DrivenActorHost<unknown, unknown>;
 }
 
 const NO_RELOADS: ReloadStats = Object.freeze({ succeeded: 0, rolledBack: 0, refused: 0, lastPauseUs: null });
@@ -106,9 +108,9 @@ export class LockstepGraph {
       }
       const modulePath = isAbsolute(config.module) ? config.module : resolve(this.options.baseDir, config.module);
       const { definition, params } = await loadActor(config.id, modulePath, config.params ?? {}, spec, config.credentials === true);
-      const wiring = hostWiring(spec, definition.outputs ?? [], { spinSlots, wait: { ...DEFAULT_WAIT_OPTIONS, strategy: 'park' }, ownThread: false, driven: true });
-      const host = new ActorHost(config.id, definition, params, wiring, actorLogger(config.id, definition.kind), this.clock, this.timers);
-      this.actors.push({ id: config.id, kind: definition.kind, host });
+      const wiring = hostWiring(spec, definition.outputs ?? [], { spinSlots, wait: { ...DEFAULT_WAIT_OPTIONS, strategy: 'park' }, ownThread: false });
+      const host = new DrivenActorHost(config.id, definition, params, wiring, actorLogger(config.id, definition.kind), this.clock, this.timers);
+      this.actors.push({ id: config.id, kind: definition.kind, config, host });
       await host.start();
     }
   }
@@ -190,12 +192,12 @@ export class LockstepGraph {
     return actor.host.command(name, args);
   }
 
-  /** Settles, then stops strategies and services before execution (the supervisor's order). */
+  /** Stops the actors stage by stage, in the supervisor's order (stop-order.ts), one at a time. */
   async stop(): Promise<void> {
     if (this.stopped) return;
     this.stopped = true;
-    const order: ActorKind[] = ['feed', 'strategy', 'service', 'execution'];
-    const actors = [...this.actors].sort((a, b) => order.indexOf(a.kind) - order.indexOf(b.kind));
-    for (const { host } of actors) await host.stop();
+    for (const stage of stopStages(this.actors, (actor) => actor.config.stopStage)) {
+      for (const { host } of stage) await host.stop();
+    }
   }
 }

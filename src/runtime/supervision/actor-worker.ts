@@ -1,6 +1,8 @@
 /**
  * One actor's worker thread as the supervisor sees it: spawn, typed control calls that fail
- * fast (timeout, or the worker died) instead of hanging, and the exit as a promise.
+ * fast (timeout, or the worker died) instead of hanging, and the exit as a promise. On exit,
+ * however it happened, the thread's spin slots go back to the shared pool (a thread killed
+ * mid-spin never ran the code that releases them), before anyone awaiting the exit is told.
  */
 import * as Comlink from 'comlink';
 import nodeEndpoint from 'comlink/dist/esm/node-adapter.mjs';
@@ -9,6 +11,7 @@ import type { ActorControl, ActorInfo, ActorWorkerData } from './control.js';
 import { withTimeout } from './control.js';
 import { Doorbell } from '../transport/doorbell.js';
 import { arbiterError, describeError } from '../../base/errors.js';
+import { SpinSlots } from '../transport/wait-strategy.js';
 import { transferablePorts } from '../graph/wiring.js';
 
 const BOOT_URL = new URL('./worker-boot.mjs', import.meta.url);
@@ -26,6 +29,8 @@ export type SpawnSpec = Omit<ActorWorkerData, 'entry' | 'control'> & { env: Reco
 
 export class ActorWorker {
   readonly exited: Promise<WorkerExit>;
+  /** Taken at spawn: it names the thread's spin slots after the thread is gone. */
+  readonly threadId: number;
   info: ActorInfo | undefined;
   private readonly worker: Worker;
   private readonly control: Comlink.Remote<ActorControl>;
@@ -49,11 +54,13 @@ export class ActorWorker {
       stdout: false,
       stderr: false,
     });
+    this.threadId = this.worker.threadId;
     this.worker.on('error', (error) => {
       this.lastError = describeError(error);
     });
     this.exited = new Promise((resolve) => {
       this.worker.once('exit', (code) => {
+        new SpinSlots(spec.spinSlots).releaseHeldBy(this.threadId);
         port1.close();
         resolve({ code, error: this.lastError, expected: this.expected });
       });
@@ -89,9 +96,5 @@ export class ActorWorker {
     this.expected = true;
     await this.worker.terminate();
     return this.exited;
-  }
-
-  get threadId(): number {
-    return this.worker.threadId;
   }
 }

@@ -5,7 +5,8 @@
  */
 import type { MessagePort } from 'node:worker_threads';
 import type { ActorKind } from '../actor/actor.js';
-import type { ActorStatus, Handover, StartOptions } from '../actor/actor-host.js';
+import type { Handover, StartOptions } from '../actor/actor-host.js';
+import type { ActorStatus } from '../actor/actor-status.js';
 import { arbiterError } from '../../base/errors.js';
 import type { PendingRecords } from '../transport/output-port.js';
 import type { WaitOptions } from '../transport/wait-strategy.js';
@@ -15,7 +16,8 @@ export interface ActorInfo {
   actorId: string;
   kind: ActorKind;
   version: string;
-  reloadable: boolean;
+  /** The module lets itself be hot-reloaded (ActorDefinition.reloadable is not false). */
+  allowsReload: boolean;
   inputs: string[];
   outputs: string[];
 }
@@ -32,11 +34,11 @@ export interface ActorControl {
   snapshot(): Promise<{ version: string; snapshot: unknown }>;
   status(): Promise<ActorStatus>;
   stop(): Promise<void>;
-  /** An actor-specific command (ActorDefinition.onCommand), e.g. execution's `halt`. */
+  /** An actor-specific command (ActorDefinition.onCommand), e.g. `halt`. */
   command(name: string, args?: unknown): Promise<unknown>;
 }
 
-/** What a worker receives at spawn. Secrets never travel here: they reach execution via its env. */
+/** What a worker receives at spawn. Secrets never travel here: they reach the credentialed actor via its env. */
 export interface ActorWorkerData {
   /** The TypeScript module the bootstrap imports (worker-entry.ts for actors). */
   entry: string;

@@ -4,7 +4,7 @@
  *   old worker ──running──────────────┐pause   hand-over          (paused, kept for rollback)  terminate
  *   new worker      spawn ─ load ─────┼──────────────── start(restore) ─ running ─ grace ─┬─ supervised
  *                   (~250 ms, old     │◄──── switch-over pause ────►│                      │
- *                    still trading)                                            crash here → roll back:
+ *                    still running)                                            crash here → roll back:
  *                                                                              resume old at the rings
  *
  * The new code runs in a fresh worker, never as a re-import in the old one (re-importing with
@@ -14,12 +14,15 @@
  * yet are handed over and delivered first. If the new code fails to load, throws in
  * restore(), or dies within the grace period, the old worker resumes (re-attaching, since the
  * new one moved the cursors) with the state it had at the swap.
+ *
+ * The reload reaches the supervisor only through its ReloadPort (reload-port.ts).
  */
 import type { Handover } from '../actor/actor-host.js';
+import type { TimerHandle, TimerScheduler } from '../actor/timers.js';
 import type { ActorWorker } from './actor-worker.js';
 import { monoNowNs } from '../../base/clock.js';
 import { describeError } from '../../base/errors.js';
-import type { Supervisor } from './supervisor.js';
+import type { ReloadPort } from './reload-port.js';
 
 export interface ReloadOptions {
   /** Load the new version from this module (default: the actor's current module, re-read from disk). */
@@ -43,31 +46,23 @@ export type ReloadResult =
 
 export const DEFAULT_RELOAD_GRACE_MS = 1_000;
 
-/** Per-actor reload counters, reported in status and metrics. */
-export interface ReloadStats {
-  succeeded: number;
-  rolledBack: number;
-  refused: number;
-  lastPauseUs: number | null;
-}
-
-export async function reloadActor(supervisor: Supervisor, actorId: string, options: ReloadOptions = {}): Promise<ReloadResult> {
-  const record = supervisor.managed(actorId);
-  const stats = supervisor.reloadStats(actorId);
-  const refusal = refusalReason(supervisor, actorId);
+export async function reloadActor(port: ReloadPort, actorId: string, options: ReloadOptions = {}): Promise<ReloadResult> {
+  const target = port.target(actorId);
+  const stats = port.stats(actorId);
+  const refusal = refusalReason(port, actorId);
   if (refusal) {
     stats.refused++;
-    supervisor.events.emit({ type: 'reload-refused', actorId, reason: refusal });
-    supervisor.log.warn({ actorId, reason: refusal }, 'reload refused');
+    port.events.emit({ type: 'reload-refused', actorId, reason: refusal });
+    port.log.warn({ actorId, reason: refusal }, 'reload refused');
     return { ok: false, actorId, stage: 'refused', error: refusal };
   }
-  const oldWorker = record.worker!;
+  const oldWorker = target.worker!;
   const fromVersion = oldWorker.info!.version;
-  const spec = options.modulePath ? { ...record.spec, modulePath: options.modulePath } : record.spec;
-  record.state = 'reloading';
+  const spec = options.modulePath ? { ...target.spec, modulePath: options.modulePath } : target.spec;
+  port.begin(actorId);
 
   const startupStart = Date.now();
-  const newWorker = supervisor.spawnWorker(actorId, spec);
+  const newWorker = port.spawn(actorId, spec);
   const rollBack = async (stage: 'load' | 'restore' | 'grace', error: unknown, handedOver?: Handover): Promise<ReloadResult> => {
     await newWorker.terminate();
     if (stage !== 'load') {
@@ -77,12 +72,11 @@ export async function reloadActor(supervisor: Supervisor, actorId: string, optio
       const pending = stage === 'restore' ? handedOver?.pending : undefined;
       await oldWorker.call('resume', (c) => c.resume({ reattach: true, ...(pending ? { pending } : {}) }));
     }
-    record.worker = oldWorker;
-    record.state = 'running';
+    port.rollBack(actorId, oldWorker);
     stats.rolledBack++;
     const message = describeError(error);
-    supervisor.events.emit({ type: 'reload-rolled-back', actorId, stage, error: message });
-    supervisor.log.error({ actorId, stage, error: message }, 'reload failed, old version kept');
+    port.events.emit({ type: 'reload-rolled-back', actorId, stage, error: message });
+    port.log.error({ actorId, stage, error: message }, 'reload failed, old version kept');
     return { ok: false, actorId, stage, error: message };
   };
 
@@ -95,7 +89,14 @@ export async function reloadActor(supervisor: Supervisor, actorId: string, optio
   const startupMs = Date.now() - startupStart;
 
   const pauseStartNs = monoNowNs();
-  const handover = await oldWorker.call('pause for hand-over', (c) => c.pauseForHandover());
+  let handover: Handover;
+  try {
+    handover = await oldWorker.call('pause for hand-over', (c) => c.pauseForHandover());
+  } catch (error) {
+    // The old worker died (its crash is the supervisor's to handle): nothing to roll back to.
+    await newWorker.terminate();
+    throw error;
+  }
   try {
     const restore = handover.hasSnapshot ? { snapshot: handover.snapshot, fromVersion } : undefined;
     // Started paused: until resumed it has read no input and delivered no output.
@@ -103,10 +104,10 @@ export async function reloadActor(supervisor: Supervisor, actorId: string, optio
   } catch (error) {
     return rollBack('restore', error, handover);
   }
-  record.worker = newWorker;
+  port.switchTo(actorId, newWorker);
   const resumed = newWorker.call('resume', (c) => c.resume());
   resumed.catch(() => {}); // a death during resume is seen by survivesGrace
-  const crashed = await survivesGrace(newWorker, options.graceMs ?? DEFAULT_RELOAD_GRACE_MS);
+  const crashed = await survivesGrace(newWorker, options.graceMs ?? DEFAULT_RELOAD_GRACE_MS, port.timers);
   if (crashed !== undefined) return rollBack('grace', crashed, handover);
   await resumed;
   const startedNs = monoNowNs();
@@ -114,35 +115,33 @@ export async function reloadActor(supervisor: Supervisor, actorId: string, optio
   const firstMessageNs = (await newWorker.call('status', (c) => c.status())).firstMessageAtNs;
   const pauseUs = ((firstMessageNs ?? startedNs) - pauseStartNs) / 1e3;
   await oldWorker.terminate();
-  record.spec = spec;
-  record.state = 'running';
-  supervisor.watch(record, newWorker);
+  port.complete(actorId, newWorker, spec);
   stats.succeeded++;
   stats.lastPauseUs = pauseUs;
   const toVersion = newWorker.info!.version;
-  supervisor.events.emit({ type: 'reload-succeeded', actorId, fromVersion, toVersion, pauseUs, startupMs });
-  supervisor.log.info({ actorId, fromVersion, toVersion, pauseUs: Math.round(pauseUs), startupMs }, 'reloaded');
+  port.events.emit({ type: 'reload-succeeded', actorId, fromVersion, toVersion, pauseUs, startupMs });
+  port.log.info({ actorId, fromVersion, toVersion, pauseUs: Math.round(pauseUs), startupMs }, 'reloaded');
   return { ok: true, actorId, fromVersion, toVersion, startupMs, pauseUs };
 }
 
-function refusalReason(supervisor: Supervisor, actorId: string): string | undefined {
-  const record = supervisor.managed(actorId);
-  const kind = record.info?.kind ?? 'unknown';
-  if (record.info && !record.info.reloadable) return `actor ${actorId} is a ${kind} actor and is not reloadable (only strategies are)`;
-  if (record.state === 'reloading') return `actor ${actorId} is already being reloaded`;
-  if (record.state !== 'running' || !record.worker?.info) return `actor ${actorId} is ${record.state}, not running`;
-  if (!record.spec.wiring.restartable) return `actor ${actorId} has postMessage channels, which cannot move to a new worker`;
+function refusalReason(port: ReloadPort, actorId: string): string | undefined {
+  const target = port.target(actorId);
+  if (!target.reloadable) return `actor ${actorId} is not reloadable (its graph entry does not set reloadable)`;
+  if (target.worker?.info && !target.worker.info.allowsReload) return `actor ${actorId} is not reloadable (its module declares reloadable: false)`;
+  if (target.state === 'reloading') return `actor ${actorId} is already being reloaded`;
+  if (target.state !== 'running' || !target.worker?.info) return `actor ${actorId} is ${target.state}, not running`;
+  if (!target.spec.wiring.restartable) return `actor ${actorId} has postMessage channels, which cannot move to a new worker`;
   return undefined;
 }
 
 /** Resolves undefined if the worker is still alive after `graceMs`, or the reason it died. */
-async function survivesGrace(worker: ActorWorker, graceMs: number): Promise<string | undefined> {
-  let timer: NodeJS.Timeout | undefined;
+async function survivesGrace(worker: ActorWorker, graceMs: number, timers: TimerScheduler): Promise<string | undefined> {
+  let timer: TimerHandle | undefined;
   const elapsed = new Promise<undefined>((resolve) => {
-    timer = setTimeout(() => resolve(undefined), graceMs);
+    timer = timers.after(graceMs, () => resolve(undefined));
   });
   const died = worker.exited.then((exit) => exit.error ?? `new version exited with code ${exit.code}`);
   const outcome = await Promise.race([elapsed, died]);
-  clearTimeout(timer);
+  timers.cancel(timer!);
   return outcome;
 }

@@ -19,7 +19,7 @@ export function watchReloadableModules(
 ): ModuleWatcher {
   const byDirectory = new Map<string, Map<string, string>>(); // dir → file name → actorId
   for (const [actorId, record] of supervisor.actors) {
-    if (!record.info?.reloadable) continue;
+    if (!record.config.reloadable || !record.info?.allowsReload) continue;
     const dir = dirname(record.spec.modulePath);
     if (!byDirectory.has(dir)) byDirectory.set(dir, new Map());
     byDirectory.get(dir)!.set(basename(record.spec.modulePath), actorId);
@@ -47,7 +47,7 @@ export function watchReloadableModules(
       if (actorId) trigger(actorId);
     }),
   );
-  supervisor.log.info({ modules: [...byDirectory.values()].flatMap((m) => [...m.keys()]) }, 'watching strategy modules for changes');
+  supervisor.log.info({ modules: [...byDirectory.values()].flatMap((m) => [...m.keys()]) }, 'watching reloadable modules for changes');
   return {
     close() {
       for (const w of watchers) w.close();

@@ -1,7 +1,8 @@
 /**
  * Restart supervision for one actor: exponential backoff between restarts, and a restart
  * intensity limit (at most `maxRestarts` crashes within `withinMs`, as in Erlang/OTP). Past the
- * limit the failure escalates instead of restarting forever. Time is injected for tests.
+ * limit the failure escalates instead of restarting forever. Time is injected for tests; the
+ * supervisor waits out the delay on its injectable timers (SupervisorOptions.timers).
  */
 export interface RestartPolicy {
   maxRestarts: number;

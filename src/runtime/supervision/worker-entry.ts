@@ -5,7 +5,7 @@
 import * as Comlink from 'comlink';
 import nodeEndpoint from 'comlink/dist/esm/node-adapter.mjs';
 import { workerData } from 'node:worker_threads';
-import { isReloadable } from '../actor/actor.js';
+import { allowsReload } from '../actor/actor.js';
 import { ActorHost } from '../actor/actor-host.js';
 import { hostWiring, loadActor, type PortEndCache } from '../graph/actor-loader.js';
 import type { ActorControl, ActorInfo, ActorWorkerData } from './control.js';
@@ -33,7 +33,7 @@ async function load(): Promise<ActorInfo> {
     actorId: data.actorId,
     kind: definition.kind,
     version: definition.version,
-    reloadable: isReloadable(definition),
+    allowsReload: allowsReload(definition),
     inputs: data.wiring.inputs.map((i) => i.name),
     outputs: data.wiring.outputs.map((o) => o.name),
   };

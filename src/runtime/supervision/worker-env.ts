@@ -1,7 +1,7 @@
 /**
  * Environment for actor workers. A worker thread gets a copy of `process.env` unless told
  * otherwise, and operators put exchange keys in the environment, so every worker except the
- * credentialed (execution) one gets a copy with secret-looking variables removed.
+ * credentialed one (graph `credentials: true`) gets a copy with secret-looking variables removed.
  *
  * This keeps credentials out of code that has no business with them; it is not a sandbox
  * against hostile code in the same process (worker threads share the filesystem).

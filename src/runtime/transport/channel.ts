@@ -7,7 +7,7 @@
  *
  * - `lossless`: nothing is ever dropped. When the ring is full the writer keeps the records in
  *   an ordered local backlog and drains it first as space frees (never blocking its event
- *   loop, so an execution actor keeps serving venues while a strategy is slow or restarting).
+ *   loop, so a writer keeps serving its other work while a reader is slow or restarting).
  * - `conflate`: for market data. Records carry a key (their topic); a slow reader sees the
  *   latest record per key instead of a backlog: the writer replaces a pending record with the
  *   same key, and the reader skips records superseded within what is already available.

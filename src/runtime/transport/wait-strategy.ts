@@ -22,6 +22,7 @@
  * rings, and the event loop otherwise (`waitAsync`): see BLOCKING_PARK_MS below.
  */
 import { availableParallelism } from 'node:os';
+import { threadId } from 'node:worker_threads';
 import { monoNowNs } from '../../base/clock.js';
 import type { Doorbell } from './doorbell.js';
 
@@ -49,40 +50,66 @@ export const DEFAULT_WAIT_OPTIONS: Readonly<WaitOptions> = Object.freeze({
 });
 
 /**
- * A process-wide cap on concurrently spinning readers, in shared memory.
+ * A process-wide cap on concurrently spinning readers, in shared memory. Each slot records its
+ * holder, because a holder can die holding one: `Worker.terminate()` (and `process.exit` in a
+ * worker) ends the thread without running the `finally` that releases it, and a slot leaked
+ * that way is gone for good (on 2 cores the cap is 1, so one leak would turn every reader into
+ * a parker). Whoever sees a thread exit gives its slots back (`releaseHeldBy`; ActorWorker does
+ * it on every worker's exit).
  *
- *   Int32 index 0: spinners now   1: the cap
+ *   Int32 index 0: the cap n     1..n: the holder of slot i (thread id + 1), 0 while free
  */
 export class SpinSlots {
   private readonly cells: Int32Array;
+  private readonly cap: number;
+  private readonly holder: number;
 
   static create(maxSpinners = Math.max(1, availableParallelism() - 1)): SharedArrayBuffer {
-    const buffer = new SharedArrayBuffer(128);
-    new Int32Array(buffer)[1] = maxSpinners;
+    const buffer = new SharedArrayBuffer(4 * (1 + maxSpinners));
+    new Int32Array(buffer)[0] = maxSpinners;
     return buffer;
   }
 
-  constructor(readonly buffer: SharedArrayBuffer) {
-    this.cells = new Int32Array(buffer, 0, 2);
+  /** Slots taken through this view are held by `holderThreadId` (default: this thread). */
+  constructor(
+    readonly buffer: SharedArrayBuffer,
+    holderThreadId = threadId,
+  ) {
+    this.cells = new Int32Array(buffer);
+    this.cap = Atomics.load(this.cells, 0);
+    this.holder = holderOf(holderThreadId);
   }
 
-  tryAcquire(): boolean {
-    const cap = Atomics.load(this.cells, 1);
-    for (;;) {
-      const now = Atomics.load(this.cells, 0);
-      if (now >= cap) return false;
-      if (Atomics.compareExchange(this.cells, 0, now, now + 1) === now) return true;
+  /** Takes a free slot: its number (give it to `release`), or 0 when all are taken. */
+  tryAcquire(): number {
+    for (let slot = 1; slot <= this.cap; slot++) {
+      if (Atomics.load(this.cells, slot) === 0 && Atomics.compareExchange(this.cells, slot, 0, this.holder) === 0) return slot;
     }
+    return 0;
   }
 
-  release(): void {
-    Atomics.sub(this.cells, 0, 1);
+  release(slot: number): void {
+    Atomics.compareExchange(this.cells, slot, this.holder, 0);
   }
 
+  /** Frees every slot `deadThreadId` still holds (it exited holding them); returns how many. */
+  releaseHeldBy(deadThreadId: number): number {
+    const holder = holderOf(deadThreadId);
+    let freed = 0;
+    for (let slot = 1; slot <= this.cap; slot++) if (Atomics.compareExchange(this.cells, slot, holder, 0) === holder) freed++;
+    return freed;
+  }
+
+  /** Slots held now. */
   spinning(): number {
-    return Atomics.load(this.cells, 0);
+    let held = 0;
+    for (let slot = 1; slot <= this.cap; slot++) if (Atomics.load(this.cells, slot) !== 0) held++;
+    return held;
   }
 }
+
+/** Thread ids start at 0 (the main thread); 0 in a slot means free. */
+const holderOf = (id: number): number => id + 1;
 
 const setImmediatePromise = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
@@ -132,20 +159,26 @@ export class Waiter {
       case 'busy-spin':
         return this.busySpin();
       case 'spin-then-park':
-        if (this.slots.tryAcquire()) {
-          let caught: boolean;
-          try {
-            caught = this.spin(this.budgetNs);
-          } finally {
-            this.slots.release();
-          }
-          this.adapt(caught);
-          if (caught) return undefined;
-        }
-        return this.park();
+        return this.spinThenPark();
       case 'park':
         return this.park();
     }
+  }
+
+  private spinThenPark(): Promise<unknown> | undefined {
+    const slot = this.slots.tryAcquire();
+    if (slot !== 0) {
+      let caught: boolean;
+      try {
+        caught = this.spin(this.budgetNs);
+      } finally {
+        // Not run if the thread is terminated mid-spin: see SpinSlots.releaseHeldBy.
+        this.slots.release(slot);
+      }
+      this.adapt(caught);
+      if (caught) return undefined;
+    }
+    return this.park();
   }
 
   /** Called after a burst of work so a busy actor still serves control requests and timers. */
