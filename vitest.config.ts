@@ -10,5 +10,7 @@ export default defineConfig({
     hookTimeout: 60_000,
     pool: 'forks',
     env: { MSGPACKR_NATIVE_ACCELERATION_DISABLED: 'true' },
+    // Logs go to a file per test file and are printed only for failing tests.
+    setupFiles: ['test/helpers/test-logs.ts'],
   },
 });
