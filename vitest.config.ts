@@ -25,6 +25,8 @@ const INTEGRATION_FILES = [
   'test/ops/ops-server.test.ts',
   'test/runtime/hot-reload.test.ts',
   'test/runtime/ring-concurrency.test.ts',
+  'test/runtime/spin-slots.test.ts',
+  'test/runtime/supervisor-timers.test.ts',
   'test/runtime/supervisor.test.ts',
   'test/runtime/wait-strategy.test.ts',
   'test/sim/simulator.test.ts',

@@ -28,6 +28,7 @@ import type { Logger } from '../../base/log.js';
 import { OutputPort, type Destination, type PendingRecords } from '../transport/output-port.js';
 import { realTimers, type TimerScheduler } from './timers.js';
 import { SpinSlots, Waiter, type WaitOptions } from '../transport/wait-strategy.js';
+import { yieldToEventLoop } from '../../base/async.js';
 
 export interface InputWiring {
   readonly name: string;
@@ -75,7 +76,6 @@ export interface Handover {
   pending: Record<string, PendingRecords>;
 }
 
-const yieldToEventLoop = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
 export class ActorHost<S, P> {
   protected readonly lifecycle: Lifecycle;
@@ -166,7 +166,7 @@ export class ActorHost<S, P> {
     await this.loopDone;
     const deadline = Date.now() + drainMs;
     while (this.outputs.some((port) => !port.flush()) && Date.now() < deadline) {
-      await new Promise((resolve) => setImmediate(resolve));
+      await yieldToEventLoop();
     }
   }
 

@@ -38,6 +38,7 @@ import { VirtualClock, VirtualTimers } from '../actor/timers.js';
 import { DEFAULT_WAIT_OPTIONS, SpinSlots } from '../transport/wait-strategy.js';
 import { stopStages } from './stop-order.js';
 import { buildWiring, type GraphWiring } from './wiring.js';
+import { yieldToEventLoop } from '../../base/async.js';
 
 export interface LockstepOptions {
   /** Module paths in the graph are relative to this directory. */
@@ -60,7 +61,6 @@ interface DrivenActor {
 const NO_RELOADS: ReloadStats = Object.freeze({ succeeded: 0, rolledBack: 0, refused: 0, lastPauseUs: null });
 /** Event-loop turns without change after which outstanding async work is taken to wait on virtual time. */
 const QUIET_TURNS = 3;
-const yieldToEventLoop = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
 export class LockstepGraph {
   readonly timers: VirtualTimers;

@@ -8,11 +8,11 @@ import * as Comlink from 'comlink';
 import nodeEndpoint from 'comlink/dist/esm/node-adapter.mjs';
 import { MessageChannel, Worker } from 'node:worker_threads';
 import type { ActorControl, ActorInfo, ActorWorkerData } from './control.js';
-import { withTimeout } from './control.js';
 import { Doorbell } from '../transport/doorbell.js';
 import { arbiterError, describeError } from '../../base/errors.js';
 import { SpinSlots } from '../transport/wait-strategy.js';
 import { transferablePorts } from '../graph/wiring.js';
+import { withTimeout } from '../../base/async.js';
 
 const BOOT_URL = new URL('./worker-boot.mjs', import.meta.url);
 const ENTRY_URL = new URL('./worker-entry.ts', import.meta.url).href;
@@ -83,7 +83,7 @@ export class ActorWorker {
     // The request is posted; a reader blocked in a park would only see it when the park times out
     // (up to 5 ms), and a busy one at its next periodic yield (up to 1 ms): ask it to yield now.
     this.doorbell.requestAttention();
-    return withTimeout(Promise.race([answer, died]), timeoutMs, `actor ${this.actorId} ${what}`);
+    return withTimeout(Promise.race([answer, died]), timeoutMs, () => arbiterError('CONTROL_TIMEOUT', `actor ${this.actorId} ${what} did not answer within ${timeoutMs} ms`));
   }
 
   async load(): Promise<ActorInfo> {

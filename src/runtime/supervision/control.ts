@@ -1,13 +1,12 @@
 /**
  * The control plane: what the supervisor can ask of each actor over comlink (a MessagePort
  * per actor, separate from the data plane). Calls return promises; every supervisor-side call
- * goes through `withTimeout`, so an actor stuck in a hook cannot hang the supervisor.
+ * goes through `withTimeout` (src/base/async.ts), so an actor stuck in a hook cannot hang the supervisor.
  */
 import type { MessagePort } from 'node:worker_threads';
 import type { ActorKind } from '../actor/actor.js';
 import type { Handover, StartOptions } from '../actor/actor-host.js';
 import type { ActorStatus } from '../actor/actor-status.js';
-import { arbiterError } from '../../base/errors.js';
 import type { PendingRecords } from '../transport/output-port.js';
 import type { WaitOptions } from '../transport/wait-strategy.js';
 import type { ActorWiringSpec } from '../graph/wiring.js';
@@ -50,13 +49,4 @@ export interface ActorWorkerData {
   wait: WaitOptions;
   control: MessagePort;
   credentialed: boolean;
-}
-
-/** Rejects with CONTROL_TIMEOUT if `promise` does not settle within `timeoutMs`. */
-export function withTimeout<T>(promise: Promise<T>, timeoutMs: number, what: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(arbiterError('CONTROL_TIMEOUT', `${what} did not answer within ${timeoutMs} ms`)), timeoutMs);
-  });
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }

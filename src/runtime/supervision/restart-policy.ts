@@ -4,6 +4,8 @@
  * limit the failure escalates instead of restarting forever. Time is injected for tests; the
  * supervisor waits out the delay on its injectable timers (SupervisorOptions.timers).
  */
+import { exponentialDelayMs } from '../../base/backoff.js';
+
 export interface RestartPolicy {
   maxRestarts: number;
   withinMs: number;
@@ -39,7 +41,7 @@ export class RestartTracker {
     if (recentCrashes > this.policy.maxRestarts) {
       return { decision: 'escalate', recentCrashes, withinMs: this.policy.withinMs };
     }
-    const delayMs = Math.min(this.policy.maxBackoffMs, this.policy.initialBackoffMs * 2 ** (recentCrashes - 1));
+    const delayMs = exponentialDelayMs(recentCrashes - 1, this.policy.initialBackoffMs, this.policy.maxBackoffMs);
     return { decision: 'restart', delayMs, recentCrashes };
   }
 

@@ -25,6 +25,7 @@ import { availableParallelism } from 'node:os';
 import { threadId } from 'node:worker_threads';
 import { monoNowNs } from '../../base/clock.js';
 import type { Doorbell } from './doorbell.js';
+import { yieldToEventLoop } from '../../base/async.js';
 
 export const WAIT_STRATEGIES = ['busy-spin', 'spin-then-park', 'park'] as const;
 export type WaitStrategyName = (typeof WAIT_STRATEGIES)[number];
@@ -111,8 +112,6 @@ export class SpinSlots {
 /** Thread ids start at 0 (the main thread); 0 in a slot means free. */
 const holderOf = (id: number): number => id + 1;
 
-const setImmediatePromise = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
-
 /**
  * Blocking park, for a reader that owns its thread and reads only rings: `Atomics.wait`
  * wakes in ~6 µs here and costs ~3× less CPU than `waitAsync` (which adds a V8 task, a
@@ -187,7 +186,7 @@ export class Waiter {
     this.lastBusyNs = now;
     if (now - this.lastYieldNs < this.options.yieldIntervalUs * 1e3) return undefined;
     this.lastYieldNs = now;
-    return setImmediatePromise();
+    return yieldToEventLoop();
   }
 
   currentSpinBudgetUs(): number {
@@ -198,7 +197,7 @@ export class Waiter {
     const remaining = this.options.yieldIntervalUs * 1e3 - (monoNowNs() - this.lastYieldNs);
     if (remaining > 0 && this.spin(remaining)) return undefined;
     this.lastYieldNs = monoNowNs();
-    return setImmediatePromise();
+    return yieldToEventLoop();
   }
 
   private park(): Promise<unknown> | undefined {
@@ -211,7 +210,7 @@ export class Waiter {
     if (this.hasData()) return undefined;
     // Nothing came within the wait: let control requests and timers run before blocking again.
     this.lastYieldNs = monoNowNs();
-    return setImmediatePromise();
+    return yieldToEventLoop();
   }
 
   /** Polls `hasData` for up to `budgetNs`; reads the clock only every 64 polls. */
