@@ -1,7 +1,7 @@
 /**
  * The durable journal the execution actor writes before anything takes effect, as an interface:
- * src/store implements it (SQLite), the execution core in src/venues/trade uses it, and neither
- * layer imports the other.
+ * src/store implements it (SQLite), the execution core (src/execution) uses it, and neither
+ * imports the other.
  *
  * Rules the implementation keeps: every write is atomic (a crash leaves the journal before or
  * after a call, never between); `transaction(fn)` groups calls so that, for example, a command,
