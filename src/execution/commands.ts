@@ -87,11 +87,10 @@ export class CommandHandler {
     const order = deps.journal.transaction(() => {
       journalCommand();
       const created = deps.ledger.create(spec, command.ts, nowMs);
-      if (waitMs === 0) deps.ledger.markSent(created, nowMs);
+      deps.io.markSentIfImmediate(created, waitMs, nowMs);
       return created;
     });
-    if (waitMs === 0) deps.io.submit(order);
-    else deps.io.submitAfter(order, waitMs);
+    deps.io.send(order, waitMs);
   }
 
   private deny(command: Submit, body: Uint8Array, denial: Denial, nowMs: number): void {

@@ -68,13 +68,10 @@ export class MultiLegRunner {
       journalCommand();
       for (const action of actions) if (action.type === 'send') orders.push(this.create(state, action, action.order, command.ts, nowMs));
       deps.journal.saveMultiLeg(key, state, false, nowMs);
-      if (waitMs === 0) for (const order of orders) deps.ledger.markSent(order, nowMs);
+      for (const order of orders) deps.io.markSentIfImmediate(order, waitMs, nowMs);
     });
     this.track(key, state);
-    for (const order of orders) {
-      if (waitMs === 0) deps.io.submit(order);
-      else deps.io.submitAfter(order, waitMs);
-    }
+    for (const order of orders) deps.io.send(order, waitMs);
   }
 
   onOrderChanged(order: LiveOrder): void {
@@ -149,10 +146,9 @@ export class MultiLegRunner {
         const { spec, decision } = this.correction(state, action);
         const order = this.create(state, action, spec, 0, nowMs);
         if (!decision.approved) refused.push({ order, denial: decision });
-        else if (decision.waitMs > 0) toSend.push({ order, waitMs: decision.waitMs });
         else {
-          deps.ledger.markSent(order, nowMs);
-          toSend.push({ order, waitMs: 0 });
+          deps.io.markSentIfImmediate(order, decision.waitMs, nowMs);
+          toSend.push({ order, waitMs: decision.waitMs });
         }
       }
       deps.journal.saveMultiLeg(key, state, isFinished(state), nowMs);
@@ -160,10 +156,7 @@ export class MultiLegRunner {
     this.track(key, state);
     if (isFinished(state)) this.finish(key, state);
     for (const { order, denial } of refused) deps.ledger.apply(order, { type: 'rejected', reason: denial.detail }, nowMs, denial.reason);
-    for (const { order, waitMs } of toSend) {
-      if (waitMs === 0) deps.io.submit(order);
-      else deps.io.submitAfter(order, waitMs);
-    }
+    for (const { order, waitMs } of toSend) deps.io.send(order, waitMs);
     for (const action of actions) this.carryOut(state, action);
   }
 

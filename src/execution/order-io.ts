@@ -43,8 +43,23 @@ export class OrderIo {
 
   constructor(private readonly deps: OrderIoDeps) {}
 
-  /** Sends an order whose `sent` mark is already journaled (see `ledger.markSent`). */
-  submit(order: LiveOrder): void {
+  /**
+   * Inside the journal transaction that creates `order`: an order that goes out at once
+   * (`waitMs` 0) gets its `sent` mark in that same write, so the hot path pays one transaction.
+   * Then, once the transaction has committed, `send(order, waitMs)`.
+   */
+  markSentIfImmediate(order: LiveOrder, waitMs: number, nowMs: number): void {
+    if (waitMs === 0) this.deps.ledger.markSent(order, nowMs);
+  }
+
+  /** Sends a new order now, or after the rate budget's wait (see `markSentIfImmediate`). */
+  send(order: LiveOrder, waitMs: number): void {
+    if (waitMs === 0) this.submit(order);
+    else this.submitAfter(order, waitMs);
+  }
+
+  /** Sends an order whose `sent` mark is already journaled. */
+  private submit(order: LiveOrder): void {
     const { deps } = this;
     deps.latency.recordSince(order.intentTs);
     order.busy = true;
@@ -52,7 +67,7 @@ export class OrderIo {
   }
 
   /** Sends after the rate budget's wait; the order stays `new` (and cancelable) until then. */
-  submitAfter(order: LiveOrder, waitMs: number): void {
+  private submitAfter(order: LiveOrder, waitMs: number): void {
     order.busy = true;
     void this.deps.delay(waitMs).then(() => {
       order.busy = false;
