@@ -1,6 +1,6 @@
 /**
- * Bench execution actor: runs the real pre-trade risk engine (src/trading/risk) on every
- * SubmitOrder and records the latency from the tick's ingress stamp to the decision. No
+ * Bench execution actor: runs the real pre-trade checks (src/trading/risk: the shape, then the
+ * risk engine) on every SubmitOrder and records the latency from the tick's ingress stamp to the decision. No
  * venue is called: the benchmark ends at the decision, which is where execution would
  * journal and send. The reference price is fixed (the bench feed stays within its collar)
  * and the rate budget is unlimited, so every order runs every check and is approved.
@@ -10,7 +10,7 @@ import { defineActor } from '../../src/runtime/actor/actor.js';
 import type { RiskContext } from '../../src/trading/risk/engine.js';
 import { RiskEngine } from '../../src/trading/risk/engine.js';
 import { riskConfig } from '../../src/trading/risk/config.js';
-import { orderRequestOf } from '../../src/trading/risk/order-checks.js';
+import { orderRequestOf, validateRequest } from '../../src/trading/risk/order-checks.js';
 import { LatencyRecorder, type RecorderPhase } from './latency-recorder.js';
 
 interface Params {
@@ -37,7 +37,8 @@ function params(raw: unknown): Params {
 
 function decide(state: State, order: MessageOf<'SubmitOrder'>, nowMs: number): void {
   state.context.nowMs = nowMs;
-  const decision = state.risk.check(orderRequestOf(order), state.context);
+  const valid = validateRequest(orderRequestOf(order));
+  const decision = 'approved' in valid ? valid : state.risk.check(valid, state.context);
   if (decision.approved) state.approved++;
   else state.denied[decision.reason] = (state.denied[decision.reason] ?? 0) + 1;
   state.recorder.record(order.ts, order.intentSeq);

@@ -32,6 +32,8 @@ export interface CommandDeps extends CoreParts {
 
 type Submit = MessageOf<'SubmitOrder'> | MessageOf<'SubmitMultiLeg'>;
 
+const RECONCILING = deny('reconciling', 'reconciling', 'execution is reconciling with the venues; orders resume when it is done');
+
 export class CommandHandler {
   private readonly codec = createCodec();
   readonly denials: Record<string, number> = Object.create(null);
@@ -64,14 +66,13 @@ export class CommandHandler {
     this.startOrder(command, decision, row, nowMs);
   }
 
-  /** The checks in order: shape, reconciling, duplicate, the venues' grid, then the risk engine. */
+  /** The one gate, in order: shape, reconciling, the venues' grid, then the risk engine (duplicate intent onward). */
   private decide(raw: OrderRequest, duplicateIntent: boolean): (OrderRequest & { approval: Approval }) | Denial {
     const { deps } = this;
-    const early =
-      validateRequest(raw) ??
-      (deps.reconciling() ? deny('reconciling', 'reconciling', 'execution is reconciling with the venues; orders resume when it is done') : null);
-    if (early) return early;
-    const request = prepareRequest(raw, deps.venues);
+    const valid = validateRequest(raw);
+    if ('approved' in valid) return valid;
+    if (deps.reconciling()) return RECONCILING;
+    const request = prepareRequest(valid, deps.venues);
     if ('approved' in request) return request;
     const decision = deps.risk.check(request, deps.riskContext(duplicateIntent));
     return decision.approved ? { ...request, approval: decision } : decision;

@@ -208,7 +208,7 @@ export class ExecutionCore {
   }
 
   riskContext(duplicateIntent: boolean): RiskContext {
-    return { nowMs: this.nowMs(), referencePx: this.priceOf, positions: this.ledger.positions.entries(), openOrders: this.ledger.openOrderViews(), reconciling: this.reconciler.reconciling, duplicateIntent };
+    return { nowMs: this.nowMs(), referencePx: this.priceOf, positions: this.ledger.positions.entries(), openOrders: this.ledger.openOrderViews(), duplicateIntent };
   }
 
   private readonly priceOf = (venue: string, symbol: string): number | null => this.book.referencePx(venue, symbol);

@@ -9,7 +9,7 @@
 import type { Leg } from '../protocol/index.js';
 import { canonicalClientOrderId } from '../trading/orders/client-order-id.js';
 import { collarOnTick, roundToStep } from '../trading/market/lot-size.js';
-import { deny, validateRequest, type Denial, type OrderRequest } from '../trading/risk/order-checks.js';
+import { deny, type Denial, type OrderRequest, type ValidRequest } from '../trading/risk/order-checks.js';
 import type { TradeVenue } from './venue-port.js';
 
 /** Strategy ids end up in topics and journal keys: keep them plain. */
@@ -40,12 +40,13 @@ function legOnGrid(leg: Leg, index: number, venue: TradeVenue | undefined): Leg 
 }
 
 /**
- * The request on the venues' grid, or why it cannot be sent.
+ * The request on the venues' grid, or why it cannot be sent. It stays valid: rounding keeps qty
+ * and limitPx > 0 (or denies) and changes nothing else.
  *
- * @example prepareRequest(orderRequestOf(command), venues) // { ...request, legs: [{ …, qty: 0.012 }] } for qty 0.0123 on a 0.001 step
+ * @example prepareRequest(valid, venues) // { ...valid, legs: [{ …, qty: 0.012 }] } for qty 0.0123 on a 0.001 step
  */
-export function prepareRequest(request: OrderRequest, venues: ReadonlyMap<string, TradeVenue>): OrderRequest | Denial {
-  const invalid = validateRequest(request) ?? idDenial(request);
+export function prepareRequest(request: ValidRequest, venues: ReadonlyMap<string, TradeVenue>): ValidRequest | Denial {
+  const invalid = idDenial(request);
   if (invalid) return invalid;
   const legs: Leg[] = [];
   for (const [i, leg] of request.legs.entries()) {

@@ -3,7 +3,7 @@ import type { Leg } from '../../src/protocol/index.js';
 import { message } from '../../src/protocol/index.js';
 import { RiskEngine, type RiskContext, type RiskDecision } from '../../src/trading/risk/engine.js';
 import { riskConfig, type RiskConfigInput } from '../../src/trading/risk/config.js';
-import { orderRequestOf, type OrderRequest } from '../../src/trading/risk/order-checks.js';
+import { orderRequestOf, validateRequest, type Denial, type OrderRequest, type ValidRequest } from '../../src/trading/risk/order-checks.js';
 import type { OpenOrderView } from '../../src/trading/risk/exposure.js';
 import { FLAT, type PositionEntry } from '../../src/trading/market/positions.js';
 import { QuoteBook } from '../../src/trading/market/book.js';
@@ -37,13 +37,23 @@ function leg(venue: string, side: 'buy' | 'sell', qty: number, extra: Partial<Le
   return { venue, symbol: BTC, side, orderType: 'market', timeInForce: 'IOC', qty, limitPx: null, reduceOnly: false, ...extra };
 }
 
-function single(l: Leg, strategyId = 'carry'): OrderRequest {
+function rawSingle(l: Leg, strategyId = 'carry'): OrderRequest {
   return { strategyId, intentSeq: 1, legs: [l], multiLeg: null };
 }
 
-function pair(legs: Leg[], strategyId = 'carry'): OrderRequest {
+function rawPair(legs: Leg[], strategyId = 'carry'): OrderRequest {
   return { strategyId, intentSeq: 2, legs, multiLeg: { toleranceUsd: 50, timeoutMs: 5_000 } };
 }
+
+/** The engine checks validated requests only (execution validates each command once, first). */
+function valid(request: OrderRequest): ValidRequest {
+  const result = validateRequest(request);
+  if ('approved' in result) throw new Error(`test request is invalid: ${result.detail}`);
+  return result;
+}
+
+const single = (l: Leg, strategyId?: string): ValidRequest => valid(rawSingle(l, strategyId));
+const pair = (legs: Leg[], strategyId?: string): ValidRequest => valid(rawPair(legs, strategyId));
 
 function position(venue: string, qty: number, strategyId = 'carry', symbol = BTC): PositionEntry {
   return { strategyId, venue, symbol, position: { ...FLAT, qty, avgEntryPx: PX } };
@@ -57,9 +67,9 @@ function engine(overrides: RiskConfigInput = {}): RiskEngine {
   return new RiskEngine(riskConfig({ ...BASE_CONFIG, ...overrides }));
 }
 
-function expectDenied(decision: RiskDecision, reason: string, ...detailParts: string[]): void {
-  expect(decision.approved, JSON.stringify(decision)).toBe(false);
-  if (decision.approved) return;
+function expectDenied(decision: RiskDecision | ValidRequest | Denial, reason: string, ...detailParts: string[]): void {
+  expect('approved' in decision ? decision.approved : 'passed validation', JSON.stringify(decision)).toBe(false);
+  if (!('approved' in decision) || decision.approved) return;
   expect(decision.reason).toBe(reason);
   for (const part of detailParts) expect(decision.detail).toContain(part);
 }
@@ -69,15 +79,20 @@ function expectApproved(decision: RiskDecision): void {
 }
 
 describe('risk: order shape', () => {
-  it('denies malformed orders and allows a well-formed one', () => {
-    const risk = engine();
-    expectDenied(risk.check(single(leg('bybit', 'buy', 0)), context()), 'invalid_order', 'qty must be > 0');
-    expectDenied(risk.check(single(leg('bybit', 'buy', 1, { orderType: 'limit' })), context()), 'invalid_order', 'limitPx');
-    expectDenied(risk.check(single(leg('bybit', 'buy', 1, { timeInForce: 'PO' })), context()), 'invalid_order', 'post-only');
-    expectDenied(risk.check(single(leg('bybit', 'buy', 1, { symbol: 'BTCUSDT' })), context()), 'invalid_order', 'symbol');
-    expectDenied(risk.check(pair([leg('bybit', 'buy', 1)]), context()), 'invalid_order', '≥ 2 legs');
-    expectDenied(risk.check({ ...pair([leg('bybit', 'buy', 1), leg('okx', 'sell', 1)]), multiLeg: { toleranceUsd: -1, timeoutMs: 1 } }, context()), 'invalid_order', 'toleranceUsd');
-    expectApproved(risk.check(single(leg('bybit', 'buy', 1)), context()));
+  it('denies malformed orders and passes a well-formed one to the engine', () => {
+    expectDenied(validateRequest(rawSingle(leg('bybit', 'buy', 0))), 'invalid_order', 'qty must be > 0');
+    expectDenied(validateRequest(rawSingle(leg('bybit', 'buy', 1, { orderType: 'limit' }))), 'invalid_order', 'limitPx');
+    expectDenied(validateRequest(rawSingle(leg('bybit', 'buy', 1, { timeInForce: 'PO' }))), 'invalid_order', 'post-only');
+    expectDenied(validateRequest(rawSingle(leg('bybit', 'buy', 1, { symbol: 'BTCUSDT' }))), 'invalid_order', 'symbol');
+    expectDenied(validateRequest(rawPair([leg('bybit', 'buy', 1)])), 'invalid_order', '≥ 2 legs');
+    expectDenied(validateRequest({ ...rawPair([leg('bybit', 'buy', 1), leg('okx', 'sell', 1)]), multiLeg: { toleranceUsd: -1, timeoutMs: 1 } }), 'invalid_order', 'toleranceUsd');
+    const request = rawSingle(leg('bybit', 'buy', 1));
+    expect(validateRequest(request)).toBe(request);
+    expectApproved(engine().check(single(leg('bybit', 'buy', 1)), context()));
+  });
+
+  it('a corrective order is shape-checked too', () => {
+    expectDenied(engine().checkCorrection(rawSingle(leg('bybit', 'sell', Number.NaN)), context()), 'invalid_order', 'qty must be > 0');
   });
 
   it('builds a request from SubmitOrder and SubmitMultiLeg commands', () => {
@@ -90,11 +105,10 @@ describe('risk: order shape', () => {
 });
 
 describe('risk: execution state gates', () => {
-  it('denies while reconciling and for a duplicate intent', () => {
+  it('denies a duplicate intent (reconciling is denied by execution, before the engine: test/execution/risk-rules.test.ts)', () => {
     const risk = engine();
-    expectDenied(risk.check(single(leg('bybit', 'buy', 1)), context({ reconciling: true })), 'reconciling');
     expectDenied(risk.check(single(leg('bybit', 'buy', 1)), context({ duplicateIntent: true })), 'duplicate_intent', 'carry#1');
-    expectApproved(risk.check(single(leg('bybit', 'buy', 1)), context({ reconciling: false, duplicateIntent: false })));
+    expectApproved(risk.check(single(leg('bybit', 'buy', 1)), context({ duplicateIntent: false })));
   });
 
   it('denies an unconfigured venue; an empty venue list allows any', () => {

@@ -3,9 +3,11 @@
  * order (checked as a whole), and owns the stateful parts: trading state, circuit breakers and
  * rate budgets. Denials are data; nothing here throws for a refused order.
  *
- * Order of checks (cheap and absolute first, then limits, and the rate budget last, so a denied
- * order never consumes budget):
- *   shape → reconciling → duplicate intent → venue known → trading state → breakers
+ * `check` takes a `ValidRequest`: the shape was checked once, by `validateRequest`, before (and
+ * execution denies `reconciling` and puts the order on the venues' grid in between). Order of
+ * checks (cheap and absolute first, then limits, and the rate budget last, so a denied order
+ * never consumes budget):
+ *   duplicate intent → venue known → trading state → breakers
  *   → reference price → collar → per-order notional → open orders → exposure caps → rate budget
  *
  * Approval carries `waitMs`: the rate budget throttles rather than denies, and only denies when
@@ -25,6 +27,7 @@ import {
   validateRequest,
   type Denial,
   type OrderRequest,
+  type ValidRequest,
 } from './order-checks.js';
 import { RateBudgets } from './rate-budget.js';
 import { TradingStateMachine } from './trading-state.js';
@@ -47,8 +50,6 @@ export interface RiskContext {
   readonly referencePx: PriceOf;
   readonly positions: readonly PositionEntry[];
   readonly openOrders: readonly OpenOrderView[];
-  /** Execution is reconciling with the venues after a restart. */
-  readonly reconciling?: boolean;
   /** The journal already holds this (strategyId, intentSeq). */
   readonly duplicateIntent?: boolean;
 }
@@ -56,7 +57,8 @@ export interface RiskContext {
 /**
  * @example
  * const risk = new RiskEngine(riskConfig({ venues: ['binance', 'bybit'] }));
- * const decision = risk.check(orderRequestOf(command), { nowMs, referencePx: (v, s) => book.referencePx(v, s), positions, openOrders });
+ * const valid = validateRequest(orderRequestOf(command));
+ * const decision = 'approved' in valid ? valid : risk.check(valid, { nowMs, referencePx: (v, s) => book.referencePx(v, s), positions, openOrders });
  * if (!decision.approved) publish('OrderDenied', { reason: decision.reason, detail: decision.detail, … });
  */
 export class RiskEngine {
@@ -72,8 +74,8 @@ export class RiskEngine {
     this.rateBudgets = new RateBudgets(config.rateBudget, config.rateBudgetByVenue);
   }
 
-  /** The full pre-trade check of a strategy's order. */
-  check(request: OrderRequest, context: RiskContext): RiskDecision {
+  /** The pre-trade check of a strategy's order, after its shape (see the file comment). */
+  check(request: ValidRequest, context: RiskContext): RiskDecision {
     const refs = this.#gate(request, context) ?? this.#referencePrices(request, context);
     if (!Array.isArray(refs)) return refs;
     return this.#orderLimits(request, refs, context) ?? this.#exposure(request, context) ?? this.#reserveRate(request, context.nowMs, true);
@@ -85,12 +87,12 @@ export class RiskEngine {
    * sending it. It still needs a reference price (the order is collared) and respects HALTED.
    */
   checkCorrection(request: OrderRequest, context: RiskContext): RiskDecision {
-    const invalid = validateRequest(request);
-    if (invalid) return invalid;
+    const valid = validateRequest(request);
+    if ('approved' in valid) return valid;
     const halted = this.tradingState.status.state === 'HALTED' ? this.tradingState.denial(false) : null;
     if (halted) return deny(halted.reason, 'tradingState', halted.detail);
-    const refs = this.#referencePrices(request, context);
-    return Array.isArray(refs) ? this.#reserveRate(request, context.nowMs, false) : refs;
+    const refs = this.#referencePrices(valid, context);
+    return Array.isArray(refs) ? this.#reserveRate(valid, context.nowMs, false) : refs;
   }
 
   /** Report a venue-side failure (rejection, timeout, request error) of an order. */
@@ -104,10 +106,7 @@ export class RiskEngine {
     this.breakers.success(strategyBreakerKey(strategyId));
   }
 
-  #gate(request: OrderRequest, context: RiskContext): Denial | null {
-    const invalid = validateRequest(request);
-    if (invalid) return invalid;
-    if (context.reconciling) return deny('reconciling', 'reconciling', 'execution is reconciling with the venues; orders resume when it is done');
+  #gate(request: ValidRequest, context: RiskContext): Denial | null {
     if (context.duplicateIntent) return deny('duplicate_intent', 'intentSeq', `intent ${request.strategyId}#${request.intentSeq} was already received`);
     const { venues } = this.config;
     const unknown = request.legs.find((leg) => venues.length > 0 && !venues.includes(leg.venue));

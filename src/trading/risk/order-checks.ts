@@ -1,6 +1,7 @@
 /**
- * The per-order rules of pre-trade risk, each a pure function that returns a denial or null.
- * The engine (engine.ts) runs them in order and owns the stateful parts.
+ * The per-order rules of pre-trade risk, each a pure function that returns a denial or null
+ * (`validateRequest`: the request as a `ValidRequest`, or a denial). The engine (engine.ts) runs
+ * them in order and owns the stateful parts.
  */
 import type { DenialReason, Leg, MessageOf, Side } from '../../protocol/index.js';
 import type { PositionEntry } from '../market/positions.js';
@@ -14,6 +15,14 @@ export interface OrderRequest {
   /** The multi-leg command's own parameters; null for a single order. */
   readonly multiLeg: { readonly toleranceUsd: number; readonly timeoutMs: number } | null;
 }
+
+declare const validated: unique symbol;
+
+/**
+ * A request whose shape `validateRequest` accepted. Only `validateRequest` makes one, so every
+ * check after it (the venues' grid, the risk engine) takes its shape as given: validated once.
+ */
+export type ValidRequest = OrderRequest & { readonly [validated]: true };
 
 export interface Denial {
   readonly approved: false;
@@ -53,8 +62,14 @@ function legProblem(leg: Leg): string | null {
   return null;
 }
 
-/** Shape checks that do not depend on any state. */
-export function validateRequest(request: OrderRequest): Denial | null {
+/**
+ * Shape checks that do not depend on any state: the request as a `ValidRequest`, or why not.
+ *
+ * @example
+ * const valid = validateRequest(orderRequestOf(command));
+ * if ('approved' in valid) return valid; // the Denial: invalid_order with the field and the value
+ */
+export function validateRequest(request: OrderRequest): ValidRequest | Denial {
   if (request.legs.length === 0) return deny('invalid_order', 'legs', 'an order needs at least one leg');
   const multi = request.multiLeg;
   if (multi) {
@@ -66,7 +81,7 @@ export function validateRequest(request: OrderRequest): Denial | null {
     const problem = legProblem(leg);
     if (problem) return deny('invalid_order', 'leg', `leg ${i} (${leg.venue} ${leg.symbol}): ${problem}`);
   }
-  return null;
+  return request as ValidRequest;
 }
 
 /**
