@@ -65,8 +65,9 @@ async function init(ctx: Ctx): Promise<State> {
   }
 }
 
-// The sender comes from the wiring, so a strategy cannot act under another strategy's id.
-const command = (state: State, message: CommandMessage, ctx: Ctx): void => state.core.onCommand(message, ctx.origin());
+// The sender comes from the wiring, so a strategy cannot act under another strategy's id. The
+// command is journaled as the ring delivered it (messageBytes() is always set inside onMessage).
+const command = (state: State, message: CommandMessage, ctx: Ctx): void => state.core.onCommand(message, ctx.messageBytes()!, ctx.origin());
 const marketData = (state: State, message: MarketDataMessage): void => state.core.onMarketData(message);
 const reasonOf = (args: unknown): string => {
   const reason = (args as { reason?: unknown } | undefined)?.reason;

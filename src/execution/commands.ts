@@ -5,10 +5,10 @@
  * in the same transaction as its orders and their `sent` marks. A command whose bytes the journal
  * already holds is the ring handing a restarted reader the message it was handling when the worker
  * died: it already took effect (or never did, and then it is not in the journal), so it is skipped.
- * No logging and no JSON on this path; the command's msgpack bytes are what is journaled.
+ * No logging and no JSON on this path; what is journaled are the command's bytes as the ring
+ * delivered them (ctx.messageBytes()), so a redelivery is the very same bytes.
  */
 import { message, type CommandMessage, type MessageOf } from '../protocol/index.js';
-import { createCodec } from '../runtime/transport/codec.js';
 import { makeClientOrderId, parseClientOrderId } from '../trading/orders/client-order-id.js';
 import type { CommandRow, ExecutionJournal } from './journal-port.js';
 import type { Approval, RiskContext } from '../trading/risk/engine.js';
@@ -35,28 +35,27 @@ type Submit = MessageOf<'SubmitOrder'> | MessageOf<'SubmitMultiLeg'>;
 const RECONCILING = deny('reconciling', 'reconciling', 'execution is reconciling with the venues; orders resume when it is done');
 
 export class CommandHandler {
-  private readonly codec = createCodec();
   readonly denials: Record<string, number> = Object.create(null);
 
   constructor(private readonly deps: CommandDeps) {}
 
-  handle(command: CommandMessage, sender?: string): void {
-    if (sender !== undefined && sender !== command.strategyId) return this.impersonation(command, sender);
+  /** `body`: the command's bytes as received (journaled); `sender`: the actor that wrote it, when known. */
+  handle(command: CommandMessage, body: Uint8Array, sender?: string): void {
+    if (sender !== undefined && sender !== command.strategyId) return this.impersonation(command, body, sender);
     switch (command.type) {
       case 'SubmitOrder':
       case 'SubmitMultiLeg':
-        return this.submit(command);
+        return this.submit(command, body);
       case 'CancelOrder':
-        return this.cancelOrder(command);
+        return this.cancelOrder(command, body);
       case 'CancelAll':
-        return this.cancelAll(command);
+        return this.cancelAll(command, body);
     }
   }
 
-  private submit(command: Submit): void {
+  private submit(command: Submit, body: Uint8Array): void {
     const { deps } = this;
     const nowMs = deps.nowMs();
-    const body = this.codec.encode(command);
     const seen = deps.journal.intentSeen(command.strategyId, command.intentSeq, body);
     if (seen === 'redelivered') return deps.counters.count('command_redelivered');
     const decision = this.decide(orderRequestOf(command), seen === 'conflict');
@@ -104,29 +103,29 @@ export class CommandHandler {
   }
 
   /** A command naming another strategy than the one that sent it: journaled, counted, refused to the sender. */
-  private impersonation(command: CommandMessage, sender: string): void {
+  private impersonation(command: CommandMessage, body: Uint8Array, sender: string): void {
     const { deps } = this;
     const detail = `sent by ${sender} but names strategy ${JSON.stringify(command.strategyId.slice(0, 40))}`;
-    deps.journal.recordCommand(commandRow(command, this.codec.encode(command), deps.nowMs(), 'invalid_order', detail));
+    deps.journal.recordCommand(commandRow(command, body, deps.nowMs(), 'invalid_order', detail));
     this.denials.invalid_order = (this.denials.invalid_order ?? 0) + 1;
     const intentSeq = command.type === 'SubmitOrder' || command.type === 'SubmitMultiLeg' ? command.intentSeq : 0;
     deps.sink.toStrategy(sender, message('OrderDenied', { ts: command.ts, strategyId: sender, clientOrderId: '', intentSeq, leg: 0, reason: 'invalid_order', detail }));
   }
 
-  private cancelOrder(command: MessageOf<'CancelOrder'>): void {
+  private cancelOrder(command: MessageOf<'CancelOrder'>, body: Uint8Array): void {
     const { deps } = this;
     const order = deps.ledger.get(command.clientOrderId);
     const known = order !== undefined && order.spec.strategyId === command.strategyId;
-    deps.journal.recordCommand(commandRow(command, this.codec.encode(command), deps.nowMs(), known ? 'accepted' : 'unknown_order', ''));
+    deps.journal.recordCommand(commandRow(command, body, deps.nowMs(), known ? 'accepted' : 'unknown_order', ''));
     if (known) return deps.io.cancel(order, 'canceled by strategy');
     const decoded = parseClientOrderId(command.clientOrderId);
     const detail = `no order ${JSON.stringify(command.clientOrderId.slice(0, 40))} of strategy ${command.strategyId} is known`;
     deps.sink.toStrategy(command.strategyId, message('OrderDenied', { ts: command.ts, strategyId: command.strategyId, clientOrderId: command.clientOrderId, intentSeq: decoded?.intentSeq ?? 0, leg: decoded?.leg ?? 0, reason: 'invalid_order', detail }));
   }
 
-  private cancelAll(command: MessageOf<'CancelAll'>): void {
+  private cancelAll(command: MessageOf<'CancelAll'>, body: Uint8Array): void {
     const { deps } = this;
-    deps.journal.recordCommand(commandRow(command, this.codec.encode(command), deps.nowMs(), 'accepted', ''));
+    deps.journal.recordCommand(commandRow(command, body, deps.nowMs(), 'accepted', ''));
     for (const order of deps.ledger.open()) {
       if (order.spec.strategyId === command.strategyId && (command.venue === null || order.spec.venue === command.venue)) deps.io.cancel(order, 'canceled by strategy (all)');
     }

@@ -136,9 +136,9 @@ export class ExecutionCore {
     );
   }
 
-  /** `sender` is the actor that wrote the command (from the wiring), when known. */
-  onCommand(command: CommandMessage, sender?: string): void {
-    this.commands.handle(command, sender);
+  /** `body` is the command as the ring delivered it; `sender` the actor that wrote it (from the wiring), when known. */
+  onCommand(command: CommandMessage, body: Uint8Array, sender?: string): void {
+    this.commands.handle(command, body, sender);
   }
 
   onMarketData(md: MarketDataMessage): void {

@@ -31,6 +31,12 @@ class ErrorLogLimiter {
   }
 }
 
+/** The input whose message a hook is handling (an InputPort, while it dispatches). */
+export interface Delivery {
+  currentOrigin(): string | undefined;
+  currentRecord(): Uint8Array | undefined;
+}
+
 export class HostContext<P> implements ActorContext<P> {
   private outputs = new Map<string, OutputPort>();
   private readonly timers = new Map<string, { intervalMs: number; handle: TimerHandle | undefined }>();
@@ -52,12 +58,17 @@ export class HostContext<P> implements ActorContext<P> {
     readonly log: Logger,
     readonly clock: Clock,
     private readonly onTimerFired: (name: string) => void,
-    private readonly originOf: () => string | undefined = () => undefined,
+    /** The delivery being dispatched; undefined outside onMessage. */
+    private readonly delivering: () => Delivery | undefined = () => undefined,
     private readonly scheduler: TimerScheduler = realTimers,
   ) {}
 
   origin(): string | undefined {
-    return this.originOf();
+    return this.delivering()?.currentOrigin();
+  }
+
+  messageBytes(): Uint8Array | undefined {
+    return this.delivering()?.currentRecord();
   }
 
   /** Binds the (re)attached output ports. */

@@ -93,7 +93,7 @@ export class ActorHost<S, P> {
   private lastMessageNs = 0;
   private firstMessageNs = 0;
   private unhandled = 0;
-  /** The input whose message is being dispatched (for ctx.origin()). */
+  /** The input whose message is being dispatched (for ctx.origin() and ctx.messageBytes()). */
   private dispatching: InputPort | undefined;
   private flushTimer: NodeJS.Timeout | undefined;
   private keepAlive: NodeJS.Timeout | undefined;
@@ -116,7 +116,7 @@ export class ActorHost<S, P> {
       log,
       clock,
       (name) => this.handleTimer(name),
-      () => this.dispatching?.currentOrigin(),
+      () => this.dispatching,
       timers,
     );
     this.doorbell = new Doorbell(wiring.doorbell);

@@ -70,6 +70,11 @@ export interface ActorContext<P = unknown> {
    * message, which its writer could forge). Undefined elsewhere or when the wiring does not say.
    */
   origin(): string | undefined;
+  /**
+   * Inside onMessage: a copy of the message's bytes as they arrived on the ring (its writer's
+   * encoding), for an actor that journals what it received. Undefined elsewhere.
+   */
+  messageBytes(): Uint8Array | undefined;
 }
 
 export type MessageHandlers<S, P> = {

@@ -21,6 +21,10 @@ export class InputPort {
   /** The source being polled: its origin is the sender of the message being dispatched. */
   private polling = 0;
   private current: Message | undefined;
+  /** Where the record being dispatched lies in the ring (valid only while it is dispatched). */
+  private currentData: Uint8Array | undefined;
+  private currentStart = 0;
+  private currentEnd = 0;
   messagesIn = 0;
   decodeErrors = 0;
   private readonly visit: RecordVisitor;
@@ -47,6 +51,9 @@ export class InputPort {
       }
       this.messagesIn++;
       this.current = message;
+      this.currentData = data;
+      this.currentStart = start;
+      this.currentEnd = end;
       dispatch(message, this);
     };
   }
@@ -77,6 +84,11 @@ export class InputPort {
   /** The actor that wrote the message being dispatched (undefined when the wiring does not say). */
   currentOrigin(): string | undefined {
     return this.origins[this.polling];
+  }
+
+  /** A copy of the message being dispatched as its writer encoded it (call only while it is dispatched). */
+  currentRecord(): Uint8Array | undefined {
+    return this.currentData?.slice(this.currentStart, this.currentEnd);
   }
 
   /** The message being dispatched (for error reports). */
