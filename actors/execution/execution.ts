@@ -54,7 +54,7 @@ async function init(ctx: Ctx): Promise<State> {
       log: ctx.log,
       counters: { count: (name, by) => ctx.count(name, by), reportError: (reason, error) => ctx.reportError(reason, error) },
       track: (work, what) => ctx.track(work, what),
-      wallMs: () => ctx.clock.wallMs(),
+      nowMs: () => ctx.clock.wallMs(),
       delay: (delayMs) => new Promise<void>((resolve) => ctx.after(delayMs, resolve, 'delay')),
     });
     ctx.log.info({ mode: params.mode, venues: params.venues.map((v) => v.id), journal: journal.path }, 'execution ready; reconciling');

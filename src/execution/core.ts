@@ -34,37 +34,19 @@ import { executionStatus } from './status.js';
 export interface CoreOptions {
   readonly params: ExecutionParams;
   readonly journal: ExecutionJournal;
-  /** Builds the venues (paper venues fill against the core's book, on the core's clock). */
+  /** Builds the venues (paper venues fill against the core's book, on `nowMs`). */
   readonly createVenues: (book: QuoteBook, nowMs: () => number) => Promise<TradeVenue[]>;
   readonly sink: EventSink;
   readonly log: Logger;
   readonly counters: OrderStoreCounters;
   readonly track: (work: Promise<unknown>, what: string) => void;
-  /** Wall-clock ms (replay replaces it with the market data's own time). */
-  readonly wallMs: () => number;
+  /**
+   * Epoch ms on the actor's clock (ctx.clock.wallMs()): wall time live, the lockstep driver's
+   * virtual time in replay. The only clock execution reads, and the one its timers run on.
+   */
+  readonly nowMs: () => number;
   /** Resolves after `delayMs` on the actor's timers (ctx.after), so replay can drive the waits. */
   readonly delay: (delayMs: number) => Promise<void>;
-}
-
-/**
- * Execution's notion of now: the wall clock, except in replay, where time is the recorded market
- * data's own (`exchangeTimeMs`), so a replay runs as fast as the data is fed and gives the same fills.
- */
-class MarketClock {
-  private marketMs = 0;
-
-  constructor(
-    private readonly replay: boolean,
-    private readonly wallMs: () => number,
-  ) {}
-
-  nowMs(): number {
-    return this.replay && this.marketMs > 0 ? this.marketMs : this.wallMs();
-  }
-
-  observe(md: MarketDataMessage): void {
-    if (this.replay && md.type !== 'VenueStatus' && md.exchangeTimeMs > this.marketMs) this.marketMs = md.exchangeTimeMs;
-  }
 }
 
 const EQUITY_CHECK_MS = 1_000;
@@ -88,22 +70,19 @@ export class ExecutionCore {
   private readonly fundingNext = new Map<string, { sinceMs: number; dueMs: number; busy: boolean }>();
   readonly nowMs: () => number;
 
-  /** Builds the core: clock and book first, then the venues on them, then the journal's contents. */
+  /** Builds the core: the book first, then the venues on it, then the journal's contents. */
   static async create(options: CoreOptions): Promise<ExecutionCore> {
-    const clock = new MarketClock(options.params.mode === 'replay', options.wallMs);
-    const nowMs = (): number => clock.nowMs();
-    const book = new QuoteBook({ now: nowMs, maxAgeMs: options.params.quoteMaxAgeMs });
-    return new ExecutionCore(options, await options.createVenues(book, nowMs), book, clock);
+    const book = new QuoteBook({ now: options.nowMs, maxAgeMs: options.params.quoteMaxAgeMs });
+    return new ExecutionCore(options, await options.createVenues(book, options.nowMs), book);
   }
 
   private constructor(
     private readonly options: CoreOptions,
     venueList: readonly TradeVenue[],
     book: QuoteBook,
-    private readonly clock: MarketClock,
   ) {
     const { params, journal, sink, counters, track } = options;
-    this.nowMs = () => clock.nowMs();
+    this.nowMs = options.nowMs;
     this.venues = new Map(venueList.map((venue) => [venue.id, venue]));
     this.book = book;
     this.risk = new RiskEngine(params.risk);
@@ -142,7 +121,6 @@ export class ExecutionCore {
   }
 
   onMarketData(md: MarketDataMessage): void {
-    this.clock.observe(md);
     this.book.apply(md);
     const venue = this.venues.get(md.venue);
     if (venue && !venue.remembersOrders) {
@@ -214,11 +192,11 @@ export class ExecutionCore {
   private readonly priceOf = (venue: string, symbol: string): number | null => this.book.referencePx(venue, symbol);
 
   private load(): void {
-    const contents = this.options.journal.load(this.options.wallMs() - KEEP_DONE_MS);
+    const contents = this.options.journal.load(this.nowMs() - KEEP_DONE_MS);
     this.ledger.load(contents);
     this.multiLeg.load(contents.multiLegs);
     for (const venue of this.options.params.venues) {
-      if (venue.marketTypes.includes('perp')) this.fundingNext.set(venue.id, { sinceMs: fundingSince(contents.meta, venue.id, this.options.wallMs()), dueMs: 0, busy: false });
+      if (venue.marketTypes.includes('perp')) this.fundingNext.set(venue.id, { sinceMs: fundingSince(contents.meta, venue.id, this.nowMs()), dueMs: 0, busy: false });
     }
     const saved = contents.meta.get(TRADING_STATE_KEY);
     if (saved) {

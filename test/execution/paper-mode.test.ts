@@ -3,10 +3,15 @@
  * Orders fill against the latest book after the latency setting, with the venue's fees; resting
  * orders fill when a later quote crosses them; perp funding settles from the funding feed; a
  * restart finds in-flight paper orders gone (the "venue" died with the process) and rejects them.
- * Replay takes its time from the market data, so the same input gives the same fills.
+ * Replay runs under the lockstep driver and takes its time from the driver's virtual clock (the
+ * one clock the actor context gives it), so the same input gives the same fills.
  */
+import { dirname, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
-import { message, type MarketDataMessage, type Message } from '../../src/protocol/index.js';
+import { message, topicOf, type MarketDataMessage, type Message } from '../../src/protocol/index.js';
+import { parseGraphConfig } from '../../src/runtime/graph/graph-config.js';
+import { LockstepGraph } from '../../src/runtime/graph/lockstep.js';
 import { ActorHarness } from '../helpers/actor-harness.js';
 import { eventually } from '../helpers/workers.js';
 import execution from '../../actors/execution/execution.js';
@@ -15,6 +20,7 @@ import { EventCollector, tempDir } from './helpers.js';
 const VENUE = 'binanceusdm';
 const SYMBOL = 'BTC/USDT:USDT';
 const T0 = Date.UTC(2026, 0, 1);
+const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const dirs: { remove(): void }[] = [];
 const harnesses: ActorHarness[] = [];
 
@@ -22,6 +28,10 @@ afterEach(async () => {
   for (const harness of harnesses.splice(0)) await harness.stop();
   for (const dir of dirs.splice(0)) dir.remove();
 });
+
+function paperParams(mode: 'paper' | 'replay', dataDir: string): Record<string, unknown> {
+  return { mode, venues: [{ id: VENUE }], dataDir, durability: 'normal', paper: { latencyMs: 50 }, quoteMaxAgeMs: mode === 'replay' ? 3_600_000 : 60_000 };
+}
 
 async function start(mode: 'paper' | 'replay', dataDir?: string, origins?: Record<string, string>): Promise<{ harness: ActorHarness; dataDir: string }> {
   let dir = dataDir;
@@ -31,7 +41,7 @@ async function start(mode: 'paper' | 'replay', dataDir?: string, origins?: Recor
     dir = tmp.dir;
   }
   const harness = await ActorHarness.start(execution, {
-    params: { mode, venues: [{ id: VENUE }], dataDir: dir, durability: 'normal', paper: { latencyMs: 50 }, quoteMaxAgeMs: mode === 'replay' ? 3_600_000 : 60_000 },
+    params: paperParams(mode, dir),
     inputs: ['commands', 'md'],
     outputs: ['events'],
     ...(origins ? { origins } : {}),
@@ -110,29 +120,57 @@ describe('paper mode', () => {
 });
 
 describe('replay mode', () => {
-  async function replay(): Promise<Message[]> {
-    const { harness } = await start('replay');
-    const out = new EventCollector(harness);
-    await reconciled(harness);
-    harness.push('md', top(60_000, 60_010, T0));
-    await harness.settle();
-    harness.push('commands', order(1));
-    harness.push('commands', order(2, { side: 'sell', orderType: 'limit', timeInForce: 'GTC', limitPx: 60_030 }));
-    await harness.settle();
-    for (let i = 1; i <= 5; i++) harness.push('md', top(60_000 + i * 10, 60_010 + i * 10, T0 + i * 40));
-    await out.waitFor('Filled', (e) => e.intentSeq === 2);
-    return out.events.filter((e) => e.type === 'Filled').map((e) => ({ ...e, ts: 0 }));
+  /** The replay graph in miniature: recorded md and a strategy's commands in, execution, its fills out. */
+  async function replay(): Promise<unknown> {
+    const tmp = tempDir('arbiter-replay-');
+    dirs.push(tmp);
+    const graph = parseGraphConfig(
+      {
+        actors: [
+          { id: 'feed', module: 'actors/feed/demo-ticker.ts' },
+          { id: 'paper', module: 'test/fixtures/actors/intent-sender.ts' },
+          { id: 'execution', module: 'actors/execution/execution.ts', params: paperParams('replay', tmp.dir) },
+          { id: 'fills', module: 'test/fixtures/actors/fill-log.ts' },
+        ],
+        channels: [
+          { from: 'feed.md', to: ['execution.md'] },
+          { from: 'paper.intents', to: ['execution.commands'] },
+          { from: 'execution.events', to: ['fills.events'] },
+        ],
+      },
+      'replay-mode test graph',
+    );
+    const lockstep = await LockstepGraph.start(graph, { baseDir: ROOT, sources: ['feed', 'paper'], startMs: T0 });
+    try {
+      const md = async (atMs: number, m: MarketDataMessage): Promise<void> => {
+        await lockstep.advanceTo(atMs);
+        lockstep.publish('feed', 'md', m, topicOf(m));
+        await lockstep.settle();
+      };
+      await md(T0, top(60_000, 60_010, T0));
+      lockstep.publish('paper', 'intents', order(1), 'intents');
+      lockstep.publish('paper', 'intents', order(2, { side: 'sell', orderType: 'limit', timeInForce: 'GTC', limitPx: 60_030 }), 'intents');
+      await lockstep.settle();
+      for (let i = 1; i <= 5; i++) await md(T0 + i * 40, top(60_000 + i * 10, 60_010 + i * 10, T0 + i * 40));
+      await lockstep.advanceTo(T0 + 400);
+      return (await lockstep.status()).find((s) => s.actorId === 'fills')?.actor?.custom;
+    } finally {
+      await lockstep.stop();
+    }
   }
 
-  it('takes time from the market data: the same input gives the same fills', async () => {
+  it('takes time from the virtual clock: the same input gives the same fills', async () => {
     const a = await replay();
     const b = await replay();
-    // The market order was sent at market time T0 and arrived 50 ms later: it met the quote of T0+80
-    // (ask 60 030), not the one it was sent against, whatever the wall clock did meanwhile.
-    expect(a.map((e) => (e.type === 'Filled' ? [e.intentSeq, e.fillPx, e.fillQty] : null))).toEqual([
-      [1, 60_030, 0.1],
-      [2, 60_030, 0.1],
-    ]);
+    // Sent at T0, the market order reached the paper venue 50 ms later on the virtual clock (the
+    // execution tick at T0+50), where the quote of T0+40 (ask 60 020) was the latest. The resting
+    // sell at 60 030 filled when the quote of T0+120 crossed it.
+    expect(a).toEqual({
+      fills: [
+        [1, 60_020, 0.1],
+        [2, 60_030, 0.1],
+      ],
+    });
     expect(b).toEqual(a);
   });
 });
