@@ -16,7 +16,7 @@ import pino from 'pino';
 import { parseGraphConfig, type GraphConfigInput } from '../src/runtime/graph/graph-config.js';
 import { Supervisor } from '../src/runtime/supervision/supervisor.js';
 import { startSimulator } from '../src/sim/simulator.js';
-import type { FeedStatus } from '../src/venues/feed/index.js';
+import type { FeedStatus } from '../src/protocol/index.js';
 
 const VENUES: Record<string, string[]> = {
   binance: ['BTC/USDT', 'ETH/USDT', 'SOL/USDT'],

@@ -3,7 +3,7 @@
  * decision, and the latest evaluation of each distinct opportunity, so ops can show the best
  * current ones and the summary can report how many were considered.
  */
-import type { MessageOf } from '../../src/protocol/index.js';
+import type { MessageOf, OpportunityRecorderStatus } from '../../src/protocol/index.js';
 import { defineActor } from '../../src/runtime/actor/actor.js';
 
 type Opportunity = MessageOf<'Opportunity'>;
@@ -41,5 +41,5 @@ export default defineActor({
   },
   snapshot: (state) => state,
   restore: (snapshot) => snapshot as State,
-  status: (state) => ({ total: state.total, byDecision: state.byDecision, byStrategy: state.byStrategy, best: bestOpportunities(state.latest, 10) }),
+  status: (state): OpportunityRecorderStatus => ({ total: state.total, byDecision: state.byDecision, byStrategy: state.byStrategy, best: bestOpportunities(state.latest, 10) }),
 });

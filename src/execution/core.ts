@@ -10,13 +10,12 @@
  * Start: the journal is loaded, orders that may be live go to `unknown`, and the Reconciler asks
  * every venue; until it is done, orders are denied with `reconciling` and multi-leg coordinators wait.
  */
-import { message, type CommandMessage, type MarketDataMessage } from '../protocol/index.js';
+import { message, type CommandMessage, type ExecutionStatus, type MarketDataMessage, type TradingStatus } from '../protocol/index.js';
 import { monoNowNs } from '../base/clock.js';
 import type { Logger } from '../base/log.js';
 import { QuoteBook } from '../trading/market/book.js';
 import type { ExecutionJournal } from './journal-port.js';
 import { RiskEngine, type RiskContext } from '../trading/risk/engine.js';
-import type { TradingStatus } from '../trading/risk/trading-state.js';
 import { feeInQuote, type FeeConverter } from '../trading/orders/venue-view.js';
 import type { ExecutionParams } from './params.js';
 import type { TradeVenue } from './venue-port.js';
@@ -55,20 +54,20 @@ const KEEP_DONE_MS = 600_000;
 const TRADING_STATE_KEY = 'tradingState';
 
 export class ExecutionCore {
-  readonly book: QuoteBook;
-  readonly risk: RiskEngine;
-  readonly ledger: OrderStore;
-  readonly io: OrderIo;
-  readonly multiLeg: MultiLegRunner;
-  readonly reconciler: Reconciler;
-  readonly commands: CommandHandler;
-  readonly latency = new LatencyRecorder();
+  private readonly book: QuoteBook;
+  private readonly risk: RiskEngine;
+  private readonly ledger: OrderStore;
+  private readonly io: OrderIo;
+  private readonly multiLeg: MultiLegRunner;
+  private readonly reconciler: Reconciler;
+  private readonly commands: CommandHandler;
+  private readonly latency = new LatencyRecorder();
   private readonly equity: EquityWatch;
-  readonly venues: ReadonlyMap<string, TradeVenue>;
+  private readonly venues: ReadonlyMap<string, TradeVenue>;
   private lastEquityMs = 0;
   private lastPruneMs = 0;
   private readonly fundingNext = new Map<string, { sinceMs: number; dueMs: number; busy: boolean }>();
-  readonly nowMs: () => number;
+  private readonly nowMs: () => number;
 
   /** Builds the core: the book first, then the venues on it, then the journal's contents. */
   static async create(options: CoreOptions): Promise<ExecutionCore> {
@@ -163,20 +162,10 @@ export class ExecutionCore {
     return { canceling: this.cancelOpen((o) => (filter.strategyId === undefined || o.spec.strategyId === filter.strategyId) && (filter.venue === undefined || o.spec.venue === filter.venue), 'canceled by operator') };
   }
 
-  status(): Record<string, unknown> {
-    return executionStatus(this);
-  }
-
-  get journalPath(): string {
-    return this.options.journal.path;
-  }
-
-  get mode(): string {
-    return this.options.params.mode;
-  }
-
-  journalCounts(): Record<string, number> {
-    return this.options.journal.countsByStatus();
+  /** The status ops shows (built on demand, off the hot path). */
+  status(): ExecutionStatus {
+    const { ledger, book, reconciler, latency, multiLeg } = this;
+    return executionStatus({ mode: this.options.params.mode, tradingState: this.risk.tradingState, reconciler, ledger, book, journal: this.options.journal, denials: this.commands.denials, latency, multiLeg });
   }
 
   async close(): Promise<void> {
@@ -185,7 +174,7 @@ export class ExecutionCore {
     this.options.journal.close();
   }
 
-  riskContext(duplicateIntent: boolean): RiskContext {
+  private riskContext(duplicateIntent: boolean): RiskContext {
     return { nowMs: this.nowMs(), referencePx: this.priceOf, positions: this.ledger.positions.entries(), openOrders: this.ledger.openOrderViews(), duplicateIntent };
   }
 

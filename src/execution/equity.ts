@@ -10,7 +10,8 @@
  */
 import type { ExecutionJournal } from './journal-port.js';
 import { netPnl, type PositionBook } from '../trading/market/positions.js';
-import type { TradingStateMachine, TradingStatus } from '../trading/risk/trading-state.js';
+import type { TradingStatus } from '../protocol/index.js';
+import type { TradingStateMachine } from '../trading/risk/trading-state.js';
 
 const BASELINE_KEY = 'lossBaseline';
 const MS_PER_DAY = 86_400_000;

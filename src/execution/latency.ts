@@ -4,17 +4,11 @@
  * in an HDR histogram so p99 stays exact without keeping samples.
  */
 import { build, type Histogram } from 'hdr-histogram-js';
+import type { LatencySummary } from '../protocol/index.js';
 import { monoNowNs } from '../base/clock.js';
 
 /** One hour: anything slower is recorded as this (the histogram's range). */
 const MAX_US = 3_600_000_000;
-
-export interface LatencySummary {
-  readonly count: number;
-  readonly p50Us: number | null;
-  readonly p99Us: number | null;
-  readonly maxUs: number | null;
-}
 
 export class LatencyRecorder {
   private readonly histogram: Histogram = build({ lowestDiscernibleValue: 1, highestTrackableValue: MAX_US, numberOfSignificantValueDigits: 3 });

@@ -12,6 +12,7 @@
  *    reported in status and logged, not "fixed" (the journal cannot know whose they are).
  * A venue that fails is retried with backoff; the others proceed.
  */
+import type { VenueReconcileStatus } from '../protocol/index.js';
 import { describeError } from '../base/errors.js';
 import type { Logger } from '../base/log.js';
 import { parseClientOrderId } from '../trading/orders/client-order-id.js';
@@ -20,16 +21,6 @@ import type { FeeConverter } from '../trading/orders/venue-view.js';
 import type { TradeVenue } from './venue-port.js';
 import type { OrderIo } from './order-io.js';
 import type { CoreParts } from './parts.js';
-
-export interface VenueReconcileStatus {
-  state: 'pending' | 'done' | 'retrying';
-  attempts: number;
-  lookedUp: number;
-  orphansCanceled: number;
-  fillsRecovered: number;
-  positionMismatches: { symbol: string; journalQty: number; venueQty: number }[];
-  lastError: string | null;
-}
 
 export interface ReconcilerDeps extends CoreParts {
   readonly io: OrderIo;

@@ -1,38 +1,56 @@
 /**
  * The execution actor's status for ops: trading state, reconciliation, open orders, positions with
  * PnL, orders by status, denials by reason, tick-to-order latency, the journal's path. Built on
- * demand (a status request), never on the hot path.
+ * demand (a status request), never on the hot path, from the core's parts (the core passes them:
+ * this file does not know the core).
  */
-import type { ExecutionCore } from './core.js';
+import type { ExecutionStatus, OpenOrderStatus } from '../protocol/index.js';
+import type { QuoteBook } from '../trading/market/book.js';
+import type { TradingStateMachine } from '../trading/risk/trading-state.js';
+import type { ExecutionJournal } from './journal-port.js';
+import type { LatencyRecorder } from './latency.js';
+import type { MultiLegRunner } from './multi-leg-runner.js';
+import type { LiveOrder, OrderStore } from './order-store.js';
+import type { Reconciler } from './reconciler.js';
 
 const MAX_LISTED_ORDERS = 200;
 
-function openOrders(core: ExecutionCore): Record<string, unknown>[] {
-  return core.ledger
-    .open()
-    .slice(0, MAX_LISTED_ORDERS)
-    .map(({ spec, record }) => ({
-      clientOrderId: spec.clientOrderId,
-      strategyId: spec.strategyId,
-      venue: spec.venue,
-      symbol: spec.symbol,
-      side: spec.side,
-      orderType: spec.orderType,
-      timeInForce: spec.timeInForce,
-      qty: record.qty,
-      limitPx: spec.limitPx,
-      cumQty: record.cumQty,
-      status: record.status,
-      purpose: spec.purpose,
-    }));
+/** What the status is read from. */
+export interface StatusSources {
+  readonly mode: string;
+  readonly tradingState: TradingStateMachine;
+  readonly reconciler: Reconciler;
+  readonly ledger: OrderStore;
+  readonly book: QuoteBook;
+  readonly journal: ExecutionJournal;
+  readonly denials: Readonly<Record<string, number>>;
+  readonly latency: LatencyRecorder;
+  readonly multiLeg: MultiLegRunner;
 }
 
-export function executionStatus(core: ExecutionCore): Record<string, unknown> {
-  const { reconciler } = core;
-  const open = core.ledger.open();
+function openOrderStatus({ spec, record }: LiveOrder): OpenOrderStatus {
   return {
-    mode: core.mode,
-    tradingState: { ...core.risk.tradingState.status },
+    clientOrderId: spec.clientOrderId,
+    strategyId: spec.strategyId,
+    venue: spec.venue,
+    symbol: spec.symbol,
+    side: spec.side,
+    orderType: spec.orderType,
+    timeInForce: spec.timeInForce,
+    qty: record.qty,
+    limitPx: spec.limitPx,
+    cumQty: record.cumQty,
+    status: record.status,
+    purpose: spec.purpose,
+  };
+}
+
+export function executionStatus(from: StatusSources): ExecutionStatus {
+  const { reconciler, ledger } = from;
+  const open = ledger.open();
+  return {
+    mode: from.mode,
+    tradingState: { ...from.tradingState.status },
     reconciliation: {
       state: reconciler.state,
       startedMs: reconciler.startedMs,
@@ -41,12 +59,12 @@ export function executionStatus(core: ExecutionCore): Record<string, unknown> {
       unknownOrders: open.filter((o) => o.record.status === 'unknown').length,
     },
     openOrderCount: open.length,
-    openOrders: openOrders(core),
-    positions: core.ledger.positions.entries().map((e) => core.ledger.positions.update(e.strategyId, e.venue, e.symbol, core.book.referencePx(e.venue, e.symbol))),
-    ordersByStatus: core.journalCounts(),
-    denialsByReason: { ...core.commands.denials },
-    tickToOrderLatencyUs: core.latency.summary(),
-    multiLeg: core.multiLeg.status(),
-    journal: core.journalPath,
+    openOrders: open.slice(0, MAX_LISTED_ORDERS).map(openOrderStatus),
+    positions: ledger.positions.entries().map((e) => ledger.positions.update(e.strategyId, e.venue, e.symbol, from.book.referencePx(e.venue, e.symbol))),
+    ordersByStatus: from.journal.countsByStatus(),
+    denialsByReason: { ...from.denials },
+    tickToOrderLatencyUs: from.latency.summary(),
+    multiLeg: from.multiLeg.status(),
+    journal: from.journal.path,
   };
 }

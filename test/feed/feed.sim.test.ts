@@ -6,11 +6,10 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import ccxtFeed from '../../actors/feed/ccxt-feed.js';
-import type { Message, MessageOf } from '../../src/protocol/index.js';
+import type { FeedStatus, Message, MessageOf } from '../../src/protocol/index.js';
 import { ActorHarness } from '../helpers/actor-harness.js';
 import type { Supervisor } from '../../src/runtime/supervision/supervisor.js';
 import type { Simulator } from '../../src/sim/simulator.js';
-import type { FeedStatus } from '../../src/venues/feed/index.js';
 import { eventually, feedStatus, feedStatusWhen, latest, recorded, startFeeds, startFeedSimulator, statusSince, wire } from './helpers.js';
 
 /** Per venue: its symbols; perps are the symbols with a settle currency. */
@@ -147,7 +146,7 @@ describe('feed workers against the simulator', () => {
     });
     try {
       const status = await eventually(() => {
-        const custom = harness.status().custom as unknown as FeedStatus;
+        const custom = harness.status().custom as FeedStatus;
         return custom.state === 'up' ? custom : undefined;
       }, 'the second feed up');
       expect(status.streams.map((stream) => stream.method).sort()).toEqual(['fetchFundingRate', 'watchBidsAsks', 'watchMarkPrice']);

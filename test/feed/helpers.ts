@@ -4,11 +4,10 @@
  * reads of both actors' status.
  */
 import pino from 'pino';
-import { marketDataTopic, type MarketDataKind, type MessageOf } from '../../src/protocol/index.js';
+import { marketDataTopic, type FeedStatus, type MarketDataKind, type MessageOf } from '../../src/protocol/index.js';
 import { parseGraphConfig } from '../../src/runtime/graph/graph-config.js';
 import { Supervisor } from '../../src/runtime/supervision/supervisor.js';
 import { startSimulator, type Simulator, type SimulatorOptions } from '../../src/sim/simulator.js';
-import type { FeedStatus } from '../../src/venues/feed/index.js';
 import type { RecordedStatus, RecorderStatus } from '../fixtures/actors/md-recorder.js';
 import { eventually } from '../helpers/workers.js';
 
@@ -36,7 +35,7 @@ export function startFeeds(sim: Simulator, venues: Record<string, readonly strin
 }
 
 export async function feedStatus(supervisor: Supervisor, venue: string): Promise<FeedStatus> {
-  return (await supervisor.actorStatus(`feed-${venue}`)).actor?.custom as unknown as FeedStatus;
+  return (await supervisor.actorStatus(`feed-${venue}`)).actor?.custom as FeedStatus;
 }
 
 /** Waits until a feed's status satisfies `done`. */

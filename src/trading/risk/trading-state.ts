@@ -5,17 +5,8 @@
  * tripped stays tripped until a human has looked. Resuming rebases the drawdown peak and the
  * day's starting equity on the next observation, since the operator accepted the loss so far.
  */
-import type { DenialReason, TradingStateName } from '../../protocol/index.js';
+import type { DenialReason, TradingCause, TradingStateName, TradingStatus } from '../../protocol/index.js';
 import type { RiskConfig } from './config.js';
-
-export type TradingCause = 'start' | 'operator' | 'kill_switch' | 'drawdown' | 'daily_loss';
-
-export interface TradingStatus {
-  readonly state: TradingStateName;
-  readonly cause: TradingCause;
-  /** Human-readable, carried in the `TradingStateChanged` message. */
-  readonly reason: string;
-}
 
 const RANK: Readonly<Record<TradingStateName, number>> = { ACTIVE: 0, REDUCING: 1, HALTED: 2 };
 const MS_PER_DAY = 86_400_000;

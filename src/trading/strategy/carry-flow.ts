@@ -16,7 +16,7 @@
  * exit, stamped with that message's `ts`, so tick-to-order latency measures from it).
  */
 import { z } from 'zod';
-import type { Leg, Side } from '../../protocol/index.js';
+import type { CarryStatus, Leg, Side } from '../../protocol/index.js';
 import type { FundingQuote } from '../market/funding.js';
 import { MS_PER_HOUR } from '../market/funding.js';
 import { marketKindOf } from '../market/symbols.js';
@@ -328,7 +328,7 @@ function publish(state: CarryState, context: EvalContext, out: StrategyOutput, m
 }
 
 /** The carries for status(): legs, size, age, the edge they were entered at and why they are exiting. */
-export function carriesStatus(state: CarryState): Record<string, unknown>[] {
+export function carriesStatus(state: CarryState): CarryStatus[] {
   return Object.values(state.carries).map((c) => ({
     key: c.key,
     short: label(c.short),

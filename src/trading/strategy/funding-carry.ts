@@ -10,6 +10,7 @@
  * (a funding or book update of one of its perps re-decides that symbol at once).
  */
 import { z } from 'zod';
+import type { StrategyStatus } from '../../protocol/index.js';
 import { feeRates } from '../market/fees.js';
 import { fundingRatePerHour } from '../market/funding.js';
 import { BPS } from '../market/symbols.js';
@@ -128,5 +129,5 @@ export const fundingCarryEngine: StrategyLogic<FundingCarryState, FundingCarryPa
     const current = migrateSnapshot(FUNDING_CARRY_KIND, snapshot, fromVersion, VERSION) as FundingCarrySnapshot;
     return { ...restoreBase(current, strategyId, params, clock), carries: structuredClone(current.carries ?? {}) };
   },
-  status: (state) => ({ ...intentBookStatus(state.ledger), carries: carriesStatus(state), opportunities: opportunitiesStatus(state.recent) }),
+  status: (state): StrategyStatus => ({ ...intentBookStatus(state.ledger), carries: carriesStatus(state), opportunities: opportunitiesStatus(state.recent) }),
 };

@@ -15,11 +15,9 @@
  *   `PositionChanged` (its book is the authority; the fill only bridges the gap until it comes).
  * - the trading state execution broadcasts: ACTIVE, REDUCING (exits only), HALTED (nothing).
  */
-import type { MessageOf, OrderEventMessage, TradingStateName } from '../../protocol/index.js';
+import type { IntentBookStatus, IntentPurpose, MessageOf, OrderEventMessage, StrategyCounters, TradingStateName } from '../../protocol/index.js';
 import { applyFill, applyFunding, FLAT, type Position } from '../market/positions.js';
 import { marketKey, symbolParts } from '../market/symbols.js';
-
-export type IntentPurpose = 'entry' | 'exit' | 'trade';
 
 export interface PendingIntent {
   readonly intentSeq: number;
@@ -43,25 +41,12 @@ export interface MarketPosition {
   unrealizedPnl: number;
 }
 
-export interface IntentBookCounters {
-  considered: number;
-  acted: number;
-  skipped: number;
-  held: number;
-  exited: number;
-  denied: number;
-  rejected: number;
-  imbalances: number;
-  fills: number;
-  unanswered: number;
-}
-
 export interface IntentBook {
   strategyId: string;
   intentSeq: number;
   tradingState: TradingStateName;
   tradingStateReason: string;
-  counters: IntentBookCounters;
+  counters: StrategyCounters;
   backoff: Record<string, { untilMs: number; reason: string }>;
   intents: Record<string, PendingIntent>;
   positions: Record<string, MarketPosition>;
@@ -254,7 +239,7 @@ function applyLegImbalance(ledger: IntentBook, event: MessageOf<'LegImbalanceUpd
 }
 
 /** What ops shows about the bookkeeping: open positions, counters, funding, back-offs, intents in flight. */
-export function intentBookStatus(ledger: IntentBook): Record<string, unknown> {
+export function intentBookStatus(ledger: IntentBook): IntentBookStatus {
   const openPositions = Object.values(ledger.positions)
     .filter((p) => Math.abs(p.position.qty) > FLAT_QTY)
     .map((p) => ({ venue: p.venue, symbol: p.symbol, ...p.position, unrealizedPnl: p.unrealizedPnl }));

@@ -6,15 +6,14 @@
  * sends them concurrently and applies `onLegFailure` if one ends short). Every leg is IOC: a
  * resting order would leave a hedge half-built for as long as it rests.
  */
-import { message, type CommandMessage, type Leg, type MessageOf, type Side } from '../../protocol/index.js';
+import { message, type CommandMessage, type IntentPurpose, type Leg, type MessageOf, type OpportunityView, type Side, type StrategyStatus } from '../../protocol/index.js';
 import type { QuoteBook } from '../market/book.js';
 import { BPS } from '../market/symbols.js';
-import { registerIntent, type IntentPurpose, type IntentBook } from './intent-book.js';
+import { registerIntent, type IntentBook } from './intent-book.js';
 import type { CommonParams } from './params.js';
 
 export type Opportunity = MessageOf<'Opportunity'>;
-export type OpportunityFields = Pick<Opportunity, 'symbol' | 'venues' | 'edgeBps' | 'expectedPnlUsd' | 'annualizedPct' | 'decision' | 'reason'>;
-export type OpportunityView = OpportunityFields & { readonly atMs: number };
+export type OpportunityFields = Omit<OpportunityView, 'atMs'>;
 
 export interface StrategyOutput {
   readonly commands: CommandMessage[];
@@ -66,7 +65,7 @@ export function publishOpportunity(
 }
 
 /** Status view: the current evaluation of every symbol, best expected PnL first, and the recent actions. */
-export function opportunitiesStatus(recent: RecentOpportunities): { best: OpportunityView[]; recentActions: OpportunityView[] } {
+export function opportunitiesStatus(recent: RecentOpportunities): StrategyStatus['opportunities'] {
   const best = Object.values(recent.latest).sort((a, b) => b.expectedPnlUsd - a.expectedPnlUsd || b.edgeBps - a.edgeBps);
   return { best, recentActions: recent.acted };
 }

@@ -16,6 +16,7 @@
  * funding update, or a book update of the perp or its spot market, re-decides that symbol at once.
  */
 import { z } from 'zod';
+import type { StrategyStatus } from '../../protocol/index.js';
 import type { FundingQuote } from '../market/funding.js';
 import { fundingRatePerHour, HOURS_PER_YEAR } from '../market/funding.js';
 import { SpotInventory } from '../market/inventory.js';
@@ -179,7 +180,7 @@ export const spotPerpHedgeEngine: StrategyLogic<SpotPerpHedgeState, SpotPerpHedg
     const current = migrateSnapshot(SPOT_PERP_HEDGE_KIND, snapshot, fromVersion, VERSION) as SpotPerpHedgeSnapshot;
     return { ...restoreBase(current, strategyId, params, clock), carries: structuredClone(current.carries), inventory: SpotInventory.restore(current.inventory) };
   },
-  status: (state) => ({
+  status: (state): StrategyStatus => ({
     ...intentBookStatus(state.ledger),
     carries: carriesStatus(state),
     inventory: balancesByVenue(state.inventory),

@@ -14,7 +14,7 @@
  * operator's or a future rebalancer's job).
  */
 import { z } from 'zod';
-import type { Leg } from '../../protocol/index.js';
+import type { Leg, RebalanceFlag, StrategyStatus } from '../../protocol/index.js';
 import { feeRates, fillFee } from '../market/fees.js';
 import { SpotInventory } from '../market/inventory.js';
 import { commonLegQty } from '../market/lot-size.js';
@@ -60,13 +60,6 @@ export type SpotSpreadParams = ReturnType<typeof parseSpotSpreadParams>;
 
 export function parseSpotSpreadParams(raw: unknown) {
   return parseStrategyParams(SPOT_SPREAD_KIND, spotSpreadSchema, raw);
-}
-
-export interface RebalanceFlag {
-  readonly venue: string;
-  readonly symbol: string;
-  readonly baseShare: number;
-  readonly deviation: number;
 }
 
 export interface SpotSpreadState extends BaseState {
@@ -244,7 +237,7 @@ export const spotSpreadEngine: StrategyLogic<SpotSpreadState, SpotSpreadParams> 
     const current = migrateSnapshot(SPOT_SPREAD_KIND, snapshot, fromVersion, VERSION) as SpotSpreadSnapshot;
     return { ...restoreBase(current, strategyId, params, clock), inventory: SpotInventory.restore(current.inventory), rebalance: structuredClone(current.rebalance) };
   },
-  status: (state) => ({
+  status: (state): StrategyStatus => ({
     ...intentBookStatus(state.ledger),
     inventory: balancesByVenue(state.inventory),
     rebalanceNeeded: Object.values(state.rebalance),

@@ -10,11 +10,9 @@
  * Strategies treat `stale` and `down` as absent data (trading/book.ts), and a venue-wide status
  * covers every symbol, so a venue is only ever `stale`/`down` as a whole when nothing flows.
  */
-import { blankMessage, marketDataTopic, type MessageOf, type VenueState } from '../../protocol/index.js';
+import { blankMessage, marketDataTopic, type MessageOf, type StreamState, type VenueState } from '../../protocol/index.js';
 import { monoNowNs } from '../../base/clock.js';
 import type { FeedSink } from './sink.js';
-
-export type StreamState = 'connecting' | 'up' | 'stale' | 'down';
 
 /** What health needs from a stream. */
 export interface StreamHealth {

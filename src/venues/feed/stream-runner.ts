@@ -14,13 +14,14 @@
  * Consecutive failures without an update in between escalate the backoff; an update resets it.
  */
 import type { Exchange } from 'ccxt';
+import type { FeedStreamStatus, StreamState } from '../../protocol/index.js';
 import { monoNowNs } from '../../base/clock.js';
 import { describeError } from '../../base/errors.js';
 import type { CcxtErrorClasses } from '../ccxt-loader.js';
 import { Sleeper, withTimeout } from '../../base/async.js';
 import { backoffDelayMs } from '../../base/backoff.js';
 import type { ConnectionWatch } from './connections.js';
-import type { FeedHealth, StreamHealth, StreamState } from './health.js';
+import type { FeedHealth, StreamHealth } from './health.js';
 import type { SymbolOutput } from './output.js';
 import type { FeedSink } from './sink.js';
 import type { StreamSpec } from './types.js';
@@ -34,20 +35,6 @@ export interface RunnerDeps {
   readonly reconnectBaseMs: number;
   readonly reconnectMaxMs: number;
 }
-
-export type StreamStatus = {
-  symbol: string;
-  stream: string;
-  /** The ccxt method behind it. */
-  method: string;
-  state: StreamState;
-  reason: string;
-  updates: number;
-  errors: number;
-  resubscribes: number;
-  resyncs: number;
-  ageMs: number | null;
-};
 
 type StreamFault = 'sequence' | 'network' | 'ours' | 'other';
 
@@ -191,7 +178,7 @@ export class StreamRunner implements StreamHealth {
     this.deps.health.update();
   }
 
-  status(nowNs: number): StreamStatus {
+  status(nowNs: number): FeedStreamStatus {
     return {
       symbol: this.symbol,
       stream: this.spec.name,

@@ -14,7 +14,7 @@
  * await engine.stop();
  */
 import type { Exchange, MarketInterface } from 'ccxt';
-import type { VenueState } from '../../protocol/index.js';
+import type { FeedStatus, FeedSymbolStatus } from '../../protocol/index.js';
 import { monoNowNs } from '../../base/clock.js';
 import { describeError } from '../../base/errors.js';
 import { loadCcxtErrors, type CcxtErrorClasses } from '../ccxt-loader.js';
@@ -25,7 +25,7 @@ import { createFeedExchange, heapMb, rssMb } from './exchange.js';
 import { FeedHealth } from './health.js';
 import { Rejections, SymbolOutput } from './output.js';
 import type { FeedParams } from './params.js';
-import { StreamRunner, type RunnerDeps, type StreamStatus } from './stream-runner.js';
+import { StreamRunner, type RunnerDeps } from './stream-runner.js';
 import { fundingPollStream, orderBookStream } from './streams.js';
 import type { FeedSink } from './sink.js';
 import type { FeedAdapter, StreamSpec } from './types.js';
@@ -33,40 +33,6 @@ import type { FeedAdapter, StreamSpec } from './types.js';
 /** While a perp's funding interval is unknown, ask the venue again this often. */
 const MISSING_INTERVAL_RETRY_MS = 10_000;
 const CLOSE_TIMEOUT_MS = 1_000;
-
-export type SymbolStatus = {
-  state: VenueState;
-  reason: string;
-  lastBid: number | null;
-  lastAsk: number | null;
-  /** The last published funding rate (perps). */
-  funding: number | null;
-  dataAgeMs: number | null;
-};
-
-/** What a feed reports (ops builds its venue table from the first fields). */
-export type FeedStatus = {
-  venue: string;
-  state: VenueState;
-  reason: string;
-  /** Since the last published market data; null before any. */
-  dataAgeMs: number | null;
-  /** Market-data messages published. */
-  messages: number;
-  staleEvents: number;
-  /** New sockets opened where one had been before. */
-  reconnects: number;
-  /** Dropped updates by reason (crossed_book, funding_above_cap, malformed_frame, …). */
-  rejected: Record<string, number>;
-  symbols: Record<string, SymbolStatus>;
-  resubscribes: number;
-  /** Books rebuilt from a fresh snapshot after a sequence gap. */
-  resyncs: number;
-  /** Process RSS (all threads together, so the same in every worker) and this worker's own V8 heap. */
-  rssMb: number;
-  heapMb: number;
-  streams: StreamStatus[];
-};
 
 const ageMs = (nowNs: number, thenNs: number): number | null => (thenNs === 0 ? null : Math.round((nowNs - thenNs) / 1e6));
 const finiteOrNull = (value: number): number | null => (Number.isFinite(value) ? value : null);
@@ -221,7 +187,7 @@ export class VenueFeed {
     const nowNs = monoNowNs();
     let messages = 0;
     let lastNs = 0;
-    const symbols: Record<string, SymbolStatus> = {};
+    const symbols: Record<string, FeedSymbolStatus> = {};
     for (const [symbol, output] of this.outputs) {
       messages += output.published;
       lastNs = Math.max(lastNs, output.lastPublishNs);

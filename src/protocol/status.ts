@@ -1,0 +1,229 @@
+/**
+ * What actors report about themselves to the control plane (an actor's `status()`, carried to
+ * the supervisor as `ActorStatus.custom`): execution, each feed, each strategy and the
+ * opportunity recorder. The producers return these types, src/app builds ops' `SystemStatus`
+ * from them, and tests read them; none of them re-declares a shape.
+ *
+ * They cross threads as structured clones through the runtime's untyped status slot
+ * (`Record<string, unknown>`: the runtime knows no actor's role). The top-level shapes are object
+ * type aliases because only those are assignable to it (an interface has no index signature).
+ */
+import type { MessageOf, OrderType, Side, TimeInForce, TradingStateName, VenueState } from './messages.js';
+
+// ── execution ────────────────────────────────────────────────────────────────────────────────
+
+export type TradingCause = 'start' | 'operator' | 'kill_switch' | 'drawdown' | 'daily_loss';
+
+/** The trading state, what moved it there and why. */
+export interface TradingStatus {
+  readonly state: TradingStateName;
+  readonly cause: TradingCause;
+  /** Human-readable, carried in the `TradingStateChanged` message. */
+  readonly reason: string;
+}
+
+/** Reconciliation with one venue after a start (the reconciler updates it in place). */
+export interface VenueReconcileStatus {
+  state: 'pending' | 'done' | 'retrying';
+  attempts: number;
+  lookedUp: number;
+  orphansCanceled: number;
+  fillsRecovered: number;
+  positionMismatches: { symbol: string; journalQty: number; venueQty: number }[];
+  lastError: string | null;
+}
+
+export interface ReconciliationStatus {
+  /** Until `done`, orders are denied with `reconciling`. */
+  readonly state: 'reconciling' | 'done';
+  readonly startedMs: number;
+  readonly finishedMs: number | null;
+  readonly venues: Readonly<Record<string, VenueReconcileStatus>>;
+  /** Open orders whose fate is not known yet. */
+  readonly unknownOrders: number;
+}
+
+export interface OpenOrderStatus {
+  readonly clientOrderId: string;
+  readonly strategyId: string;
+  readonly venue: string;
+  readonly symbol: string;
+  readonly side: Side;
+  readonly orderType: OrderType;
+  readonly timeInForce: TimeInForce;
+  readonly qty: number;
+  readonly limitPx: number | null;
+  readonly cumQty: number;
+  /** The order's state (ORDER_STATUSES in src/trading/orders/order-state.ts). */
+  readonly status: string;
+  /** `order` (a strategy's single order) or the multi-leg step: `leg`, `retry`, `hedge`, `unwind`. */
+  readonly purpose: string;
+}
+
+/** A position with its PnL at the current mark (null when no fresh price). */
+export type PositionStatus = Omit<MessageOf<'PositionChanged'>, 'type' | 'ts'>;
+
+/** Tick-to-order latency in µs (from the intent's ingress `ts` to the order's send or denial). */
+export interface LatencySummary {
+  readonly count: number;
+  readonly p50Us: number | null;
+  readonly p99Us: number | null;
+  readonly maxUs: number | null;
+}
+
+export interface MultiLegStatus {
+  readonly active: number;
+  readonly finished: number;
+  readonly failed: number;
+}
+
+export type ExecutionStatus = {
+  /** sim, paper, live or replay. */
+  readonly mode: string;
+  readonly tradingState: TradingStatus;
+  readonly reconciliation: ReconciliationStatus;
+  readonly openOrderCount: number;
+  /** The first 200 open orders. */
+  readonly openOrders: readonly OpenOrderStatus[];
+  readonly positions: readonly PositionStatus[];
+  /** Orders per status, over the whole journal. */
+  readonly ordersByStatus: Readonly<Record<string, number>>;
+  readonly denialsByReason: Readonly<Record<string, number>>;
+  readonly tickToOrderLatencyUs: LatencySummary;
+  readonly multiLeg: MultiLegStatus;
+  /** The journal's path. */
+  readonly journal: string;
+};
+
+// ── feeds ────────────────────────────────────────────────────────────────────────────────────
+
+export type StreamState = 'connecting' | 'up' | 'stale' | 'down';
+
+/** One stream (one kind of market data for one symbol). */
+export interface FeedStreamStatus {
+  readonly symbol: string;
+  readonly stream: string;
+  /** The ccxt method behind it. */
+  readonly method: string;
+  readonly state: StreamState;
+  readonly reason: string;
+  readonly updates: number;
+  readonly errors: number;
+  readonly resubscribes: number;
+  readonly resyncs: number;
+  readonly ageMs: number | null;
+}
+
+export interface FeedSymbolStatus {
+  readonly state: VenueState;
+  readonly reason: string;
+  readonly lastBid: number | null;
+  readonly lastAsk: number | null;
+  /** The last published funding rate (perps). */
+  readonly funding: number | null;
+  readonly dataAgeMs: number | null;
+}
+
+/** What a feed reports (ops builds its venue table from the first fields). */
+export type FeedStatus = {
+  readonly venue: string;
+  readonly state: VenueState;
+  readonly reason: string;
+  /** Since the last published market data; null before any. */
+  readonly dataAgeMs: number | null;
+  /** Market-data messages published. */
+  readonly messages: number;
+  readonly staleEvents: number;
+  /** New sockets opened where one had been before. */
+  readonly reconnects: number;
+  /** Dropped updates by reason (crossed_book, funding_above_cap, malformed_frame, …). */
+  readonly rejected: Readonly<Record<string, number>>;
+  readonly symbols: Readonly<Record<string, FeedSymbolStatus>>;
+  readonly resubscribes: number;
+  /** Books rebuilt from a fresh snapshot after a sequence gap. */
+  readonly resyncs: number;
+  /** Process RSS (all threads together, so the same in every worker) and this worker's own V8 heap. */
+  readonly rssMb: number;
+  readonly heapMb: number;
+  readonly streams: readonly FeedStreamStatus[];
+};
+
+// ── strategies ───────────────────────────────────────────────────────────────────────────────
+
+/** What a strategy's intent is for: opening, closing, or a one-shot trade. */
+export type IntentPurpose = 'entry' | 'exit' | 'trade';
+
+/** A strategy's running counts (its intent book keeps them). */
+export interface StrategyCounters {
+  considered: number;
+  acted: number;
+  skipped: number;
+  held: number;
+  exited: number;
+  denied: number;
+  rejected: number;
+  imbalances: number;
+  fills: number;
+  unanswered: number;
+}
+
+/** One evaluated opportunity as a strategy remembers it (`atMs`: when it was evaluated). */
+export type OpportunityView = Pick<MessageOf<'Opportunity'>, 'symbol' | 'venues' | 'edgeBps' | 'expectedPnlUsd' | 'annualizedPct' | 'decision' | 'reason'> & { readonly atMs: number };
+
+/** A carry a strategy holds: its two legs, size, age, the edge it was entered at and why it is exiting. */
+export interface CarryStatus {
+  readonly key: string;
+  /** `<symbol>@<venue>`. */
+  readonly short: string;
+  readonly long: string;
+  readonly qty: number;
+  readonly notionalUsd: number;
+  readonly openedAtMs: number;
+  readonly heldHours: number;
+  readonly entryEdgeBps: number;
+  /** The purpose of the intent in flight, else `exiting` or `open`. */
+  readonly phase: IntentPurpose | 'exiting' | 'open';
+  readonly exitReason: string | null;
+}
+
+/** A venue whose spot inventory of a symbol drifted past the strategy's rebalance threshold. */
+export interface RebalanceFlag {
+  readonly venue: string;
+  readonly symbol: string;
+  readonly baseShare: number;
+  readonly deviation: number;
+}
+
+/** What every strategy reports: its intent book, and the opportunities it evaluated. */
+export type StrategyStatus = {
+  readonly tradingState: TradingStateName;
+  readonly intentSeq: number;
+  readonly counters: StrategyCounters;
+  /** Positions not flat, as execution last reported them. */
+  readonly openPositions: readonly Omit<PositionStatus, 'strategyId' | 'markPx'>[];
+  readonly pnl: { readonly realizedPnl: number; readonly unrealizedPnl: number; readonly fees: number; readonly fundingReceivedUsd: number };
+  /** Opportunity keys backed off after a failure, until `untilMs`. */
+  readonly backoff: readonly { readonly key: string; readonly untilMs: number; readonly reason: string }[];
+  readonly inFlight: readonly { readonly intentSeq: number; readonly key: string; readonly purpose: IntentPurpose; readonly sentAtMs: number }[];
+  readonly opportunities: { readonly best: readonly OpportunityView[]; readonly recentActions: readonly OpportunityView[] };
+  /** Carry strategies (funding carry, spot-perp hedge). */
+  readonly carries?: readonly CarryStatus[];
+  /** Spot strategies: balances, venue → asset → amount. */
+  readonly inventory?: Readonly<Record<string, Readonly<Record<string, number>>>>;
+  /** spot-spread: venues whose inventory needs rebalancing. */
+  readonly rebalanceNeeded?: readonly RebalanceFlag[];
+};
+
+/** The part of a strategy's status its intent book builds (the rest is the strategy's own). */
+export type IntentBookStatus = Omit<StrategyStatus, 'opportunities' | 'carries' | 'inventory' | 'rebalanceNeeded'>;
+
+// ── services ─────────────────────────────────────────────────────────────────────────────────
+
+/** The opportunity recorder: every Opportunity the strategies evaluated, counted, and the best current ones. */
+export type OpportunityRecorderStatus = {
+  readonly total: number;
+  readonly byDecision: Readonly<Record<string, number>>;
+  readonly byStrategy: Readonly<Record<string, number>>;
+  /** The latest evaluation of each distinct opportunity, best expected PnL first (up to 10). */
+  readonly best: readonly MessageOf<'Opportunity'>[];
+};
