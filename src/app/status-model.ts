@@ -1,21 +1,25 @@
 /**
  * Assembles the ops `SystemStatus` from what the supervisor and each actor report: actor
  * counters, ring fill levels (read from shared memory, no actor involved), the feeds' venue
- * status, and execution's positions, risk state, orders and latency. Actor-specific status is
- * untyped data from another thread, so every field is read defensively.
+ * status, and execution's positions, risk state, orders and latency. Each actor's own status has
+ * its protocol type (src/protocol/status.ts), by the role the app compiled it into.
  */
-import type { MessageOf } from '../protocol/index.js';
+import type { ExecutionStatus, FeedStatus, OpportunityRecorderStatus } from '../protocol/index.js';
 import type { ActorSummary, ChannelSummary, PositionSummary, SystemStatus, VenueSummary } from '../ops/system-status.js';
 import { RingProbe } from '../runtime/transport/ring.js';
 import type { SupervisorActorStatus } from '../runtime/supervision/supervisor.js';
 import type { RingEdge } from '../runtime/graph/wiring.js';
 import { EXECUTION_ID, RECORDER_ID } from './compile.js';
 
-type Loose = Record<string, unknown>;
-const obj = (value: unknown): Loose => (value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as Loose) : {});
-const num = (value: unknown, fallback = 0): number => (typeof value === 'number' && Number.isFinite(value) ? value : fallback);
-const numOrNull = (value: unknown): number | null => (typeof value === 'number' && Number.isFinite(value) ? value : null);
-const str = (value: unknown, fallback = ''): string => (typeof value === 'string' ? value : fallback);
+/**
+ * An actor's own status (`ActorStatus.custom`) as the type its role reports: the app compiled the
+ * graph, so it knows which module runs under which id. What stays unknown is whether there is one:
+ * none while the worker is down or did not answer, `{ statusError }` when its status hook threw.
+ */
+function reported<T extends Record<string, unknown>>(s: SupervisorActorStatus | undefined): T | undefined {
+  const custom = s?.actor?.custom;
+  return custom === undefined || 'statusError' in custom ? undefined : (custom as T);
+}
 
 function actorSummary(s: SupervisorActorStatus): ActorSummary {
   return {
@@ -46,43 +50,21 @@ function channelSummaries(source: StatusSource): ChannelSummary[] {
 }
 
 function venueSummary(s: SupervisorActorStatus): VenueSummary {
-  const feed = obj(s.actor?.custom);
+  const feed = reported<FeedStatus>(s);
   const running = s.state === 'running';
   return {
-    id: str(feed.venue, s.actorId.replace(/^feed-/, '')),
-    state: running ? str(feed.state, 'down') : 'down',
-    reason: running ? str(feed.reason) : `feed actor ${s.state}${s.lastError ? `: ${s.lastError}` : ''}`,
-    dataAgeMs: numOrNull(feed.dataAgeMs),
-    messages: num(feed.messages),
-    staleEvents: num(feed.staleEvents),
-    reconnects: num(feed.reconnects),
-    symbols: Object.entries(obj(feed.symbols)).map(([symbol, raw]) => {
-      const s = obj(raw);
-      return { symbol, state: str(s.state, 'down'), bid: numOrNull(s.lastBid), ask: numOrNull(s.lastAsk), funding: numOrNull(s.funding), dataAgeMs: numOrNull(s.dataAgeMs) };
-    }),
+    id: feed?.venue ?? s.actorId.replace(/^feed-/, ''),
+    state: running ? (feed?.state ?? 'down') : 'down',
+    reason: running ? (feed?.reason ?? '') : `feed actor ${s.state}${s.lastError ? `: ${s.lastError}` : ''}`,
+    dataAgeMs: feed?.dataAgeMs ?? null,
+    messages: feed?.messages ?? 0,
+    staleEvents: feed?.staleEvents ?? 0,
+    reconnects: feed?.reconnects ?? 0,
+    symbols: Object.entries(feed?.symbols ?? {}).map(([symbol, q]) => ({ symbol, state: q.state, bid: q.lastBid, ask: q.lastAsk, funding: q.funding, dataAgeMs: q.dataAgeMs })),
   };
 }
 
-function positions(execution: Loose): PositionSummary[] {
-  const list = Array.isArray(execution.positions) ? execution.positions : [];
-  return list.map((raw) => {
-    const p = obj(raw);
-    return {
-      strategyId: str(p.strategyId),
-      venue: str(p.venue),
-      symbol: str(p.symbol),
-      qty: num(p.qty),
-      avgEntryPx: num(p.avgEntryPx),
-      markPx: numOrNull(p.markPx),
-      realizedPnl: num(p.realizedPnl),
-      unrealizedPnl: num(p.unrealizedPnl),
-      fees: num(p.fees),
-      fundingPnl: num(p.fundingPnl),
-    };
-  });
-}
-
-function pnlOf(list: PositionSummary[]): SystemStatus['pnl'] {
+function pnlOf(list: readonly PositionSummary[]): SystemStatus['pnl'] {
   const sum = (pick: (p: PositionSummary) => number): number => list.reduce((total, p) => total + pick(p), 0);
   const realized = sum((p) => p.realizedPnl);
   const unrealized = sum((p) => p.unrealizedPnl);
@@ -92,31 +74,27 @@ function pnlOf(list: PositionSummary[]): SystemStatus['pnl'] {
   return { realized, unrealized, funding, fees, net: realized + unrealized + funding - fees };
 }
 
-function orders(execution: Loose): SystemStatus['orders'] {
-  const byStatus = obj(execution.ordersByStatus);
-  const byVenueStatus = Object.entries(byStatus).map(([status, count]) => ({ venue: 'all', status, count: num(count) }));
-  const count = (status: string): number => num(byStatus[status]);
+function orders(execution: ExecutionStatus | undefined): SystemStatus['orders'] {
+  const byStatus = execution?.ordersByStatus ?? {};
+  const byVenueStatus = Object.entries(byStatus).map(([status, count]) => ({ venue: 'all', status, count }));
+  const count = (status: string): number => byStatus[status] ?? 0;
   const sent = byVenueStatus.reduce((total, row) => total + row.count, 0) - count('denied') - count('new');
   return { sent: Math.max(0, sent), fills: count('filled') + count('partially_filled'), byVenueStatus };
 }
 
-function latency(execution: Loose): SystemStatus['latency'] {
-  const summary = obj(execution.tickToOrderLatencyUs);
-  const buckets = obj(summary.buckets);
-  const count = num(summary.count);
-  if (count === 0) return null;
-  const boundsUs = Array.isArray(buckets.boundsUs) ? buckets.boundsUs.map((b) => num(b)) : [];
-  const cumulativeCounts = Array.isArray(buckets.cumulativeCounts) ? buckets.cumulativeCounts.map((c) => num(c)) : [];
-  return { boundsUs, cumulativeCounts, count, sumUs: num(summary.sumUs), p50Us: numOrNull(summary.p50Us), p99Us: numOrNull(summary.p99Us) };
+/** Execution reports percentiles and a count (LatencySummary), no buckets or sum: the histogram has its +Inf bucket only. */
+function latency(execution: ExecutionStatus | undefined): SystemStatus['latency'] {
+  const summary = execution?.tickToOrderLatencyUs;
+  if (!summary || summary.count === 0) return null;
+  return { boundsUs: [], cumulativeCounts: [], count: summary.count, sumUs: 0, p50Us: summary.p50Us, p99Us: summary.p99Us };
 }
 
 export async function buildSystemStatus(source: StatusSource, mode: string, startedAtMs: number): Promise<SystemStatus> {
   const statuses = await source.status();
   const byId = new Map(statuses.map((s) => [s.actorId, s]));
-  const execution = obj(byId.get(EXECUTION_ID)?.actor?.custom);
-  const recorder = obj(byId.get(RECORDER_ID)?.actor?.custom);
-  const trading = obj(execution.tradingState);
-  const positionList = positions(execution);
+  const execution = reported<ExecutionStatus>(byId.get(EXECUTION_ID));
+  const recorder = reported<OpportunityRecorderStatus>(byId.get(RECORDER_ID));
+  const positions = [...(execution?.positions ?? [])];
   return {
     mode,
     startedAt: new Date(startedAtMs).toISOString(),
@@ -124,18 +102,18 @@ export async function buildSystemStatus(source: StatusSource, mode: string, star
     actors: statuses.map(actorSummary),
     channels: channelSummaries(source),
     venues: statuses.filter((s) => s.kind === 'feed').map(venueSummary),
-    positions: positionList,
-    pnl: pnlOf(positionList),
+    positions,
+    pnl: pnlOf(positions),
     risk: {
-      state: str(trading.state, byId.get(EXECUTION_ID)?.state === 'running' ? 'UNKNOWN' : 'DOWN'),
-      reason: str(trading.reason),
-      denialsByReason: Object.fromEntries(Object.entries(obj(execution.denialsByReason)).map(([k, v]) => [k, num(v)])),
+      state: execution?.tradingState.state ?? (byId.get(EXECUTION_ID)?.state === 'running' ? 'UNKNOWN' : 'DOWN'),
+      reason: execution?.tradingState.reason ?? '',
+      denialsByReason: { ...execution?.denialsByReason },
     },
     orders: orders(execution),
     latency: latency(execution),
     opportunities: {
-      total: num(recorder.total),
-      best: (Array.isArray(recorder.best) ? recorder.best : []) as MessageOf<'Opportunity'>[],
+      total: recorder?.total ?? 0,
+      best: [...(recorder?.best ?? [])],
     },
   };
 }

@@ -3,7 +3,7 @@
  * application assembles it from the supervisor and from what each actor reports; ops only
  * renders and exports it, so this shape is the contract between the two.
  */
-import type { Message } from '../protocol/index.js';
+import type { Message, PositionStatus } from '../protocol/index.js';
 
 export interface ActorSummary {
   id: string;
@@ -50,18 +50,8 @@ export interface VenueSymbolSummary {
   dataAgeMs: number | null;
 }
 
-export interface PositionSummary {
-  strategyId: string;
-  venue: string;
-  symbol: string;
-  qty: number;
-  avgEntryPx: number;
-  markPx: number | null;
-  realizedPnl: number;
-  unrealizedPnl: number;
-  fees: number;
-  fundingPnl: number;
-}
+/** A position with its PnL, as execution reports it. */
+export type PositionSummary = PositionStatus;
 
 /** A latency distribution as cumulative bucket counts (Prometheus histogram shape). */
 export interface LatencyHistogram {

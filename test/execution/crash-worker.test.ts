@@ -10,6 +10,7 @@
  */
 import type { Worker } from 'node:worker_threads';
 import { afterAll, expect, it } from 'vitest';
+import type { ExecutionStatus } from '../../src/protocol/index.js';
 import { parseGraphConfig } from '../../src/runtime/graph/graph-config.js';
 import { Supervisor } from '../../src/runtime/supervision/supervisor.js';
 import type { Simulator } from '../../src/sim/simulator.js';
@@ -38,14 +39,8 @@ async function killWorker(sup: Supervisor, actorId: string): Promise<void> {
   await (sup.worker(actorId) as unknown as { worker: Worker }).worker.terminate();
 }
 
-interface ExecStatus {
-  reconciliation: { state: string; unknownOrders: number };
-  openOrderCount: number;
-  journal: string;
-}
-
-async function execStatus(sup: Supervisor): Promise<ExecStatus | undefined> {
-  return (await sup.actorStatus('execution')).actor?.custom as ExecStatus | undefined;
+async function execStatus(sup: Supervisor): Promise<ExecutionStatus | undefined> {
+  return (await sup.actorStatus('execution')).actor?.custom as ExecutionStatus | undefined;
 }
 
 it(`kills the execution worker ${KILLS} times mid-flight: no order sent twice, no fill lost`, async () => {

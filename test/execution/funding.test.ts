@@ -26,7 +26,7 @@ describe('funding payments in sim mode', () => {
 
     // After a restart the poller resumes after the last payment it booked: the next settlement is
     // booked, the first one is not booked again.
-    const journal = exec.status().journal as string;
+    const journal = exec.status().journal;
     await exec.stop();
     const again = await suite.executions.start({ dataDir: journal.replace(/\/execution\.sqlite$/, ''), fundingPollMs: 100, risk: { rateBudget: { capacity: 500, refillPerSecond: 500 } } });
     await again.reconciled();

@@ -6,7 +6,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { message, type Leg, type MarketDataMessage, type Message, type MessageOf } from '../../src/protocol/index.js';
+import { message, type ExecutionStatus, type Leg, type MarketDataMessage, type Message, type MessageOf } from '../../src/protocol/index.js';
 import { ActorHarness } from '../helpers/actor-harness.js';
 import { monoNowNs } from '../../src/base/clock.js';
 import { startSimulator, type Simulator, type SimulatorOptions } from '../../src/sim/simulator.js';
@@ -135,12 +135,14 @@ export class ExecutionUnderTest {
     return answer.type === 'OrderDenied' ? answer.reason : answer.type === 'OrderRejected' ? `rejected:${answer.code}` : 'allowed';
   }
 
-  status(): Record<string, unknown> {
-    return this.harness.status().custom ?? {};
+  status(): ExecutionStatus {
+    const custom = this.harness.status().custom;
+    if (!custom) throw new Error('the execution actor reports no status (not started, or stopped)');
+    return custom as ExecutionStatus;
   }
 
   async reconciled(): Promise<void> {
-    await eventually(() => ((this.status().reconciliation as { state: string }).state === 'done' ? true : undefined), 'reconciliation', 20_000);
+    await eventually(() => (this.status().reconciliation.state === 'done' ? true : undefined), 'reconciliation', 20_000);
   }
 
   submit(fields: Partial<MessageOf<'SubmitOrder'>> & Pick<MessageOf<'SubmitOrder'>, 'intentSeq'>): void {

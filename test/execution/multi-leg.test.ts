@@ -33,8 +33,7 @@ async function runWithRejectedLeg(policy: LegFailurePolicy): Promise<{ exec: Exe
 
 /** Net notional per underlying of the strategy's journaled positions, at their marks. */
 function netBtcUsd(exec: ExecutionUnderTest): number {
-  const positions = exec.status().positions as { strategyId: string; symbol: string; qty: number; markPx: number | null; avgEntryPx: number }[];
-  return positions.filter((p) => p.strategyId === exec.strategyId && p.symbol.startsWith('BTC/')).reduce((sum, p) => sum + p.qty * (p.markPx ?? p.avgEntryPx), 0);
+  return exec.status().positions.filter((p) => p.strategyId === exec.strategyId && p.symbol.startsWith('BTC/')).reduce((sum, p) => sum + p.qty * (p.markPx ?? p.avgEntryPx), 0);
 }
 
 describe('multi-leg orders with a rejected leg', () => {

@@ -9,7 +9,7 @@
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
-import { message, topicOf, type MarketDataMessage, type Message } from '../../src/protocol/index.js';
+import { message, topicOf, type ExecutionStatus, type MarketDataMessage, type Message } from '../../src/protocol/index.js';
 import { parseGraphConfig } from '../../src/runtime/graph/graph-config.js';
 import { LockstepGraph } from '../../src/runtime/graph/lockstep.js';
 import { ActorHarness } from '../helpers/actor-harness.js';
@@ -62,8 +62,10 @@ function order(intentSeq: number, fields: Partial<Message & { type: 'SubmitOrder
   return message('SubmitOrder', { ts: 1, strategyId: 'paper', intentSeq, venue: VENUE, symbol: SYMBOL, side: 'buy', orderType: 'market', timeInForce: 'IOC', qty: 0.1, limitPx: null, reduceOnly: false, ...fields });
 }
 
+const executionStatus = (harness: ActorHarness): ExecutionStatus | undefined => harness.status().custom as ExecutionStatus | undefined;
+
 async function reconciled(harness: ActorHarness): Promise<void> {
-  await eventually(() => ((harness.status().custom?.reconciliation as { state: string }).state === 'done' ? true : undefined), 'reconciliation');
+  await eventually(() => (executionStatus(harness)?.reconciliation.state === 'done' ? true : undefined), 'reconciliation');
 }
 
 describe('paper mode', () => {
@@ -114,8 +116,7 @@ describe('paper mode', () => {
     const rejected = await out.waitFor('OrderRejected', (e) => e.intentSeq === 2);
     expect(rejected.code).toBe('not_found');
     await reconciled(second.harness);
-    const positions = second.harness.status().custom?.positions as { qty: number }[];
-    expect(positions.map((p) => p.qty)).toEqual([0.1]);
+    expect(executionStatus(second.harness)?.positions.map((p) => p.qty)).toEqual([0.1]);
   });
 });
 
@@ -191,6 +192,6 @@ describe('command authority', () => {
       expect.objectContaining({ strategyId: 'mallory', intentSeq: 0, reason: 'invalid_order' }),
     ]);
     expect(events.some((e) => e.type === 'OrderAccepted' || e.type === 'Filled')).toBe(false);
-    expect((harness.status().custom as { denialsByReason: Record<string, number> }).denialsByReason).toEqual({ invalid_order: 2 });
+    expect(executionStatus(harness)?.denialsByReason).toEqual({ invalid_order: 2 });
   });
 });

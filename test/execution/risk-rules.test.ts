@@ -212,7 +212,7 @@ describe('pre-trade risk through the execution actor', () => {
 
   it('the kill switch and the loss baseline survive a restart (journaled, not in memory)', async () => {
     const first = await started({ maxDailyLossUsd: 1e6 });
-    const dataDir = (first.status().journal as string).replace(/\/execution\.sqlite$/, '');
+    const dataDir = (first.status().journal).replace(/\/execution\.sqlite$/, '');
     await lossyRoundTrip(first, 0.02, 0.02);
     await first.stop();
     // Same journal, a tighter limit: the ~1.4 lost before the restart already counts today.

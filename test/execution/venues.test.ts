@@ -40,7 +40,7 @@ describe('other venues through the same adapter', () => {
       expect(filled).toMatchObject({ fillQty: 0.01, tradeId: String(simFill!.tradeId) });
       await restAndCancel(exec, 'bybit', symbol, ++seq);
     }
-    const db = new Database(exec.status().journal as string, { readonly: true });
+    const db = new Database(exec.status().journal, { readonly: true });
     expect((db.prepare('SELECT count(*) AS n FROM fills').get() as { n: number }).n).toBe(2);
     db.close();
     expect(exec.harness.status().counters.cancel_not_found ?? 0).toBe(0);
@@ -73,7 +73,7 @@ describe('other venues through the same adapter', () => {
       expect(filled.fee).toBeCloseTo(feeQuote, 6);
       journaled.push({ tradeId: String(simFill!.tradeId), fee: simFill!.fee, feeAsset: simFill!.feeAsset, feeQuote });
     }
-    const db = new Database(exec.status().journal as string, { readonly: true });
+    const db = new Database(exec.status().journal, { readonly: true });
     const rows = db.prepare('SELECT trade_id, qty, fee, fee_currency, fee_quote FROM fills ORDER BY at_ms, symbol').all() as { trade_id: string; qty: number; fee: number; fee_currency: string; fee_quote: number }[];
     db.close();
     expect(rows.map((row) => row.trade_id)).toEqual(journaled.map((fill) => fill.tradeId));

@@ -4,7 +4,7 @@
  * timer only fires by hand.
  */
 import { afterEach, expect } from 'vitest';
-import { message, type CommandMessage, type Leg, type MarketDataMessage, type Message, type MessageOf } from '../../src/protocol/index.js';
+import { message, type CommandMessage, type Leg, type MarketDataMessage, type Message, type MessageOf, type StrategyStatus } from '../../src/protocol/index.js';
 import type { AnyActorDefinition } from '../../src/runtime/actor/actor.js';
 import type { StrategyLogic } from '../../src/trading/strategy/logic.js';
 import { applyMarketData } from '../../src/trading/strategy/market-view.js';
@@ -149,8 +149,10 @@ export class StrategyRun {
     return { intents: this.harness.take('intents') as CommandMessage[], opportunities: this.harness.take('opportunities') as Opportunity[] };
   }
 
-  status(): Record<string, unknown> {
-    return this.harness.status().custom ?? {};
+  status(): StrategyStatus {
+    const custom = this.harness.status().custom;
+    if (!custom) throw new Error('the strategy actor reports no status (not started, or stopped)');
+    return custom as StrategyStatus;
   }
 
   /** Stops the actor after checking that no hook threw (the runtime would only have counted it). */

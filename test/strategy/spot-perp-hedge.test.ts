@@ -87,7 +87,7 @@ describe('spot-perp-hedge: holding and exit', () => {
   it('exits when funding normalises, selling only the spot the venue still holds', async () => {
     const run = await start();
     const entry = await open(run);
-    const { binance } = run.status().inventory as Record<string, Record<string, number>>;
+    const { binance } = run.status().inventory ?? {};
     expect(binance?.USDT).toBeCloseTo(100_000 - QTY * 60_006, 9);
     expect(binance?.BTC).toBeCloseTo(QTY * 0.999, 12);
 

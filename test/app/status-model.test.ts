@@ -1,0 +1,112 @@
+/**
+ * The ops status assembled from what actors report, typed by role (src/protocol/status.ts): a
+ * feed's and execution's own status become the venue table, positions, PnL, orders, latency and
+ * risk state; an actor that reports nothing (a worker down) or whose status hook threw gives the
+ * "down"/"unknown" answers, never a crash or made-up numbers.
+ */
+import { describe, expect, it } from 'vitest';
+import type { ExecutionStatus, FeedStatus, PositionStatus } from '../../src/protocol/index.js';
+import { buildSystemStatus, type StatusSource } from '../../src/app/status-model.js';
+import type { SupervisorActorStatus } from '../../src/runtime/supervision/supervisor.js';
+
+type ActorReport = NonNullable<SupervisorActorStatus['actor']>;
+
+const NO_RELOADS = { succeeded: 0, rolledBack: 0, refused: 0, lastPauseUs: null };
+
+function actor(actorId: string, kind: 'feed' | 'execution', custom: Record<string, unknown> | undefined, state: SupervisorActorStatus['state'] = 'running'): SupervisorActorStatus {
+  const report: ActorReport = {
+    actorId,
+    kind,
+    version: '1',
+    state: 'running',
+    messagesIn: 10,
+    messagesOut: 5,
+    errors: 0,
+    errorsByReason: {},
+    unhandled: 0,
+    lastMessageAgeMs: 3,
+    firstMessageAtNs: 1,
+    inputs: [],
+    outputs: [],
+    wait: { strategy: 'park', spinBudgetUs: 0, spinHits: 0, spinMisses: 0, parks: 0 },
+    counters: {},
+    gauges: {},
+    ...(custom ? { custom } : {}),
+  };
+  return { actorId, kind, state, restarts: 0, reloads: NO_RELOADS, lastError: state === 'running' ? undefined : 'worker exited with code 1', actor: state === 'running' ? report : undefined };
+}
+
+const source = (statuses: SupervisorActorStatus[]): StatusSource => ({ status: async () => statuses, wiring: { rings: [] } });
+
+const feed: FeedStatus = {
+  venue: 'binance',
+  state: 'up',
+  reason: '',
+  dataAgeMs: 12,
+  messages: 900,
+  staleEvents: 1,
+  reconnects: 2,
+  rejected: {},
+  symbols: { 'BTC/USDT': { state: 'up', reason: '', lastBid: 100, lastAsk: 101, funding: null, dataAgeMs: 12 } },
+  resubscribes: 0,
+  resyncs: 0,
+  rssMb: 100,
+  heapMb: 20,
+  streams: [],
+};
+
+const position: PositionStatus = { strategyId: 's', venue: 'binance', symbol: 'BTC/USDT', qty: 1, avgEntryPx: 100, markPx: 102, realizedPnl: 5, unrealizedPnl: 2, fees: 1, fundingPnl: 0.5 };
+
+const execution: ExecutionStatus = {
+  mode: 'sim',
+  tradingState: { state: 'REDUCING', cause: 'operator', reason: 'operator: test' },
+  reconciliation: { state: 'done', startedMs: 1, finishedMs: 2, venues: {}, unknownOrders: 0 },
+  openOrderCount: 0,
+  openOrders: [],
+  positions: [position],
+  ordersByStatus: { filled: 3, canceled: 1, denied: 2, new: 1 },
+  denialsByReason: { notional_cap: 2 },
+  tickToOrderLatencyUs: { count: 4, p50Us: 40, p99Us: 90, maxUs: 95 },
+  multiLeg: { active: 0, finished: 0, failed: 0 },
+  journal: '/tmp/journal.sqlite',
+};
+
+describe('system status from typed actor reports', () => {
+  it('builds venues, positions, PnL, orders, latency and risk from the feed and execution statuses', async () => {
+    const status = await buildSystemStatus(source([actor('feed-binance', 'feed', feed), actor('execution', 'execution', execution)]), 'sim', Date.now());
+    expect(status.venues).toEqual([
+      { id: 'binance', state: 'up', reason: '', dataAgeMs: 12, messages: 900, staleEvents: 1, reconnects: 2, symbols: [{ symbol: 'BTC/USDT', state: 'up', bid: 100, ask: 101, funding: null, dataAgeMs: 12 }] },
+    ]);
+    expect(status.positions).toEqual([position]);
+    expect(status.pnl).toEqual({ realized: 5, unrealized: 2, funding: 0.5, fees: 1, net: 6.5 });
+    expect(status.orders).toEqual({
+      sent: 4,
+      fills: 3,
+      byVenueStatus: [
+        { venue: 'all', status: 'filled', count: 3 },
+        { venue: 'all', status: 'canceled', count: 1 },
+        { venue: 'all', status: 'denied', count: 2 },
+        { venue: 'all', status: 'new', count: 1 },
+      ],
+    });
+    expect(status.latency).toEqual({ boundsUs: [], cumulativeCounts: [], count: 4, sumUs: 0, p50Us: 40, p99Us: 90 });
+    expect(status.risk).toEqual({ state: 'REDUCING', reason: 'operator: test', denialsByReason: { notional_cap: 2 } });
+    expect(status.opportunities).toEqual({ total: 0, best: [] });
+  });
+
+  it('a feed that is down and an execution whose status hook threw give down and UNKNOWN, with nothing made up', async () => {
+    const statuses = [actor('feed-bybit', 'feed', undefined, 'restarting'), actor('execution', 'execution', { statusError: { message: 'boom' } })];
+    const status = await buildSystemStatus(source(statuses), 'sim', Date.now());
+    expect(status.venues).toEqual([{ id: 'bybit', state: 'down', reason: 'feed actor restarting: worker exited with code 1', dataAgeMs: null, messages: 0, staleEvents: 0, reconnects: 0, symbols: [] }]);
+    expect(status.risk).toEqual({ state: 'UNKNOWN', reason: '', denialsByReason: {} });
+    expect(status.positions).toEqual([]);
+    expect(status.orders).toEqual({ sent: 0, fills: 0, byVenueStatus: [] });
+    expect(status.latency).toBeNull();
+  });
+
+  it('an execution worker that is down reports risk DOWN', async () => {
+    const status = await buildSystemStatus(source([actor('execution', 'execution', undefined, 'failed')]), 'sim', Date.now());
+    expect(status.risk.state).toBe('DOWN');
+    expect(status.actors[0]).toMatchObject({ id: 'execution', state: 'failed', messagesIn: 0 });
+  });
+});
