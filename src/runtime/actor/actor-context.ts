@@ -8,28 +8,9 @@ import type { ActorContext, ActorKind } from './actor.js';
 import type { Clock } from '../../base/clock.js';
 import { arbiterError, describeError } from '../../base/errors.js';
 import type { Logger } from '../../base/log.js';
+import { ReportLimiter } from '../../base/report-limiter.js';
 import type { OutputPort } from '../transport/output-port.js';
 import { realTimers, type TimerHandle, type TimerScheduler } from './timers.js';
-
-/** Logs at most one line per reason per interval; counts everything. */
-class ErrorLogLimiter {
-  private readonly lastLoggedMs = new Map<string, number>();
-  private readonly suppressed = new Map<string, number>();
-
-  constructor(private readonly intervalMs = 1000) {}
-
-  shouldLog(reason: string, nowMs: number): { log: boolean; suppressed: number } {
-    const last = this.lastLoggedMs.get(reason);
-    if (last !== undefined && nowMs - last < this.intervalMs) {
-      this.suppressed.set(reason, (this.suppressed.get(reason) ?? 0) + 1);
-      return { log: false, suppressed: 0 };
-    }
-    this.lastLoggedMs.set(reason, nowMs);
-    const suppressed = this.suppressed.get(reason) ?? 0;
-    this.suppressed.delete(reason);
-    return { log: true, suppressed };
-  }
-}
 
 /** The input whose message a hook is handling (an InputPort, while it dispatches). */
 export interface Delivery {
@@ -48,7 +29,8 @@ export class HostContext<P> implements ActorContext<P> {
   readonly gauges: Record<string, number> = Object.create(null);
   readonly errorsByReason: Record<string, number> = Object.create(null);
   errors = 0;
-  private readonly limiter = new ErrorLogLimiter();
+  /** At most one log line per reason per second; everything is counted. */
+  private readonly limiter = new ReportLimiter(1000);
 
   constructor(
     readonly actorId: string,
@@ -159,7 +141,7 @@ export class HostContext<P> implements ActorContext<P> {
   reportError(reason: string, error: unknown): void {
     this.errors++;
     this.errorsByReason[reason] = (this.errorsByReason[reason] ?? 0) + 1;
-    const { log, suppressed } = this.limiter.shouldLog(reason, this.clock.wallMs());
-    if (log) this.log.error({ reason, suppressed, err: describeError(error) }, `actor error: ${reason}`);
+    const suppressed = this.limiter.admit(reason, this.clock.wallMs());
+    if (suppressed !== undefined) this.log.error({ reason, suppressed, err: describeError(error) }, `actor error: ${reason}`);
   }
 }
