@@ -3,7 +3,7 @@
  * The actor module (actors/strategy/<name>.ts) wires an engine to ports and a timer; tests drive
  * the same engine directly with a hand-moved clock.
  */
-import type { MessageOf, OrderEventMessage } from '../../protocol/index.js';
+import type { MessageOf, OrderEventMessage, StrategyStatus } from '../../protocol/index.js';
 import type { StrategyOutput } from './outputs.js';
 import type { CommonParams } from './params.js';
 import type { BaseState, StrategyClock } from './state.js';
@@ -35,5 +35,5 @@ export interface StrategyLogic<S extends BaseState, P extends CommonParams> {
   onOrderEvent?(state: S, event: OrderEventMessage, params: P): void;
   snapshot(state: S): unknown;
   restore(snapshot: unknown, fromVersion: string, strategyId: string, params: P, clock: StrategyClock): S;
-  status(state: S): Record<string, unknown>;
+  status(state: S): StrategyStatus;
 }
