@@ -68,7 +68,6 @@ it(`kills the execution worker ${KILLS} times mid-flight: no order sent twice, n
     return status && status.openOrderCount === 0 ? status : undefined;
   }, 'every order resolved');
   const strategy = (await sup.actorStatus('crashw')).actor?.custom as { sent: number; denials: Record<string, number>; envText: string; workerDataText: string };
-  console.log('strategy denials', JSON.stringify(strategy.denials));
   // What the supervisor hands every other worker (its environment and, minus shared memory, its workerData).
   const handedOut = [...sup.actors.values()]
     .filter((record) => record.config.credentials !== true)
