@@ -14,11 +14,6 @@ export function monoNowNs(): number {
   return t[0] * 1e9 + t[1];
 }
 
-/** Microseconds elapsed since a `monoNowNs()` timestamp. */
-export function elapsedUs(sinceNs: number): number {
-  return (monoNowNs() - sinceNs) / 1e3;
-}
-
 /** An injectable clock, so tests and replay can drive time. */
 export interface Clock {
   /** Monotonic nanoseconds (for latency). */

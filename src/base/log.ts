@@ -63,8 +63,3 @@ export function rootLogger(): Logger {
 export function actorLogger(actorId: string, kind: string): Logger {
   return rootLogger().child({ actorId, kind });
 }
-
-/** Replace the root logger (tests capture logs this way). */
-export function setRootLogger(logger: Logger): void {
-  root = logger;
-}

@@ -17,7 +17,6 @@ import { pathToFileURL } from 'node:url';
 import type * as Ccxt from 'ccxt';
 import type { Exchange } from 'ccxt';
 
-export type CcxtExchange = Exchange;
 /** The error classes as ccxt exports them (the subset Arbiter reasons about). */
 export type CcxtErrorClasses = Pick<
   typeof Ccxt,

@@ -103,7 +103,6 @@ const graphSchema = z
 export type GraphConfigInput = z.input<typeof graphSchema>;
 export type GraphConfig = z.output<typeof graphSchema>;
 export type ActorConfig = GraphConfig['actors'][number];
-export type ChannelConfig = GraphConfig['channels'][number];
 
 /** Splits "actor.port". */
 export function splitEndpoint(value: string): { actor: string; port: string } {
