@@ -22,10 +22,10 @@ import type { AppConfig, StrategyConfig } from './config.js';
 
 export const FEED_MODULE = 'actors/feed/ccxt-feed.ts';
 export const RECORDER_MODULE = 'actors/service/opportunity-recorder.ts';
-export const MD_RECORDER_MODULE = 'actors/service/md-recorder.ts';
+const MD_RECORDER_MODULE = 'actors/service/md-recorder.ts';
 export const EXECUTION_ID = 'execution';
 export const RECORDER_ID = 'recorder';
-export const MD_RECORDER_ID = 'md-recorder';
+const MD_RECORDER_ID = 'md-recorder';
 
 export const feedId = (venue: string): string => `feed-${venue}`;
 

@@ -11,7 +11,6 @@ import { arbiterError } from '../base/errors.js';
 import { WAIT_STRATEGIES } from '../runtime/transport/wait-strategy.js';
 
 export const MODES = ['sim', 'paper', 'live', 'replay'] as const;
-export type Mode = (typeof MODES)[number];
 
 const id = z.string().regex(/^[A-Za-z0-9_-]+$/, 'expected letters, digits, _ or -');
 const symbol = z.string().regex(/^[A-Z0-9]+\/[A-Z0-9]+(:[A-Z0-9]+)?$/, 'expected a ccxt unified symbol like BTC/USDT or BTC/USDT:USDT');

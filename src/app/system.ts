@@ -27,7 +27,7 @@ import { PROJECT_ROOT } from './paths.js';
 import { buildSystemStatus } from './status-model.js';
 
 /** Accounts whose credentials a venue id uses (binance spot and USDⓈ-M share one account). */
-export function accountOf(venue: string): string {
+function accountOf(venue: string): string {
   return venue === 'binanceusdm' ? 'binance' : venue;
 }
 

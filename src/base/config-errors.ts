@@ -28,7 +28,7 @@ function show(value: unknown): string {
 }
 
 /** One line per issue: `<path>: <problem>, got <value>`. */
-export function formatZodIssues(error: z.ZodError, input: unknown): string[] {
+function formatZodIssues(error: z.ZodError, input: unknown): string[] {
   return error.issues.map((issue) => `${pathString(issue.path)}: ${issue.message}, got ${show(valueAt(input, issue.path))}`);
 }
 

@@ -28,9 +28,9 @@ const SECRET_KEYS = [
 ];
 
 /** Redaction paths: every secret key at the top level and up to two levels down. */
-export const REDACT_PATHS = SECRET_KEYS.flatMap((key) => [key, `*.${key}`, `*.*.${key}`]);
+const REDACT_PATHS = SECRET_KEYS.flatMap((key) => [key, `*.${key}`, `*.*.${key}`]);
 
-export const LOG_PRETTY_ENV = 'ARBITER_LOG_PRETTY';
+const LOG_PRETTY_ENV = 'ARBITER_LOG_PRETTY';
 export const LOG_LEVEL_ENV = 'ARBITER_LOG_LEVEL';
 export const LOG_FILE_ENV = 'ARBITER_LOG_FILE';
 

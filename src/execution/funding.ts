@@ -26,7 +26,7 @@ export function settlementRows(ledger: OrderStore, venue: string, symbol: string
 }
 
 /** One account payment split over the strategies holding the market; empty when none does. */
-export function splitPayment(ledger: OrderStore, venue: string, payment: VenueFundingPayment, markPx: number | null): FundingRow[] {
+function splitPayment(ledger: OrderStore, venue: string, payment: VenueFundingPayment, markPx: number | null): FundingRow[] {
   const holders = ledger.positions.entries().filter((e) => e.venue === venue && e.symbol === payment.symbol && e.position.qty !== 0);
   const total = holders.reduce((sum, e) => sum + Math.abs(e.position.qty), 0);
   if (total === 0) return [];

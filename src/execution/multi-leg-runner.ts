@@ -39,7 +39,7 @@ export interface MultiLegDeps extends CoreParts {
 type SendAction = Extract<MultiLegAction, { type: 'send' }>;
 type Command = MessageOf<'SubmitMultiLeg'>;
 
-export const multiLegKey = (strategyId: string, intentSeq: number): string => `${strategyId}#${intentSeq}`;
+const multiLegKey = (strategyId: string, intentSeq: number): string => `${strategyId}#${intentSeq}`;
 
 export class MultiLegRunner {
   private readonly states = new Map<string, MultiLegState>();

@@ -17,8 +17,7 @@ import { feeSchedule, type FeeOverrides, type FeeSchedule } from '../trading/mar
 import type { MultiLegOptions } from '../trading/orders/multi-leg.js';
 import { riskConfig, type RiskConfig, type RiskConfigInput } from '../trading/risk/config.js';
 
-export const EXECUTION_MODES = ['sim', 'paper', 'live', 'replay'] as const;
-export type ExecutionMode = (typeof EXECUTION_MODES)[number];
+const EXECUTION_MODES = ['sim', 'paper', 'live', 'replay'] as const;
 
 const loopbackUrl = z.string().regex(/^http:\/\/(127\.0\.0\.1|localhost|\[::1\]):\d{1,5}\/?$/, 'expected http://127.0.0.1:<port> (the simulator only ever runs on loopback)');
 

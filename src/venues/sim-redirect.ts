@@ -45,7 +45,7 @@ function rewriteTree(node: unknown, base: string): unknown {
 }
 
 /** The original `https://` URL of a URL redirected to `base`, or the URL itself. */
-export function originalUrl(url: string, base: string): string {
+function originalUrl(url: string, base: string): string {
   return url.startsWith(`${base}/`) ? `https://${url.slice(base.length + 1)}` : url;
 }
 

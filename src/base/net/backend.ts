@@ -15,7 +15,7 @@ import type * as Uws from 'uWebSockets.js';
 import { arbiterError } from '../errors.js';
 import type { NetBackendName } from './types.js';
 
-export const HTTP_BACKEND_ENV = 'ARBITER_HTTP_BACKEND';
+const HTTP_BACKEND_ENV = 'ARBITER_HTTP_BACKEND';
 
 /** The subset of the uWS module we use (typed loosely: the package's typings are CJS-only). */
 export type UwsModule = typeof Uws;

@@ -17,8 +17,8 @@ import type { Router } from './router.js';
 import type { NetServer, NetServerOptions } from './types.js';
 import { startUwsServer } from './uws-server.js';
 
-export { Router, prefixMatches } from './router.js';
-export { HTTP_BACKEND_ENV, chooseBackend } from './backend.js';
+export { Router } from './router.js';
+export { chooseBackend } from './backend.js';
 export type * from './types.js';
 
 /** Starts listening (default 127.0.0.1, port 0) with the chosen backend. */

@@ -6,7 +6,7 @@
 import type { HttpHandler, HttpRoute, NetRequest, NetResponse, WsConnection, WsHandlers, WsRoute } from './types.js';
 
 /** True when `path` equals `prefix` or continues it at a `/` boundary. `/` matches everything. */
-export function prefixMatches(prefix: string, path: string): boolean {
+function prefixMatches(prefix: string, path: string): boolean {
   if (prefix === '/' || prefix === '') return true;
   if (!path.startsWith(prefix)) return false;
   return path.length === prefix.length || prefix.endsWith('/') || path.charCodeAt(prefix.length) === 47; // '/'

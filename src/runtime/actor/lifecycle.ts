@@ -8,8 +8,7 @@
  */
 import { arbiterError } from '../../base/errors.js';
 
-export const LIFECYCLE_STATES = ['created', 'starting', 'running', 'paused', 'stopping', 'stopped', 'failed'] as const;
-export type LifecycleState = (typeof LIFECYCLE_STATES)[number];
+export type LifecycleState = 'created' | 'starting' | 'running' | 'paused' | 'stopping' | 'stopped' | 'failed';
 export type LifecycleEvent = 'start' | 'started' | 'pause' | 'resume' | 'stop' | 'stopped' | 'fail';
 
 const TRANSITIONS: Readonly<Record<LifecycleState, Partial<Record<LifecycleEvent, LifecycleState>>>> = Object.freeze({

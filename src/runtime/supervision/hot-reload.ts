@@ -44,7 +44,7 @@ export type ReloadResult =
     }
   | { ok: false; actorId: string; stage: 'refused' | 'load' | 'restore' | 'grace'; error: string };
 
-export const DEFAULT_RELOAD_GRACE_MS = 1_000;
+const DEFAULT_RELOAD_GRACE_MS = 1_000;
 
 export async function reloadActor(port: ReloadPort, actorId: string, options: ReloadOptions = {}): Promise<ReloadResult> {
   const target = port.target(actorId);

@@ -8,7 +8,7 @@
  */
 
 /** Variable names that look like credentials. */
-export const SECRET_ENV_NAME = /(API_?KEY|SECRET|PASSWORD|PASSPHRASE|TOKEN|PRIVATE_?KEY|CREDENTIAL)/i;
+const SECRET_ENV_NAME = /(API_?KEY|SECRET|PASSWORD|PASSPHRASE|TOKEN|PRIVATE_?KEY|CREDENTIAL)/i;
 
 export function publicEnv(env: NodeJS.ProcessEnv = process.env): Record<string, string> {
   const out: Record<string, string> = {};

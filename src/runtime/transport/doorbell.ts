@@ -29,7 +29,7 @@
 const SEQ = 0;
 const PARKED = 1;
 const ATTENTION = 2;
-export const DOORBELL_BYTES = 128;
+const DOORBELL_BYTES = 128;
 
 type WaitAsyncResult = { async: false; value: 'not-equal' | 'timed-out' } | { async: true; value: Promise<'ok' | 'timed-out'> };
 type AtomicsWithWaitAsync = typeof Atomics & {

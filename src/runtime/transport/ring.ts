@@ -49,8 +49,8 @@ const H_FULL_EVENTS = H_WRITE + 1;
 const H_RECORDS = H_WRITE + 2;
 const H_READ = 256 >> 2;
 
-export const RING_HEADER_BYTES = 512;
-export const RECORD_HEADER_BYTES = 8;
+const RING_HEADER_BYTES = 512;
+const RECORD_HEADER_BYTES = 8;
 const WRAP_MARKER = -1;
 
 export const MIN_RING_CAPACITY = 1024;

@@ -13,7 +13,6 @@ import { arbiterError } from '../../base/errors.js';
 import { STREAM_NAMES, type FeedAdapter } from './types.js';
 
 export const FEED_MODES = ['sim', 'paper', 'live', 'replay'] as const;
-export type FeedMode = (typeof FEED_MODES)[number];
 
 const loopbackUrl = z.string().regex(/^http:\/\/(127\.0\.0\.1|localhost|\[::1\]):\d{1,5}\/?$/, 'expected http://127.0.0.1:<port> (the simulator only ever runs on loopback)');
 const symbol = z.string().regex(/^[A-Z0-9]+\/[A-Z0-9]+(:[A-Z0-9]+)?$/, 'expected a ccxt unified symbol like BTC/USDT or BTC/USDT:USDT');
