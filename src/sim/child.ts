@@ -23,7 +23,7 @@ async function main(): Promise<void> {
   process.on('disconnect', () => void stop());
   process.on('SIGTERM', () => void stop());
   process.on('SIGINT', () => void stop());
-  process.send?.({ type: 'ready', url: simulator.url, port: simulator.port, backend: simulator.backend });
+  process.send?.({ type: 'ready', url: simulator.url, port: simulator.port, backend: simulator.backend, worldId: simulator.worldId, restored: simulator.restored });
 }
 
 main().catch((error: unknown) => {

@@ -20,6 +20,7 @@ import { StreamHub } from './streams.js';
 import { Truth } from './truth.js';
 import type { VenueSpec } from './types.js';
 import type { CredentialStore, VenueModule, VenueProtocol } from './venue.js';
+import { newWorld, readWorld, writeWorld, type WorldFile } from './world-state.js';
 
 export interface Credential {
   readonly apiKey: string;
@@ -36,6 +37,8 @@ export interface CoreConfig {
   readonly scenario: ScenarioName;
   readonly scenarioOptions: ScenarioOptions;
   readonly logger: Logger;
+  /** Where the account world is kept across restarts (see world-state.ts); none: a new world each start. */
+  readonly stateFile?: string | undefined;
 }
 
 export interface VenueRuntime {
@@ -56,7 +59,14 @@ export class SimCore {
    * through fills, so a test can let a client catch up and compare its book with the truth.
    */
   paused = false;
+  /** This account world's id: the same across restarts from one state file, new otherwise. */
+  readonly worldId: string;
+  /** True when the accounts were restored from the state file. */
+  readonly restored: boolean;
   private scenario: Scenario;
+  private readonly world: Omit<WorldFile, 'venues'>;
+  private ticking = false;
+  private dirty = false;
 
   constructor(readonly config: CoreConfig) {
     const { clock, seed, logger } = config;
@@ -82,6 +92,28 @@ export class SimCore {
       this.venues.set(spec.id, { spec, engine, protocol });
     });
     this.scenario = this.makeScenario(config.scenario, config.scenarioOptions);
+    const identity = { seed, scenario: config.scenario };
+    const saved = config.stateFile === undefined ? null : readWorld(config.stateFile, identity);
+    for (const [venueId, state] of Object.entries(saved?.venues ?? {})) this.venues.get(venueId)?.engine.importState(state);
+    this.world = saved ?? newWorld(identity);
+    this.worldId = this.world.worldId;
+    this.restored = saved !== null;
+    if (config.stateFile === undefined) return;
+    for (const venue of this.venues.values()) venue.engine.onChange = () => this.changed();
+    this.save();
+  }
+
+  /** A change outside a tick (an order, a cancel) is saved before its answer goes out; changes in a tick once at its end. */
+  private changed(): void {
+    if (this.ticking) this.dirty = true;
+    else this.save();
+  }
+
+  private save(): void {
+    if (this.config.stateFile === undefined) return;
+    this.dirty = false;
+    const venues = Object.fromEntries([...this.venues].map(([id, venue]) => [id, venue.engine.exportState()]));
+    writeWorld(this.config.stateFile, { ...this.world, venues });
   }
 
   private makeScenario(name: ScenarioName, options: ScenarioOptions): Scenario {
@@ -112,6 +144,7 @@ export class SimCore {
       this.scenario.step(nowMs, dtMs);
       this.model.step(dtMs);
     }
+    this.ticking = true;
     for (const [venueId, venue] of this.venues) {
       try {
         this.advanceVenue(venueId, venue, nowMs);
@@ -119,6 +152,8 @@ export class SimCore {
         this.config.logger.error({ err: error, venue: venueId }, 'simulator tick failed for venue');
       }
     }
+    this.ticking = false;
+    if (this.dirty) this.save();
   }
 
   private advanceVenue(venueId: string, venue: VenueRuntime, nowMs: number): void {

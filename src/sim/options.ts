@@ -41,6 +41,8 @@ export interface SimulatorOptions {
   readonly logger?: Logger;
   /** Injectable clock (tests). */
   readonly clock?: SimClock;
+  /** Keep the account world (balances, positions, orders, ids) in this file across restarts (world-state.ts). */
+  readonly stateFile?: string;
 }
 
 export interface ResolvedOptions {
@@ -55,6 +57,7 @@ export interface ResolvedOptions {
   readonly modules: readonly { readonly module: VenueModule; readonly spec: VenueSpec }[];
   readonly backend: NetBackendName | 'auto';
   readonly clock: SimClock;
+  readonly stateFile: string | undefined;
 }
 
 function invalid(field: string, expected: string, value: unknown): never {
@@ -115,5 +118,12 @@ export function resolveOptions(options: SimulatorOptions): ResolvedOptions {
     modules: resolveModules(options.venues, options.symbols),
     backend: options.backend ?? 'auto',
     clock: options.clock ?? systemClock(timeScale),
+    stateFile: stateFileOption(options.stateFile),
   };
+}
+
+function stateFileOption(value: unknown): string | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value !== 'string' || value === '') invalid('stateFile', 'a file path', value);
+  return value;
 }

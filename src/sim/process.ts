@@ -25,13 +25,17 @@ export interface SimulatorProcess {
   readonly url: string;
   readonly port: number;
   readonly pid: number;
+  /** The account world's id, and whether it was restored from the state file. */
+  readonly worldId: string;
+  readonly restored: boolean;
   /** Asks the child to stop, waits for it to exit (SIGKILL after `graceMs`). Idempotent. */
   stop(graceMs?: number): Promise<void>;
 }
 
-type ChildMessage = { type: 'ready'; url: string; port: number } | { type: 'failed'; error: string };
+type Ready = { url: string; port: number; worldId: string; restored: boolean };
+type ChildMessage = ({ type: 'ready' } & Ready) | { type: 'failed'; error: string };
 
-function waitForReady(child: ChildProcess, timeoutMs: number): Promise<{ url: string; port: number }> {
+function waitForReady(child: ChildProcess, timeoutMs: number): Promise<Ready> {
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => fail(`no ready message within ${timeoutMs} ms`), timeoutMs);
     const fail = (reason: string): void => {
@@ -42,7 +46,7 @@ function waitForReady(child: ChildProcess, timeoutMs: number): Promise<{ url: st
     child.on('message', (message: ChildMessage) => {
       if (message.type === 'failed') return fail(message.error);
       clearTimeout(timer);
-      resolve({ url: message.url, port: message.port });
+      resolve({ url: message.url, port: message.port, worldId: message.worldId, restored: message.restored });
     });
     child.once('exit', (code, signal) => fail(`exited early (code ${code}, signal ${signal})`));
   });
@@ -58,12 +62,14 @@ export async function spawnSimulator(options: ProcessSimulatorOptions = {}, star
     env: { ...process.env, [SIM_OPTIONS_ENV]: JSON.stringify(options) },
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
-  const { url, port } = await waitForReady(child, startTimeoutMs);
+  const { url, port, worldId, restored } = await waitForReady(child, startTimeoutMs);
   child.removeAllListeners('exit');
   let stopping: Promise<void> | undefined;
   return {
     url,
     port,
+    worldId,
+    restored,
     pid: child.pid ?? -1,
     stop: (graceMs = 5000) => {
       stopping ??= (async () => {

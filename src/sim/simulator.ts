@@ -26,6 +26,9 @@ export interface Simulator {
   readonly port: number;
   /** Which HTTP backend serves it (`uws` or `node`). */
   readonly backend: string;
+  /** The account world's id (kept across restarts with `stateFile`), and whether it was restored. */
+  readonly worldId: string;
+  readonly restored: boolean;
   /** The control API, in-process (the same calls are served over HTTP under `/_sim/`). */
   readonly control: SimControlApi;
   /** Stops the market, closes every connection and the listening socket. Idempotent. */
@@ -44,6 +47,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     scenario: config.scenario,
     scenarioOptions: config.scenarioOptions,
     logger,
+    stateFile: config.stateFile,
   });
   const delays = new Delays();
   const router = new Router();
@@ -64,11 +68,13 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
   }, config.tickMs);
   const pingers = [...core.venues.values()].map(({ spec }) => setInterval(() => core.hub.ping(spec.id), spec.wsPingIntervalMs));
   let stopping: Promise<void> | undefined;
-  logger.info({ url: server.url, backend: server.backend, seed: config.seed, scenario: config.scenario, venues: [...core.venues.keys()] }, 'simulator listening');
+  logger.info({ url: server.url, backend: server.backend, seed: config.seed, scenario: config.scenario, venues: [...core.venues.keys()], worldId: core.worldId, restored: core.restored }, 'simulator listening');
   return {
     url: server.url,
     port: server.port,
     backend: server.backend,
+    worldId: core.worldId,
+    restored: core.restored,
     control,
     stop: () => {
       stopping ??= (async () => {

@@ -15,6 +15,7 @@ import type { InstrumentMarket, VenueMarket } from '../market/venue-market.js';
 import type { Truth } from '../truth.js';
 import { instrumentOf, type InstrumentSpec, type VenueSpec } from '../types.js';
 import { Account } from './account.js';
+import { accountState, restoreAccount, type AccountState } from './account-state.js';
 import { checkFunds, lockFor } from './funds.js';
 import { availableQuantity, crosses, takeLiquidity, type Execution } from './match.js';
 import { isOpen, remaining, type OrderRequest, type OrderResult, type PlaceResult, type Rejection, type SimFill, type SimOrder } from './types.js';
@@ -31,6 +32,14 @@ export interface MatchingRules {
   readonly postOnlyWouldTake?: 'reject' | 'cancel';
 }
 
+/** What a venue's accounts and ids are, as plain data (saved in the world file, see ../world-state.ts). */
+export interface ExchangeState {
+  readonly nextOrderId: number;
+  readonly nextTradeId: number;
+  readonly accounts: readonly (readonly [apiKey: string, state: AccountState])[];
+  readonly orders: readonly (readonly [owner: string, order: SimOrder])[];
+}
+
 /** An order reference: the venue's id or the client's id. */
 export type OrderRef = { readonly orderId: number } | { readonly clientOrderId: string };
 
@@ -41,6 +50,8 @@ export class VenueExchange {
   private readonly resting = new Map<string, Set<SimOrder>>();
   private nextOrderId: number;
   private nextTradeId: number;
+  /** Called after every change to accounts or orders (the world file is saved from it). */
+  onChange: () => void = () => {};
 
   constructor(
     readonly venue: VenueSpec,
@@ -90,6 +101,7 @@ export class VenueExchange {
         ? { outcome: 'accepted', orderId: result.order.orderId }
         : { outcome: 'rejected', reason: result.rejection.reason, detail: result.rejection.detail }),
     });
+    if (result.ok) this.onChange();
     return result;
   }
 
@@ -250,6 +262,7 @@ export class VenueExchange {
     order.status = 'canceled';
     order.updatedMs = this.clock.nowMs();
     this.release(this.account(apiKey), market.spec, order);
+    this.onChange();
     return { ok: true, order };
   }
 
@@ -306,6 +319,7 @@ export class VenueExchange {
         order.status = 'filled';
         this.release(account, market.spec, order);
       } else if (order.filledQuantity > 0) order.status = 'partially_filled';
+      if (executions.length > 0) this.onChange();
     }
   }
 
@@ -328,11 +342,42 @@ export class VenueExchange {
         amount,
         fundingTimeMs: settlement.fundingTimeMs,
       });
+      this.onChange();
     }
   }
 
   setLeverage(apiKey: string, symbol: string, leverage: number): void {
     this.account(apiKey).leverage.set(symbol, leverage);
+    this.onChange();
+  }
+
+  exportState(): ExchangeState {
+    return {
+      nextOrderId: this.nextOrderId,
+      nextTradeId: this.nextTradeId,
+      accounts: [...this.accounts].map(([apiKey, account]) => [apiKey, accountState(account)] as const),
+      orders: [...this.orders.values()].map((order) => [this.owners.get(order.orderId) as string, order] as const),
+    };
+  }
+
+  /** Replaces accounts, orders and id counters with a saved state (before any request is served). */
+  importState(state: ExchangeState): void {
+    this.nextOrderId = state.nextOrderId;
+    this.nextTradeId = state.nextTradeId;
+    this.accounts.clear();
+    for (const [apiKey, saved] of state.accounts) restoreAccount(this.account(apiKey), saved);
+    this.orders.clear();
+    this.owners.clear();
+    this.resting.clear();
+    for (const [owner, order] of state.orders) {
+      this.orders.set(order.orderId, order);
+      this.owners.set(order.orderId, owner);
+      if (isOpen(order) && order.type === 'limit' && (order.timeInForce === 'GTC' || order.timeInForce === 'PO')) {
+        let set = this.resting.get(order.symbol);
+        if (!set) this.resting.set(order.symbol, (set = new Set()));
+        set.add(order);
+      }
+    }
   }
 
   /** Every order (for truth queries). */
