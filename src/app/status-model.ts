@@ -74,8 +74,8 @@ function pnlOf(list: readonly PositionSummary[]): SystemStatus['pnl'] {
   return { realized, unrealized, funding, fees, net: realized + unrealized + funding - fees };
 }
 
-function orders(execution: ExecutionStatus | undefined): SystemStatus['orders'] {
-  const byStatus = execution?.ordersByStatus ?? {};
+/** Orders sent and orders with fills, from orders per status (execution's, or a journal's at start). */
+export function orderCounts(byStatus: Readonly<Record<string, number>>): SystemStatus['orders'] {
   const byVenueStatus = Object.entries(byStatus).map(([status, count]) => ({ venue: 'all', status, count }));
   const count = (status: string): number => byStatus[status] ?? 0;
   const sent = byVenueStatus.reduce((total, row) => total + row.count, 0) - count('denied') - count('new');
@@ -109,7 +109,7 @@ export async function buildSystemStatus(source: StatusSource, mode: string, star
       reason: execution?.tradingState.reason ?? '',
       denialsByReason: { ...execution?.denialsByReason },
     },
-    orders: orders(execution),
+    orders: orderCounts(execution?.ordersByStatus ?? {}),
     latency: latency(execution),
     opportunities: {
       total: recorder?.total ?? 0,

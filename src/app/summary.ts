@@ -3,14 +3,26 @@
  * Derived only from the system status, so it reports what ops reported.
  */
 import type { SystemStatus } from '../ops/system-status.js';
+import type { JournalSummary } from '../store/index.js';
 import type { ReplayReport } from './replay.js';
+import { orderCounts } from './status-model.js';
+
+/** The journal this run continued: what it held at start and holds now (all runs together). */
+export interface JournalTotals {
+  resumed: boolean;
+  path: string | null;
+  atStart: { openOrders: number; positions: number; ordersSent: number; fills: number };
+  total: { ordersSent: number; fills: number; openPositions: number };
+}
 
 export interface RunSummary {
   mode: string;
   durationS: number;
   opportunities: number;
+  /** This run's orders sent and filled orders (the journal's totals are under `journal`). */
   ordersSent: number;
   fills: number;
+  journal: JournalTotals;
   openPositions: number;
   realizedPnl: number;
   unrealizedPnl: number;
@@ -26,14 +38,23 @@ export interface RunSummary {
 
 const round = (value: number, digits = 4): number => Math.round(value * 10 ** digits) / 10 ** digits;
 
-export function summarize(status: SystemStatus): RunSummary {
+/** `journalAtStart`: the journal as the run found it (none: a new journal, as in replay). */
+export function summarize(status: SystemStatus, journalAtStart?: JournalSummary): RunSummary {
+  const before = orderCounts(journalAtStart?.ordersByStatus ?? {});
+  const openPositions = status.positions.filter((p) => Math.abs(p.qty) > 1e-12).length;
   return {
     mode: status.mode,
     durationS: status.uptimeS,
     opportunities: status.opportunities.total,
-    ordersSent: status.orders.sent,
-    fills: status.orders.fills,
-    openPositions: status.positions.filter((p) => Math.abs(p.qty) > 1e-12).length,
+    ordersSent: Math.max(0, status.orders.sent - before.sent),
+    fills: Math.max(0, status.orders.fills - before.fills),
+    journal: {
+      resumed: (journalAtStart?.orders ?? 0) > 0 || (journalAtStart?.fills ?? 0) > 0,
+      path: journalAtStart?.path ?? null,
+      atStart: { openOrders: journalAtStart?.openOrders ?? 0, positions: journalAtStart?.positions ?? 0, ordersSent: before.sent, fills: before.fills },
+      total: { ordersSent: status.orders.sent, fills: status.orders.fills, openPositions },
+    },
+    openPositions,
     realizedPnl: round(status.pnl.realized),
     unrealizedPnl: round(status.pnl.unrealized),
     fundingPnl: round(status.pnl.funding),
@@ -51,13 +72,20 @@ export function renderSummary(summary: RunSummary): string {
   const venues = Object.entries(summary.venues).map(([id, v]) => `  ${id.padEnd(12)} ${v.state.padEnd(9)} messages ${v.messages}  stale ${v.staleEvents}  reconnects ${v.reconnects}`);
   return [
     `run summary (${summary.mode}, ${summary.durationS} s)`,
-    `  opportunities ${summary.opportunities}   orders sent ${summary.ordersSent}   fills ${summary.fills}   open positions ${summary.openPositions}`,
+    `  this run: opportunities ${summary.opportunities}   orders sent ${summary.ordersSent}   fills ${summary.fills}`,
+    renderJournal(summary.journal),
     `  PnL realized ${summary.realizedPnl}   unrealized ${summary.unrealizedPnl}   funding ${summary.fundingPnl}   fees ${summary.fees}   net ${summary.netPnl}`,
     `  tick-to-order latency p50 ${summary.latencyUs.p50 ?? '-'} µs   p99 ${summary.latencyUs.p99 ?? '-'} µs   (${summary.latencyUs.count} orders)`,
     `  risk state ${summary.riskState}${Object.keys(summary.denials).length ? `   denials ${JSON.stringify(summary.denials)}` : ''}`,
     'venues:',
     ...venues,
   ].join('\n');
+}
+
+function renderJournal(journal: JournalTotals): string {
+  const { atStart, total } = journal;
+  const start = journal.resumed ? `resumed with ${atStart.openOrders} open orders and ${atStart.positions} positions` : 'new';
+  return `  journal (${start}): all runs: orders sent ${total.ordersSent}   fills ${total.fills}   open positions ${total.openPositions}`;
 }
 
 export function renderReplayReport(report: ReplayReport): string {

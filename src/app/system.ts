@@ -8,13 +8,13 @@
  * to the supervisor for the credentialed execution actor only. `live` refuses to start unless
  * the operator confirmed it and every venue's credentials are present.
  */
-import { existsSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { existsSync, rmSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import type { OpsBackend } from '../ops/ops-server.js';
 import { OpsServer } from '../ops/ops-server.js';
 import type { SystemStatus } from '../ops/system-status.js';
 import { resolveOpsToken } from '../ops/token.js';
-import { arbiterError } from '../base/errors.js';
+import { arbiterError, isArbiterError } from '../base/errors.js';
 import { parseGraphConfig } from '../runtime/graph/graph-config.js';
 import type { ReloadResult } from '../runtime/supervision/hot-reload.js';
 import { rootLogger, type Logger } from '../base/log.js';
@@ -24,6 +24,7 @@ import { credentialEnvNames } from '../venues/trade/credentials.js';
 import { compileGraph, EXECUTION_ID } from './compile.js';
 import type { AppConfig } from './config.js';
 import { PROJECT_ROOT } from './paths.js';
+import { moveDataDirAside, openSession, SIM_STATE_FILE, type SessionInfo } from './session.js';
 import { buildSystemStatus } from './status-model.js';
 
 /** Accounts whose credentials a venue id uses (binance spot and USDⓈ-M share one account). */
@@ -67,6 +68,8 @@ export interface SystemOptions {
   /** Skip the ops server (tests that do not need it). */
   noOps?: boolean;
   liveConfirmed?: boolean;
+  /** Move the data dir aside and start a new journal (and, in sim mode, a new simulator world). */
+  fresh?: boolean;
   env?: NodeJS.ProcessEnv;
   log?: Logger;
 }
@@ -82,6 +85,8 @@ export class TradingSystem implements OpsBackend {
     readonly supervisor: Supervisor,
     readonly sim: SimulatorProcess | undefined,
     readonly dataDir: string,
+    /** What this run found in the data dir (journal resumed or new, the simulator world). */
+    readonly session: SessionInfo,
     private readonly log: Logger,
   ) {}
 
@@ -94,17 +99,20 @@ export class TradingSystem implements OpsBackend {
       throw arbiterError('CONFIG_INVALID', `record.file: ${resolve(config.record.file)} already exists; a recording is never overwritten: name a new file`);
     }
     const dataDir = resolve(config.dataDir);
+    const movedAside = options.fresh ? moveDataDirAside(dataDir) : null;
+    const stateFile = join(dataDir, SIM_STATE_FILE);
     let sim: SimulatorProcess | undefined;
     let supervisor: Supervisor | undefined;
     try {
       if (config.mode === 'sim') {
         const { port, seed, scenario, timeScale, options: extra } = config.simulator;
-        sim = await spawnSimulator({ ...extra, port, seed, scenario, timeScale, venues: Object.keys(config.venues) } as Parameters<typeof spawnSimulator>[0]);
-        log.info({ url: sim.url, scenario, seed, timeScale }, 'simulator started');
+        sim = await spawnSimulator({ ...extra, port, seed, scenario, timeScale, venues: Object.keys(config.venues), stateFile } as Parameters<typeof spawnSimulator>[0]);
+        log.info({ url: sim.url, scenario, seed, timeScale, worldId: sim.worldId, restored: sim.restored }, 'simulator started');
       }
+      const session = openSession(config, dataDir, sim ? { id: sim.worldId, restored: sim.restored } : null, movedAside);
       const graph = parseGraphConfig(compileGraph(config, { dataDir, liveConfirmed: options.liveConfirmed === true, ...(sim ? { simBaseUrl: sim.url } : {}) }), 'compiled config');
       supervisor = await Supervisor.start(graph, { baseDir: PROJECT_ROOT, env: sim ? { ...env, ...simCredentialEnv(config) } : env, log: log.child({ component: 'supervisor' }) });
-      const system = new TradingSystem(config, supervisor, sim, dataDir, log);
+      const system = new TradingSystem(config, supervisor, sim, dataDir, session, log);
       if (options.noOps) return system;
       const token = resolveOpsToken(config.ops.token, dataDir);
       system.opsTokenFile = token.file;
@@ -113,6 +121,8 @@ export class TradingSystem implements OpsBackend {
     } catch (error) {
       await supervisor?.stop();
       await sim?.stop();
+      // A refused start leaves the data dir as it found it: not a new world beside the old journal.
+      if (sim && !sim.restored && isArbiterError(error, 'SESSION_MISMATCH')) rmSync(stateFile, { force: true });
       throw error;
     }
   }

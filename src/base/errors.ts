@@ -22,6 +22,7 @@ export const ERROR_CATALOG = {
   WIRING: { recoverable: false, summary: 'actor graph wiring is invalid' },
   VENUE_DATA: { recoverable: true, summary: 'venue sent malformed or implausible data' },
   JOURNAL: { recoverable: false, summary: 'order journal failure' },
+  SESSION_MISMATCH: { recoverable: false, summary: 'the journal belongs to another simulator world' },
   OPS_REQUEST: { recoverable: true, summary: 'bad ops request' },
 } as const satisfies Record<string, { recoverable: boolean; summary: string }>;
 

@@ -12,6 +12,7 @@ import { renderLiveView } from '../app/live-view.js';
 import { DEFAULT_CONFIG } from '../app/paths.js';
 import { runReplay } from '../app/replay.js';
 import { renderReplayReport, renderSummary, summarize } from '../app/summary.js';
+import { describeSession } from '../app/session.js';
 import { TradingSystem } from '../app/system.js';
 import { arbiterError } from '../base/errors.js';
 import { rootLogger } from '../base/log.js';
@@ -27,7 +28,8 @@ const HELP = `usage: arbiter run [options]
   --duration <seconds>         stop gracefully after this long and print the summary
   --summary-json <file>        also write the summary as JSON
   --ops-port <port>            ops HTTP port (default from config, 9464; 0 = any free port)
-  --data-dir <dir>             where the journal and the ops token live (default from config: data)
+  --data-dir <dir>             where the journal, the simulator's state and the ops token live (default from config: data)
+  --fresh                      move the data dir aside (to <dir>.<timestamp>) and start a new journal and simulator world
   --status-interval <seconds>  how often the status refreshes (default 2)
   --record <file>              record every market-data message to a new file (for --replay)
   --replay <file>              replay mode: play a recording through the strategies and execution
@@ -49,6 +51,7 @@ export async function run(argv: string[]): Promise<number> {
     record: { type: 'string' },
     replay: { type: 'string' },
     'i-understand-live-trading': { type: 'boolean' },
+    fresh: { type: 'boolean' },
     graph: { type: 'string' },
     help: { type: 'boolean', short: 'h' },
   });
@@ -70,7 +73,7 @@ export async function run(argv: string[]): Promise<number> {
     if (durationS !== undefined || values.watch) throw arbiterError('CONFIG_INVALID', 'replay runs to the end of its recording: --duration and --watch do not apply');
     return replayCommand(config, values['summary-json']);
   }
-  const system = await TradingSystem.start(config, { ...(opsPort === undefined ? {} : { opsPort }), liveConfirmed: values['i-understand-live-trading'] === true });
+  const system = await TradingSystem.start(config, { ...(opsPort === undefined ? {} : { opsPort }), liveConfirmed: values['i-understand-live-trading'] === true, fresh: values.fresh === true });
   return supervise(system, { durationS, intervalS, watch: values.watch === true, summaryJson: values['summary-json'] });
 }
 
@@ -119,6 +122,7 @@ async function supervise(system: TradingSystem, options: SuperviseOptions): Prom
   const interactive = process.stdout.isTTY === true;
   const opsUrl = system.ops?.url;
   console.log(`arbiter: ${system.config.mode} mode${system.sim ? `, simulator at ${system.sim.url}` : ''}; ops at ${opsUrl ?? '(off)'}${system.opsTokenFile ? ` (bearer token in ${system.opsTokenFile})` : ''}`);
+  console.log(`arbiter: ${describeSession(system.session)}`);
   const watcher = options.watch ? watchReloadableModules(system.supervisor) : undefined;
   const show = async (): Promise<void> => {
     const status = await system.status();
@@ -130,7 +134,7 @@ async function supervise(system: TradingSystem, options: SuperviseOptions): Prom
   clearInterval(timer);
   watcher?.close();
   log.info({ reason }, 'shutting down');
-  const summary = summarize(await system.status());
+  const summary = summarize(await system.status(), system.session.journal);
   await system.stop();
   console.log(renderSummary(summary));
   if (options.summaryJson) await writeFile(resolve(options.summaryJson), `${JSON.stringify(summary, null, 2)}\n`);

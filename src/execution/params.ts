@@ -19,6 +19,9 @@ import { riskConfig, type RiskConfig, type RiskConfigInput } from '../trading/ri
 
 const EXECUTION_MODES = ['sim', 'paper', 'live', 'replay'] as const;
 
+/** The journal's file name in the data dir unless `journalFile` names another. */
+export const DEFAULT_JOURNAL_FILE = 'execution.sqlite';
+
 const loopbackUrl = z.string().regex(/^http:\/\/(127\.0\.0\.1|localhost|\[::1\]):\d{1,5}\/?$/, 'expected http://127.0.0.1:<port> (the simulator only ever runs on loopback)');
 
 const venueSchema = z
@@ -44,7 +47,7 @@ const paramsSchema = z
     venues: z.array(venueSchema).min(1, 'expected at least one venue'),
     simUrl: loopbackUrl.optional(),
     dataDir: z.string().min(1).default('data'),
-    journalFile: z.string().regex(/^[\w.-]+$/, 'expected a file name').default('execution.sqlite'),
+    journalFile: z.string().regex(/^[\w.-]+$/, 'expected a file name').default(DEFAULT_JOURNAL_FILE),
     /** `full`: fsync per commit (survives power loss); `normal`: survives a process crash. */
     durability: z.enum(['full', 'normal']).default('full'),
     risk: z.record(z.string(), z.unknown()).default({}),
