@@ -9,6 +9,7 @@ import { z } from 'zod';
 import { configError } from '../base/config-errors.js';
 import { arbiterError } from '../base/errors.js';
 import { WAIT_STRATEGIES } from '../runtime/transport/wait-strategy.js';
+import { EXTERNAL_STRATEGY_ID } from '../execution/position-watch.js';
 
 export const MODES = ['sim', 'paper', 'live', 'replay'] as const;
 
@@ -104,6 +105,7 @@ function crossFieldProblems(config: AppConfig): string[] {
   const ids = new Set<string>();
   config.strategies.forEach((strategy, i) => {
     if (ids.has(strategy.id)) problems.push(`strategies[${i}].id: duplicate strategy id, got ${JSON.stringify(strategy.id)}`);
+    if (strategy.id === EXTERNAL_STRATEGY_ID) problems.push(`strategies[${i}].id: ${JSON.stringify(EXTERNAL_STRATEGY_ID)} is reserved for positions no strategy journaled, got ${JSON.stringify(strategy.id)}`);
     ids.add(strategy.id);
     strategy.subscribe?.venues?.forEach((venue, j) => {
       if (!venues.includes(venue)) problems.push(`strategies[${i}].subscribe.venues[${j}]: not a configured venue (${venues.join(', ')}), got ${JSON.stringify(venue)}`);

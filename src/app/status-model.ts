@@ -89,6 +89,12 @@ function latency(execution: ExecutionStatus | undefined): SystemStatus['latency'
   return { boundsUs: [], cumulativeCounts: [], count: summary.count, sumUs: 0, p50Us: summary.p50Us, p99Us: summary.p99Us };
 }
 
+function reconciliation(execution: ExecutionStatus | undefined): SystemStatus['reconciliation'] {
+  if (!execution) return null;
+  const { state, passes, lastPassMs, intervalMs, mismatchEvents, mismatches, external, strategyStates } = execution.reconciliation;
+  return { state, passes, lastPassMs, intervalMs, mismatchEvents, mismatches: [...mismatches], external: [...external], strategyStates };
+}
+
 export async function buildSystemStatus(source: StatusSource, mode: string, startedAtMs: number): Promise<SystemStatus> {
   const statuses = await source.status();
   const byId = new Map(statuses.map((s) => [s.actorId, s]));
@@ -115,5 +121,6 @@ export async function buildSystemStatus(source: StatusSource, mode: string, star
       total: recorder?.total ?? 0,
       best: [...(recorder?.best ?? [])],
     },
+    reconciliation: reconciliation(execution),
   };
 }

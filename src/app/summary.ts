@@ -34,6 +34,10 @@ export interface RunSummary {
   actors: Record<string, { state: string; restarts: number; errors: number }>;
   riskState: string;
   denials: Record<string, number>;
+  /** Reconciliation at the end: perp positions where venue and journal disagree, and those held as external. */
+  positionMismatches: number;
+  externalPositions: number;
+  strategiesReducing: string[];
 }
 
 const round = (value: number, digits = 4): number => Math.round(value * 10 ** digits) / 10 ** digits;
@@ -65,6 +69,9 @@ export function summarize(status: SystemStatus, journalAtStart?: JournalSummary)
     actors: Object.fromEntries(status.actors.map((a) => [a.id, { state: a.state, restarts: a.restarts, errors: a.errors }])),
     riskState: status.risk.state,
     denials: status.risk.denialsByReason,
+    positionMismatches: status.reconciliation?.mismatches.length ?? 0,
+    externalPositions: status.reconciliation?.external.filter((e) => Math.abs(e.qty) > 1e-12).length ?? 0,
+    strategiesReducing: Object.keys(status.reconciliation?.strategyStates ?? {}),
   };
 }
 
@@ -77,6 +84,7 @@ export function renderSummary(summary: RunSummary): string {
     `  PnL realized ${summary.realizedPnl}   unrealized ${summary.unrealizedPnl}   funding ${summary.fundingPnl}   fees ${summary.fees}   net ${summary.netPnl}`,
     `  tick-to-order latency p50 ${summary.latencyUs.p50 ?? '-'} µs   p99 ${summary.latencyUs.p99 ?? '-'} µs   (${summary.latencyUs.count} orders)`,
     `  risk state ${summary.riskState}${Object.keys(summary.denials).length ? `   denials ${JSON.stringify(summary.denials)}` : ''}`,
+    `  reconciliation: position mismatches ${summary.positionMismatches}   external positions ${summary.externalPositions}${summary.strategiesReducing.length ? `   REDUCING: ${summary.strategiesReducing.join(', ')}` : ''}`,
     'venues:',
     ...venues,
   ].join('\n');

@@ -27,6 +27,7 @@ import { LatencyRecorder } from './latency.js';
 import { OrderStore, type OrderStoreCounters, type LiveOrder } from './order-store.js';
 import { MultiLegRunner } from './multi-leg-runner.js';
 import { OrderIo } from './order-io.js';
+import { PositionWatch } from './position-watch.js';
 import { Reconciler } from './reconciler.js';
 import { executionStatus } from './status.js';
 
@@ -60,6 +61,7 @@ export class ExecutionCore {
   private readonly io: OrderIo;
   private readonly multiLeg: MultiLegRunner;
   private readonly reconciler: Reconciler;
+  private readonly positionWatch: PositionWatch;
   private readonly commands: CommandHandler;
   private readonly latency = new LatencyRecorder();
   private readonly equity: EquityWatch;
@@ -89,10 +91,21 @@ export class ExecutionCore {
     const convertFee = this.feeConverter();
     this.ledger = new OrderStore(journal, sink, this.book, convertFee, counters);
     const base = { ledger: this.ledger, venues: this.venues, risk: this.risk, nowMs: this.nowMs, counters, delay: options.delay };
-    this.io = new OrderIo({ ...base, latency: this.latency, convertFee, track, pollIntervalMs: params.pollIntervalMs, unknownGraceMs: params.unknownGraceMs });
+    this.io = new OrderIo({ ...base, latency: this.latency, convertFee, track, pollIntervalMs: params.pollIntervalMs, unknownGraceMs: params.unknownGraceMs, onAmbiguous: (venue) => this.reconciler.requestSoon(venue) });
     const riskContext = (duplicateIntent = false): RiskContext => this.riskContext(duplicateIntent);
     this.multiLeg = new MultiLegRunner({ ...base, journal, io: this.io, book: this.book, sink, riskContext, options: params.multiLeg });
-    this.reconciler = new Reconciler({ ...base, io: this.io, lookbackMs: params.reconcileLookbackMs, configuredSymbols: (id) => params.venues.find((v) => v.id === id)?.symbols ?? [], convertFee, log: options.log });
+    this.positionWatch = new PositionWatch({ ledger: this.ledger, risk: this.risk, sink, priceOf: this.priceOf, toleranceUsd: params.mismatchToleranceUsd, log: options.log, nowMs: this.nowMs });
+    this.reconciler = new Reconciler({
+      ...base,
+      io: this.io,
+      lookbackMs: params.reconcileLookbackMs,
+      configuredSymbols: (id) => params.venues.find((v) => v.id === id)?.symbols ?? [],
+      convertFee,
+      log: options.log,
+      watch: this.positionWatch,
+      intervalMs: params.reconcileIntervalMs,
+      track,
+    });
     this.commands = new CommandHandler({ ...base, journal, io: this.io, multiLeg: this.multiLeg, sink, latency: this.latency, riskContext, reconciling: () => this.reconciler.reconciling });
     this.ledger.onChange((order) => this.multiLeg.onOrderChanged(order));
     for (const venue of venueList) venue.setListener({ onOrder: (id, view) => this.onVenueOrder(id, view), onFunding: (...args) => this.onPaperFunding(...args) });
@@ -133,6 +146,7 @@ export class ExecutionCore {
     const nowMs = this.nowMs();
     for (const venue of this.venues.values()) venue.advance(nowMs);
     if (!this.reconciler.reconciling) this.poll(nowMs);
+    this.reconciler.tick(nowMs);
     this.multiLeg.tick();
     if (nowMs - this.lastEquityMs >= EQUITY_CHECK_MS) this.checkEquity(nowMs);
     if (!this.reconciler.reconciling) this.pollFunding(nowMs);
@@ -154,6 +168,11 @@ export class ExecutionCore {
     const changed = this.risk.tradingState.set(state, `operator: ${reason}`);
     if (changed) this.stateChanged(changed);
     if (changed && state === 'ACTIVE') this.equity.rebase();
+    // Resuming also lifts per-strategy REDUCING (a mismatch that persists is reported again when its figures change).
+    if (state === 'ACTIVE' && Object.keys(this.risk.strategyStates.status).length > 0) {
+      this.risk.strategyStates.clear();
+      if (!changed) this.broadcastState(this.risk.tradingState.status);
+    }
     return { state: this.risk.tradingState.status.state };
   }
 
@@ -165,7 +184,20 @@ export class ExecutionCore {
   /** The status ops shows (built on demand, off the hot path). */
   status(): ExecutionStatus {
     const { ledger, book, reconciler, latency, multiLeg } = this;
-    return executionStatus({ mode: this.options.params.mode, tradingState: this.risk.tradingState, reconciler, ledger, book, journal: this.options.journal, denials: this.commands.denials, latency, multiLeg });
+    return executionStatus({
+      mode: this.options.params.mode,
+      tradingState: this.risk.tradingState,
+      strategyStates: this.risk.strategyStates,
+      reconciler,
+      positionWatch: this.positionWatch,
+      reconcileIntervalMs: this.options.params.reconcileIntervalMs,
+      ledger,
+      book,
+      journal: this.options.journal,
+      denials: this.commands.denials,
+      latency,
+      multiLeg,
+    });
   }
 
   async close(): Promise<void> {
@@ -175,7 +207,9 @@ export class ExecutionCore {
   }
 
   private riskContext(duplicateIntent: boolean): RiskContext {
-    return { nowMs: this.nowMs(), referencePx: this.priceOf, positions: this.ledger.positions.entries(), openOrders: this.ledger.openOrderViews(), duplicateIntent };
+    // External positions (held at the venue, in no strategy's journal) count toward every cap.
+    const positions = [...this.ledger.positions.entries(), ...this.positionWatch.externalEntries()];
+    return { nowMs: this.nowMs(), referencePx: this.priceOf, positions, openOrders: this.ledger.openOrderViews(), duplicateIntent };
   }
 
   private readonly priceOf = (venue: string, symbol: string): number | null => this.book.referencePx(venue, symbol);

@@ -22,6 +22,8 @@ export interface OrderIoDeps extends CoreParts {
   readonly track: (work: Promise<unknown>, what: string) => void;
   readonly pollIntervalMs: number;
   readonly unknownGraceMs: number;
+  /** A request on `venue` may or may not have taken effect (reconciliation looks at that venue next). */
+  readonly onAmbiguous: (venue: string) => void;
 }
 
 function asFailure(error: unknown): VenueFailure {
@@ -147,6 +149,7 @@ export class OrderIo {
         // It may have reached the venue: find out by lookup, never by sending again.
         deps.ledger.apply(order, { type: 'lost' }, deps.nowMs());
         order.nextLookupMs = deps.nowMs();
+        deps.onAmbiguous(venue);
       }
     }
   }
@@ -163,6 +166,7 @@ export class OrderIo {
       const failure = asFailure(error);
       deps.counters.count(`cancel_${failure.kind}`);
       // Not found (already done, or never arrived) or unclear: a lookup tells, not another cancel.
+      if (failure.kind === 'ambiguous') deps.onAmbiguous(order.spec.venue);
       order.needsLookup = true;
       order.nextLookupMs = failure.kind === 'not_found' ? 0 : deps.nowMs() + deps.pollIntervalMs;
     }

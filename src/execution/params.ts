@@ -70,6 +70,10 @@ const paramsSchema = z
     quoteMaxAgeMs: z.int().positive().default(5_000),
     /** How far back reconciliation reads the venue's trades. */
     reconcileLookbackMs: z.int().positive().default(86_400_000),
+    /** Reconciliation after the start-up pass: open orders, recent fills and positions, every this often. */
+    reconcileIntervalMs: z.int().min(100).max(3_600_000).default(30_000),
+    /** A position mismatch worth more than this moves the strategies holding that position to REDUCING. */
+    mismatchToleranceUsd: z.number().nonnegative().default(100),
     fundingPollMs: z.int().positive().default(60_000),
     multiLeg: z
       .object({ maxRetries: z.int().nonnegative().max(100), maxUnwindAttempts: z.int().positive().max(100), cancelGraceMs: z.int().positive().max(600_000) })

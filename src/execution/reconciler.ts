@@ -1,6 +1,8 @@
 /**
- * Reconciliation after a start: the journal says what we believed, each venue says what happened.
- * Until every venue has answered, new orders are denied with `reconciling`.
+ * Reconciliation: the journal says what we believed, each venue says what happened. It runs at
+ * start (until every venue has answered, new orders are denied with `reconciling`), then every
+ * `intervalMs`, and on the next tick after an ambiguous request (a timeout or 5xx that may or may
+ * not have taken effect) for that venue.
  *
  * Per venue, in order:
  * 1. every journaled order that may be live was moved to `unknown` (or, never sent, canceled) by
@@ -8,19 +10,23 @@
  * 2. open orders: one of ours (our id format) the journal does not know is an orphan, canceled;
  * 3. recent trades since the oldest order in memory: any trade of a known order that is not in
  *    the journal is booked (a fill the crash hid, on an order already marked done);
- * 4. positions (perps): the venue's net per symbol against the journal's; differences are
- *    reported in status and logged, not "fixed" (the journal cannot know whose they are).
- * A venue that fails is retried with backoff; the others proceed.
+ * 4. positions (perps): the venue's net per symbol against the journal's, over every symbol
+ *    either side holds (venues omit flat positions); differences go to the PositionWatch
+ *    (reported, counted, adopted as external, REDUCING past the tolerance), never "fixed" (the
+ *    journal cannot know whose they are). Symbols with an order in flight wait for the next pass.
+ * At start a venue that fails is retried with backoff; the others proceed. Later passes skip
+ * step 1 (polling resolves orders in `unknown`) and a failure waits for the next pass.
  */
 import type { VenueReconcileStatus } from '../protocol/index.js';
 import { describeError } from '../base/errors.js';
 import type { Logger } from '../base/log.js';
 import { parseClientOrderId } from '../trading/orders/client-order-id.js';
-import { restartEvent } from '../trading/orders/reconcile.js';
+import { positionDifferences, restartEvent } from '../trading/orders/reconcile.js';
 import type { FeeConverter } from '../trading/orders/venue-view.js';
 import type { TradeVenue } from './venue-port.js';
 import type { OrderIo } from './order-io.js';
 import type { CoreParts } from './parts.js';
+import type { PositionWatch } from './position-watch.js';
 
 export interface ReconcilerDeps extends CoreParts {
   readonly io: OrderIo;
@@ -28,16 +34,28 @@ export interface ReconcilerDeps extends CoreParts {
   readonly configuredSymbols: (venue: string) => readonly string[];
   readonly convertFee: FeeConverter;
   readonly log: Logger;
+  readonly watch: PositionWatch;
+  /** Between passes after the start-up one. */
+  readonly intervalMs: number;
+  readonly track: (work: Promise<unknown>, what: string) => void;
 }
 
-const EPSILON = 1e-9;
+/** Trades are read from a little before the previous pass began (venue and local clocks differ). */
+const TRADE_OVERLAP_MS = 60_000;
 
 export class Reconciler {
   state: 'reconciling' | 'done' = 'reconciling';
   startedMs = 0;
   finishedMs: number | null = null;
   readonly venues: Record<string, VenueReconcileStatus> = {};
+  passes = 0;
+  lastPassMs: number | null = null;
   private stopped = false;
+  private passing = false;
+  private nextPassMs = Infinity;
+  /** Venues with an ambiguous request since their last pass. */
+  private readonly soon = new Set<string>();
+  private readonly tradesSinceMs = new Map<string, number>();
 
   constructor(private readonly deps: ReconcilerDeps) {
     for (const venue of deps.venues.values()) {
@@ -64,6 +82,51 @@ export class Reconciler {
     if (this.stopped) return;
     this.state = 'done';
     this.finishedMs = this.deps.nowMs();
+    this.passDone(this.finishedMs);
+  }
+
+  /** After an ambiguous request on `venue`: reconcile it on the next tick. */
+  requestSoon(venue: string): void {
+    this.soon.add(venue);
+  }
+
+  /** Called on the core's tick: starts a pass when one is due (or a venue asked for one). */
+  tick(nowMs: number): void {
+    if (this.reconciling || this.passing || this.stopped) return;
+    const due = nowMs >= this.nextPassMs;
+    const venues = [...this.deps.venues.values()].filter((venue) => due || this.soon.has(venue.id));
+    if (venues.length === 0) return;
+    this.soon.clear();
+    this.passing = true;
+    const pass = Promise.all(venues.map((venue) => this.periodic(venue, nowMs))).finally(() => {
+      this.passing = false;
+      this.passDone(this.deps.nowMs());
+    });
+    this.deps.track(pass, 'reconcile');
+  }
+
+  private passDone(nowMs: number): void {
+    this.passes++;
+    this.lastPassMs = nowMs;
+    this.nextPassMs = nowMs + this.deps.intervalMs;
+  }
+
+  private async periodic(venue: TradeVenue, startedMs: number): Promise<void> {
+    const status = this.venues[venue.id]!;
+    try {
+      const symbols = this.symbolsOf(venue.id);
+      await this.pace(venue.id, symbols.length);
+      await this.cancelOrphans(venue, symbols, status);
+      await this.recoverFills(venue, symbols, status, this.tradesSinceMs.get(venue.id) ?? startedMs - this.deps.lookbackMs);
+      await this.comparePositions(venue, symbols, status);
+      this.tradesSinceMs.set(venue.id, startedMs - TRADE_OVERLAP_MS);
+      status.lastError = null;
+    } catch (error) {
+      const described = describeError(error);
+      if (status.lastError !== described) this.deps.log.warn({ venue: venue.id, error: described }, 'periodic reconciliation failed; next pass retries');
+      status.lastError = described;
+      this.deps.counters.reportError('reconcile', error);
+    }
   }
 
   stop(): void {
@@ -94,11 +157,20 @@ export class Reconciler {
       if (!(await this.deps.io.lookup(order))) throw new Error(`lookup of ${order.spec.clientOrderId} failed`);
       status.lookedUp++;
     }
+    const startedMs = this.deps.nowMs();
     const symbols = this.symbolsOf(venue.id);
     await this.pace(venue.id, symbols.length);
     await this.cancelOrphans(venue, symbols, status);
-    await this.recoverFills(venue, symbols, status);
+    await this.recoverFills(venue, symbols, status, this.startSinceMs(venue.id));
     await this.comparePositions(venue, symbols, status);
+    this.tradesSinceMs.set(venue.id, startedMs - TRADE_OVERLAP_MS);
+  }
+
+  /** At start: the lookback, or from just before the oldest order in memory if that is later. */
+  private startSinceMs(venue: string): number {
+    const sinceMs = this.deps.nowMs() - this.deps.lookbackMs;
+    const mine = [...this.deps.ledger.orders.values()].filter((o) => o.spec.venue === venue);
+    return mine.length > 0 ? Math.max(sinceMs, Math.min(...mine.map((o) => o.spec.createdMs)) - TRADE_OVERLAP_MS) : sinceMs;
   }
 
   /** Reconciliation's requests draw on the account's rate budget like every other request. */
@@ -125,11 +197,8 @@ export class Reconciler {
     }
   }
 
-  private async recoverFills(venue: TradeVenue, symbols: readonly string[], status: VenueReconcileStatus): Promise<void> {
+  private async recoverFills(venue: TradeVenue, symbols: readonly string[], status: VenueReconcileStatus, sinceMs: number): Promise<void> {
     const { ledger, convertFee } = this.deps;
-    let sinceMs = this.deps.nowMs() - this.deps.lookbackMs;
-    const mine = [...ledger.orders.values()].filter((o) => o.spec.venue === venue.id);
-    if (mine.length > 0) sinceMs = Math.max(sinceMs, Math.min(...mine.map((o) => o.spec.createdMs)) - 60_000);
     await this.pace(venue.id, symbols.length);
     for (const symbol of symbols) {
       for (const trade of await venue.recentTrades(symbol, sinceMs)) {
@@ -142,17 +211,14 @@ export class Reconciler {
   }
 
   private async comparePositions(venue: TradeVenue, symbols: readonly string[], status: VenueReconcileStatus): Promise<void> {
-    const journalQty = new Map<string, number>();
-    for (const entry of this.deps.ledger.positions.entries()) {
-      if (entry.venue === venue.id) journalQty.set(entry.symbol, (journalQty.get(entry.symbol) ?? 0) + entry.position.qty);
-    }
-    status.positionMismatches = [];
-    await this.pace(venue.id, symbols.some((s) => s.includes(':')) ? 1 : 0);
-    for (const position of await venue.positions(symbols)) {
-      const ours = journalQty.get(position.symbol) ?? 0;
-      if (Math.abs(ours - position.qty) <= EPSILON * Math.max(1, Math.abs(ours))) continue;
-      status.positionMismatches.push({ symbol: position.symbol, journalQty: ours, venueQty: position.qty });
-      this.deps.log.warn({ venue: venue.id, symbol: position.symbol, journalQty: ours, venueQty: position.qty }, 'venue position differs from the journal');
-    }
+    const perps = symbols.filter((s) => s.includes(':'));
+    if (perps.length === 0) return;
+    await this.pace(venue.id, 1);
+    // Orders in flight: a fill the venue has and our answer has not brought yet is no mismatch.
+    const inFlight = new Set(this.deps.ledger.open().filter((o) => o.spec.venue === venue.id && (o.busy || o.record.status === 'new' || o.record.status === 'sent' || o.record.status === 'unknown')).map((o) => o.spec.symbol));
+    const venuePositions = (await venue.positions(perps)).filter((p) => p.symbol.includes(':'));
+    const differences = positionDifferences(this.deps.watch.journalQty(venue.id), venuePositions, inFlight);
+    this.deps.watch.update(venue.id, differences, inFlight);
+    status.positionMismatches = this.deps.watch.mismatches().filter((m) => m.venue === venue.id).map(({ symbol, journalQty, venueQty }) => ({ symbol, journalQty, venueQty }));
   }
 }

@@ -11,6 +11,8 @@ import type { ExecutionJournal } from './journal-port.js';
 import type { LatencyRecorder } from './latency.js';
 import type { MultiLegRunner } from './multi-leg-runner.js';
 import type { LiveOrder, OrderStore } from './order-store.js';
+import type { StrategyStates } from '../trading/risk/strategy-states.js';
+import type { PositionWatch } from './position-watch.js';
 import type { Reconciler } from './reconciler.js';
 
 const MAX_LISTED_ORDERS = 200;
@@ -19,7 +21,10 @@ const MAX_LISTED_ORDERS = 200;
 export interface StatusSources {
   readonly mode: string;
   readonly tradingState: TradingStateMachine;
+  readonly strategyStates: StrategyStates;
   readonly reconciler: Reconciler;
+  readonly positionWatch: PositionWatch;
+  readonly reconcileIntervalMs: number;
   readonly ledger: OrderStore;
   readonly book: QuoteBook;
   readonly journal: ExecutionJournal;
@@ -57,6 +62,13 @@ export function executionStatus(from: StatusSources): ExecutionStatus {
       finishedMs: reconciler.finishedMs,
       venues: reconciler.venues,
       unknownOrders: open.filter((o) => o.record.status === 'unknown').length,
+      passes: reconciler.passes,
+      lastPassMs: reconciler.lastPassMs,
+      intervalMs: from.reconcileIntervalMs,
+      mismatchEvents: { ...from.positionWatch.events },
+      mismatches: from.positionWatch.mismatches(),
+      external: from.positionWatch.external(),
+      strategyStates: from.strategyStates.status,
     },
     openOrderCount: open.length,
     openOrders: open.slice(0, MAX_LISTED_ORDERS).map(openOrderStatus),

@@ -73,6 +73,19 @@ export class OpsMetrics {
     gauge('arbiter_risk_state', 'Trading state (1 for the current state).', ['state'], (s) => [[{ state: s.risk.state }, 1]]);
     gauge('arbiter_pnl_usd', 'PnL components in quote currency.', ['component'], (s) => Object.entries(s.pnl).map(([component, v]) => [{ component }, v]));
     gauge('arbiter_funding_pnl_usd', 'Funding received minus paid.', [], (s) => [[{}, s.pnl.funding]]);
+    gauge('arbiter_position_mismatches', 'Perp positions where the venue and the journal disagree now, per venue.', ['venue'], (s) =>
+      Object.keys(s.reconciliation?.mismatchEvents ?? {}).map((venue) => [{ venue }, (s.reconciliation?.mismatches ?? []).filter((m) => m.venue === venue).length]),
+    );
+    counter('arbiter_position_mismatch_events_total', 'Position mismatches found (new, or with changed figures) per venue.', ['venue'], (s) =>
+      Object.entries(s.reconciliation?.mismatchEvents ?? {}).map(([venue, n]) => [{ venue }, n]),
+    );
+    gauge('arbiter_external_position_usd', 'Positions held at the venue that no strategy journaled (adopted as external), at the reference price.', ['venue', 'symbol'], (s) =>
+      (s.reconciliation?.external ?? []).map((e) => [{ venue: e.venue, symbol: e.symbol }, e.notionalUsd ?? Number.NaN]),
+    );
+    counter('arbiter_reconciliation_passes_total', 'Completed reconciliation passes (start-up and periodic).', [], (s) => [[{}, s.reconciliation?.passes ?? 0]]);
+    gauge('arbiter_strategy_reducing', 'Strategies moved to REDUCING on their own (1 each), e.g. by a position mismatch.', ['strategy'], (s) =>
+      Object.keys(s.reconciliation?.strategyStates ?? {}).map((strategy) => [{ strategy }, 1]),
+    );
     counter('arbiter_opportunities_total', 'Opportunities evaluated by strategies.', [], (s) => [[{}, s.opportunities.total]]);
     this.registry.registerMetric(latencyMetric(() => this.status?.latency ?? null) as unknown as Metric);
     this.requests = new Counter({ name: 'arbiter_ops_requests_total', help: 'Ops API requests by route and HTTP status.', labelNames: ['route', 'status'], registers: [this.registry] });

@@ -3,7 +3,7 @@
  * application assembles it from the supervisor and from what each actor reports; ops only
  * renders and exports it, so this shape is the contract between the two.
  */
-import type { Message, PositionStatus } from '../protocol/index.js';
+import type { Message, PositionStatus, ReconciliationStatus } from '../protocol/index.js';
 
 export interface ActorSummary {
   id: string;
@@ -78,6 +78,11 @@ export interface SystemStatus {
   orders: { sent: number; fills: number; byVenueStatus: { venue: string; status: string; count: number }[] };
   latency: LatencyHistogram | null;
   opportunities: { total: number; best: Extract<Message, { type: 'Opportunity' }>[] };
+  /**
+   * Execution's reconciliation with the venues: position mismatches with both sides' figures,
+   * positions adopted as external, strategies moved to REDUCING (null while execution reports nothing).
+   */
+  reconciliation: Pick<ReconciliationStatus, 'state' | 'passes' | 'lastPassMs' | 'intervalMs' | 'mismatchEvents' | 'mismatches' | 'external' | 'strategyStates'> | null;
 }
 
 /** Healthy when every actor runs (or was deliberately stopped) and trading is not halted by a failure. */

@@ -33,6 +33,39 @@ export interface VenueReconcileStatus {
   lastError: string | null;
 }
 
+/**
+ * A perp position where the venue and the journal disagree (both sides' figures). Venues omit
+ * flat positions, so a journal position the venue no longer shows appears with `venueQty` 0.
+ */
+export interface PositionMismatchStatus {
+  readonly venue: string;
+  readonly symbol: string;
+  /** Σ of every strategy's journaled position. */
+  readonly journalQty: number;
+  readonly venueQty: number;
+  /** venueQty − journalQty: what the venue holds that no strategy's journal explains (adopted as external). */
+  readonly differenceQty: number;
+  /** |differenceQty| at the reference price; null while there is none. */
+  readonly differenceUsd: number | null;
+  /** Strategies with a journaled position there (moved to REDUCING past the tolerance). */
+  readonly strategies: readonly string[];
+  readonly sinceMs: number;
+}
+
+/** A position held at the venue that no strategy's journal explains: counted in exposure, traded by no strategy. */
+export interface ExternalPositionStatus {
+  readonly venue: string;
+  readonly symbol: string;
+  readonly qty: number;
+  readonly notionalUsd: number | null;
+}
+
+/** A strategy moved to REDUCING on its own (the global state may still be ACTIVE). */
+export interface StrategyTradingStatus {
+  readonly state: 'REDUCING';
+  readonly reason: string;
+}
+
 export interface ReconciliationStatus {
   /** Until `done`, orders are denied with `reconciling`. */
   readonly state: 'reconciling' | 'done';
@@ -41,6 +74,16 @@ export interface ReconciliationStatus {
   readonly venues: Readonly<Record<string, VenueReconcileStatus>>;
   /** Open orders whose fate is not known yet. */
   readonly unknownOrders: number;
+  /** Completed passes (the start-up one, then one per `reconcileIntervalMs` or after an ambiguous request). */
+  readonly passes: number;
+  readonly lastPassMs: number | null;
+  readonly intervalMs: number;
+  /** Mismatches seen (a new one, or one whose figures changed), per venue, since start. */
+  readonly mismatchEvents: Readonly<Record<string, number>>;
+  readonly mismatches: readonly PositionMismatchStatus[];
+  readonly external: readonly ExternalPositionStatus[];
+  /** Strategies in REDUCING because of a mismatch past `mismatchToleranceUsd`. */
+  readonly strategyStates: Readonly<Record<string, StrategyTradingStatus>>;
 }
 
 export interface OpenOrderStatus {

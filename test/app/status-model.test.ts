@@ -60,7 +60,20 @@ const position: PositionStatus = { strategyId: 's', venue: 'binance', symbol: 'B
 const execution: ExecutionStatus = {
   mode: 'sim',
   tradingState: { state: 'REDUCING', cause: 'operator', reason: 'operator: test' },
-  reconciliation: { state: 'done', startedMs: 1, finishedMs: 2, venues: {}, unknownOrders: 0 },
+  reconciliation: {
+    state: 'done',
+    startedMs: 1,
+    finishedMs: 2,
+    venues: {},
+    unknownOrders: 0,
+    passes: 3,
+    lastPassMs: 2,
+    intervalMs: 30_000,
+    mismatchEvents: { binanceusdm: 1 },
+    mismatches: [{ venue: 'binanceusdm', symbol: 'BTC/USDT:USDT', journalQty: 0.01, venueQty: 0, differenceQty: -0.01, differenceUsd: 650, strategies: ['s'], sinceMs: 2 }],
+    external: [{ venue: 'binanceusdm', symbol: 'BTC/USDT:USDT', qty: -0.01, notionalUsd: 650 }],
+    strategyStates: { s: { state: 'REDUCING', reason: 'position mismatch' } },
+  },
   openOrderCount: 0,
   openOrders: [],
   positions: [position],
@@ -92,6 +105,7 @@ describe('system status from typed actor reports', () => {
     expect(status.latency).toEqual({ boundsUs: [], cumulativeCounts: [], count: 4, sumUs: 0, p50Us: 40, p99Us: 90 });
     expect(status.risk).toEqual({ state: 'REDUCING', reason: 'operator: test', denialsByReason: { notional_cap: 2 } });
     expect(status.opportunities).toEqual({ total: 0, best: [] });
+    expect(status.reconciliation).toMatchObject({ passes: 3, mismatchEvents: { binanceusdm: 1 }, mismatches: [{ journalQty: 0.01, venueQty: 0 }], external: [{ qty: -0.01 }], strategyStates: { s: { state: 'REDUCING' } } });
   });
 
   it('a feed that is down and an execution whose status hook threw give down and UNKNOWN, with nothing made up', async () => {

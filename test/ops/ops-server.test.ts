@@ -25,6 +25,16 @@ function status(): SystemStatus {
     orders: { sent: 9, fills: 7, byVenueStatus: [{ venue: 'binance', status: 'filled', count: 7 }] },
     latency: { boundsUs: [10, 100, 1000], cumulativeCounts: [3, 8, 9], count: 9, sumUs: 1234, p50Us: 40, p99Us: 900 },
     opportunities: { total: 77, best: [] },
+    reconciliation: {
+      state: 'done',
+      passes: 5,
+      lastPassMs: 1,
+      intervalMs: 30_000,
+      mismatchEvents: { binanceusdm: 2, okx: 0 },
+      mismatches: [{ venue: 'binanceusdm', symbol: 'BTC/USDT:USDT', journalQty: 0, venueQty: 0.05, differenceQty: 0.05, differenceUsd: 3250, strategies: [], sinceMs: 1 }],
+      external: [{ venue: 'binanceusdm', symbol: 'BTC/USDT:USDT', qty: 0.05, notionalUsd: 3250 }],
+      strategyStates: { carry: { state: 'REDUCING', reason: 'position mismatch' } },
+    },
   };
 }
 
@@ -75,6 +85,11 @@ describe('ops server', () => {
     expect(value('arbiter_actor_reloads_total', { actor: 'carry', outcome: 'rolled_back' })).toBe(1);
     expect(value('arbiter_stale_events_total', { venue: 'binance' })).toBe(2);
     expect(value('arbiter_funding_pnl_usd')).toBe(2);
+    expect(value('arbiter_position_mismatches', { venue: 'binanceusdm' })).toBe(1);
+    expect(value('arbiter_position_mismatches', { venue: 'okx' })).toBe(0);
+    expect(value('arbiter_position_mismatch_events_total', { venue: 'binanceusdm' })).toBe(2);
+    expect(value('arbiter_external_position_usd', { venue: 'binanceusdm', symbol: 'BTC/USDT:USDT' })).toBe(3250);
+    expect(value('arbiter_strategy_reducing', { strategy: 'carry' })).toBe(1);
     expect(types.get('arbiter_tick_to_order_latency_us')).toBe('histogram');
     expect(value('arbiter_tick_to_order_latency_us_bucket', { le: '100' })).toBe(8);
     expect(value('arbiter_tick_to_order_latency_us_bucket', { le: '+Inf' })).toBe(9);

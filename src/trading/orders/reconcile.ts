@@ -68,3 +68,30 @@ export function multiLegSyncEvents(state: MultiLegState, recordOf: (clientOrderI
   }
   return events;
 }
+
+export interface PositionDifference {
+  readonly symbol: string;
+  readonly journalQty: number;
+  readonly venueQty: number;
+}
+
+/**
+ * Every symbol where the venue's positions and the journal's differ, over the symbols either side
+ * holds: venues list only open positions, so a journal position the venue does not show is held
+ * at 0 there (a position closed outside Arbiter), and a venue position the journal lacks is held
+ * at 0 in the journal (one opened by hand). Symbols in `skip` (orders in flight) are not compared.
+ *
+ * @example positionDifferences(new Map([['BTC/USDT:USDT', 0.01]]), [], new Set()) // [{ symbol, journalQty: 0.01, venueQty: 0 }]
+ */
+export function positionDifferences(journal: ReadonlyMap<string, number>, venue: readonly { symbol: string; qty: number }[], skip: ReadonlySet<string>): PositionDifference[] {
+  const venueQty = new Map<string, number>();
+  for (const position of venue) venueQty.set(position.symbol, (venueQty.get(position.symbol) ?? 0) + position.qty);
+  const out: PositionDifference[] = [];
+  for (const symbol of new Set([...journal.keys(), ...venueQty.keys()])) {
+    if (skip.has(symbol)) continue;
+    const ours = journal.get(symbol) ?? 0;
+    const theirs = venueQty.get(symbol) ?? 0;
+    if (Math.abs(ours - theirs) > EPSILON * Math.max(1, Math.abs(ours), Math.abs(theirs))) out.push({ symbol, journalQty: ours, venueQty: theirs });
+  }
+  return out;
+}

@@ -30,6 +30,7 @@ import {
   type ValidRequest,
 } from './order-checks.js';
 import { RateBudgets } from './rate-budget.js';
+import { StrategyStates } from './strategy-states.js';
 import { TradingStateMachine } from './trading-state.js';
 import type { PositionEntry } from '../market/positions.js';
 import { underlyingOf } from '../market/symbols.js';
@@ -64,6 +65,8 @@ export interface RiskContext {
 export class RiskEngine {
   readonly config: RiskConfig;
   readonly tradingState: TradingStateMachine;
+  /** Strategies restricted to REDUCING on their own (a position mismatch past the tolerance). */
+  readonly strategyStates = new StrategyStates();
   readonly breakers: CircuitBreakers;
   readonly rateBudgets: RateBudgets;
 
@@ -111,7 +114,8 @@ export class RiskEngine {
     const { venues } = this.config;
     const unknown = request.legs.find((leg) => venues.length > 0 && !venues.includes(leg.venue));
     if (unknown) return deny('unknown_venue', 'venues', `venue ${unknown.venue} is not configured (venues: ${venues.join(', ')})`);
-    const stateDenial = this.tradingState.denial(isRiskReducing(request, context.positions));
+    const reducing = isRiskReducing(request, context.positions);
+    const stateDenial = this.tradingState.denial(reducing) ?? this.strategyStates.denial(request.strategyId, reducing);
     if (stateDenial) return deny(stateDenial.reason, 'tradingState', stateDenial.detail);
     for (const key of [...request.legs.map((leg) => venueBreakerKey(leg.venue)), strategyBreakerKey(request.strategyId)]) {
       const breaker = this.breakers.state(key);
