@@ -20,14 +20,14 @@ afterEach(async () => {
   await sim?.stop();
 });
 
-async function start(): Promise<ExecutionUnderTest> {
+async function start(intervalMs = 200): Promise<ExecutionUnderTest> {
   sim = await startTestSimulator();
   const current = sim;
   executions = executionFactory(() => current);
   const exec = await executions.start({
     // As the app compiles it: every configured symbol is reconciled, journaled or not.
     venues: [{ id: 'binance' }, { id: 'binanceusdm', symbols: [PERP] }],
-    reconcileIntervalMs: 200,
+    reconcileIntervalMs: intervalMs,
     mismatchToleranceUsd: 50,
     risk: { rateBudget: { capacity: 200, refillPerSecond: 200 }, maxSymbolNetExposureUsd: 3_000 },
   });
@@ -98,5 +98,17 @@ describe('continuous reconciliation of positions', () => {
     // The mismatch stays listed until both sides agree: now journal 0.02, venue 0.01.
     await exec.waitFor('Filled', (e) => e.intentSeq === 3);
     await mismatchOf(exec, 0.01);
+  });
+
+  it('an ambiguous request (a 5xx after the venue executed) triggers a pass of that venue without waiting for the period', async () => {
+    const exec = await start(3_600_000);
+    const before = exec.status().reconciliation.passes;
+    await sim!.control.inject({ kind: 'http-error', venue: 'binanceusdm', status: 503, count: 1, pathPrefix: '/fapi/v1/order', afterExecution: true });
+    exec.submit({ intentSeq: 1, side: 'buy', qty: 0.01 });
+    await exec.waitFor('Filled', (e) => e.intentSeq === 1);
+    await eventually(() => (exec.status().reconciliation.passes > before ? true : undefined), 'a reconciliation pass after the ambiguous request');
+    // Nothing was sent twice and the positions agree: the pass found no mismatch to report.
+    expect((await sim!.control.orders({ venue: 'binanceusdm' })).filter((o) => o.outcome === 'accepted')).toHaveLength(1);
+    expect(exec.status().reconciliation.mismatches).toEqual([]);
   });
 });
