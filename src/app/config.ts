@@ -43,6 +43,14 @@ const configSchema = z
     dataDir: z.string().min(1).default('data'),
     simulator: z
       .object({
+        /**
+         * A simulator already running (`arbiter sim`) for this run to trade instead of starting its
+         * own; it keeps running across Arbiter restarts. Loopback only.
+         */
+        url: z
+          .string()
+          .regex(/^http:\/\/(127\.0\.0\.1|localhost|\[::1\]):\d{1,5}$/, 'expected http://127.0.0.1:<port> (a simulator on loopback)')
+          .optional(),
         port: z.int().min(0).max(65535).default(0),
         seed: z.int().default(7),
         scenario: z.string().min(1).default('calm'),

@@ -24,7 +24,7 @@ export interface SessionInfo {
   /** The journal as it was before this run. */
   readonly journal: JournalSummary;
   /** sim mode: the simulator world this run trades (restored or new). */
-  readonly simWorld: { readonly id: string; readonly restored: boolean } | null;
+  readonly simWorld: { readonly id: string; readonly restored: boolean; /** Where the world is kept (the state file, or an attached simulator). */ readonly keptBy: string } | null;
   /** Where `--fresh` moved the previous data dir (null: nothing moved). */
   readonly movedAside: string | null;
 }
@@ -48,7 +48,7 @@ export function openSession(config: AppConfig, dataDir: string, simWorld: Sessio
   const journal = readJournalSummary(join(dataDir, fileName));
   const resumed = journal.orders > 0 || journal.fills > 0;
   if (simWorld) {
-    if (journal.worldId !== null && journal.worldId !== simWorld.id) refuse(journal, dataDir, `was written against simulator world ${journal.worldId}, but the simulator runs world ${simWorld.id}${simWorld.restored ? '' : ` (a new one: ${join(dataDir, SIM_STATE_FILE)} was missing)`}`);
+    if (journal.worldId !== null && journal.worldId !== simWorld.id) refuse(journal, dataDir, `was written against simulator world ${journal.worldId}, but the simulator runs world ${simWorld.id}${simWorld.restored ? '' : ` (a new one: ${simWorld.keptBy} had no saved world)`}`);
     if (journal.worldId === null && resumed) refuse(journal, dataDir, 'records no simulator world (it was written by an older Arbiter or against another simulator)');
     if (journal.worldId === null) recordJournalWorld({ dataDir, fileName }, simWorld.id);
   }

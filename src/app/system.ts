@@ -1,6 +1,7 @@
 /**
  * Starts and stops the whole trading system for one config: in `sim` mode the embedded
- * simulator in its own process first, then the actor graph under the supervisor, then the ops
+ * simulator in its own process first (or, with `simulator.url`, an already running one, which it
+ * leaves running), then the actor graph under the supervisor, then the ops
  * server. Shutdown runs in reverse: ops, the graph (feeds → strategies → execution, draining
  * between stages), the simulator.
  *
@@ -19,11 +20,12 @@ import { parseGraphConfig } from '../runtime/graph/graph-config.js';
 import type { ReloadResult } from '../runtime/supervision/hot-reload.js';
 import { rootLogger, type Logger } from '../base/log.js';
 import { Supervisor } from '../runtime/supervision/supervisor.js';
-import { DEFAULT_CREDENTIALS, DEFAULT_PASSPHRASE, spawnSimulator, type SimulatorProcess } from '../sim/index.js';
+import { DEFAULT_CREDENTIALS, DEFAULT_PASSPHRASE, spawnSimulator } from '../sim/index.js';
 import { credentialEnvNames } from '../venues/trade/credentials.js';
 import { compileGraph, EXECUTION_ID } from './compile.js';
 import type { AppConfig } from './config.js';
 import { PROJECT_ROOT } from './paths.js';
+import { attachSimulator, type SimulatorLink } from './simulator-link.js';
 import { moveDataDirAside, openSession, SIM_STATE_FILE, type SessionInfo } from './session.js';
 import { buildSystemStatus } from './status-model.js';
 
@@ -83,7 +85,7 @@ export class TradingSystem implements OpsBackend {
   private constructor(
     readonly config: AppConfig,
     readonly supervisor: Supervisor,
-    readonly sim: SimulatorProcess | undefined,
+    readonly sim: SimulatorLink | undefined,
     readonly dataDir: string,
     /** What this run found in the data dir (journal resumed or new, the simulator world). */
     readonly session: SessionInfo,
@@ -101,15 +103,19 @@ export class TradingSystem implements OpsBackend {
     const dataDir = resolve(config.dataDir);
     const movedAside = options.fresh ? moveDataDirAside(dataDir) : null;
     const stateFile = join(dataDir, SIM_STATE_FILE);
-    let sim: SimulatorProcess | undefined;
+    let sim: SimulatorLink | undefined;
     let supervisor: Supervisor | undefined;
     try {
-      if (config.mode === 'sim') {
+      if (config.mode === 'sim' && config.simulator.url !== undefined) {
+        sim = await attachSimulator(config.simulator.url, Object.keys(config.venues));
+        log.info({ url: sim.url, worldId: sim.worldId }, 'attached to a running simulator');
+      } else if (config.mode === 'sim') {
         const { port, seed, scenario, timeScale, options: extra } = config.simulator;
         sim = await spawnSimulator({ ...extra, port, seed, scenario, timeScale, venues: Object.keys(config.venues), stateFile } as Parameters<typeof spawnSimulator>[0]);
         log.info({ url: sim.url, scenario, seed, timeScale, worldId: sim.worldId, restored: sim.restored }, 'simulator started');
       }
-      const session = openSession(config, dataDir, sim ? { id: sim.worldId, restored: sim.restored } : null, movedAside);
+      const keptBy = config.simulator.url === undefined ? stateFile : `the simulator at ${config.simulator.url}`;
+      const session = openSession(config, dataDir, sim ? { id: sim.worldId, restored: sim.restored, keptBy } : null, movedAside);
       const graph = parseGraphConfig(compileGraph(config, { dataDir, liveConfirmed: options.liveConfirmed === true, ...(sim ? { simBaseUrl: sim.url } : {}) }), 'compiled config');
       supervisor = await Supervisor.start(graph, { baseDir: PROJECT_ROOT, env: sim ? { ...env, ...simCredentialEnv(config) } : env, log: log.child({ component: 'supervisor' }) });
       const system = new TradingSystem(config, supervisor, sim, dataDir, session, log);
@@ -122,7 +128,7 @@ export class TradingSystem implements OpsBackend {
       await supervisor?.stop();
       await sim?.stop();
       // A refused start leaves the data dir as it found it: not a new world beside the old journal.
-      if (sim && !sim.restored && isArbiterError(error, 'SESSION_MISMATCH')) rmSync(stateFile, { force: true });
+      if (sim && !sim.restored && config.simulator.url === undefined && isArbiterError(error, 'SESSION_MISMATCH')) rmSync(stateFile, { force: true });
       throw error;
     }
   }

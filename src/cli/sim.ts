@@ -2,7 +2,7 @@
  * `arbiter sim`: runs the exchange simulator standalone until SIGINT/SIGTERM.
  *
  *   arbiter sim [--port 8900] [--seed 1] [--scenario calm] [--time-scale 1] [--tick-ms 100]
- *               [--venues binance,binanceusdm] [--backend auto|uws|node]
+ *               [--venues binance,binanceusdm] [--backend auto|uws|node] [--state <file>]
  */
 import { SCENARIO_NAMES, isScenarioName } from '../sim/scenario-types.js';
 import { startSimulator, type SimulatorOptions } from '../sim/simulator.js';
@@ -21,6 +21,8 @@ options:
   --tick-ms <n>       market step and depth-stream cadence in ms (default 100)
   --venues <list>     comma-separated: ${VENUE_MODULES.map((m) => m.spec.id).join(', ')} (default all)
   --backend <name>    auto | uws | node (default auto)
+  --state <file>      keep the account world (balances, positions, orders, ids) in this file and
+                      restore it on the next start (default: a new world each start)
 
 API key arbiter-sim, secret arbiter-sim-secret. Control endpoint: /_sim/health, /_sim/books, …`;
 
@@ -54,6 +56,7 @@ const SETTERS: Record<string, Setter> = {
     if (venues.length === 0 || unknown !== undefined) bad('--venues', `a comma-separated list of ${known.join(', ')}`, unknown ?? v);
     o.venues = venues;
   },
+  '--state': (o, v) => (o.stateFile = v !== '' ? v : bad('--state', 'a file path', v)),
   '--backend': (o, v) => (o.backend = v === 'auto' || v === 'uws' || v === 'node' ? v : bad('--backend', 'auto, uws or node', v)),
 };
 
@@ -98,7 +101,7 @@ export async function run(argv: string[]): Promise<number> {
     return 2;
   }
   const simulator = await startSimulator(options);
-  console.log(`arbiter sim: listening on ${simulator.url} (backend ${simulator.backend}); Ctrl-C stops`);
+  console.log(`arbiter sim: listening on ${simulator.url} (backend ${simulator.backend}); world ${simulator.worldId} (${simulator.restored ? 'restored' : 'new'}); Ctrl-C stops`);
   const signal = await waitForSignal();
   console.log(`arbiter sim: ${signal}, stopping`);
   await simulator.stop();

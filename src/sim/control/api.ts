@@ -126,6 +126,8 @@ export function createControlApi(core: SimCore, info: ControlInfo): SimControlAp
       uptimeMs: core.config.clock.nowMs() - core.startedMs,
       sockets: core.hub.count(),
       paused: core.paused,
+      worldId: core.worldId,
+      restored: core.restored,
     }),
     books: async (venue) =>
       [...core.model.venues]

@@ -21,6 +21,9 @@ export interface SimHealth {
   readonly uptimeMs: number;
   readonly sockets: number;
   readonly paused: boolean;
+  /** The account world's id (stable across restarts with a state file), and whether it was restored. */
+  readonly worldId: string;
+  readonly restored: boolean;
 }
 
 export interface BookTop {
