@@ -33,7 +33,10 @@ export interface PositionWatchDeps {
   readonly nowMs: () => number;
 }
 
-type Mismatch = Omit<PositionMismatchStatus, 'differenceUsd'>;
+type Mismatch = Omit<PositionMismatchStatus, 'differenceUsd'> & {
+  /** The tolerance was checked (at a known price): once per change of figures, so an operator's resume sticks. */
+  assessed: boolean;
+};
 
 const keyOf = (venue: string, symbol: string): string => `${venue}\u0000${symbol}`;
 
@@ -67,17 +70,25 @@ export class PositionWatch {
   private record(venue: string, { symbol, journalQty, venueQty }: PositionDifference): void {
     const key = keyOf(venue, symbol);
     const old = this.current.get(key);
-    if (old && old.journalQty === journalQty && old.venueQty === venueQty) return;
+    if (old && old.journalQty === journalQty && old.venueQty === venueQty) return this.assess(old);
     const strategies = this.deps.ledger.positions
       .entries()
       .filter((e) => e.venue === venue && e.symbol === symbol && e.position.qty !== 0)
       .map((e) => e.strategyId);
-    const mismatch: Mismatch = { venue, symbol, journalQty, venueQty, differenceQty: venueQty - journalQty, strategies, sinceMs: this.deps.nowMs() };
+    const mismatch: Mismatch = { venue, symbol, journalQty, venueQty, differenceQty: venueQty - journalQty, strategies, sinceMs: this.deps.nowMs(), assessed: false };
     this.current.set(key, mismatch);
     this.events[venue] = (this.events[venue] ?? 0) + 1;
+    this.deps.log.warn({ venue, symbol, journalQty, venueQty, differenceUsd: this.differenceUsd(mismatch), strategies }, 'venue position differs from the journal; the difference is held as external');
+    this.assess(mismatch);
+  }
+
+  /** Checks the tolerance once a price is known (a mismatch found without one is checked on a later pass). */
+  private assess(mismatch: Mismatch): void {
+    if (mismatch.assessed) return;
     const differenceUsd = this.differenceUsd(mismatch);
-    this.deps.log.warn({ venue, symbol, journalQty, venueQty, differenceUsd, strategies }, 'venue position differs from the journal; the difference is held as external');
-    if (differenceUsd !== null && differenceUsd > this.deps.toleranceUsd) this.reduce(mismatch, differenceUsd);
+    if (differenceUsd === null) return;
+    mismatch.assessed = true;
+    if (differenceUsd > this.deps.toleranceUsd) this.reduce(mismatch, differenceUsd);
   }
 
   private reduce(mismatch: Mismatch, differenceUsd: number): void {
@@ -89,7 +100,7 @@ export class PositionWatch {
     }
   }
 
-  private differenceUsd(m: Mismatch): number | null {
+  private differenceUsd(m: Pick<Mismatch, 'venue' | 'symbol' | 'differenceQty'>): number | null {
     const px = this.deps.priceOf(m.venue, m.symbol);
     return px === null ? null : Math.abs(m.differenceQty) * px;
   }
@@ -100,7 +111,7 @@ export class PositionWatch {
   }
 
   mismatches(): PositionMismatchStatus[] {
-    return [...this.current.values()].map((m) => ({ ...m, differenceUsd: this.differenceUsd(m) }));
+    return [...this.current.values()].map(({ assessed: _assessed, ...m }) => ({ ...m, differenceUsd: this.differenceUsd(m) }));
   }
 
   external(): ExternalPositionStatus[] {

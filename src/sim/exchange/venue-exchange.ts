@@ -40,6 +40,8 @@ export interface ExchangeState {
   readonly orders: readonly (readonly [owner: string, order: SimOrder])[];
 }
 
+const KEPT_CLOSED_ORDERS = 5_000;
+
 /** An order reference: the venue's id or the client's id. */
 export type OrderRef = { readonly orderId: number } | { readonly clientOrderId: string };
 
@@ -351,12 +353,19 @@ export class VenueExchange {
     this.onChange();
   }
 
+  /**
+   * Every open order and the latest `KEPT_CLOSED_ORDERS` closed ones (lookups and trade history
+   * reach back that far; the file stays bounded however long the world lives).
+   */
   exportState(): ExchangeState {
+    const all = [...this.orders.values()];
+    let closed = all.filter((order) => !isOpen(order)).length;
+    const kept = all.filter((order) => isOpen(order) || closed-- <= KEPT_CLOSED_ORDERS);
     return {
       nextOrderId: this.nextOrderId,
       nextTradeId: this.nextTradeId,
       accounts: [...this.accounts].map(([apiKey, account]) => [apiKey, accountState(account)] as const),
-      orders: [...this.orders.values()].map((order) => [this.owners.get(order.orderId) as string, order] as const),
+      orders: kept.map((order) => [this.owners.get(order.orderId) as string, order] as const),
     };
   }
 
