@@ -70,6 +70,10 @@ it('a second npm start in the same data dir resumes the first; without the simul
     expect(summary.journal.resumed).toBe(true);
     expect(summary.fills).toBeGreaterThan(0);
     expect(summary.journal.total.fills).toBe(summary.journal.atStart.fills + summary.fills);
+    // Reconciliation (at start and every period) found the venue where the journal left it.
+    expect(summary.positionMismatches).toBe(0);
+    expect(summary.externalPositions).toBe(0);
+    expect(second.output).toMatch(/this run: .*orders sent \d+ +fills \d+\n +journal \(resumed with \d+ open orders and \d+ positions\): all runs:/);
     const afterSecond = journal(journalFile);
     // This run's fills are journaled (none dropped as a duplicate key), nothing is stuck, and the
     // journal's perp positions are the simulator's.

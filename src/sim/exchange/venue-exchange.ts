@@ -40,7 +40,7 @@ export interface ExchangeState {
   readonly orders: readonly (readonly [owner: string, order: SimOrder])[];
 }
 
-const KEPT_CLOSED_ORDERS = 5_000;
+const KEPT_CLOSED_ORDERS = 2_000;
 
 /** An order reference: the venue's id or the client's id. */
 export type OrderRef = { readonly orderId: number } | { readonly clientOrderId: string };
