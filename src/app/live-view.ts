@@ -27,6 +27,12 @@ export function renderLiveView(status: SystemStatus, opsUrl: string | undefined)
   lines.push('', `PnL realized ${fixed(pnl.realized)}  unrealized ${fixed(pnl.unrealized)}  funding ${fixed(pnl.funding)}  fees ${fixed(pnl.fees)}  net ${fixed(pnl.net)}`);
   lines.push(`orders sent ${orders.sent}  fills ${orders.fills}  ${orders.byVenueStatus.map((o) => `${o.status} ${o.count}`).join('  ')}`);
   lines.push(`tick-to-order latency p50 ${fixed(latency?.p50Us, 0)} µs  p99 ${fixed(latency?.p99Us, 0)} µs  (${latency?.count ?? 0})`);
+  const r = status.reconciliation;
+  if (r && (r.mismatches.length > 0 || Object.keys(r.strategyStates).length > 0)) {
+    lines.push('', `reconciliation: ${r.mismatches.length} position mismatch(es), pass ${r.passes}`);
+    for (const m of r.mismatches.slice(0, 5)) lines.push(`  ${pad(m.venue, 12)}${pad(m.symbol, 15)}journal ${pad(fixed(m.journalQty, 4), 10)}venue ${pad(fixed(m.venueQty, 4), 10)}external $${fixed(m.differenceUsd)}`);
+    for (const [id, s] of Object.entries(r.strategyStates)) lines.push(`  ${pad(id, 16)}REDUCING  ${s.reason.slice(0, 80)}`);
+  }
   const troubled = status.actors.filter((a) => a.state !== 'running' || a.restarts > 0 || a.errors > 0);
   if (troubled.length > 0) lines.push('', `actors: ${troubled.map((a) => `${a.id} ${a.state} restarts ${a.restarts} errors ${a.errors}`).join('; ')}`);
   return lines.join('\n');

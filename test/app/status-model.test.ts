@@ -6,6 +6,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { ExecutionStatus, FeedStatus, PositionStatus } from '../../src/protocol/index.js';
+import { renderLiveView } from '../../src/app/live-view.js';
 import { buildSystemStatus, type StatusSource } from '../../src/app/status-model.js';
 import type { SupervisorActorStatus } from '../../src/runtime/supervision/supervisor.js';
 
@@ -105,6 +106,10 @@ describe('system status from typed actor reports', () => {
     expect(status.latency).toEqual({ boundsUs: [], cumulativeCounts: [], count: 4, sumUs: 0, p50Us: 40, p99Us: 90 });
     expect(status.risk).toEqual({ state: 'REDUCING', reason: 'operator: test', denialsByReason: { notional_cap: 2 } });
     expect(status.opportunities).toEqual({ total: 0, best: [] });
+    const view = renderLiveView(status, undefined);
+    expect(view).toContain('reconciliation: 1 position mismatch(es), pass 3');
+    expect(view).toMatch(/binanceusdm +BTC\/USDT:USDT +journal 0\.0100 +venue 0\.0000 +external \$650\.00/);
+    expect(view).toMatch(/s +REDUCING +position mismatch/);
     expect(status.reconciliation).toMatchObject({ passes: 3, mismatchEvents: { binanceusdm: 1 }, mismatches: [{ journalQty: 0.01, venueQty: 0 }], external: [{ qty: -0.01 }], strategyStates: { s: { state: 'REDUCING' } } });
   });
 
