@@ -93,6 +93,10 @@ export type ExecutionStatus = {
   readonly multiLeg: MultiLegStatus;
   /** The journal's path. */
   readonly journal: string;
+  /** What a journal commit survives (`full`: power loss; `normal`: process crash and kill -9). */
+  readonly journalDurability: string;
+  /** Commit groups (ring batches, venue responses, ticks) committed since start. */
+  readonly journalGroupCommits: number;
 };
 
 // ── feeds ────────────────────────────────────────────────────────────────────────────────────

@@ -69,6 +69,8 @@ const execution: ExecutionStatus = {
   tickToOrderLatencyUs: { count: 4, p50Us: 40, p99Us: 90, maxUs: 95 },
   multiLeg: { active: 0, finished: 0, failed: 0 },
   journal: '/tmp/journal.sqlite',
+  journalDurability: 'normal',
+  journalGroupCommits: 0,
 };
 
 describe('system status from typed actor reports', () => {
