@@ -29,7 +29,7 @@ export class CommitGroup implements EventSink {
   private readonly targets: string[] = [];
   private readonly messages: Message[] = [];
   private readonly actions: (() => void)[] = [];
-  /** Units of work committed as groups (for status: writes per commit is what group commit buys). */
+  /** Groups that wrote something, each one commit (for status: commits, against the orders they carried). */
   commits = 0;
 
   constructor(
@@ -52,15 +52,16 @@ export class CommitGroup implements EventSink {
   end(): void {
     if (!this.open) return;
     this.open = false;
+    let wrote: boolean;
     try {
-      this.journal.commitGroup();
+      wrote = this.journal.commitGroup();
     } catch (error) {
       this.targets.length = 0;
       this.messages.length = 0;
       this.actions.length = 0;
       throw error;
     }
-    this.commits++;
+    if (wrote) this.commits++;
     for (let i = 0; i < this.messages.length; i++) {
       const target = this.targets[i]!;
       if (target === BROADCAST) this.sink.broadcast(this.messages[i]!);

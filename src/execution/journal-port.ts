@@ -137,8 +137,11 @@ export interface ExecutionJournal {
   transaction<T>(fn: () => T): T;
   /** Opens a group: every write until `commitGroup` shares one transaction (begun at the first write). */
   beginGroup(): void;
-  /** Commits the group's writes at the configured durability (nothing to do when none were made). Throws JOURNAL when the commit fails (the group is rolled back). */
-  commitGroup(): void;
+  /**
+   * Commits the group's writes at the configured durability; false when it made none (nothing to
+   * commit). Throws JOURNAL when the commit fails (the group is rolled back).
+   */
+  commitGroup(): boolean;
   intentSeen(strategyId: string, intentSeq: number, body: Uint8Array): IntentSeen;
   recordCommand(command: CommandRow): void;
   insertOrder(order: JournaledOrder, nowMs: number): void;

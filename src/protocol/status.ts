@@ -95,7 +95,7 @@ export type ExecutionStatus = {
   readonly journal: string;
   /** What a journal commit survives (`full`: power loss; `normal`: process crash and kill -9). */
   readonly journalDurability: string;
-  /** Commit groups (ring batches, venue responses, ticks) committed since start. */
+  /** Journal commits made by commit groups (ring batches, venue responses, ticks that wrote) since start. */
   readonly journalGroupCommits: number;
 };
 

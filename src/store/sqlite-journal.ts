@@ -99,11 +99,12 @@ export class SqliteJournal implements ExecutionJournal {
     this.grouping = true;
   }
 
-  commitGroup(): void {
+  commitGroup(): boolean {
     this.grouping = false;
-    if (!this.db.inTransaction) return;
+    if (!this.db.inTransaction) return false;
     try {
       this.statements.commit.run();
+      return true;
     } catch (error) {
       if (this.db.inTransaction) this.statements.rollback.run();
       throw arbiterError('JOURNAL', `cannot commit to the execution journal at ${this.path}`, { cause: error });

@@ -110,7 +110,10 @@ it('a batch killed after its commit is journaled whole, was not sent, and is res
   expect((await sim.control.orders()).length).toBe(before);
 
   const restart = runFixture(dir, '');
-  await restart.line('ARBITER-TEST-SETTLED');
+  const [durability, commits] = (await restart.line('ARBITER-TEST-SETTLED')).split(' ');
+  // The default durability in sim mode, reported in the execution status; resolving the orders took commits.
+  expect(durability).toBe('normal');
+  expect(Number(commits)).toBeGreaterThan(0);
   expect(restart.submitted()).toEqual([]);
   const resolved = journalRows(dir);
   expect(resolved.orders).toHaveLength(BURST);

@@ -134,8 +134,11 @@ describe('SQLite execution journal', () => {
     })).toThrow(/not in the journal/);
     journal.recordCommand({ type: 'SubmitOrder', strategyId: 's1', intentSeq: 2, body: new Uint8Array([2]), receivedMs: 1, decision: 'approved', detail: '' });
     expect(count()).toBe(0);
-    journal.commitGroup();
+    expect(journal.commitGroup()).toBe(true);
     expect(count()).toBe(2);
+    // A group that wrote nothing has nothing to commit.
+    journal.beginGroup();
+    expect(journal.commitGroup()).toBe(false);
     expect(journal.load(0).orders.map((o) => o.spec.clientOrderId)).toEqual(['g1']);
     // No group: each write commits on its own.
     journal.recordCommand({ type: 'SubmitOrder', strategyId: 's1', intentSeq: 3, body: new Uint8Array([3]), receivedMs: 1, decision: 'approved', detail: '' });
