@@ -78,6 +78,18 @@ export interface SystemStatus {
   orders: { sent: number; fills: number; byVenueStatus: { venue: string; status: string; count: number }[] };
   latency: LatencyHistogram | null;
   opportunities: { total: number; best: Extract<Message, { type: 'Opportunity' }>[] };
+  /** The execution journal (null while execution does not report): durability, commits, fills refused as conflicting. */
+  journal: JournalSummary | null;
+}
+
+export interface JournalSummary {
+  path: string;
+  /** What a commit survives: `full` (power loss too) or `normal` (process crash, kill -9). */
+  durability: string;
+  /** Commits made by group commit since execution started. */
+  groupCommits: number;
+  /** Fill keys the venue reported again with another qty, price or fee (never booked). */
+  fillConflicts: number;
 }
 
 /** Healthy when every actor runs (or was deliberately stopped) and trading is not halted by a failure. */

@@ -94,6 +94,14 @@ describe('system status from typed actor reports', () => {
     expect(status.latency).toEqual({ boundsUs: [], cumulativeCounts: [], count: 4, sumUs: 0, p50Us: 40, p99Us: 90 });
     expect(status.risk).toEqual({ state: 'REDUCING', reason: 'operator: test', denialsByReason: { notional_cap: 2 } });
     expect(status.opportunities).toEqual({ total: 0, best: [] });
+    expect(status.journal).toEqual({ path: '/tmp/journal.sqlite', durability: 'normal', groupCommits: 0, fillConflicts: 0 });
+  });
+
+  it('reports the journal durability, its commits and the fill conflicts execution counted', async () => {
+    const reporting = actor('execution', 'execution', { ...execution, journalDurability: 'full', journalGroupCommits: 42 });
+    reporting.actor = { ...reporting.actor!, counters: { fill_conflict: 3 } };
+    const status = await buildSystemStatus(source([reporting]), 'live', Date.now());
+    expect(status.journal).toEqual({ path: '/tmp/journal.sqlite', durability: 'full', groupCommits: 42, fillConflicts: 3 });
   });
 
   it('a feed that is down and an execution whose status hook threw give down and UNKNOWN, with nothing made up', async () => {
@@ -104,6 +112,7 @@ describe('system status from typed actor reports', () => {
     expect(status.positions).toEqual([]);
     expect(status.orders).toEqual({ sent: 0, fills: 0, byVenueStatus: [] });
     expect(status.latency).toBeNull();
+    expect(status.journal).toBeNull();
   });
 
   it('an execution worker that is down reports risk DOWN', async () => {

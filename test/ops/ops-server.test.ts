@@ -25,6 +25,7 @@ function status(): SystemStatus {
     orders: { sent: 9, fills: 7, byVenueStatus: [{ venue: 'binance', status: 'filled', count: 7 }] },
     latency: { boundsUs: [10, 100, 1000], cumulativeCounts: [3, 8, 9], count: 9, sumUs: 1234, p50Us: 40, p99Us: 900 },
     opportunities: { total: 77, best: [] },
+    journal: { path: '/tmp/execution.sqlite', durability: 'full', groupCommits: 321, fillConflicts: 2 },
   };
 }
 
@@ -75,6 +76,9 @@ describe('ops server', () => {
     expect(value('arbiter_actor_reloads_total', { actor: 'carry', outcome: 'rolled_back' })).toBe(1);
     expect(value('arbiter_stale_events_total', { venue: 'binance' })).toBe(2);
     expect(value('arbiter_funding_pnl_usd')).toBe(2);
+    expect(value('arbiter_journal_durability', { durability: 'full' })).toBe(1);
+    expect(value('arbiter_journal_commits_total')).toBe(321);
+    expect(value('arbiter_fill_conflicts_total')).toBe(2);
     expect(types.get('arbiter_tick_to_order_latency_us')).toBe('histogram');
     expect(value('arbiter_tick_to_order_latency_us_bucket', { le: '100' })).toBe(8);
     expect(value('arbiter_tick_to_order_latency_us_bucket', { le: '+Inf' })).toBe(9);
