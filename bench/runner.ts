@@ -6,6 +6,7 @@
 import { codecSuite } from './codec.js';
 import { fanoutSuite } from './fanout.js';
 import { hopSuite } from './hop.js';
+import { journalSuite } from './journal.js';
 import { pipelineSuite } from './pipeline.js';
 import { reloadSuite } from './reload.js';
 import { computeRatios, formatRatios } from './lib/ratios.js';
@@ -14,7 +15,7 @@ import type { BenchRow } from './lib/rows.js';
 import type { BenchSuite } from './lib/suite.js';
 import { formatRows } from './lib/table.js';
 
-export const SUITES: readonly BenchSuite[] = [codecSuite, hopSuite, pipelineSuite, fanoutSuite, reloadSuite];
+export const SUITES: readonly BenchSuite[] = [codecSuite, hopSuite, pipelineSuite, fanoutSuite, reloadSuite, journalSuite];
 
 export interface BenchOptions {
   suites: readonly string[];

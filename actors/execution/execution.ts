@@ -57,7 +57,7 @@ async function init(ctx: Ctx): Promise<State> {
       nowMs: () => ctx.clock.wallMs(),
       delay: (delayMs) => new Promise<void>((resolve) => ctx.after(delayMs, resolve, 'delay')),
     });
-    ctx.log.info({ mode: params.mode, venues: params.venues.map((v) => v.id), journal: journal.path }, 'execution ready; reconciling');
+    ctx.log.info({ mode: params.mode, venues: params.venues.map((v) => v.id), journal: journal.path, durability: journal.durability }, 'execution ready; reconciling');
     return { core };
   } catch (error) {
     journal.close();
@@ -101,6 +101,10 @@ export default defineActor<State, ExecutionParams>({
     MarkPrice: marketData,
     FundingRate: marketData,
     VenueStatus: marketData,
+  },
+  // The batch's commands and state changes were journaled in one group: commit it, then send.
+  onBatchEnd(state) {
+    state.core.endBatch();
   },
   onTimer(state) {
     state.core.onTick();

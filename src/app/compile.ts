@@ -71,6 +71,7 @@ export function compileGraph(config: AppConfig, context: CompileContext): GraphC
       params: {
         ...config.execution.params,
         mode: config.mode,
+        ...(config.execution.journal.durability ? { durability: config.execution.journal.durability } : {}),
         dataDir: context.dataDir,
         venues: venues.map(([venue, v]) => ({ id: venue, symbols: v.symbols })),
         ...(config.mode === 'sim' ? { simUrl: context.simBaseUrl } : {}),

@@ -10,6 +10,7 @@ import { configError } from '../base/config-errors.js';
 import { arbiterError } from '../base/errors.js';
 import { WAIT_STRATEGIES } from '../runtime/transport/wait-strategy.js';
 import { EXTERNAL_STRATEGY_ID } from '../execution/position-watch.js';
+import { JOURNAL_DURABILITIES } from '../execution/journal-port.js';
 
 export const MODES = ['sim', 'paper', 'live', 'replay'] as const;
 
@@ -65,6 +66,11 @@ const configSchema = z
       .object({
         module: z.string().min(1).default('actors/execution/execution.ts'),
         params: z.record(z.string(), z.unknown()).default({}),
+        /**
+         * `durability`: what a journal commit survives, `full` (power loss) or `normal` (process
+         * crash, kill -9); default `full` in live mode, `normal` otherwise (README, "Durability").
+         */
+        journal: z.object({ durability: z.enum(JOURNAL_DURABILITIES).optional() }).strict().prefault({}),
       })
       .strict()
       .prefault({}),
@@ -119,6 +125,7 @@ function crossFieldProblems(config: AppConfig): string[] {
       if (!venues.includes(venue)) problems.push(`strategies[${i}].subscribe.venues[${j}]: not a configured venue (${venues.join(', ')}), got ${JSON.stringify(venue)}`);
     });
   });
+  if (config.execution.params.durability !== undefined) problems.push(`execution.params.durability: set it as execution.journal.durability, got ${JSON.stringify(config.execution.params.durability)}`);
   if (config.mode === 'replay' && !config.replay) problems.push('replay: replay mode needs replay.file (a recording made with --record), got nothing');
   if (config.mode === 'replay' && config.record) problems.push(`record: a replay cannot record its own input, got ${JSON.stringify(config.record.file)}`);
   return problems;

@@ -11,7 +11,7 @@
 import { existsSync, renameSync } from 'node:fs';
 import { join } from 'node:path';
 import { arbiterError } from '../base/errors.js';
-import { DEFAULT_JOURNAL_FILE } from '../execution/params.js';
+import { DEFAULT_JOURNAL_FILE, journalDurability } from '../execution/params.js';
 import { readJournalSummary, recordJournalWorld, type JournalSummary } from '../store/index.js';
 import type { AppConfig } from './config.js';
 
@@ -50,7 +50,7 @@ export function openSession(config: AppConfig, dataDir: string, simWorld: Sessio
   if (simWorld) {
     if (journal.worldId !== null && journal.worldId !== simWorld.id) refuse(journal, dataDir, `was written against simulator world ${journal.worldId}, but the simulator runs world ${simWorld.id}${simWorld.restored ? '' : ` (a new one: ${simWorld.keptBy} had no saved world)`}`);
     if (journal.worldId === null && resumed) refuse(journal, dataDir, 'records no simulator world (it was written by an older Arbiter or against another simulator)');
-    if (journal.worldId === null) recordJournalWorld({ dataDir, fileName }, simWorld.id);
+    if (journal.worldId === null) recordJournalWorld({ dataDir, fileName, durability: journalDurability(config.mode, config.execution.journal.durability) }, simWorld.id);
   }
   return { resumed, journal, simWorld, movedAside };
 }

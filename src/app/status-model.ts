@@ -82,6 +82,11 @@ export function orderCounts(byStatus: Readonly<Record<string, number>>): SystemS
   return { sent: Math.max(0, sent), fills: count('filled') + count('partially_filled'), byVenueStatus };
 }
 
+function journal(execution: ExecutionStatus | undefined, counters: Readonly<Record<string, number>> | undefined): SystemStatus['journal'] {
+  if (!execution) return null;
+  return { path: execution.journal, durability: execution.journalDurability, groupCommits: execution.journalGroupCommits, fillConflicts: counters?.fill_conflict ?? 0 };
+}
+
 /** Execution reports percentiles and a count (LatencySummary), no buckets or sum: the histogram has its +Inf bucket only. */
 function latency(execution: ExecutionStatus | undefined): SystemStatus['latency'] {
   const summary = execution?.tickToOrderLatencyUs;
@@ -121,6 +126,7 @@ export async function buildSystemStatus(source: StatusSource, mode: string, star
       total: recorder?.total ?? 0,
       best: [...(recorder?.best ?? [])],
     },
+    journal: journal(execution, byId.get(EXECUTION_ID)?.actor?.counters),
     reconciliation: reconciliation(execution),
   };
 }

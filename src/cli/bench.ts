@@ -14,7 +14,7 @@ const DEFAULT_OUT = resolve(PROJECT_ROOT, 'bench/results');
 
 const HELP = `usage: arbiter bench [suite...] [--quick] [--out <dir>] [--verbose]
 
-  suite        codec, hop, pipeline, fanout (default: all, in that order)
+  suite        codec, hop, pipeline, fanout, reload, journal (default: all, in that order)
   --quick      smoke run: a few seconds per suite instead of up to a minute
   --out <dir>  where <suite>.json and latest.json go (default: bench/results)
   --verbose    progress lines while a suite runs

@@ -15,6 +15,7 @@ import { renderReplayReport, renderSummary, summarize } from '../app/summary.js'
 import { describeSession } from '../app/session.js';
 import { TradingSystem } from '../app/system.js';
 import { arbiterError } from '../base/errors.js';
+import { journalDurability } from '../execution/params.js';
 import { rootLogger } from '../base/log.js';
 import { watchReloadableModules } from '../runtime/supervision/module-watcher.js';
 import { numberOption, parseCommandArgs } from './args.js';
@@ -121,7 +122,8 @@ async function supervise(system: TradingSystem, options: SuperviseOptions): Prom
   const log = rootLogger().child({ component: 'run' });
   const interactive = process.stdout.isTTY === true;
   const opsUrl = system.ops?.url;
-  console.log(`arbiter: ${system.config.mode} mode${system.sim ? `, simulator at ${system.sim.url}` : ''}; ops at ${opsUrl ?? '(off)'}${system.opsTokenFile ? ` (bearer token in ${system.opsTokenFile})` : ''}`);
+  const durability = journalDurability(system.config.mode, system.config.execution.journal.durability);
+  console.log(`arbiter: ${system.config.mode} mode${system.sim ? `, simulator at ${system.sim.url}` : ''}; journal durability ${durability}; ops at ${opsUrl ?? '(off)'}${system.opsTokenFile ? ` (bearer token in ${system.opsTokenFile})` : ''}`);
   console.log(`arbiter: ${describeSession(system.session)}`);
   const watcher = options.watch ? watchReloadableModules(system.supervisor) : undefined;
   const show = async (): Promise<void> => {

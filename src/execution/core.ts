@@ -7,6 +7,10 @@
  *   md ─► QuoteBook ◄───────────────┘   answers ─► OrderLedger ─► journal ─► events to the strategy
  *                                                      └─► MultiLegRunner (corrections)
  *
+ * Group commit (commit-group.ts): the actor opens a group at a ring batch's first command and ends
+ * it after the batch (onBatchEnd); timer ticks, venue answers and control commands are groups of
+ * their own. Venue requests and strategy events wait for their group's commit.
+ *
  * Start: the journal is loaded, orders that may be live go to `unknown`, and the Reconciler asks
  * every venue; until it is done, orders are denied with `reconciling` and multi-leg coordinators wait.
  */
@@ -20,6 +24,7 @@ import { feeInQuote, type FeeConverter } from '../trading/orders/venue-view.js';
 import type { ExecutionParams } from './params.js';
 import type { TradeVenue } from './venue-port.js';
 import { CommandHandler } from './commands.js';
+import { CommitGroup } from './commit-group.js';
 import { BASELINE_KEY, EquityWatch } from './equity.js';
 import type { EventSink } from './events.js';
 import { fundingSince, pollFunding, settlementRows } from './funding.js';
@@ -63,6 +68,7 @@ export class ExecutionCore {
   private readonly reconciler: Reconciler;
   private readonly positionWatch: PositionWatch;
   private readonly commands: CommandHandler;
+  private readonly group: CommitGroup;
   private readonly latency = new LatencyRecorder();
   private readonly equity: EquityWatch;
   private readonly venues: ReadonlyMap<string, TradeVenue>;
@@ -82,7 +88,8 @@ export class ExecutionCore {
     venueList: readonly TradeVenue[],
     book: QuoteBook,
   ) {
-    const { params, journal, sink, counters, track } = options;
+    const { params, journal, counters, track } = options;
+    const sink = (this.group = new CommitGroup(journal, options.sink));
     this.nowMs = options.nowMs;
     this.venues = new Map(venueList.map((venue) => [venue.id, venue]));
     this.book = book;
@@ -91,7 +98,7 @@ export class ExecutionCore {
     const convertFee = this.feeConverter();
     this.ledger = new OrderStore(journal, sink, this.book, convertFee, counters);
     const base = { ledger: this.ledger, venues: this.venues, risk: this.risk, nowMs: this.nowMs, counters, delay: options.delay };
-    this.io = new OrderIo({ ...base, latency: this.latency, convertFee, track, pollIntervalMs: params.pollIntervalMs, unknownGraceMs: params.unknownGraceMs, onAmbiguous: (venue) => this.reconciler.requestSoon(venue) });
+    this.io = new OrderIo({ ...base, latency: this.latency, group: this.group, convertFee, track, pollIntervalMs: params.pollIntervalMs, unknownGraceMs: params.unknownGraceMs, onAmbiguous: (venue) => this.reconciler.requestSoon(venue) });
     const riskContext = (duplicateIntent = false): RiskContext => this.riskContext(duplicateIntent);
     this.multiLeg = new MultiLegRunner({ ...base, journal, io: this.io, book: this.book, sink, riskContext, options: params.multiLeg });
     this.positionWatch = new PositionWatch({ ledger: this.ledger, risk: this.risk, sink, priceOf: this.priceOf, toleranceUsd: params.mismatchToleranceUsd, log: options.log, nowMs: this.nowMs });
@@ -114,10 +121,12 @@ export class ExecutionCore {
 
   /** Starts reconciliation (orders are denied with `reconciling` until it is done). */
   start(): void {
-    this.reconciler.prepare();
-    // The loss limits' baseline is the journal's equity now, before anything trades.
-    this.checkEquity(this.nowMs());
-    this.broadcastState(this.risk.tradingState.status);
+    this.group.run(() => {
+      this.reconciler.prepare();
+      // The loss limits' baseline is the journal's equity now, before anything trades.
+      this.checkEquity(this.nowMs());
+      this.broadcastState(this.risk.tradingState.status);
+    });
     this.options.track(
       this.reconciler.run().then(() => {
         this.options.log.info({ venues: this.reconciler.venues }, 'reconciliation done');
@@ -129,6 +138,7 @@ export class ExecutionCore {
 
   /** `body` is the command as the ring delivered it; `sender` the actor that wrote it (from the wiring), when known. */
   onCommand(command: CommandMessage, body: Uint8Array, sender?: string): void {
+    this.group.begin();
     this.commands.handle(command, body, sender);
   }
 
@@ -136,13 +146,24 @@ export class ExecutionCore {
     this.book.apply(md);
     const venue = this.venues.get(md.venue);
     if (venue && !venue.remembersOrders) {
+      // Paper fills happen here: they join the batch's group.
+      this.group.begin();
       venue.onMarketData(md);
       venue.advance(this.nowMs());
     }
   }
 
-  /** Called on a short timer: paper time, polls, multi-leg deadlines, loss limits, funding, pruning. */
+  /** After a ring batch (the actor's onBatchEnd): commits the batch's group, then sends what it decided. */
+  endBatch(): void {
+    this.group.end();
+  }
+
+  /** Called on a short timer: paper time, polls, multi-leg deadlines, loss limits, funding, pruning. One commit group. */
   onTick(): void {
+    this.group.run(() => this.tick());
+  }
+
+  private tick(): void {
     const nowMs = this.nowMs();
     for (const venue of this.venues.values()) venue.advance(nowMs);
     if (!this.reconciler.reconciling) this.poll(nowMs);
@@ -158,6 +179,10 @@ export class ExecutionCore {
 
   /** The kill switch: HALTED at once, then every open order canceled. */
   halt(reason: string): { state: string; canceling: number } {
+    return this.group.run(() => this.haltNow(reason));
+  }
+
+  private haltNow(reason: string): { state: string; canceling: number } {
     const changed = this.risk.tradingState.kill(reason);
     if (changed) this.stateChanged(changed);
     return { state: this.risk.tradingState.status.state, canceling: this.cancelOpen(() => true, `kill switch: ${reason}`) };
@@ -165,20 +190,22 @@ export class ExecutionCore {
 
   /** An operator's state change: ACTIVE (resume) or REDUCING (only risk-reducing orders pass). */
   setState(state: 'ACTIVE' | 'REDUCING', reason: string): { state: string } {
-    const changed = this.risk.tradingState.set(state, `operator: ${reason}`);
-    if (changed) this.stateChanged(changed);
-    if (changed && state === 'ACTIVE') this.equity.rebase();
-    // Resuming also lifts per-strategy REDUCING (a mismatch that persists is reported again when its figures change).
-    if (state === 'ACTIVE' && Object.keys(this.risk.strategyStates.status).length > 0) {
-      this.risk.strategyStates.clear();
-      if (!changed) this.broadcastState(this.risk.tradingState.status);
-    }
-    return { state: this.risk.tradingState.status.state };
+    return this.group.run(() => {
+      const changed = this.risk.tradingState.set(state, `operator: ${reason}`);
+      if (changed) this.stateChanged(changed);
+      if (changed && state === 'ACTIVE') this.equity.rebase();
+      // Resuming also lifts per-strategy REDUCING (a mismatch that persists is reported again when its figures change).
+      if (state === 'ACTIVE' && Object.keys(this.risk.strategyStates.status).length > 0) {
+        this.risk.strategyStates.clear();
+        if (!changed) this.broadcastState(this.risk.tradingState.status);
+      }
+      return { state: this.risk.tradingState.status.state };
+    });
   }
 
   /** Cancels open orders, optionally of one strategy and/or venue, without changing the trading state. */
   cancelAll(filter: { strategyId?: string; venue?: string } = {}): { canceling: number } {
-    return { canceling: this.cancelOpen((o) => (filter.strategyId === undefined || o.spec.strategyId === filter.strategyId) && (filter.venue === undefined || o.spec.venue === filter.venue), 'canceled by operator') };
+    return { canceling: this.group.run(() => this.cancelOpen((o) => (filter.strategyId === undefined || o.spec.strategyId === filter.strategyId) && (filter.venue === undefined || o.spec.venue === filter.venue), 'canceled by operator')) };
   }
 
   /** The status ops shows (built on demand, off the hot path). */
@@ -186,6 +213,7 @@ export class ExecutionCore {
     const { ledger, book, reconciler, latency, multiLeg } = this;
     return executionStatus({
       mode: this.options.params.mode,
+      group: this.group,
       tradingState: this.risk.tradingState,
       strategyStates: this.risk.strategyStates,
       reconciler,
@@ -253,11 +281,13 @@ export class ExecutionCore {
 
   private onVenueOrder(clientOrderId: string, view: Parameters<OrderStore['applyView']>[1]): void {
     const order = this.ledger.get(clientOrderId);
-    if (order) this.ledger.applyView(order, view, this.nowMs());
+    if (order) this.group.run(() => this.ledger.applyView(order, view, this.nowMs()));
   }
 
   private onPaperFunding(venue: string, symbol: string, rate: number, markPx: number, settlementMs: number): void {
-    for (const row of settlementRows(this.ledger, venue, symbol, rate, markPx, settlementMs)) this.ledger.applyFunding(row);
+    this.group.run(() => {
+      for (const row of settlementRows(this.ledger, venue, symbol, rate, markPx, settlementMs)) this.ledger.applyFunding(row);
+    });
   }
 
   private pollFunding(nowMs: number): void {
@@ -300,6 +330,6 @@ export class ExecutionCore {
   }
 
   private broadcastState(status: TradingStatus): void {
-    this.options.sink.broadcast(message('TradingStateChanged', { ts: monoNowNs(), state: status.state, reason: status.reason }));
+    this.group.broadcast(message('TradingStateChanged', { ts: monoNowNs(), state: status.state, reason: status.reason }));
   }
 }

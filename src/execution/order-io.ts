@@ -6,18 +6,22 @@
  *
  * The crash-safety rule lives in `send`: the `sent` mark is journaled before the request leaves,
  * and a failure that may have reached the venue (`ambiguous`) moves the order to `unknown`, to be
- * resolved by lookup. Nothing here ever sends an order a second time.
+ * resolved by lookup. Nothing here ever sends an order a second time. Every request waits for
+ * the open commit group (commit-group.ts) to commit, and each venue answer is applied as a group
+ * of its own: one commit per response, however many state changes it brings.
  */
 import { isOpen, type OrderEvent } from '../trading/orders/order-state.js';
 import { lookupEvents } from '../trading/orders/reconcile.js';
 import type { FeeConverter } from '../trading/orders/venue-view.js';
 import { VenueFailure, type OrderRef, type TradeVenue, type VenueOrderRequest } from './venue-port.js';
+import type { CommitGroup } from './commit-group.js';
 import type { LatencyRecorder } from './latency.js';
 import type { LiveOrder } from './order-store.js';
 import type { CoreParts } from './parts.js';
 
 export interface OrderIoDeps extends CoreParts {
   readonly latency: LatencyRecorder;
+  readonly group: CommitGroup;
   readonly convertFee: FeeConverter;
   readonly track: (work: Promise<unknown>, what: string) => void;
   readonly pollIntervalMs: number;
@@ -54,9 +58,9 @@ export class OrderIo {
     if (waitMs === 0) this.deps.ledger.markSent(order, nowMs);
   }
 
-  /** Sends a new order now, or after the rate budget's wait (see `markSentIfImmediate`). */
+  /** Sends a new order once its journal write has committed, or after the rate budget's wait (see `markSentIfImmediate`). */
   send(order: LiveOrder, waitMs: number): void {
-    if (waitMs === 0) this.submit(order);
+    if (waitMs === 0) this.deps.group.afterCommit(() => this.submit(order));
     else this.submitAfter(order, waitMs);
   }
 
@@ -71,13 +75,15 @@ export class OrderIo {
   /** Sends after the rate budget's wait; the order stays `new` (and cancelable) until then. */
   private submitAfter(order: LiveOrder, waitMs: number): void {
     order.busy = true;
-    void this.deps.delay(waitMs).then(() => {
-      order.busy = false;
-      if (order.record.status !== 'new') return;
-      if (order.cancelRequested) return void this.deps.ledger.apply(order, { type: 'canceled', reason: 'canceled before send' }, this.deps.nowMs());
-      this.deps.ledger.markSent(order, this.deps.nowMs());
-      this.submit(order);
-    });
+    void this.deps.delay(waitMs).then(() =>
+      this.deps.group.run(() => {
+        order.busy = false;
+        if (order.record.status !== 'new') return;
+        if (order.cancelRequested) return void this.deps.ledger.apply(order, { type: 'canceled', reason: 'canceled before send' }, this.deps.nowMs());
+        this.deps.ledger.markSent(order, this.deps.nowMs());
+        this.send(order, 0);
+      }),
+    );
   }
 
   /** Cancels: locally while unsent, at the venue otherwise (after an outstanding request). */
@@ -110,7 +116,8 @@ export class OrderIo {
   private paced(order: LiveOrder, what: string, request: () => Promise<void>): Promise<void> {
     order.busy = true;
     const waitMs = this.deps.risk.rateBudgets.reserve(order.spec.venue, this.deps.nowMs(), 1);
-    const work = (waitMs > 0 ? this.deps.delay(waitMs) : Promise.resolve()).then(request);
+    const committed = new Promise<void>((resolve) => this.deps.group.afterCommit(resolve));
+    const work = committed.then(() => (waitMs > 0 ? this.deps.delay(waitMs) : undefined)).then(request);
     const done = this.finish(order, work);
     this.deps.track(done, what);
     return done.catch(() => undefined);
@@ -138,16 +145,16 @@ export class OrderIo {
       const view = await this.venue(order).submit(requestOf(order));
       deps.risk.recordSuccess(venue, strategyId);
       order.nextLookupMs = deps.nowMs() + deps.pollIntervalMs;
-      deps.ledger.applyView(order, view, deps.nowMs());
+      deps.group.run(() => deps.ledger.applyView(order, view, deps.nowMs()));
     } catch (error) {
       const failure = asFailure(error);
       deps.risk.recordFailure(venue, strategyId, deps.nowMs());
       deps.counters.count(`submit_${failure.kind}`);
       if (failure.kind === 'rejected' || failure.kind === 'rate_limited') {
-        deps.ledger.apply(order, { type: 'rejected', reason: failure.message }, deps.nowMs(), failure.code);
+        deps.group.run(() => deps.ledger.apply(order, { type: 'rejected', reason: failure.message }, deps.nowMs(), failure.code));
       } else {
         // It may have reached the venue: find out by lookup, never by sending again.
-        deps.ledger.apply(order, { type: 'lost' }, deps.nowMs());
+        deps.group.run(() => deps.ledger.apply(order, { type: 'lost' }, deps.nowMs()));
         order.nextLookupMs = deps.nowMs();
         deps.onAmbiguous(venue);
       }
@@ -158,7 +165,7 @@ export class OrderIo {
     const { deps } = this;
     try {
       const view = await this.venue(order).cancel(orderRef(order));
-      deps.ledger.applyView(order, view, deps.nowMs());
+      deps.group.run(() => deps.ledger.applyView(order, view, deps.nowMs()));
       // Some venues acknowledge a cancel without saying what became of the order (bybit): ask, do not cancel again.
       order.needsLookup = isOpen(order.record.status);
       order.nextLookupMs = deps.nowMs() + (isOpen(order.record.status) ? Math.min(deps.pollIntervalMs, 250) : deps.pollIntervalMs);
@@ -179,8 +186,10 @@ export class OrderIo {
       const view = await venue.lookup(orderRef(order));
       const nowMs = deps.nowMs();
       order.needsLookup = false;
-      if (view) deps.ledger.applyView(order, view, nowMs);
-      else this.applyAll(order, lookupEvents(order.record, null, nowMs - (order.sentMs ?? order.spec.createdMs), venue.remembersOrders ? deps.unknownGraceMs : 0, deps.convertFee), nowMs);
+      deps.group.run(() => {
+        if (view) deps.ledger.applyView(order, view, nowMs);
+        else this.applyAll(order, lookupEvents(order.record, null, nowMs - (order.sentMs ?? order.spec.createdMs), venue.remembersOrders ? deps.unknownGraceMs : 0, deps.convertFee), nowMs);
+      });
       order.nextLookupMs = nowMs + (order.record.status === 'unknown' ? Math.min(deps.pollIntervalMs, 1_000) : deps.pollIntervalMs);
       return true;
     } catch (error) {

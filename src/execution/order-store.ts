@@ -6,10 +6,16 @@
  * and become an event for the strategy. If the journal write throws, nothing changed and no event
  * was sent. Positions are rebuilt from the journal's fills and funding rows at start, so they are
  * exactly what the journal says.
+ *
+ * Fills are booked under (venue, symbol, venue order id, trade id). The same trade reported again
+ * with the same content is a redelivery (nothing happens); with another qty, price or fee it is a
+ * conflict: counted (`fill_conflict`, and as an actor error), logged once per key, never booked
+ * and never silently dropped. Trades an order already booked are checked against the journal each
+ * time a venue view repeats them, so a venue that changes a booked fill is noticed.
  */
 import { message, type MessageOf } from '../protocol/index.js';
 import type { QuoteBook } from '../trading/market/book.js';
-import type { ExecutionJournal, FundingRow, JournalContents, OrderSpecRow } from './journal-port.js';
+import type { ExecutionJournal, FillRow, FundingRow, JournalContents, OrderSpecRow } from './journal-port.js';
 import { isOpen, newOrder, remainingQty, transition, type OrderEvent, type OrderRecord } from '../trading/orders/order-state.js';
 import { PositionBook } from '../trading/market/positions.js';
 import type { OpenOrderView } from '../trading/risk/exposure.js';
@@ -60,6 +66,8 @@ export class OrderStore {
   readonly orders = new Map<string, LiveOrder>();
   readonly positions = new PositionBook();
   private readonly byVenueOrderId = new Map<string, LiveOrder>();
+  /** Fill keys already reported as conflicting (each is logged once). */
+  private readonly conflicts = new Set<string>();
   private listener: OrderListener = () => {};
 
   constructor(
@@ -134,6 +142,7 @@ export class OrderStore {
 
   /** Brings the order in line with a venue's view (see trading/venue-view.ts). */
   applyView(order: LiveOrder, view: VenueOrderView, nowMs: number): void {
+    for (const trade of view.trades) if (order.record.tradeIds.includes(trade.tradeId)) this.checkBooked(order, view.venueOrderId, trade, nowMs);
     for (const event of eventsFromView(order.record, view, this.convertFee)) {
       const trade = event.type === 'fill' ? view.trades.find((t) => t.tradeId === event.tradeId) : undefined;
       this.apply(order, event, nowMs, view.reason ?? '', trade);
@@ -181,31 +190,61 @@ export class OrderStore {
     if (order.record.venueOrderId) this.byVenueOrderId.set(`${order.record.venue}|${order.record.venueOrderId}`, order);
   }
 
-  /** The fill row and the order's new state commit together; false when the trade was already booked. */
+  /** The fill row and the order's new state commit together; false when the trade was already booked (or conflicts). */
   private journalFill(order: LiveOrder, next: OrderRecord, fill: Extract<OrderEvent, { type: 'fill' }>, nowMs: number, trade: VenueTradeView | undefined): boolean {
-    const { spec } = order;
+    const row = this.fillRow(order, next.venueOrderId ?? '', { tradeId: fill.tradeId, qty: fill.qty, px: fill.px, fee: trade?.fee ?? fill.fee, feeCurrency: trade?.feeCurrency }, fill.fee, trade?.timestampMs || nowMs);
     return this.journal.transaction(() => {
-      const row = {
-        venue: spec.venue,
-        tradeId: fill.tradeId,
-        clientOrderId: spec.clientOrderId,
-        strategyId: spec.strategyId,
-        symbol: spec.symbol,
-        side: spec.side,
-        qty: fill.qty,
-        px: fill.px,
-        feeQuote: fill.fee,
-        fee: trade?.fee ?? fill.fee,
-        feeCurrency: trade?.feeCurrency ?? symbolParts(spec.symbol).quote,
-        atMs: trade?.timestampMs || nowMs,
-      };
-      if (!this.journal.recordFill(row)) {
-        this.counters.count('fill_already_journaled');
-        return false;
-      }
+      if (!this.booked(row)) return false;
       this.journal.recordTransition(next, 'fill', nowMs);
       return true;
     });
+  }
+
+  /** A trade the order already booked, seen again in a venue view: the journal's row must match it. */
+  private checkBooked(order: LiveOrder, venueOrderId: string, trade: VenueTradeView, nowMs: number): void {
+    const feeQuote = this.convertFee(trade.fee, trade.feeCurrency, order.spec.symbol, trade.px) ?? 0;
+    this.booked(this.fillRow(order, venueOrderId, trade, feeQuote, trade.timestampMs || nowMs));
+  }
+
+  private fillRow(order: LiveOrder, venueOrderId: string, trade: Pick<VenueTradeView, 'tradeId' | 'qty' | 'px' | 'fee'> & { feeCurrency: string | undefined }, feeQuote: number, atMs: number): FillRow {
+    const { spec } = order;
+    return {
+      venue: spec.venue,
+      symbol: spec.symbol,
+      venueOrderId,
+      tradeId: trade.tradeId,
+      clientOrderId: spec.clientOrderId,
+      strategyId: spec.strategyId,
+      side: spec.side,
+      qty: trade.qty,
+      px: trade.px,
+      feeQuote,
+      fee: trade.fee,
+      feeCurrency: trade.feeCurrency ?? symbolParts(spec.symbol).quote,
+      atMs,
+    };
+  }
+
+  /** Journals the fill; true when it is new. A redelivery is counted, a conflict reported (once per key). */
+  private booked(row: FillRow): boolean {
+    const outcome = this.journal.recordFill(row);
+    if (outcome === 'recorded') return true;
+    if (outcome === 'duplicate') {
+      this.counters.count('fill_already_journaled');
+      return false;
+    }
+    const key = `${row.venue}|${row.symbol}|${row.venueOrderId}|${row.tradeId}`;
+    if (this.conflicts.has(key)) return false;
+    this.conflicts.add(key);
+    this.counters.count('fill_conflict');
+    const { journaled } = outcome;
+    this.counters.reportError(
+      'fill_conflict',
+      new Error(
+        `fill ${key} (order ${row.clientOrderId}) is journaled as qty ${journaled.qty} @ ${journaled.px} fee ${journaled.fee} ${journaled.feeCurrency} (order ${journaled.clientOrderId}), the venue now reports qty ${row.qty} @ ${row.px} fee ${row.fee} ${row.feeCurrency}: not booked`,
+      ),
+    );
+    return false;
   }
 
   private publishFill(order: LiveOrder, fill: Extract<OrderEvent, { type: 'fill' }>): void {

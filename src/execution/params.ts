@@ -15,6 +15,7 @@ import { configError } from '../base/config-errors.js';
 import { arbiterError } from '../base/errors.js';
 import { feeSchedule, type FeeOverrides, type FeeSchedule } from '../trading/market/fees.js';
 import type { MultiLegOptions } from '../trading/orders/multi-leg.js';
+import { JOURNAL_DURABILITIES, type JournalDurability } from './journal-port.js';
 import { riskConfig, type RiskConfig, type RiskConfigInput } from '../trading/risk/config.js';
 
 const EXECUTION_MODES = ['sim', 'paper', 'live', 'replay'] as const;
@@ -48,8 +49,8 @@ const paramsSchema = z
     simUrl: loopbackUrl.optional(),
     dataDir: z.string().min(1).default('data'),
     journalFile: z.string().regex(/^[\w.-]+$/, 'expected a file name').default(DEFAULT_JOURNAL_FILE),
-    /** `full`: fsync per commit (survives power loss); `normal`: survives a process crash. */
-    durability: z.enum(['full', 'normal']).default('full'),
+    /** What a journal commit survives (journal-port.ts JournalDurability); default: see `journalDurability`. */
+    durability: z.enum(JOURNAL_DURABILITIES).optional(),
     risk: z.record(z.string(), z.unknown()).default({}),
     fees: z.record(z.string(), z.record(z.string(), z.record(z.string(), z.number()))).default({}),
     paper: z
@@ -85,11 +86,22 @@ const paramsSchema = z
 
 export type VenueParams = Omit<z.output<typeof venueSchema>, 'marketTypes' | 'account' | 'simUrl'> & { readonly marketTypes: readonly ('spot' | 'perp')[]; readonly account: string; readonly simUrl: string | null };
 
-export interface ExecutionParams extends Omit<z.output<typeof paramsSchema>, 'venues' | 'risk' | 'fees' | 'multiLeg'> {
+export interface ExecutionParams extends Omit<z.output<typeof paramsSchema>, 'venues' | 'risk' | 'fees' | 'multiLeg' | 'durability'> {
+  readonly durability: JournalDurability;
   readonly venues: readonly VenueParams[];
   readonly risk: RiskConfig;
   readonly fees: FeeSchedule;
   readonly multiLeg: Partial<MultiLegOptions>;
+}
+
+/**
+ * The journal durability a mode runs with unless configured. `live` trades real money: `full`
+ * (an fsync per group commit), so even power loss cannot lose a journaled order. `sim`, `paper`
+ * and `replay` hold no money at a venue and their journals are disposable: `normal`, which
+ * survives a crash of the process and kill -9 (what the crash tests exercise), at no fsync cost.
+ */
+export function journalDurability(mode: (typeof EXECUTION_MODES)[number], configured: JournalDurability | undefined): JournalDurability {
+  return configured ?? (mode === 'live' ? 'full' : 'normal');
 }
 
 /** Market types a ccxt id trades unless configured (binance is spot, binanceusdm linear perps). */
@@ -121,5 +133,5 @@ export function parseExecutionParams(raw: unknown): ExecutionParams {
     throw arbiterError('LIVE_NOT_CONFIRMED', 'execution params: confirmLive: live mode trades real money on real venues and needs confirmLive: true, got false');
   }
   const risk = riskConfig({ venues: venues.map((v) => v.id), ...(p.risk as RiskConfigInput) });
-  return { ...p, venues, risk, fees: feeSchedule(p.fees as FeeOverrides), multiLeg: p.multiLeg };
+  return { ...p, venues, risk, fees: feeSchedule(p.fees as FeeOverrides), multiLeg: p.multiLeg, durability: journalDurability(p.mode, p.durability) };
 }

@@ -1,12 +1,14 @@
 /**
  * The execution actor's status for ops: trading state, reconciliation, open orders, positions with
- * PnL, orders by status, denials by reason, tick-to-order latency, the journal's path. Built on
+ * PnL, orders by status, denials by reason, tick-to-order latency, the journal's path, durability
+ * and group commits. Built on
  * demand (a status request), never on the hot path, from the core's parts (the core passes them:
  * this file does not know the core).
  */
 import type { ExecutionStatus, OpenOrderStatus } from '../protocol/index.js';
 import type { QuoteBook } from '../trading/market/book.js';
 import type { TradingStateMachine } from '../trading/risk/trading-state.js';
+import type { CommitGroup } from './commit-group.js';
 import type { ExecutionJournal } from './journal-port.js';
 import type { LatencyRecorder } from './latency.js';
 import type { MultiLegRunner } from './multi-leg-runner.js';
@@ -28,6 +30,7 @@ export interface StatusSources {
   readonly ledger: OrderStore;
   readonly book: QuoteBook;
   readonly journal: ExecutionJournal;
+  readonly group: CommitGroup;
   readonly denials: Readonly<Record<string, number>>;
   readonly latency: LatencyRecorder;
   readonly multiLeg: MultiLegRunner;
@@ -78,5 +81,7 @@ export function executionStatus(from: StatusSources): ExecutionStatus {
     tickToOrderLatencyUs: from.latency.summary(),
     multiLeg: from.multiLeg.status(),
     journal: from.journal.path,
+    journalDurability: from.journal.durability,
+    journalGroupCommits: from.group.commits,
   };
 }

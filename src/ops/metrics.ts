@@ -87,6 +87,9 @@ export class OpsMetrics {
       Object.keys(s.reconciliation?.strategyStates ?? {}).map((strategy) => [{ strategy }, 1]),
     );
     counter('arbiter_opportunities_total', 'Opportunities evaluated by strategies.', [], (s) => [[{}, s.opportunities.total]]);
+    gauge('arbiter_journal_durability', 'Execution journal durability (1 for the configured level).', ['durability'], (s) => (s.journal ? [[{ durability: s.journal.durability }, 1]] : []));
+    counter('arbiter_journal_commits_total', 'Execution journal commits (one per ring batch, venue response or tick that wrote).', [], (s) => (s.journal ? [[{}, s.journal.groupCommits]] : []));
+    counter('arbiter_fill_conflicts_total', 'Fills a venue reported under a journaled key with another qty, price or fee (never booked).', [], (s) => (s.journal ? [[{}, s.journal.fillConflicts]] : []));
     this.registry.registerMetric(latencyMetric(() => this.status?.latency ?? null) as unknown as Metric);
     this.requests = new Counter({ name: 'arbiter_ops_requests_total', help: 'Ops API requests by route and HTTP status.', labelNames: ['route', 'status'], registers: [this.registry] });
   }

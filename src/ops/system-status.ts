@@ -83,6 +83,18 @@ export interface SystemStatus {
    * positions adopted as external, strategies moved to REDUCING (null while execution reports nothing).
    */
   reconciliation: Pick<ReconciliationStatus, 'state' | 'passes' | 'lastPassMs' | 'intervalMs' | 'mismatchEvents' | 'mismatches' | 'external' | 'strategyStates'> | null;
+  /** The execution journal (null while execution does not report): durability, commits, fills refused as conflicting. */
+  journal: JournalSummary | null;
+}
+
+export interface JournalSummary {
+  path: string;
+  /** What a commit survives: `full` (power loss too) or `normal` (process crash, kill -9). */
+  durability: string;
+  /** Commits made by group commit since execution started. */
+  groupCommits: number;
+  /** Fill keys the venue reported again with another qty, price or fee (never booked). */
+  fillConflicts: number;
 }
 
 /** Healthy when every actor runs (or was deliberately stopped) and trading is not halted by a failure. */

@@ -136,6 +136,10 @@ export type ExecutionStatus = {
   readonly multiLeg: MultiLegStatus;
   /** The journal's path. */
   readonly journal: string;
+  /** What a journal commit survives (`full`: power loss; `normal`: process crash and kill -9). */
+  readonly journalDurability: string;
+  /** Journal commits made by commit groups (ring batches, venue responses, ticks that wrote) since start. */
+  readonly journalGroupCommits: number;
 };
 
 // ── feeds ────────────────────────────────────────────────────────────────────────────────────

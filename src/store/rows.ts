@@ -34,10 +34,11 @@ export interface OrderDbRow {
 
 export interface FillDbRow {
   venue: string;
+  symbol: string;
+  venue_order_id: string;
   trade_id: string;
   client_order_id: string;
   strategy_id: string;
-  symbol: string;
   side: string;
   qty: number;
   px: number;
@@ -99,10 +100,11 @@ export function orderFromRow(row: OrderDbRow, tradeIds: readonly string[]): Jour
 export function fillFromRow(row: FillDbRow): FillRow {
   return {
     venue: row.venue,
+    symbol: row.symbol,
+    venueOrderId: row.venue_order_id,
     tradeId: row.trade_id,
     clientOrderId: row.client_order_id,
     strategyId: row.strategy_id,
-    symbol: row.symbol,
     side: row.side as Side,
     qty: row.qty,
     px: row.px,

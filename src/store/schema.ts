@@ -5,10 +5,14 @@
  * Money and quantities are REAL (the venues' decimals already arrived as binary floats); ids the
  * venues give us are TEXT. `order_events` is append-only: it is the history of every state change,
  * while `orders` holds each order's latest state for a fast reload.
+ *
+ * Versions: 1 keyed fills by (venue, trade_id), which is not unique on binance (trade ids are per
+ * symbol); 2 keys them by (venue, symbol, venue_order_id, trade_id). A version-1 file is migrated
+ * at open, taking each fill's venue order id from its order.
  */
 import type { Database } from 'better-sqlite3';
 
-export const SCHEMA_VERSION = 1;
+export const SCHEMA_VERSION = 2;
 
 const V1 = `
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -93,14 +97,44 @@ CREATE TABLE IF NOT EXISTS multi_legs (
 );
 `;
 
-/** Creates or upgrades the tables. Throws when the file is from a newer release. */
+/** Fills keyed by (venue, symbol, venue order id, trade id); version 1's rows are copied over. */
+const V2 = `
+CREATE TABLE fills_v2 (
+  venue TEXT NOT NULL,
+  symbol TEXT NOT NULL,
+  venue_order_id TEXT NOT NULL,
+  trade_id TEXT NOT NULL,
+  client_order_id TEXT NOT NULL,
+  strategy_id TEXT NOT NULL,
+  side TEXT NOT NULL,
+  qty REAL NOT NULL,
+  px REAL NOT NULL,
+  fee_quote REAL NOT NULL,
+  fee REAL NOT NULL,
+  fee_currency TEXT NOT NULL,
+  at_ms INTEGER NOT NULL,
+  PRIMARY KEY (venue, symbol, venue_order_id, trade_id)
+);
+INSERT INTO fills_v2 (venue, symbol, venue_order_id, trade_id, client_order_id, strategy_id, side, qty, px, fee_quote, fee, fee_currency, at_ms)
+  SELECT f.venue, f.symbol, COALESCE(o.venue_order_id, ''), f.trade_id, f.client_order_id, f.strategy_id, f.side, f.qty, f.px, f.fee_quote, f.fee, f.fee_currency, f.at_ms
+  FROM fills f LEFT JOIN orders o ON o.client_order_id = f.client_order_id ORDER BY f.rowid;
+DROP TABLE fills;
+ALTER TABLE fills_v2 RENAME TO fills;
+CREATE INDEX fills_order ON fills (client_order_id);
+`;
+
+const STEPS: readonly string[] = [V1, V2];
+
+/** Creates or upgrades the tables, each step in its own transaction. Throws when the file is from a newer release. */
 export function migrate(db: Database): void {
   const version = db.pragma('user_version', { simple: true }) as number;
   if (version > SCHEMA_VERSION) {
-    throw new Error(`journal schema version ${version} is newer than this release understands (${SCHEMA_VERSION})`);
+    throw new Error(`journal schema version ${version} is newer than this release understands (${SCHEMA_VERSION}): open it with the release that wrote it`);
   }
-  if (version < 1) {
-    db.exec(V1);
-    db.pragma(`user_version = ${SCHEMA_VERSION}`);
+  for (let step = version; step < SCHEMA_VERSION; step++) {
+    db.transaction(() => {
+      db.exec(STEPS[step]!);
+      db.pragma(`user_version = ${step + 1}`);
+    })();
   }
 }

@@ -36,6 +36,8 @@ describe('app config', () => {
     [{ ...base, mode: 'replay' }, /replay: replay mode needs replay\.file/],
     [{ ...base, mode: 'replay', replay: { file: 'a.rec' }, record: { file: 'b.rec' } }, /record: a replay cannot record its own input, got "b\.rec"/],
     [{ ...base, surprise: true }, /surprise/],
+    [{ ...base, execution: { journal: { durability: 'fsync' } } }, /execution\.journal\.durability: .*got "fsync"/],
+    [{ ...base, execution: { params: { durability: 'full' } } }, /execution\.params\.durability: set it as execution\.journal\.durability, got "full"/],
   ])('refuses %j naming the field and value', (input, pattern) => {
     expect(() => parseAppConfig(input, 'test.json')).toThrow(pattern);
   });
@@ -95,6 +97,12 @@ describe('compile to an actor graph', () => {
       recorder: service,
       'md-recorder': service,
     });
+  });
+
+  it('hands execution.journal.durability to the execution actor, and leaves the default to its mode otherwise', () => {
+    const execution = (config: object) => parseGraphConfig(compileGraph(parseAppConfig({ ...base, ...config }), { simBaseUrl: 'http://127.0.0.1:1234', dataDir: '/tmp/d' })).actors.find((a) => a.id === EXECUTION_ID)!.params as Record<string, unknown>;
+    expect(execution({ execution: { journal: { durability: 'full' } } }).durability).toBe('full');
+    expect(execution({}).durability).toBeUndefined();
   });
 
   it('gives no simulator URL outside sim mode', () => {

@@ -83,6 +83,8 @@ const execution: ExecutionStatus = {
   tickToOrderLatencyUs: { count: 4, p50Us: 40, p99Us: 90, maxUs: 95 },
   multiLeg: { active: 0, finished: 0, failed: 0 },
   journal: '/tmp/journal.sqlite',
+  journalDurability: 'normal',
+  journalGroupCommits: 0,
 };
 
 describe('system status from typed actor reports', () => {
@@ -111,6 +113,14 @@ describe('system status from typed actor reports', () => {
     expect(view).toMatch(/binanceusdm +BTC\/USDT:USDT +journal 0\.0100 +venue 0\.0000 +external \$650\.00/);
     expect(view).toMatch(/s +REDUCING +position mismatch/);
     expect(status.reconciliation).toMatchObject({ passes: 3, mismatchEvents: { binanceusdm: 1 }, mismatches: [{ journalQty: 0.01, venueQty: 0 }], external: [{ qty: -0.01 }], strategyStates: { s: { state: 'REDUCING' } } });
+    expect(status.journal).toEqual({ path: '/tmp/journal.sqlite', durability: 'normal', groupCommits: 0, fillConflicts: 0 });
+  });
+
+  it('reports the journal durability, its commits and the fill conflicts execution counted', async () => {
+    const reporting = actor('execution', 'execution', { ...execution, journalDurability: 'full', journalGroupCommits: 42 });
+    reporting.actor = { ...reporting.actor!, counters: { fill_conflict: 3 } };
+    const status = await buildSystemStatus(source([reporting]), 'live', Date.now());
+    expect(status.journal).toEqual({ path: '/tmp/journal.sqlite', durability: 'full', groupCommits: 42, fillConflicts: 3 });
   });
 
   it('a feed that is down and an execution whose status hook threw give down and UNKNOWN, with nothing made up', async () => {
@@ -121,6 +131,7 @@ describe('system status from typed actor reports', () => {
     expect(status.positions).toEqual([]);
     expect(status.orders).toEqual({ sent: 0, fills: 0, byVenueStatus: [] });
     expect(status.latency).toBeNull();
+    expect(status.journal).toBeNull();
   });
 
   it('an execution worker that is down reports risk DOWN', async () => {

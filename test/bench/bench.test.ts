@@ -11,7 +11,7 @@ import { run } from '../../src/cli/bench.js';
 import type { LatestFile, SuiteFile } from '../../bench/lib/results.js';
 import type { BenchRow } from '../../bench/lib/rows.js';
 
-const SUITES = ['codec', 'hop', 'pipeline', 'fanout', 'reload'];
+const SUITES = ['codec', 'hop', 'pipeline', 'fanout', 'reload', 'journal'];
 let outDir: string;
 let exitCode: number;
 let printed = '';

@@ -11,7 +11,7 @@ afterAll(() => tmp.remove());
 describe('execution params', () => {
   it('defaults everything but the venues, and derives market types and accounts from the ids', () => {
     const params = parseExecutionParams({ simUrl: 'http://127.0.0.1:8900', venues: [{ id: 'binance' }, { id: 'binanceusdm' }, { id: 'okx' }] });
-    expect(params).toMatchObject({ mode: 'sim', dataDir: 'data', journalFile: 'execution.sqlite', durability: 'full', pollIntervalMs: 500, unknownGraceMs: 15_000, paper: { latencyMs: 50 } });
+    expect(params).toMatchObject({ mode: 'sim', dataDir: 'data', journalFile: 'execution.sqlite', durability: 'normal', pollIntervalMs: 500, unknownGraceMs: 15_000, paper: { latencyMs: 50 } });
     expect(params.venues.map((v) => [v.id, v.marketTypes, v.account, v.simUrl])).toEqual([
       ['binance', ['spot'], 'BINANCE', 'http://127.0.0.1:8900'],
       ['binanceusdm', ['perp'], 'BINANCE', 'http://127.0.0.1:8900'],
@@ -19,6 +19,15 @@ describe('execution params', () => {
     ]);
     expect(params.risk.venues).toEqual(['binance', 'binanceusdm', 'okx']);
     expect(params.fees.okx?.perp.takerRateBps).toBe(5);
+  });
+
+  it('journals at `full` durability in live mode and `normal` elsewhere unless configured, and refuses an unknown level', () => {
+    const venues = [{ id: 'binance' }];
+    expect(parseExecutionParams({ mode: 'live', confirmLive: true, venues }).durability).toBe('full');
+    expect(parseExecutionParams({ mode: 'paper', venues }).durability).toBe('normal');
+    expect(parseExecutionParams({ mode: 'paper', venues, durability: 'full' }).durability).toBe('full');
+    expect(parseExecutionParams({ mode: 'live', confirmLive: true, venues, durability: 'normal' }).durability).toBe('normal');
+    expect(() => parseExecutionParams({ mode: 'paper', venues, durability: 'fsync' })).toThrow(/CONFIG_INVALID: execution params:\n {2}durability: .*"full".*"normal".*got "fsync"/s);
   });
 
   it('names the field and the value of every mistake', () => {

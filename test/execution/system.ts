@@ -34,7 +34,7 @@ export function systemGraph(options: SystemOptions): GraphConfigInput {
           simUrl,
           venues: [{ id: EXEC_VENUE }],
           dataDir,
-          durability: 'normal',
+          // No durability: the crash tests run with the default (sim mode: `normal`).
           pollIntervalMs: 200,
           unknownGraceMs: 1_500,
           risk: { maxOpenOrders: 1_000, maxOpenOrdersPerStrategy: 1_000, maxSymbolNetExposureUsd: 1e6, maxVenueGrossExposureUsd: 1e7, maxGrossExposureUsd: 1e7, defaultStrategyBudgetUsd: 1e7, rateBudget: { capacity: 500, refillPerSecond: 500 }, breakerFailureThreshold: 1_000 },

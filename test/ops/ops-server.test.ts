@@ -35,6 +35,7 @@ function status(): SystemStatus {
       external: [{ venue: 'binanceusdm', symbol: 'BTC/USDT:USDT', qty: 0.05, notionalUsd: 3250 }],
       strategyStates: { carry: { state: 'REDUCING', reason: 'position mismatch' } },
     },
+    journal: { path: '/tmp/execution.sqlite', durability: 'full', groupCommits: 321, fillConflicts: 2 },
   };
 }
 
@@ -90,6 +91,9 @@ describe('ops server', () => {
     expect(value('arbiter_position_mismatch_events_total', { venue: 'binanceusdm' })).toBe(2);
     expect(value('arbiter_external_position_usd', { venue: 'binanceusdm', symbol: 'BTC/USDT:USDT' })).toBe(3250);
     expect(value('arbiter_strategy_reducing', { strategy: 'carry' })).toBe(1);
+    expect(value('arbiter_journal_durability', { durability: 'full' })).toBe(1);
+    expect(value('arbiter_journal_commits_total')).toBe(321);
+    expect(value('arbiter_fill_conflicts_total')).toBe(2);
     expect(types.get('arbiter_tick_to_order_latency_us')).toBe('histogram');
     expect(value('arbiter_tick_to_order_latency_us_bucket', { le: '100' })).toBe(8);
     expect(value('arbiter_tick_to_order_latency_us_bucket', { le: '+Inf' })).toBe(9);

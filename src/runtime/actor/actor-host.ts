@@ -244,6 +244,7 @@ export class ActorHost<S, P> {
       (input, i) => new InputPort(input.name, input.attach(), this.inputCodecs[i]!, input.conflate, this.dispatch, this.onDecodeError, input.origins ?? []),
     );
     this.waiter.blockingAllowed = this.wiring.ownThread === true && this.inputs.every((port) => !port.eventDriven);
+    if (this.definition.onBatchEnd) for (const port of this.inputs) port.holdReleases(true);
     this.outputs = this.wiring.outputs.map((output) => new OutputPort(output.name, output.policy, this.outputCodec, output.attach(), this.scheduleFlush));
     for (const port of this.outputs) {
       port.hold(hold);
@@ -278,6 +279,7 @@ export class ActorHost<S, P> {
       let handled = 0;
       for (let i = 0; i < this.inputs.length; i++) handled += this.inputs[i]!.poll(this.batchSize);
       if (handled > 0) {
+        this.endBatch();
         this.flushOutputs();
         // A control request is waiting (the supervisor raised attention): serve it now.
         const pause = this.doorbell.takeAttention() ? yieldToEventLoop() : this.waiter.maybeYield();
@@ -313,6 +315,18 @@ export class ActorHost<S, P> {
       this.dispatching = undefined;
     }
   };
+
+  /** Runs onBatchEnd, then hands the batch's records back to their writers. A throw keeps them held (counted and logged). */
+  protected endBatch(): void {
+    if (!this.definition.onBatchEnd) return;
+    try {
+      this.definition.onBatchEnd(this.state, this.context);
+    } catch (error) {
+      this.context.reportError('onBatchEnd', error);
+      return;
+    }
+    for (let i = 0; i < this.inputs.length; i++) this.inputs[i]!.release();
+  }
 
   /** Fires a timer's onTimer now, as if it had elapsed (tests drive time this way). */
   fireTimer(name: string): void {

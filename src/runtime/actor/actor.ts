@@ -106,6 +106,14 @@ export interface ActorDefinition<S = unknown, P = unknown> {
   onStart?(state: S, ctx: ActorContext<P>): void | Promise<void>;
   onMessage?: MessageHandlers<S, P>;
   onTimer?(state: S, name: string, ctx: ActorContext<P>): S | void;
+  /**
+   * Called after each batch: the messages the host drained from the inputs in one go, before
+   * their outputs are flushed and before it waits or yields. An actor that commits a batch's
+   * effects together does it here. With this hook the inputs' records are handed back to their
+   * writers only after it returns, so a crash mid-batch redelivers the whole batch to a restarted
+   * reader (not just the message in hand).
+   */
+  onBatchEnd?(state: S, ctx: ActorContext<P>): void;
   onStop?(state: S, ctx: ActorContext<P>): void | Promise<void>;
   /** A structured-cloneable copy of the state, for hot reload and restarts. */
   snapshot?(state: S): unknown;

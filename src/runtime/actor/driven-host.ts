@@ -24,6 +24,7 @@ export class DrivenActorHost<S, P> extends ActorHost<S, P> {
       for (let i = 0; i < this.inputs.length; i++) batch += this.inputs[i]!.poll(this.batchSize);
       if (batch === 0) break;
       handled += batch;
+      this.endBatch();
     }
     this.flushOutputs();
     return handled;

@@ -38,6 +38,9 @@ export interface RecordSource {
   backlog(): number;
   /** Records skipped by reader-side conflation. */
   conflated(): number;
+  /** Keep consumed records until `release()` (rings; a port cannot deliver a record twice). */
+  holdReleases?(hold: boolean): void;
+  release?(): void;
 }
 
 /** A ring writer that rings the reader's doorbell after each record. */
@@ -83,6 +86,14 @@ export class RingSource implements RecordSource {
 
   conflated(): number {
     return this.reader.conflated;
+  }
+
+  holdReleases(hold: boolean): void {
+    this.reader.holdReleases = hold;
+  }
+
+  release(): void {
+    this.reader.release();
   }
 }
 

@@ -81,6 +81,15 @@ export class InputPort {
     return delivered;
   }
 
+  /** Keeps consumed records in the rings until `release()` (see RingReader.holdReleases). */
+  holdReleases(hold: boolean): void {
+    for (let i = 0; i < this.sources.length; i++) this.sources[i]!.holdReleases?.(hold);
+  }
+
+  release(): void {
+    for (let i = 0; i < this.sources.length; i++) this.sources[i]!.release?.();
+  }
+
   /** The actor that wrote the message being dispatched (undefined when the wiring does not say). */
   currentOrigin(): string | undefined {
     return this.origins[this.polling];

@@ -182,6 +182,12 @@ export class RingReader extends RingView {
   private conflation: { last: Int32Array; touched: Int32Array } | undefined;
   /** Records skipped because a later record with the same key was already available. */
   conflated = 0;
+  /**
+   * While set, consumed records go back to the writer (and count as consumed for a successor)
+   * only at `release()`: a reader that commits a batch's effects at its end releases then, so a
+   * crash mid-batch hands its successor the whole batch again, not just the record in hand.
+   */
+  holdReleases = false;
 
   constructor(buffer: SharedArrayBuffer) {
     super(buffer);
@@ -196,7 +202,8 @@ export class RingReader extends RingView {
 
   /**
    * Hands up to `max` records to `visit` in order and returns how many it handed over. Each
-   * record's space is returned to the writer after `visit` returns. If `visit` throws, that
+   * record's space is returned to the writer after `visit` returns (at `release()` while
+   * `holdReleases` is set). If `visit` throws, that
    * record is not consumed and the error propagates (the caller decides to skip or retry).
    */
   poll(visit: RecordVisitor, max: number): number {
@@ -286,9 +293,14 @@ export class RingReader extends RingView {
     return padding + recordBytes(this.words[offset >> 2]!);
   }
 
+  /** Hands every record consumed so far back to the writer (see `holdReleases`). */
+  release(): void {
+    Atomics.store(this.header, H_READ, this.read);
+  }
+
   private advance(length: number): void {
     this.read = (this.read + recordBytes(length)) | 0;
-    Atomics.store(this.header, H_READ, this.read);
+    if (!this.holdReleases) Atomics.store(this.header, H_READ, this.read);
   }
 }
 
