@@ -13,6 +13,7 @@ import { once } from 'node:events';
 import { createRequire } from 'node:module';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { arbiterError } from '../base/errors.js';
+import { publicEnv } from '../base/public-env.js';
 import type { SimulatorOptions } from './options.js';
 
 /** The environment variable that carries the child's options as JSON. */
@@ -59,7 +60,7 @@ export async function spawnSimulator(options: ProcessSimulatorOptions = {}, star
   const entry = fileURLToPath(new URL('./child.ts', import.meta.url));
   const child = fork(entry, [], {
     execArgv: ['--import', tsx],
-    env: { ...process.env, [SIM_OPTIONS_ENV]: JSON.stringify(options) },
+    env: { ...publicEnv(), [SIM_OPTIONS_ENV]: JSON.stringify(options) },
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
   const { url, port, worldId, restored } = await waitForReady(child, startTimeoutMs);

@@ -3,7 +3,7 @@ import { parseGraphConfig } from '../../src/runtime/graph/graph-config.js';
 import { stopStages } from '../../src/runtime/graph/stop-order.js';
 import { Lifecycle, nextState } from '../../src/runtime/actor/lifecycle.js';
 import { RestartTracker } from '../../src/runtime/supervision/restart-policy.js';
-import { publicEnv } from '../../src/runtime/supervision/worker-env.js';
+import { publicEnv } from '../../src/base/public-env.js';
 
 describe('lifecycle table', () => {
   it('allows the documented transitions and names both ends of an illegal one', () => {

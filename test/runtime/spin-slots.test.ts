@@ -10,7 +10,7 @@ import { parseGraphConfig } from '../../src/runtime/graph/graph-config.js';
 import { buildWiring } from '../../src/runtime/graph/wiring.js';
 import { ActorWorker } from '../../src/runtime/supervision/actor-worker.js';
 import { Supervisor } from '../../src/runtime/supervision/supervisor.js';
-import { publicEnv } from '../../src/runtime/supervision/worker-env.js';
+import { publicEnv } from '../../src/base/public-env.js';
 import { DEFAULT_WAIT_OPTIONS, SpinSlots } from '../../src/runtime/transport/wait-strategy.js';
 import { CRASH, SPIN, STOP_SPINNING } from '../fixtures/actors/spin-holder.js';
 import { eventually } from '../helpers/workers.js';

@@ -33,7 +33,7 @@ import { reloadActor, type ReloadOptions, type ReloadResult } from './hot-reload
 import type { ReloadPort, ReloadStats } from './reload-port.js';
 import { SupervisorEvents } from './supervisor-events.js';
 import { SpinSlots } from '../transport/wait-strategy.js';
-import { publicEnv } from './worker-env.js';
+import { publicEnv } from '../../base/public-env.js';
 import { stopStages } from '../graph/stop-order.js';
 import { buildWiring, type ActorWiringSpec, type GraphWiring } from '../graph/wiring.js';
 

@@ -1,7 +1,8 @@
 /**
- * Environment for actor workers. A worker thread gets a copy of `process.env` unless told
- * otherwise, and operators put exchange keys in the environment, so every worker except the
- * credentialed one (graph `credentials: true`) gets a copy with secret-looking variables removed.
+ * The environment for code that must not see credentials. A worker thread or child process gets
+ * a copy of `process.env` unless told otherwise, and operators put exchange keys in the
+ * environment, so every actor worker except the credentialed one (graph `credentials: true`) and
+ * the simulator's child process get a copy with secret-looking variables removed.
  *
  * This keeps credentials out of code that has no business with them; it is not a sandbox
  * against hostile code in the same process (worker threads share the filesystem).
