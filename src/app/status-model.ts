@@ -116,6 +116,7 @@ export async function buildSystemStatus(source: StatusSource, mode: string, star
     },
     orders: orders(execution),
     latency: latency(execution),
+    balances: { ...execution?.balances },
     opportunities: {
       total: recorder?.total ?? 0,
       best: [...(recorder?.best ?? [])],

@@ -11,6 +11,9 @@
  * it after the batch (onBatchEnd); timer ticks, venue answers and control commands are groups of
  * their own. Venue requests and strategy events wait for their group's commit.
  *
+ * Balances: fetched at start, after each fill and every `balances.refreshMs` (BalanceTracker),
+ * checked by pre-trade risk through the BalanceBook and published to the strategies.
+ *
  * Start: the journal is loaded, orders that may be live go to `unknown`, and the Reconciler asks
  * every venue; until it is done, orders are denied with `reconciling` and multi-leg coordinators wait.
  */
@@ -20,10 +23,12 @@ import type { Logger } from '../base/log.js';
 import { QuoteBook } from '../trading/market/book.js';
 import type { ExecutionJournal } from './journal-port.js';
 import { RiskEngine, type RiskContext } from '../trading/risk/engine.js';
+import { BalanceBook } from '../trading/risk/balance-book.js';
 import { feeInQuote, type FeeConverter } from '../trading/orders/venue-view.js';
 import type { ExecutionParams } from './params.js';
 import type { TradeVenue } from './venue-port.js';
 import { CommandHandler } from './commands.js';
+import { BalanceTracker } from './balances.js';
 import { CommitGroup } from './commit-group.js';
 import { BASELINE_KEY, EquityWatch } from './equity.js';
 import type { EventSink } from './events.js';
@@ -69,6 +74,8 @@ export class ExecutionCore {
   private readonly group: CommitGroup;
   private readonly latency = new LatencyRecorder();
   private readonly equity: EquityWatch;
+  private readonly balanceBook: BalanceBook;
+  private readonly balances: BalanceTracker;
   private readonly venues: ReadonlyMap<string, TradeVenue>;
   private lastEquityMs = 0;
   private lastPruneMs = 0;
@@ -95,13 +102,30 @@ export class ExecutionCore {
     this.equity = new EquityWatch(this.risk.tradingState, journal);
     const convertFee = this.feeConverter();
     this.ledger = new OrderStore(journal, sink, this.book, convertFee, counters);
+    this.balanceBook = new BalanceBook({ assumedLeverage: params.balances.assumedLeverage });
+    const accounts = new Map(params.venues.map((v) => [v.id, v.account]));
+    this.balances = new BalanceTracker({
+      venues: this.venues,
+      book: this.balanceBook,
+      sink,
+      nowMs: this.nowMs,
+      track,
+      counters,
+      log: options.log,
+      refreshMs: params.balances.refreshMs,
+      simulated: params.mode === 'paper' || params.mode === 'replay',
+      accountOf: (venue) => accounts.get(venue) ?? venue,
+    });
     const base = { ledger: this.ledger, venues: this.venues, risk: this.risk, nowMs: this.nowMs, counters, delay: options.delay };
     this.io = new OrderIo({ ...base, latency: this.latency, group: this.group, convertFee, track, pollIntervalMs: params.pollIntervalMs, unknownGraceMs: params.unknownGraceMs });
     const riskContext = (duplicateIntent = false): RiskContext => this.riskContext(duplicateIntent);
     this.multiLeg = new MultiLegRunner({ ...base, journal, io: this.io, book: this.book, sink, riskContext, options: params.multiLeg });
     this.reconciler = new Reconciler({ ...base, io: this.io, lookbackMs: params.reconcileLookbackMs, configuredSymbols: (id) => params.venues.find((v) => v.id === id)?.symbols ?? [], convertFee, log: options.log });
-    this.commands = new CommandHandler({ ...base, journal, io: this.io, multiLeg: this.multiLeg, sink, latency: this.latency, riskContext, reconciling: () => this.reconciler.reconciling });
-    this.ledger.onChange((order) => this.multiLeg.onOrderChanged(order));
+    this.commands = new CommandHandler({ ...base, journal, io: this.io, multiLeg: this.multiLeg, sink, latency: this.latency, riskContext, reconciling: () => this.reconciler.reconciling || !this.balances.ready() });
+    this.ledger.onChange((order) => {
+      this.multiLeg.onOrderChanged(order);
+      this.balances.onOrderChanged(order);
+    });
     for (const venue of venueList) venue.setListener({ onOrder: (id, view) => this.onVenueOrder(id, view), onFunding: (...args) => this.onPaperFunding(...args) });
     this.load();
   }
@@ -114,6 +138,7 @@ export class ExecutionCore {
       this.checkEquity(this.nowMs());
       this.broadcastState(this.risk.tradingState.status);
     });
+    this.balances.tick(this.nowMs());
     this.options.track(
       this.reconciler.run().then(() => {
         this.options.log.info({ venues: this.reconciler.venues }, 'reconciliation done');
@@ -157,6 +182,7 @@ export class ExecutionCore {
     this.multiLeg.tick();
     if (nowMs - this.lastEquityMs >= EQUITY_CHECK_MS) this.checkEquity(nowMs);
     if (!this.reconciler.reconciling) this.pollFunding(nowMs);
+    this.balances.tick(nowMs);
     if (nowMs - this.lastPruneMs >= PRUNE_EVERY_MS) {
       this.lastPruneMs = nowMs;
       this.ledger.prune((order) => nowMs - order.spec.createdMs > KEEP_DONE_MS);
@@ -192,7 +218,7 @@ export class ExecutionCore {
   /** The status ops shows (built on demand, off the hot path). */
   status(): ExecutionStatus {
     const { ledger, book, reconciler, latency, multiLeg } = this;
-    return executionStatus({ mode: this.options.params.mode, group: this.group, tradingState: this.risk.tradingState, reconciler, ledger, book, journal: this.options.journal, denials: this.commands.denials, latency, multiLeg });
+    return executionStatus({ mode: this.options.params.mode, group: this.group, tradingState: this.risk.tradingState, reconciler, ledger, book, journal: this.options.journal, denials: this.commands.denials, latency, multiLeg, balances: this.balances.status() });
   }
 
   async close(): Promise<void> {
@@ -202,7 +228,7 @@ export class ExecutionCore {
   }
 
   private riskContext(duplicateIntent: boolean): RiskContext {
-    return { nowMs: this.nowMs(), referencePx: this.priceOf, positions: this.ledger.positions.entries(), openOrders: this.ledger.openOrderViews(), duplicateIntent };
+    return { nowMs: this.nowMs(), referencePx: this.priceOf, positions: this.ledger.positions.entries(), openOrders: this.ledger.openOrderViews(), duplicateIntent, balances: this.balanceBook };
   }
 
   private readonly priceOf = (venue: string, symbol: string): number | null => this.book.referencePx(venue, symbol);
