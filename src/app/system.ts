@@ -98,8 +98,8 @@ export class TradingSystem implements OpsBackend {
     let supervisor: Supervisor | undefined;
     try {
       if (config.mode === 'sim') {
-        const { port, seed, scenario, timeScale, options: extra } = config.simulator;
-        sim = await spawnSimulator({ ...extra, port, seed, scenario, timeScale, venues: Object.keys(config.venues) } as Parameters<typeof spawnSimulator>[0]);
+        const { port, seed, scenario, timeScale, startingBalances, options: extra } = config.simulator;
+        sim = await spawnSimulator({ ...extra, port, seed, scenario, timeScale, venues: Object.keys(config.venues), ...(startingBalances ? { startingBalances } : {}) } as Parameters<typeof spawnSimulator>[0]);
         log.info({ url: sim.url, scenario, seed, timeScale }, 'simulator started');
       }
       const graph = parseGraphConfig(compileGraph(config, { dataDir, liveConfirmed: options.liveConfirmed === true, ...(sim ? { simBaseUrl: sim.url } : {}) }), 'compiled config');
