@@ -113,14 +113,13 @@ export class BalanceBook {
   /** `insufficient_balance` when an account cannot pay for the legs together, else null. */
   check(legs: readonly Leg[], refs: readonly number[], netQtyOf: NetQtyOf): Denial | null {
     for (const [venue, assets] of this.needsOf(legs, refs, netQtyOf)) {
-      const onVenue = legs.flatMap((leg, i) => (leg.venue === venue ? [legLabel(leg, i)] : [])).join(', ');
-      const perp = legs.some((leg) => leg.venue === venue && symbolParts(leg.symbol).kind === 'perp');
-      const margin = perp ? ` (perp margin at assumed leverage ${this.#options.assumedLeverage})` : '';
       for (const [asset, amount] of assets) {
         const available = this.available(venue, asset);
-        if (available === null) return deny('insufficient_balance', 'balances', `${onVenue}: no balances from ${venue} yet (execution fetches them at start)`);
+        if (available === null) return deny('insufficient_balance', 'balances', `${legsOn(legs, venue)}: no balances from ${venue} yet (execution fetches them at start)`);
         if (amount > available + TOLERANCE) {
-          return deny('insufficient_balance', 'balances', `${onVenue}: needs ${fmt(amount)} ${asset}${margin} on ${venue}, ${fmt(available)} available (free less orders in flight)`);
+          const perp = legs.some((leg) => leg.venue === venue && symbolParts(leg.symbol).kind === 'perp');
+          const margin = perp ? ` (perp margin at assumed leverage ${this.#options.assumedLeverage})` : '';
+          return deny('insufficient_balance', 'balances', `${legsOn(legs, venue)}: needs ${fmt(amount)} ${asset}${margin} on ${venue}, ${fmt(available)} available (free less orders in flight)`);
         }
       }
     }
@@ -164,4 +163,9 @@ export class BalanceBook {
 }
 
 /** `BTC/USDT:USDT` → `USDT` (a dated future's `USDT-250628` → `USDT`). */
+/** The labels of the legs on `venue`, for a denial. */
+function legsOn(legs: readonly Leg[], venue: string): string {
+  return legs.flatMap((leg, i) => (leg.venue === venue ? [legLabel(leg, i)] : [])).join(', ');
+}
+
 const fmt = (value: number): string => Number(value.toPrecision(8)).toString();
