@@ -138,7 +138,7 @@ export class BalanceTracker {
   private failed(venue: string, state: VenueState, error: unknown): void {
     state.failures++;
     this.deps.counters.count('balance_fetch_failed');
-    const text = error instanceof Error ? error.message : String(error);
+    const text = (error instanceof Error ? error.message : String(error)).slice(0, 300);
     if (text !== state.lastError) this.deps.log.warn({ venue, err: text }, 'balance fetch failed; keeping the last snapshot');
     state.lastError = text;
   }

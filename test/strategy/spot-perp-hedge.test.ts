@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import hedge from '../../actors/strategy/spot-perp-hedge.js';
 import { parseSpotPerpHedgeParams } from '../../src/trading/strategy/spot-perp-hedge.js';
-import { filled, funding, legImbalance, levels, opportunityFor, rejected, runnerFor, sameDecisions, type MultiLeg, type StrategyRun } from './helpers.js';
+import { balanceChanged, filled, funding, legImbalance, levels, opportunityFor, rejected, runnerFor, sameDecisions, type MultiLeg, type StrategyRun } from './helpers.js';
 
 const PERP = 'BTC/USDT:USDT';
 const SPOT = 'BTC/USDT';
@@ -32,6 +32,17 @@ describe('spot-perp-hedge: entry', () => {
     expect(opportunity.edgeBps).toBeCloseTo(39, 3);
     expect(opportunity.annualizedPct).toBeCloseTo(87.6, 3);
     expect(opportunity.expectedPnlUsd).toBeCloseTo((QTY * 60_000 * 39e-4 * 4) / 72, 3); // per 4 h interval
+  });
+
+  it('buys or sells no spot before the spot venue has reported its balances', async () => {
+    const run = await start({ balances: undefined });
+    market(run, 0.0004);
+    const before = await run.evaluate();
+    expect(before.intents).toEqual([]);
+    expect(opportunityFor(before.opportunities, PERP).reason).toMatch(/^no balances from binance yet \(execution publishes them at start\)/);
+    run.push(balanceChanged('binance', { USDT: 100_000 }));
+    market(run, 0.0004);
+    expect((await run.evaluate()).intents).toEqual([expect.objectContaining({ type: 'SubmitMultiLeg' })]);
   });
 
   it('skips funding that is not extreme, even when it would pay for its costs', async () => {
