@@ -11,7 +11,7 @@
  * it after the batch (onBatchEnd); timer ticks, venue answers and control commands are groups of
  * their own. Venue requests and strategy events wait for their group's commit.
  *
- * Balances: fetched at start, after each fill and every `balances.refreshMs` (BalanceTracker),
+ * Balances: fetched at start, after each fill and funding payment and every `balances.refreshMs` (BalanceTracker),
  * checked by pre-trade risk through the BalanceBook and published to the strategies.
  *
  * Start: the journal is loaded, orders that may be live go to `unknown`, and the Reconciler asks
@@ -279,6 +279,7 @@ export class ExecutionCore {
     this.group.run(() => {
       for (const row of settlementRows(this.ledger, venue, symbol, rate, markPx, settlementMs)) this.ledger.applyFunding(row);
     });
+    this.balances.refresh(venue);
   }
 
   private pollFunding(nowMs: number): void {
@@ -288,7 +289,11 @@ export class ExecutionCore {
       next.busy = true;
       next.dueMs = nowMs + this.options.params.fundingPollMs;
       const work = pollFunding(venue, this.ledger, this.options.journal, next.sinceMs, (symbol) => this.book.referencePx(venueId, symbol), this.options.counters)
-        .then((sinceMs) => (next.sinceMs = sinceMs))
+        .then((sinceMs) => {
+          // A payment moved the account's wallet: fetch its balances now rather than at the next refresh.
+          if (sinceMs > next.sinceMs) this.balances.refresh(venueId);
+          next.sinceMs = sinceMs;
+        })
         .finally(() => (next.busy = false));
       this.options.track(work, 'funding');
     }
