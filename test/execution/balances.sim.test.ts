@@ -4,7 +4,7 @@
  * fills and funding; and the spot-spread strategy, fed what execution published, is refused with
  * `insufficient_balance` when it would sell more than the venue holds.
  */
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import type { AssetBalance, CommandMessage, MessageOf, VenueBalanceStatus } from '../../src/protocol/index.js';
 import type { AccountView } from '../../src/sim/control/types.js';
 import type { Simulator } from '../../src/sim/simulator.js';
@@ -67,7 +67,7 @@ describe('balances: what Arbiter reports equals the simulator', () => {
     expect(byAsset(first.binance!.balances)).toMatchObject({ USDT: { free: 20_000, used: 0, total: 20_000 }, BTC: { free: 0.2, used: 0, total: 0.2 } });
     expect(byAsset(first.binanceusdm!.balances).USDT).toMatchObject({ free: 30_000, total: 30_000 });
     expect(first.binance).toMatchObject({ account: 'BINANCE', simulated: false, failures: 0, lastError: null });
-    expect(exec.eventsOf('BalanceChanged', (e) => e.venue === 'binance').length).toBeGreaterThan(0);
+    await exec.waitFor('BalanceChanged', (e) => e.venue === 'binance' && byAsset(e.balances).BTC?.free === 0.2);
 
     exec.submit({ intentSeq: 1, venue: 'binance', symbol: 'BTC/USDT', side: 'sell', qty: 0.05 });
     exec.submit({ intentSeq: 2, venue: 'binanceusdm', symbol: 'BTC/USDT:USDT', side: 'buy', qty: 0.1 });
@@ -85,9 +85,9 @@ describe('balances: what Arbiter reports equals the simulator', () => {
         const status = exec.status().balances;
         return matches(status.binance, account('binance'), true) && matches(status.binanceusdm, account('binanceusdm'), false) ? true : undefined;
       }, 'balances equal to the simulator', 10_000);
-      // Strategies received the same figures.
-      const published = exec.eventsOf('BalanceChanged', (e) => e.venue === 'binanceusdm').at(-1)!;
-      expect(byAsset(published.balances).USDT!.total).toBeCloseTo(expectedTotals(account('binanceusdm')).USDT!, 6);
+      // Strategies receive the same figures.
+      const usdt = expectedTotals(account('binanceusdm')).USDT!;
+      await exec.waitFor('BalanceChanged', (e) => e.venue === 'binanceusdm' && Math.abs(byAsset(e.balances).USDT!.total - usdt) < 1e-6 * usdt);
       expect(exec.status().balances.binanceusdm!.ageMs).toBeGreaterThanOrEqual(0);
     } finally {
       await sim.control.setMarketPaused(false);
@@ -102,8 +102,12 @@ describe('balances: a spread that would sell more than the venue holds', () => {
   });
   afterAll(() => sim?.stop());
 
-  /** A spot-spread engine that acts on any cross (minSpreadBps far below zero), fed what execution published and the simulator's books. */
+  /**
+   * A spot-spread engine that acts on any cross (minSpreadBps far below zero), fed what execution
+   * published and the simulator's books (paused by the test, so its IOC legs at the touch fill).
+   */
   async function spreadCommand(exec: ExecutionUnderTest, strategyId: string): Promise<MessageOf<'SubmitMultiLeg'>> {
+    for (const venue of ['binance', 'bybit']) await exec.waitFor('BalanceChanged', (e) => e.venue === venue);
     const params = spotSpreadEngine.parseParams({ venues: ['binance', 'bybit'], symbols: ['BTC/USDT'], minSpreadBps: -10_000, minNotionalUsd: 0, actOnTick: false });
     const nowMs = Date.now();
     const state = spotSpreadEngine.init(strategyId, params, { wallMs: () => nowMs, bookMs: () => performance.now() });
@@ -116,6 +120,8 @@ describe('balances: a spread that would sell more than the venue holds', () => {
 
   it('two strategies on one account both see 0.01 BTC: the second sell is refused before it is sent', async () => {
     const exec = await startExecution(sim, ['binance', 'bybit']);
+    await sim.control.setMarketPaused(true); // the touches hold still: both IOC legs of the first command fill
+    onTestFinished(() => sim.control.setMarketPaused(false));
     const first = await spreadCommand(exec, exec.strategyId);
     const second = await spreadCommand(exec, uniqueStrategyId());
     const sell = first.legs.find((leg) => leg.side === 'sell')!;
