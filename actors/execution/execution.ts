@@ -4,7 +4,8 @@
  * Thin by design: it opens the journal (src/store), builds the venues for the mode
  * (src/venues/trade) and hands every command, market-data message, timer tick and control-plane
  * command to the execution core (src/execution). Events go out on `events` with the topic
- * `exec.events.<strategyId>`, so each strategy receives only its own; `TradingStateChanged` is broadcast.
+ * `exec.events.<strategyId>`, so each strategy receives only its own; `TradingStateChanged` is broadcast;
+ * `BalanceChanged` goes with `exec.balances.<venue>` to the strategies wired to the venue.
  *
  * Control plane: `halt` (the kill switch: HALTED, cancel everything), `reduce`, `resume`, `cancelAll`.
  *
@@ -12,7 +13,7 @@
  * { "id": "execution", "module": "actors/execution/execution.ts", "credentials": true,
  *   "params": { "mode": "sim", "simUrl": "http://127.0.0.1:8900", "venues": [{ "id": "binanceusdm" }], "dataDir": "data" } }
  */
-import { executionEventsTopic, type CommandMessage, type MarketDataMessage } from '../../src/protocol/index.js';
+import { executionBalancesTopic, executionEventsTopic, type CommandMessage, type MarketDataMessage } from '../../src/protocol/index.js';
 import { defineActor, type ActorContext } from '../../src/runtime/actor/actor.js';
 import { openJournal } from '../../src/store/index.js';
 import { ExecutionCore } from '../../src/execution/core.js';
@@ -32,6 +33,7 @@ const TICK_MS = 50;
 function eventSink(ctx: Ctx): EventSink {
   // topicKey does string work: intern each strategy's topic once.
   const keys = new Map<string, number>();
+  const venueKeys = new Map<string, number>();
   return {
     toStrategy(strategyId, message) {
       let key = keys.get(strategyId);
@@ -39,6 +41,11 @@ function eventSink(ctx: Ctx): EventSink {
       ctx.send('events', message, key);
     },
     broadcast: (message) => ctx.send('events', message, 0),
+    toVenue(venue, message) {
+      let key = venueKeys.get(venue);
+      if (key === undefined) venueKeys.set(venue, (key = ctx.topicKey('events', executionBalancesTopic(venue))));
+      ctx.send('events', message, key);
+    },
   };
 }
 

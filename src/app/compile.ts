@@ -3,7 +3,8 @@
  *
  *   feed-<venue> ──md (conflate)──► every strategy subscribed to it, and execution
  *   <strategy>   ──intents (lossless)──► execution.commands
- *   execution    ──events (lossless, routed by exec.events.<strategy>)──► <strategy>.events
+ *   execution    ──events (lossless, routed by exec.events.<strategy>, and exec.balances.<venue>
+ *                  for each venue the strategy subscribes to)──► <strategy>.events
  *   <strategy>   ──opportunities (lossless)──► recorder
  *
  * Only the execution actor is configured with credentials; the supervisor strips secrets from
@@ -16,7 +17,7 @@
  * limit stops everything.
  */
 import { resolve } from 'node:path';
-import { executionEventsTopic, marketDataPattern, marketDataTopic } from '../protocol/index.js';
+import { executionBalancesTopic, executionEventsTopic, marketDataPattern, marketDataTopic } from '../protocol/index.js';
 import type { GraphConfigInput } from '../runtime/graph/graph-config.js';
 import type { AppConfig, StrategyConfig } from './config.js';
 
@@ -106,7 +107,10 @@ export function compileGraph(config: AppConfig, context: CompileContext): GraphC
   if (strategies.length > 0) {
     channels.push({
       from: `${EXECUTION_ID}.events`,
-      to: strategies.map((s) => ({ endpoint: `${s.id}.events`, topics: [executionEventsTopic(s.id)] })),
+      to: strategies.map((s) => ({
+        endpoint: `${s.id}.events`,
+        topics: [executionEventsTopic(s.id), ...venues.filter(([venue]) => strategyTopics(s, venue) !== null).map(([venue]) => executionBalancesTopic(venue))],
+      })),
       policy: 'lossless',
       capacityBytes: eventRingBytes,
     });

@@ -56,6 +56,8 @@ const configSchema = z
         seed: z.int().default(7),
         scenario: z.string().min(1).default('calm'),
         timeScale: z.number().positive().max(100_000).default(1),
+        /** What a new simulator account holds per venue (venue → asset → amount); default: the simulator's own (100 000 USDT and some coins). */
+        startingBalances: z.record(z.string(), z.record(z.string(), z.number().nonnegative())).optional(),
         options: z.record(z.string(), z.unknown()).default({}),
       })
       .strict()

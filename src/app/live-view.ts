@@ -1,6 +1,6 @@
 /**
  * The compact live status for a terminal: venues with connection state and data age, the best
- * current opportunities, positions and PnL, order counts, tick-to-order latency, actors.
+ * current opportunities, positions, account balances and PnL, order counts, tick-to-order latency, actors.
  */
 import type { SystemStatus } from '../ops/system-status.js';
 
@@ -23,6 +23,13 @@ export function renderLiveView(status: SystemStatus, opsUrl: string | undefined)
   const net = status.positions.reduce((sum, p) => sum + p.qty * (p.markPx ?? p.avgEntryPx), 0);
   lines.push('', `positions (${open.length} open, net exposure $${fixed(net)})`);
   for (const p of open.slice(0, 8)) lines.push(`  ${pad(p.strategyId, 16)}${pad(p.venue, 12)}${pad(p.symbol, 15)}qty ${pad(fixed(p.qty, 4), 11)}uPnL ${pad(fixed(p.unrealizedPnl), 9)}funding ${fixed(p.fundingPnl)}`);
+  const accounts = Object.entries(status.balances ?? {});
+  if (accounts.length > 0) lines.push('', `balances${accounts.some(([, b]) => b.simulated) ? ' (simulated)' : ''}`);
+  for (const [venue, b] of accounts) {
+    const age = b.ageMs === null ? 'not fetched yet' : `${(b.ageMs / 1000).toFixed(1)}s ago`;
+    const held = b.balances.filter((a) => a.total !== 0).slice(0, 5).map((a) => `${a.asset} ${fixed(a.free, 4)}${a.used ? ` (+${fixed(a.used, 4)} used)` : ''}`);
+    lines.push(`  ${pad(venue, 13)}${pad(age, 16)}${held.join('  ')}${b.lastError ? `  last fetch failed: ${b.lastError.slice(0, 60)}` : ''}`);
+  }
   const { pnl, orders, latency } = status;
   lines.push('', `PnL realized ${fixed(pnl.realized)}  unrealized ${fixed(pnl.unrealized)}  funding ${fixed(pnl.funding)}  fees ${fixed(pnl.fees)}  net ${fixed(pnl.net)}`);
   lines.push(`orders sent ${orders.sent}  fills ${orders.fills}  ${orders.byVenueStatus.map((o) => `${o.status} ${o.count}`).join('  ')}`);

@@ -122,6 +122,7 @@ export async function buildSystemStatus(source: StatusSource, mode: string, star
     },
     orders: orderCounts(execution?.ordersByStatus ?? {}),
     latency: latency(execution),
+    balances: { ...execution?.balances },
     opportunities: {
       total: recorder?.total ?? 0,
       best: [...(recorder?.best ?? [])],

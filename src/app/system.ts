@@ -110,8 +110,8 @@ export class TradingSystem implements OpsBackend {
         sim = await attachSimulator(config.simulator.url, Object.keys(config.venues));
         log.info({ url: sim.url, worldId: sim.worldId }, 'attached to a running simulator');
       } else if (config.mode === 'sim') {
-        const { port, seed, scenario, timeScale, options: extra } = config.simulator;
-        sim = await spawnSimulator({ ...extra, port, seed, scenario, timeScale, venues: Object.keys(config.venues), stateFile } as Parameters<typeof spawnSimulator>[0]);
+        const { port, seed, scenario, timeScale, startingBalances, options: extra } = config.simulator;
+        sim = await spawnSimulator({ ...extra, port, seed, scenario, timeScale, venues: Object.keys(config.venues), stateFile, ...(startingBalances ? { startingBalances } : {}) } as Parameters<typeof spawnSimulator>[0]);
         log.info({ url: sim.url, scenario, seed, timeScale, worldId: sim.worldId, restored: sim.restored }, 'simulator started');
       }
       const keptBy = config.simulator.url === undefined ? stateFile : `the simulator at ${config.simulator.url}`;

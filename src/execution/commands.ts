@@ -32,7 +32,7 @@ export interface CommandDeps extends CoreParts {
 
 type Submit = MessageOf<'SubmitOrder'> | MessageOf<'SubmitMultiLeg'>;
 
-const RECONCILING = deny('reconciling', 'reconciling', 'execution is reconciling with the venues; orders resume when it is done');
+const RECONCILING = deny('reconciling', 'reconciling', 'execution is reconciling with the venues (orders, positions, balances); orders resume when it is done');
 
 export class CommandHandler {
   readonly denials: Record<string, number> = Object.create(null);

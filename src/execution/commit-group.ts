@@ -22,6 +22,8 @@ import type { ExecutionJournal } from './journal-port.js';
 
 /** Strategy id of a queued broadcast. */
 const BROADCAST = '';
+/** Prefix of a queued per-venue target (strategy ids are letters, digits, _ and -: never this). */
+const VENUE = '\u0000';
 
 export class CommitGroup implements EventSink {
   private open = false;
@@ -65,6 +67,7 @@ export class CommitGroup implements EventSink {
     for (let i = 0; i < this.messages.length; i++) {
       const target = this.targets[i]!;
       if (target === BROADCAST) this.sink.broadcast(this.messages[i]!);
+      else if (target.startsWith(VENUE)) this.sink.toVenue(target.slice(1), this.messages[i]!);
       else this.sink.toStrategy(target, this.messages[i]!);
     }
     this.targets.length = 0;
@@ -100,6 +103,12 @@ export class CommitGroup implements EventSink {
   broadcast(message: Message): void {
     if (!this.open) return this.sink.broadcast(message);
     this.targets.push(BROADCAST);
+    this.messages.push(message);
+  }
+
+  toVenue(venue: string, message: Message): void {
+    if (!this.open) return this.sink.toVenue(venue, message);
+    this.targets.push(VENUE + venue);
     this.messages.push(message);
   }
 }

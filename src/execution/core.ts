@@ -11,6 +11,9 @@
  * it after the batch (onBatchEnd); timer ticks, venue answers and control commands are groups of
  * their own. Venue requests and strategy events wait for their group's commit.
  *
+ * Balances: fetched at start, after each fill and funding payment and every `balances.refreshMs` (BalanceTracker),
+ * checked by pre-trade risk through the BalanceBook and published to the strategies.
+ *
  * Start: the journal is loaded, orders that may be live go to `unknown`, and the Reconciler asks
  * every venue; until it is done, orders are denied with `reconciling` and multi-leg coordinators wait.
  */
@@ -20,10 +23,12 @@ import type { Logger } from '../base/log.js';
 import { QuoteBook } from '../trading/market/book.js';
 import type { ExecutionJournal } from './journal-port.js';
 import { RiskEngine, type RiskContext } from '../trading/risk/engine.js';
+import { BalanceBook } from '../trading/risk/balance-book.js';
 import { feeInQuote, type FeeConverter } from '../trading/orders/venue-view.js';
 import type { ExecutionParams } from './params.js';
 import type { TradeVenue } from './venue-port.js';
 import { CommandHandler } from './commands.js';
+import { BalanceTracker } from './balances.js';
 import { CommitGroup } from './commit-group.js';
 import { BASELINE_KEY, EquityWatch } from './equity.js';
 import type { EventSink } from './events.js';
@@ -71,6 +76,8 @@ export class ExecutionCore {
   private readonly group: CommitGroup;
   private readonly latency = new LatencyRecorder();
   private readonly equity: EquityWatch;
+  private readonly balanceBook: BalanceBook;
+  private readonly balances: BalanceTracker;
   private readonly venues: ReadonlyMap<string, TradeVenue>;
   private lastEquityMs = 0;
   private lastPruneMs = 0;
@@ -97,6 +104,20 @@ export class ExecutionCore {
     this.equity = new EquityWatch(this.risk.tradingState, journal);
     const convertFee = this.feeConverter();
     this.ledger = new OrderStore(journal, sink, this.book, convertFee, counters);
+    this.balanceBook = new BalanceBook({ assumedLeverage: params.balances.assumedLeverage });
+    const accounts = new Map(params.venues.map((v) => [v.id, v.account]));
+    this.balances = new BalanceTracker({
+      venues: this.venues,
+      book: this.balanceBook,
+      sink,
+      nowMs: this.nowMs,
+      track,
+      counters,
+      log: options.log,
+      refreshMs: params.balances.refreshMs,
+      simulated: params.mode === 'paper' || params.mode === 'replay',
+      accountOf: (venue) => accounts.get(venue) ?? venue,
+    });
     const base = { ledger: this.ledger, venues: this.venues, risk: this.risk, nowMs: this.nowMs, counters, delay: options.delay };
     this.io = new OrderIo({ ...base, latency: this.latency, group: this.group, convertFee, track, pollIntervalMs: params.pollIntervalMs, unknownGraceMs: params.unknownGraceMs, onAmbiguous: (venue) => this.reconciler.requestSoon(venue) });
     const riskContext = (duplicateIntent = false): RiskContext => this.riskContext(duplicateIntent);
@@ -113,8 +134,11 @@ export class ExecutionCore {
       intervalMs: params.reconcileIntervalMs,
       track,
     });
-    this.commands = new CommandHandler({ ...base, journal, io: this.io, multiLeg: this.multiLeg, sink, latency: this.latency, riskContext, reconciling: () => this.reconciler.reconciling });
-    this.ledger.onChange((order) => this.multiLeg.onOrderChanged(order));
+    this.commands = new CommandHandler({ ...base, journal, io: this.io, multiLeg: this.multiLeg, sink, latency: this.latency, riskContext, reconciling: () => this.reconciler.reconciling || !this.balances.ready() });
+    this.ledger.onChange((order) => {
+      this.multiLeg.onOrderChanged(order);
+      this.balances.onOrderChanged(order);
+    });
     for (const venue of venueList) venue.setListener({ onOrder: (id, view) => this.onVenueOrder(id, view), onFunding: (...args) => this.onPaperFunding(...args) });
     this.load();
   }
@@ -127,6 +151,7 @@ export class ExecutionCore {
       this.checkEquity(this.nowMs());
       this.broadcastState(this.risk.tradingState.status);
     });
+    this.balances.tick(this.nowMs());
     this.options.track(
       this.reconciler.run().then(() => {
         this.options.log.info({ venues: this.reconciler.venues }, 'reconciliation done');
@@ -171,6 +196,7 @@ export class ExecutionCore {
     this.multiLeg.tick();
     if (nowMs - this.lastEquityMs >= EQUITY_CHECK_MS) this.checkEquity(nowMs);
     if (!this.reconciler.reconciling) this.pollFunding(nowMs);
+    this.balances.tick(nowMs);
     if (nowMs - this.lastPruneMs >= PRUNE_EVERY_MS) {
       this.lastPruneMs = nowMs;
       this.ledger.prune((order) => nowMs - order.spec.createdMs > KEEP_DONE_MS);
@@ -225,6 +251,7 @@ export class ExecutionCore {
       denials: this.commands.denials,
       latency,
       multiLeg,
+      balances: this.balances.status(),
     });
   }
 
@@ -237,7 +264,7 @@ export class ExecutionCore {
   private riskContext(duplicateIntent: boolean): RiskContext {
     // External positions (held at the venue, in no strategy's journal) count toward every cap.
     const positions = [...this.ledger.positions.entries(), ...this.positionWatch.externalEntries()];
-    return { nowMs: this.nowMs(), referencePx: this.priceOf, positions, openOrders: this.ledger.openOrderViews(), duplicateIntent };
+    return { nowMs: this.nowMs(), referencePx: this.priceOf, positions, openOrders: this.ledger.openOrderViews(), duplicateIntent, balances: this.balanceBook };
   }
 
   private readonly priceOf = (venue: string, symbol: string): number | null => this.book.referencePx(venue, symbol);
@@ -288,6 +315,7 @@ export class ExecutionCore {
     this.group.run(() => {
       for (const row of settlementRows(this.ledger, venue, symbol, rate, markPx, settlementMs)) this.ledger.applyFunding(row);
     });
+    this.balances.refresh(venue);
   }
 
   private pollFunding(nowMs: number): void {
@@ -297,7 +325,11 @@ export class ExecutionCore {
       next.busy = true;
       next.dueMs = nowMs + this.options.params.fundingPollMs;
       const work = pollFunding(venue, this.ledger, this.options.journal, next.sinceMs, (symbol) => this.book.referencePx(venueId, symbol), this.options.counters)
-        .then((sinceMs) => (next.sinceMs = sinceMs))
+        .then((sinceMs) => {
+          // A payment moved the account's wallet: fetch its balances now rather than at the next refresh.
+          if (sinceMs > next.sinceMs) this.balances.refresh(venueId);
+          next.sinceMs = sinceMs;
+        })
         .finally(() => (next.busy = false));
       this.options.track(work, 'funding');
     }

@@ -23,6 +23,9 @@ const EXECUTION_MODES = ['sim', 'paper', 'live', 'replay'] as const;
 /** The journal's file name in the data dir unless `journalFile` names another. */
 export const DEFAULT_JOURNAL_FILE = 'execution.sqlite';
 
+/** What a paper/replay venue's simulated account holds unless `paper.startingBalances` says otherwise. */
+export const SIMULATED_STARTING_BALANCES: Readonly<Record<string, number>> = Object.freeze({ USDT: 100_000, BTC: 1, ETH: 10, SOL: 100 });
+
 const loopbackUrl = z.string().regex(/^http:\/\/(127\.0\.0\.1|localhost|\[::1\]):\d{1,5}\/?$/, 'expected http://127.0.0.1:<port> (the simulator only ever runs on loopback)');
 
 const venueSchema = z
@@ -54,9 +57,31 @@ const paramsSchema = z
     risk: z.record(z.string(), z.unknown()).default({}),
     fees: z.record(z.string(), z.record(z.string(), z.record(z.string(), z.number()))).default({}),
     paper: z
-      .object({ latencyMs: z.number().nonnegative().max(60_000).default(50), beyondDepthPenaltyBps: z.number().nonnegative().max(10_000).default(25) })
+      .object({
+        latencyMs: z.number().nonnegative().max(60_000).default(50),
+        beyondDepthPenaltyBps: z.number().nonnegative().max(10_000).default(25),
+        /**
+         * paper/replay: the simulated account each venue starts with (venue → asset → amount),
+         * moved by the fill model's fills, fees and funding; a venue not listed starts with
+         * SIMULATED_STARTING_BALANCES.
+         */
+        startingBalances: z.record(z.string(), z.record(z.string(), z.number().nonnegative())).default({}),
+      })
       .strict()
-      .default({ latencyMs: 50, beyondDepthPenaltyBps: 25 }),
+      .default({ latencyMs: 50, beyondDepthPenaltyBps: 25, startingBalances: {} }),
+    /** Account balances: fetched at start, after each fill and every `refreshMs`. */
+    balances: z
+      .object({
+        refreshMs: z.int().positive().max(3_600_000).default(30_000),
+        /**
+         * The leverage pre-trade risk assumes for a perp order's initial margin (notional /
+         * leverage). Below the venues' defaults (binance 20, bybit and okx 10) on purpose: it
+         * refuses early rather than late.
+         */
+        assumedLeverage: z.number().positive().max(125).default(5),
+      })
+      .strict()
+      .default({ refreshMs: 30_000, assumedLeverage: 5 }),
     /**
      * Credentials from a JSON file `{ "<account>": { "apiKey", "secret", "password"? } }` kept
      * outside the config; without it they come from the environment (credentials.ts).
@@ -131,6 +156,9 @@ export function parseExecutionParams(raw: unknown): ExecutionParams {
   });
   if (p.mode === 'live' && !p.confirmLive) {
     throw arbiterError('LIVE_NOT_CONFIRMED', 'execution params: confirmLive: live mode trades real money on real venues and needs confirmLive: true, got false');
+  }
+  for (const venue of Object.keys(p.paper.startingBalances)) {
+    if (!ids.has(venue)) throw arbiterError('CONFIG_INVALID', `execution params: paper.startingBalances.${venue}: not a configured venue (venues: ${[...ids].join(', ')}), got ${JSON.stringify(venue)}`);
   }
   const risk = riskConfig({ venues: venues.map((v) => v.id), ...(p.risk as RiskConfigInput) });
   return { ...p, venues, risk, fees: feeSchedule(p.fees as FeeOverrides), multiLeg: p.multiLeg, durability: journalDurability(p.mode, p.durability) };

@@ -5,7 +5,7 @@
  * demand (a status request), never on the hot path, from the core's parts (the core passes them:
  * this file does not know the core).
  */
-import type { ExecutionStatus, OpenOrderStatus } from '../protocol/index.js';
+import type { ExecutionStatus, OpenOrderStatus, VenueBalanceStatus } from '../protocol/index.js';
 import type { QuoteBook } from '../trading/market/book.js';
 import type { TradingStateMachine } from '../trading/risk/trading-state.js';
 import type { CommitGroup } from './commit-group.js';
@@ -34,6 +34,7 @@ export interface StatusSources {
   readonly denials: Readonly<Record<string, number>>;
   readonly latency: LatencyRecorder;
   readonly multiLeg: MultiLegRunner;
+  readonly balances: Readonly<Record<string, VenueBalanceStatus>>;
 }
 
 function openOrderStatus({ spec, record }: LiveOrder): OpenOrderStatus {
@@ -80,6 +81,7 @@ export function executionStatus(from: StatusSources): ExecutionStatus {
     denialsByReason: { ...from.denials },
     tickToOrderLatencyUs: from.latency.summary(),
     multiLeg: from.multiLeg.status(),
+    balances: from.balances,
     journal: from.journal.path,
     journalDurability: from.journal.durability,
     journalGroupCommits: from.group.commits,

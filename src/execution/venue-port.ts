@@ -9,6 +9,7 @@
  */
 import type { Leg, MarketDataMessage } from '../protocol/index.js';
 import type { MarketRules } from '../trading/market/lot-size.js';
+import type { AssetAmounts } from '../trading/risk/balance-book.js';
 import type { VenueOrderView, VenueTradeView } from '../trading/orders/venue-view.js';
 
 /** An order as it goes to the venue: quantity and price already on the venue's steps. */
@@ -68,6 +69,8 @@ export interface TradeVenue {
   recentTrades(symbol: string, sinceMs: number): Promise<VenueTrade[]>;
   /** Perp positions (empty for spot-only venues). */
   positions(symbols: readonly string[]): Promise<VenuePosition[]>;
+  /** The account's balances per asset (assets it holds none of may be absent). */
+  balances(): Promise<ReadonlyMap<string, AssetAmounts>>;
   /** Funding payments since `sinceMs` (empty where the venue pays none or the fill model settles). */
   fundingPayments(sinceMs: number): Promise<VenueFundingPayment[]>;
   setListener(listener: VenueListener): void;

@@ -3,7 +3,7 @@
  * application assembles it from the supervisor and from what each actor reports; ops only
  * renders and exports it, so this shape is the contract between the two.
  */
-import type { Message, PositionStatus, ReconciliationStatus } from '../protocol/index.js';
+import type { Message, PositionStatus, ReconciliationStatus, VenueBalanceStatus } from '../protocol/index.js';
 
 export interface ActorSummary {
   id: string;
@@ -77,6 +77,8 @@ export interface SystemStatus {
   risk: { state: string; reason: string; denialsByReason: Record<string, number> };
   orders: { sent: number; fills: number; byVenueStatus: { venue: string; status: string; count: number }[] };
   latency: LatencyHistogram | null;
+  /** Per venue: the account's last balances (as execution fetched them), their age, what orders in flight reserve. */
+  balances: Record<string, VenueBalanceStatus>;
   opportunities: { total: number; best: Extract<Message, { type: 'Opportunity' }>[] };
   /**
    * Execution's reconciliation with the venues: position mismatches with both sides' figures,

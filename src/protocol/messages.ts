@@ -44,6 +44,7 @@ const DENIAL_REASONS = oneOf(
   'daily_loss',
   'reconciling',
   'duplicate_intent',
+  'insufficient_balance',
 );
 
 /** Nested structs used inside messages. */
@@ -58,6 +59,8 @@ export const STRUCT_SCHEMAS = {
     limitPx: 'num?',
     reduceOnly: 'bool',
   },
+  /** One asset of an account: `free` can pay for new orders, `used` is held by orders and margin. */
+  AssetBalance: { asset: 'str', free: 'num', used: 'num', total: 'num' },
 } as const satisfies Record<string, Fields>;
 
 const orderRef = { strategyId: 'str', clientOrderId: 'str', intentSeq: 'int', leg: 'int' } as const;
@@ -184,6 +187,12 @@ export const MESSAGE_SCHEMAS = {
     action: LEG_IMBALANCE_ACTIONS,
     detail: 'str',
   },
+  /**
+   * An account's balances as the venue reported them (`simulated`: paper/replay's starting
+   * balances moved by the local fill model). Sent at start, after fills and periodically, with
+   * the topic `exec.balances.<venue>`, to the strategies that trade the venue.
+   */
+  BalanceChanged: { venue: 'str', account: 'str', balances: listOf('AssetBalance'), fetchedMs: 'num', simulated: 'bool' },
   /** Execution's trading state, broadcast to every strategy when it changes. */
   TradingStateChanged: { state: TRADING_STATES, reason: 'str' },
 
@@ -214,6 +223,7 @@ type StructTypes = { [S in StructName]: FieldsType<(typeof STRUCT_SCHEMAS)[S], S
 type StructTypesShallow = { [S in StructName]: FieldsType<(typeof STRUCT_SCHEMAS)[S], never> };
 
 export type Leg = StructTypes['Leg'];
+export type AssetBalance = StructTypes['AssetBalance'];
 
 /** The message with the given `type` (distributes over a union of types, so unions narrow on `type`). */
 export type MessageOf<T extends MessageType> = T extends MessageType

@@ -8,7 +8,7 @@
  * (`Record<string, unknown>`: the runtime knows no actor's role). The top-level shapes are object
  * type aliases because only those are assignable to it (an interface has no index signature).
  */
-import type { MessageOf, OrderType, Side, TimeInForce, TradingStateName, VenueState } from './messages.js';
+import type { AssetBalance, MessageOf, OrderType, Side, TimeInForce, TradingStateName, VenueState } from './messages.js';
 
 // ── execution ────────────────────────────────────────────────────────────────────────────────
 
@@ -120,6 +120,22 @@ export interface MultiLegStatus {
   readonly failed: number;
 }
 
+/** An account's last balances as execution fetched them, and what orders in flight will spend. */
+export interface VenueBalanceStatus {
+  readonly account: string;
+  /** paper/replay: the fill model's simulated balances (`paper.startingBalances`), not a venue's. */
+  readonly simulated: boolean;
+  /** When the last good snapshot arrived (epoch ms) and its age; null before the first. */
+  readonly fetchedMs: number | null;
+  readonly ageMs: number | null;
+  readonly balances: readonly AssetBalance[];
+  /** Reserved by approved orders per asset, until a snapshot shows their effect. */
+  readonly reserved: Readonly<Record<string, number>>;
+  readonly fetches: number;
+  readonly failures: number;
+  readonly lastError: string | null;
+}
+
 export type ExecutionStatus = {
   /** sim, paper, live or replay. */
   readonly mode: string;
@@ -134,6 +150,8 @@ export type ExecutionStatus = {
   readonly denialsByReason: Readonly<Record<string, number>>;
   readonly tickToOrderLatencyUs: LatencySummary;
   readonly multiLeg: MultiLegStatus;
+  /** Per venue: the account's last balances and their age. */
+  readonly balances: Readonly<Record<string, VenueBalanceStatus>>;
   /** The journal's path. */
   readonly journal: string;
   /** What a journal commit survives (`full`: power loss; `normal`: process crash and kill -9). */

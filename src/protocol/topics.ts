@@ -40,3 +40,8 @@ export function topicOf(message: MarketDataMessage): string {
 export function executionEventsTopic(strategyId: string): string {
   return `exec.events.${strategyId}`;
 }
+
+/** An account's balances (`BalanceChanged`), for the strategies that trade `venue`. */
+export function executionBalancesTopic(venue: string): string {
+  return `exec.balances.${venue}`;
+}

@@ -37,6 +37,12 @@ export interface SimulatorOptions {
   readonly venues?: readonly string[];
   /** Keep only these pairs (`BTC/USDT` keeps the spot pair and the `BTC/USDT:USDT` perp). Default: all. */
   readonly symbols?: readonly string[];
+  /**
+   * What a new account holds on each venue (venue id → asset → amount), replacing that venue's
+   * default (binance spot, bybit, okx: 100 000 USDT, 1 BTC, 10 ETH, 100 SOL; binance USDⓈ-M:
+   * 100 000 USDT). Venues not listed keep their default.
+   */
+  readonly startingBalances?: Readonly<Record<string, Readonly<Record<string, number>>>>;
   readonly backend?: NetBackendName | 'auto';
   readonly logger?: Logger;
   /** Injectable clock (tests). */
@@ -88,17 +94,31 @@ function pairOf(symbol: string): string {
   return symbol.split(':')[0] as string;
 }
 
-function resolveModules(venues: readonly string[] | undefined, symbols: readonly string[] | undefined): ResolvedOptions['modules'] {
+function resolveBalances(value: SimulatorOptions['startingBalances'], served: readonly string[]): Readonly<Record<string, Readonly<Record<string, number>>>> {
+  if (value === undefined) return {};
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) invalid('startingBalances', 'an object venue → asset → amount', value);
+  for (const [venue, assets] of Object.entries(value)) {
+    if (!served.includes(venue)) invalid(`startingBalances.${venue}`, `one of the served venues ${served.join(', ')}`, venue);
+    if (assets === null || typeof assets !== 'object' || Array.isArray(assets)) invalid(`startingBalances.${venue}`, 'an object asset → amount', assets);
+    for (const [asset, amount] of Object.entries(assets)) {
+      if (typeof amount !== 'number' || !Number.isFinite(amount) || amount < 0) invalid(`startingBalances.${venue}.${asset}`, 'a finite number ≥ 0', amount);
+    }
+  }
+  return value;
+}
+
+function resolveModules(venues: readonly string[] | undefined, symbols: readonly string[] | undefined, balances: SimulatorOptions['startingBalances']): ResolvedOptions['modules'] {
   const known = VENUE_MODULES.map((module) => module.spec.id);
   const ids = venues ?? known;
   if (!Array.isArray(ids) || ids.length === 0) invalid('venues', `a non-empty list of ${known.join(', ')}`, venues);
   const wanted = symbols === undefined ? undefined : new Set(symbols.map(pairOf));
+  const startingBalances = resolveBalances(balances, ids);
   return ids.map((id) => {
     const module = VENUE_MODULES.find((candidate) => candidate.spec.id === id);
     if (!module) invalid('venues', `one of ${known.join(', ')}`, id);
     const instruments = module.spec.instruments.filter((instrument) => !wanted || wanted.has(pairOf(instrument.symbol)));
     if (instruments.length === 0) invalid('symbols', `at least one symbol listed on ${id}`, symbols);
-    return { module, spec: { ...module.spec, instruments } };
+    return { module, spec: { ...module.spec, instruments, startingBalances: startingBalances[id] ?? module.spec.startingBalances } };
   });
 }
 
@@ -115,7 +135,7 @@ export function resolveOptions(options: SimulatorOptions): ResolvedOptions {
     timeScale,
     tickMs: numberOption('tickMs', options.tickMs, 100, (n) => Number.isInteger(n) && n >= 5 && n <= 10_000, 'an integer 5…10000'),
     credentials: resolveCredentials(options.credentials),
-    modules: resolveModules(options.venues, options.symbols),
+    modules: resolveModules(options.venues, options.symbols, options.startingBalances),
     backend: options.backend ?? 'auto',
     clock: options.clock ?? systemClock(timeScale),
     stateFile: stateFileOption(options.stateFile),

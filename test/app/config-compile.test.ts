@@ -70,15 +70,15 @@ describe('compile to an actor graph', () => {
     expect(graph.actors.some((a) => a.id === 'md-recorder')).toBe(false);
   });
 
-  it('sends intents losslessly to execution and routes each strategy only its own events', () => {
+  it('sends intents losslessly to execution and routes each strategy only its own events, and the balances of the venues it trades', () => {
     expect(graph.channels.filter((c) => c.to.includes('execution.commands')).map((c) => [c.from, c.policy])).toEqual([
       ['carry.intents', 'lossless'],
       ['spread.intents', 'lossless'],
     ]);
     const events = graph.channels.find((c) => c.from === 'execution.events')!;
     expect(events.to).toEqual([
-      { endpoint: 'carry.events', topics: ['exec.events.carry'] },
-      { endpoint: 'spread.events', topics: ['exec.events.spread'] },
+      { endpoint: 'carry.events', topics: ['exec.events.carry', 'exec.balances.binanceusdm'] },
+      { endpoint: 'spread.events', topics: ['exec.events.spread', 'exec.balances.binance', 'exec.balances.binanceusdm'] },
     ]);
   });
 

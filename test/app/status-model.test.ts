@@ -82,6 +82,9 @@ const execution: ExecutionStatus = {
   denialsByReason: { notional_cap: 2 },
   tickToOrderLatencyUs: { count: 4, p50Us: 40, p99Us: 90, maxUs: 95 },
   multiLeg: { active: 0, finished: 0, failed: 0 },
+  balances: {
+    okx: { account: 'OKX', simulated: false, fetchedMs: 1, ageMs: 500, balances: [{ asset: 'USDT', free: 90, used: 10, total: 100 }], reserved: { USDT: 5 }, fetches: 2, failures: 0, lastError: null },
+  },
   journal: '/tmp/journal.sqlite',
   journalDurability: 'normal',
   journalGroupCommits: 0,
@@ -114,6 +117,7 @@ describe('system status from typed actor reports', () => {
     expect(view).toMatch(/s +REDUCING +position mismatch/);
     expect(status.reconciliation).toMatchObject({ passes: 3, mismatchEvents: { binanceusdm: 1 }, mismatches: [{ journalQty: 0.01, venueQty: 0 }], external: [{ qty: -0.01 }], strategyStates: { s: { state: 'REDUCING' } } });
     expect(status.journal).toEqual({ path: '/tmp/journal.sqlite', durability: 'normal', groupCommits: 0, fillConflicts: 0 });
+    expect(status.balances.okx).toMatchObject({ ageMs: 500, balances: [{ asset: 'USDT', free: 90, used: 10, total: 100 }], reserved: { USDT: 5 } });
   });
 
   it('reports the journal durability, its commits and the fill conflicts execution counted', async () => {

@@ -116,7 +116,7 @@ describe('spot spread in price-dislocation', () => {
   beforeAll(async () => {
     run = await startSystem({
       mode: 'sim',
-      simulator: { scenario: 'price-dislocation', seed: 5, options: { scenarioOptions: { target: 'bybit' } } },
+      simulator: { scenario: 'price-dislocation', seed: 5, startingBalances: { binance: { USDT: 50_000, BTC: 0.5 }, bybit: { USDT: 50_000, BTC: 0.5 } }, options: { scenarioOptions: { target: 'bybit' } } },
       venues: { binance: { symbols: ['BTC/USDT'] }, bybit: { symbols: ['BTC/USDT'] } },
       strategies: [
         {
@@ -127,7 +127,6 @@ describe('spot spread in price-dislocation', () => {
             symbols: ['BTC/USDT'],
             minSpreadBps: 5,
             maxNotionalUsd: 3000,
-            inventory: { binance: { USDT: 50_000, BTC: 0.5 }, bybit: { USDT: 50_000, BTC: 0.5 } },
             lots: { binance: { 'BTC/USDT': { amountStep: 0.00001, minQty: 0.00001 } }, bybit: { 'BTC/USDT': { amountStep: 0.000001, minQty: 0.000011 } } },
           },
         },

@@ -142,7 +142,8 @@ export class ExecutionUnderTest {
   }
 
   async reconciled(): Promise<void> {
-    await eventually(() => (this.status().reconciliation.state === 'done' ? true : undefined), 'reconciliation', 20_000);
+    const done = (status: ExecutionStatus): boolean => status.reconciliation.state === 'done' && Object.values(status.balances).every((b) => b.fetches + b.failures > 0);
+    await eventually(() => (done(this.status()) ? true : undefined), 'reconciliation and the first balances', 20_000);
   }
 
   submit(fields: Partial<MessageOf<'SubmitOrder'>> & Pick<MessageOf<'SubmitOrder'>, 'intentSeq'>): void {

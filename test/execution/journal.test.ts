@@ -194,7 +194,7 @@ describe('fills in the order store', () => {
     const events: Message[] = [];
     const ledger = new OrderStore(
       journal,
-      { toStrategy: (_id, event) => void events.push(event), broadcast: () => {} },
+      { toStrategy: (_id, event) => void events.push(event), broadcast: () => {}, toVenue: () => {} },
       new QuoteBook({ now: () => 0, maxAgeMs: 5_000 }),
       (fee, currency, symbol, px) => feeInQuote(fee, currency, symbol, px, () => null),
       { count: (name, by = 1) => void (counted[name] = (counted[name] ?? 0) + by), reportError: (reason, error) => void reported.push(`${reason}: ${(error as Error).message}`) },

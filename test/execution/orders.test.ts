@@ -20,7 +20,8 @@ const tmp = tempDir();
 beforeAll(async () => {
   sim = await startTestSimulator();
   const risk = { maxOrderNotionalUsd: 1e6, maxSymbolNetExposureUsd: 1e7, maxVenueGrossExposureUsd: 1e7, maxGrossExposureUsd: 1e7, defaultStrategyBudgetUsd: 1e7, priceCollarBps: 500, rateBudget: { capacity: 500, refillPerSecond: 500 } };
-  exec = await ExecutionUnderTest.start(sim, executionParams(sim.url, tmp.dir, { risk }));
+  // The FOK test sends 150 BTC to see the venue's own refusal: the margin check must let it through.
+  exec = await ExecutionUnderTest.start(sim, executionParams(sim.url, tmp.dir, { risk, balances: { assumedLeverage: 125 } }));
   await exec.reconciled();
 });
 

@@ -14,7 +14,7 @@ function setup() {
   positions.applyFill('carry', 'okx', PERP, { side: 'buy', qty: 0.01, px: 60_000, fee: 0 });
   const risk = new RiskEngine();
   const sent: [string, Message][] = [];
-  const sink: EventSink = { toStrategy: (id, m) => sent.push([id, m]), broadcast: () => undefined };
+  const sink: EventSink = { toStrategy: (id, m) => sent.push([id, m]), broadcast: () => undefined, toVenue: () => undefined };
   let price: number | null = null;
   const watch = new PositionWatch({ ledger: { positions } as unknown as OrderStore, risk, sink, priceOf: () => price, toleranceUsd: 100, log: pino({ enabled: false }), nowMs: () => 1 });
   return { watch, risk, sent, setPrice: (px: number | null) => (price = px) };

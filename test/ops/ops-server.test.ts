@@ -24,6 +24,7 @@ function status(): SystemStatus {
     risk: { state: 'ACTIVE', reason: '', denialsByReason: { notional_cap: 4, price_collar: 1 } },
     orders: { sent: 9, fills: 7, byVenueStatus: [{ venue: 'binance', status: 'filled', count: 7 }] },
     latency: { boundsUs: [10, 100, 1000], cumulativeCounts: [3, 8, 9], count: 9, sumUs: 1234, p50Us: 40, p99Us: 900 },
+    balances: {},
     opportunities: { total: 77, best: [] },
     reconciliation: {
       state: 'done',

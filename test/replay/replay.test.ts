@@ -59,10 +59,10 @@ function config(file: string, dataDir: string): AppConfig {
           minSpreadBps: 5,
           maxNotionalUsd: 5_000,
           evaluationIntervalMs: 100,
-          inventory: { binance: { USDT: 50_000, BTC: 0.5 }, bybit: { USDT: 50_000, BTC: 0.5 } },
         },
       },
     ],
+    execution: { params: { paper: { startingBalances: { binance: { USDT: 50_000, BTC: 0.5 }, bybit: { USDT: 50_000, BTC: 0.5 } } } } },
   });
 }
 

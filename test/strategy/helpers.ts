@@ -35,6 +35,12 @@ export function funding(venue: string, symbol: string, rate: number, intervalHou
   return message('FundingRate', { ts, venue, symbol, rate, intervalHours, nextFundingTimeMs: 0, settled: false, exchangeTimeMs: 0 });
 }
 
+/** What execution publishes after fetching an account's balances (every asset all free). */
+export function balanceChanged(venue: string, assets: Readonly<Record<string, number>>): MessageOf<'BalanceChanged'> {
+  const balances = Object.entries(assets).map(([asset, amount]) => ({ asset, free: amount, used: 0, total: amount }));
+  return message('BalanceChanged', { ts: 1_000, venue, account: venue.toUpperCase(), balances, fetchedMs: 0, simulated: false });
+}
+
 export function venueStatus(venue: string, state: MessageOf<'VenueStatus'>['state']): MessageOf<'VenueStatus'> {
   return message('VenueStatus', { ts: 1_000, venue, symbol: '', state, reason: 'test' });
 }
@@ -133,7 +139,7 @@ export class StrategyRun {
   }
 
   push(...messages: Message[]): void {
-    for (const m of messages) this.harness.push(m.type === 'TradingStateChanged' || 'intentSeq' in m || m.type === 'PositionChanged' || m.type === 'FundingSettled' ? 'events' : 'md', m);
+    for (const m of messages) this.harness.push(m.type === 'TradingStateChanged' || m.type === 'BalanceChanged' || 'intentSeq' in m || m.type === 'PositionChanged' || m.type === 'FundingSettled' ? 'events' : 'md', m);
   }
 
   /** Lets the actor take everything pushed, without firing the timer; returns what it sent. */
@@ -173,7 +179,8 @@ export function opportunityFor(opportunities: readonly Opportunity[], symbol: st
 
 /**
  * A `start(params, options)` for one strategy with default params; every run it starts is
- * stopped (and checked for hook errors) after each test.
+ * stopped (and checked for hook errors) after each test. `balances` (venue → asset → amount) is
+ * no param: a fresh run (not a restored one) receives it as execution's `BalanceChanged`.
  */
 export function runnerFor(definition: AnyActorDefinition, defaults: Record<string, unknown>) {
   const runs: StrategyRun[] = [];
@@ -181,8 +188,13 @@ export function runnerFor(definition: AnyActorDefinition, defaults: Record<strin
     for (const run of runs.splice(0)) await run.stop();
   });
   return async (params: Record<string, unknown> = {}, options: Parameters<typeof StrategyRun.start>[2] = {}): Promise<StrategyRun> => {
-    const run = await StrategyRun.start(definition, { ...defaults, ...params }, options);
+    const { balances, ...merged } = { ...defaults, ...params } as { balances?: Record<string, Record<string, number>> };
+    const run = await StrategyRun.start(definition, merged, options);
     runs.push(run);
+    if (balances && !options.restore) {
+      run.push(...Object.entries(balances).map(([venue, assets]) => balanceChanged(venue, assets)));
+      await run.harness.settle(); // before any market data, which arrives on another port
+    }
     return run;
   };
 }

@@ -8,7 +8,7 @@ import hedge from '../../actors/strategy/spot-perp-hedge.js';
 import type { MarketDataMessage } from '../../src/protocol/index.js';
 import { hedgeKeyOf, spotPerpHedgeEngine } from '../../src/trading/strategy/spot-perp-hedge.js';
 import { applyMarketData } from '../../src/trading/strategy/market-view.js';
-import { engineTick, filled, funding, levels, opportunityFor, runnerFor, top, type MultiLeg } from './helpers.js';
+import { balanceChanged, engineTick, filled, funding, levels, opportunityFor, runnerFor, top, type MultiLeg } from './helpers.js';
 
 const PERP = 'BTC/USDT:USDT';
 const SPOT = 'BTC/USDT';
@@ -17,13 +17,14 @@ const EXTREME = 0.0004;
 /** 1e-6 per hour: 0.876 %/yr. */
 const NORMAL = 0.000004;
 
-const start = runnerFor(hedge, { spotVenue: 'binance', perpVenue: 'binanceusdm', symbols: [PERP], inventory: { USDT: 100_000 }, actOnTick: true });
+const start = runnerFor(hedge, { spotVenue: 'binance', perpVenue: 'binanceusdm', symbols: [PERP], balances: { binance: { USDT: 100_000 } }, actOnTick: true });
 
 const books = (): MarketDataMessage[] => [levels('binanceusdm', PERP, 59_997, 60_003), levels('binance', SPOT, 59_994, 60_006)];
 
 function engineWith(messages: MarketDataMessage[]) {
-  const params = spotPerpHedgeEngine.parseParams({ spotVenue: 'binance', perpVenue: 'binanceusdm', symbols: [PERP], inventory: { USDT: 100_000 } });
+  const params = spotPerpHedgeEngine.parseParams({ spotVenue: 'binance', perpVenue: 'binanceusdm', symbols: [PERP] });
   const state = spotPerpHedgeEngine.init('engine', params, { wallMs: () => 1_700_000_000_000, bookMs: () => 1_000 });
+  spotPerpHedgeEngine.onBalanceChanged?.(state, balanceChanged('binance', { USDT: 100_000 }), params);
   for (const m of messages) applyMarketData(state.market, m);
   return (m: MarketDataMessage) => engineTick(spotPerpHedgeEngine, state, params, 1_700_000_000_000, m);
 }

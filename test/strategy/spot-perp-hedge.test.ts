@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import hedge from '../../actors/strategy/spot-perp-hedge.js';
 import { parseSpotPerpHedgeParams } from '../../src/trading/strategy/spot-perp-hedge.js';
-import { filled, funding, legImbalance, levels, opportunityFor, rejected, runnerFor, sameDecisions, type MultiLeg, type StrategyRun } from './helpers.js';
+import { balanceChanged, filled, funding, legImbalance, levels, opportunityFor, rejected, runnerFor, sameDecisions, type MultiLeg, type StrategyRun } from './helpers.js';
 
 const PERP = 'BTC/USDT:USDT';
 const SPOT = 'BTC/USDT';
@@ -9,7 +9,7 @@ const SPOT = 'BTC/USDT';
 const QTY = 0.08333;
 
 // The decision tests drive the timer path; the tick path has its own tests (spot-perp-hedge-tick.test.ts).
-const start = runnerFor(hedge, { spotVenue: 'binance', perpVenue: 'binanceusdm', symbols: [PERP], inventory: { USDT: 100_000 }, actOnTick: false });
+const start = runnerFor(hedge, { spotVenue: 'binance', perpVenue: 'binanceusdm', symbols: [PERP], balances: { binance: { USDT: 100_000 } }, actOnTick: false });
 
 /** Perp 59 997 / 60 003 (1 bp wide), spot 59 994 / 60 006 (2 bps), perp funding `rate` per 4 h. */
 function market(run: StrategyRun, rate: number, venues = { spot: 'binance', perp: 'binanceusdm' }): void {
@@ -34,6 +34,17 @@ describe('spot-perp-hedge: entry', () => {
     expect(opportunity.expectedPnlUsd).toBeCloseTo((QTY * 60_000 * 39e-4 * 4) / 72, 3); // per 4 h interval
   });
 
+  it('buys or sells no spot before the spot venue has reported its balances', async () => {
+    const run = await start({ balances: undefined });
+    market(run, 0.0004);
+    const before = await run.evaluate();
+    expect(before.intents).toEqual([]);
+    expect(opportunityFor(before.opportunities, PERP).reason).toMatch(/^no balances from binance yet \(execution publishes them at start\)/);
+    run.push(balanceChanged('binance', { USDT: 100_000 }));
+    market(run, 0.0004);
+    expect((await run.evaluate()).intents).toEqual([expect.objectContaining({ type: 'SubmitMultiLeg' })]);
+  });
+
   it('skips funding that is not extreme, even when it would pay for its costs', async () => {
     const run = await start({ entryAprPct: 100 });
     market(run, 0.0004);
@@ -51,7 +62,7 @@ describe('spot-perp-hedge: entry', () => {
       'funding -87.6 %/yr is negative but binance holds no BTC to sell: the reverse carry needs spot inventory (this strategy never borrows)',
     );
 
-    const some = await start({ inventory: { USDT: 100_000, BTC: 0.05 } });
+    const some = await start({ balances: { binance: { USDT: 100_000, BTC: 0.05 } } });
     market(some, -0.0004);
     const { intents } = await some.evaluate();
     expect((intents[0] as MultiLeg).legs.map((leg) => [leg.venue, leg.side, leg.qty])).toEqual([
@@ -61,7 +72,7 @@ describe('spot-perp-hedge: entry', () => {
   });
 
   it('works with spot and perp on the same venue (bybit + bybit)', async () => {
-    const run = await start({ spotVenue: 'bybit', perpVenue: 'bybit' });
+    const run = await start({ spotVenue: 'bybit', perpVenue: 'bybit', balances: { bybit: { USDT: 100_000 } } });
     market(run, 0.0004, { spot: 'bybit', perp: 'bybit' });
     const { intents } = await run.evaluate();
     expect((intents[0] as MultiLeg).legs.map((leg) => [leg.venue, leg.symbol, leg.side])).toEqual([
@@ -143,7 +154,7 @@ describe('spot-perp-hedge: holding and exit', () => {
 describe('spot-perp-hedge: params', () => {
   it('names the field and the value that are wrong', () => {
     expect(() => parseSpotPerpHedgeParams({ exitAprPct: 40 })).toThrow(/exitAprPct: exitAprPct must be below entryAprPct, got 40/);
-    expect(() => parseSpotPerpHedgeParams({ inventory: { BTC: -1 } })).toThrow(/inventory\.BTC: .*got -1/);
+    expect(() => parseSpotPerpHedgeParams({ inventory: { BTC: 1 } })).toThrow(/spot-perp-hedge params: inventory: spot balances now come from the venue .*got \{"BTC":1\}/);
     expect(() => parseSpotPerpHedgeParams({ symbols: ['BTC/USDT'] })).toThrow(/symbols\[0\]: expected a perp symbol/);
     expect(parseSpotPerpHedgeParams({})).toMatchObject({ spotVenue: 'binance', perpVenue: 'binanceusdm', entryAprPct: 30, exitAprPct: 10, notionalUsd: 5_000 });
   });

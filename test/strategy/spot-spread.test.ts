@@ -1,13 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import spread from '../../actors/strategy/spot-spread.js';
 import { parseSpotSpreadParams } from '../../src/trading/strategy/spot-spread.js';
-import { canceled, filled, legImbalance, opportunityFor, runnerFor, sameDecisions, top, tradingState, type MultiLeg, type StrategyRun } from './helpers.js';
+import { balanceChanged, canceled, filled, legImbalance, opportunityFor, runnerFor, sameDecisions, top, tradingState, type MultiLeg, type StrategyRun } from './helpers.js';
 
 const BTC = 'BTC/USDT';
 const FULL = { BTC: 1, USDT: 100_000 };
 
 // The decision tests drive the timer path; the tick path has its own test below.
-const start = runnerFor(spread, { venues: ['binance', 'bybit', 'okx'], symbols: [BTC], inventory: { binance: FULL, bybit: FULL, okx: FULL }, actOnTick: false });
+const start = runnerFor(spread, { venues: ['binance', 'bybit', 'okx'], symbols: [BTC], balances: { binance: FULL, bybit: FULL, okx: FULL }, actOnTick: false });
 
 /** binance 60 000 / 60 006, okx 59 990 / 60 010, bybit bid `bybitBid` (0.3 BTC) / +6. */
 function market(run: StrategyRun, bybitBid: number): void {
@@ -74,7 +74,7 @@ describe('spot-spread: decisions', () => {
   });
 
   it('never sells more than the venue holds, follows fills, and flags the rebalance', async () => {
-    const run = await start({ inventory: { binance: FULL, bybit: { BTC: 0.02, USDT: 100_000 }, okx: FULL } });
+    const run = await start({ balances: { binance: FULL, bybit: { BTC: 0.02, USDT: 100_000 }, okx: FULL } });
     market(run, 60_200);
     const first = await run.evaluate();
     const trade = first.intents[0] as MultiLeg;
@@ -94,6 +94,26 @@ describe('spot-spread: decisions', () => {
     expect(status.inventory).toMatchObject({ bybit: { BTC: 0, USDT: 100_000 + 0.02 * 60_200 - 1.204 } });
     expect(status.inventory?.binance?.BTC).toBeCloseTo(1 + 0.02 - 0.00002, 12);
     expect(status.rebalanceNeeded).toEqual([{ venue: 'bybit', symbol: BTC, baseShare: 0, deviation: 0.5 }]);
+  });
+
+  it('trades no venue before it has reported its balances, and takes each report as the new truth', async () => {
+    const run = await start({ balances: { binance: FULL, okx: FULL } });
+    market(run, 60_200);
+    const before = await run.evaluate();
+    expect(before.intents).toEqual([]);
+    expect(opportunityFor(before.opportunities, BTC).reason).toMatch(/^nothing to trade: size limited by no balances from bybit yet; bid bybit 60200/);
+
+    run.push(balanceChanged('bybit', { BTC: 0.01, USDT: 5_000 }));
+    market(run, 60_200);
+    const trade = (await run.evaluate()).intents[0] as MultiLeg;
+    expect(trade.legs.map((leg) => [leg.venue, leg.side, leg.qty])).toEqual([
+      ['binance', 'buy', 0.01],
+      ['bybit', 'sell', 0.01],
+    ]);
+    // A later report replaces what the strategy believed: bybit's BTC is gone (sold elsewhere).
+    run.push(filled(trade, 0, 60_006), filled(trade, 1, 60_200), balanceChanged('bybit', { USDT: 5_600 }));
+    await run.harness.settle();
+    expect(run.status().inventory?.bybit).toEqual({ BTC: 0, USDT: 5_600 });
   });
 
   it('holds while its IOC intent is in flight, then backs off after a leg imbalance', async () => {
@@ -145,6 +165,7 @@ describe('spot-spread: params', () => {
     expect(() => parseSpotSpreadParams({ rebalanceThreshold: 0.9 })).toThrow(/rebalanceThreshold: .*got 0.9/);
     expect(() => parseSpotSpreadParams({ venues: ['okx', 'okx'] })).toThrow(/venues: expected distinct entries, got \["okx","okx"\]/);
     expect(() => parseSpotSpreadParams({ fees: { okx: { spot: { takerRateBps: 1000 } } } })).toThrow(/fees\.okx\.spot\.takerRateBps must be a number of bps within ±100, got 1000/);
+    expect(() => parseSpotSpreadParams({ inventory: { okx: { BTC: 1 } } })).toThrow(/spot-spread params: inventory: spot balances now come from the venue \(execution fetches them and publishes BalanceChanged\); remove it/);
     expect(parseSpotSpreadParams({})).toMatchObject({ minSpreadBps: 5, rebalanceThreshold: 0.3, evaluationIntervalMs: 500, maxNotionalUsd: 5_000 });
   });
 });

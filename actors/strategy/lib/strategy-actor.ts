@@ -6,13 +6,14 @@
  *   book's own); a book or funding update then goes to the engine's tick path when it has one
  *   (onBookUpdate / onFundingUpdate), which may decide at once on that message;
  * - `events` go through the shared ledger (intents, positions, back-off, trading state), then to
- *   the engine for anything it keeps itself (spot inventory);
+ *   the engine for anything it keeps itself (spot inventory); `BalanceChanged` goes to the engine
+ *   (engines that keep no balances ignore it);
  * - a timer every `evaluationIntervalMs` runs the engine's evaluation and sends what it decided:
  *   commands on `intents` first (latency), then the opportunities.
  *
  * Timers are set in onStart, which runs after init and after a restore alike.
  */
-import type { MarketDataMessage, OrderEventMessage } from '../../../src/protocol/index.js';
+import type { MarketDataMessage, MessageOf, OrderEventMessage } from '../../../src/protocol/index.js';
 import { defineActor, type ActorContext, type ActorDefinition } from '../../../src/runtime/actor/actor.js';
 import type { BookUpdate, FundingUpdate, StrategyLogic } from '../../../src/trading/strategy/logic.js';
 import type { StrategyOutput } from '../../../src/trading/strategy/outputs.js';
@@ -51,6 +52,7 @@ export function strategyActor<S extends BaseState, P extends CommonParams>(engin
     applyOrderEvent(state.ledger, message, ctx.clock.wallMs(), ctx.params.backoffMs);
     engine.onOrderEvent?.(state, message, ctx.params);
   };
+  const onBalances = (state: S, message: MessageOf<'BalanceChanged'>, ctx: ActorContext<P>): void => engine.onBalanceChanged?.(state, message, ctx.params);
   return defineActor<S, P>({
     kind: 'strategy',
     version: engine.version,
@@ -75,6 +77,7 @@ export function strategyActor<S extends BaseState, P extends CommonParams>(engin
       FundingSettled: onEvent,
       LegImbalanceUpdated: onEvent,
       TradingStateChanged: onEvent,
+      BalanceChanged: onBalances,
     },
     onTimer(state, name, ctx) {
       if (name !== EVALUATE_TIMER) return;

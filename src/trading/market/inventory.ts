@@ -31,6 +31,8 @@ const keyOf = (venue: string, asset: string): string => `${venue}\u0000${asset}`
  */
 export class SpotInventory {
   readonly #balances = new Map<string, number>();
+  /** Venues whose balances came from the venue (`replaceVenue`): only there does the strategy sell. */
+  readonly #known = new Set<string>();
 
   balance(venue: string, asset: string): number {
     return this.#balances.get(keyOf(venue, asset)) ?? 0;
@@ -38,6 +40,18 @@ export class SpotInventory {
 
   set(venue: string, asset: string, amount: number): void {
     this.#balances.set(keyOf(venue, asset), amount);
+  }
+
+  /** The venue's balances as it reported them: every asset of `venue` not listed is 0. */
+  replaceVenue(venue: string, balances: Iterable<readonly [asset: string, amount: number]>): void {
+    for (const key of this.#balances.keys()) if (key.startsWith(`${venue}\u0000`)) this.#balances.set(key, 0);
+    for (const [asset, amount] of balances) this.set(venue, asset, amount);
+    this.#known.add(venue);
+  }
+
+  /** Whether `venue` has reported its balances yet. */
+  known(venue: string): boolean {
+    return this.#known.has(venue);
   }
 
   /** Moves balances for a spot fill; the fee is taken from whatever asset the venue charged it in. */
@@ -84,9 +98,15 @@ export class SpotInventory {
     });
   }
 
-  static restore(rows: readonly (readonly [string, string, number])[]): SpotInventory {
+  /** The venues `known` is true for, for a snapshot. */
+  knownVenues(): string[] {
+    return [...this.#known];
+  }
+
+  static restore(rows: readonly (readonly [string, string, number])[], knownVenues: readonly string[] = []): SpotInventory {
     const inv = new SpotInventory();
     for (const [venue, asset, amount] of rows) inv.set(venue, asset, amount);
+    for (const venue of knownVenues) inv.#known.add(venue);
     return inv;
   }
 

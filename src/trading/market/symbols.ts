@@ -45,6 +45,15 @@ export function underlyingOf(symbol: string): string {
   return symbolParts(symbol).base;
 }
 
+/** The currency a market settles in: a perp's settle (`BTC/USDT:USDT` → USDT, a dated `USDT-250628` too), a spot pair's quote. */
+export function settleAssetOf(symbol: string): string {
+  const colon = symbol.indexOf(':');
+  if (colon < 0) return symbolParts(symbol).quote;
+  const settle = symbol.slice(colon + 1);
+  const dash = settle.indexOf('-');
+  return dash < 0 ? settle : settle.slice(0, dash);
+}
+
 /** +1 for buy, -1 for sell: turns an unsigned order quantity into a signed position change. */
 export function sideSign(side: 'buy' | 'sell'): 1 | -1 {
   return side === 'buy' ? 1 : -1;

@@ -8,7 +8,11 @@
  * checks (cheap and absolute first, then limits, and the rate budget last, so a denied order
  * never consumes budget):
  *   duplicate intent → venue known → trading state → breakers
- *   → reference price → collar → per-order notional → open orders → exposure caps → rate budget
+ *   → reference price → collar → per-order notional → open orders → exposure caps → balances
+ *   → rate budget
+ *
+ * The balance check (`insufficient_balance`) runs when the context carries a `BalanceBook`; an
+ * approval then reserves what the legs will spend there (balance-book.ts).
  *
  * Approval carries `waitMs`: the rate budget throttles rather than denies, and only denies when
  * the wait would exceed `maxRateWaitMs`. Execution delays each leg by its venue's wait
@@ -29,6 +33,7 @@ import {
   type OrderRequest,
   type ValidRequest,
 } from './order-checks.js';
+import { reservationKey, type BalanceBook } from './balance-book.js';
 import { RateBudgets } from './rate-budget.js';
 import { StrategyStates } from './strategy-states.js';
 import { TradingStateMachine } from './trading-state.js';
@@ -53,6 +58,8 @@ export interface RiskContext {
   readonly openOrders: readonly OpenOrderView[];
   /** The journal already holds this (strategyId, intentSeq). */
   readonly duplicateIntent?: boolean;
+  /** What each account can pay for; without it balances are not checked. */
+  readonly balances?: BalanceBook;
 }
 
 /**
@@ -81,7 +88,14 @@ export class RiskEngine {
   check(request: ValidRequest, context: RiskContext): RiskDecision {
     const refs = this.#gate(request, context) ?? this.#referencePrices(request, context);
     if (!Array.isArray(refs)) return refs;
-    return this.#orderLimits(request, refs, context) ?? this.#exposure(request, context) ?? this.#reserveRate(request, context.nowMs, true);
+    const denial = this.#orderLimits(request, refs, context) ?? this.#exposure(request, context) ?? this.#balances(request, refs, context);
+    if (denial) return denial;
+    const decision = this.#reserveRate(request, context.nowMs, true);
+    if (decision.approved && context.balances) {
+      const { strategyId, intentSeq } = request;
+      context.balances.reserve(request.legs, refs, netQtyOf(context.positions), (leg) => reservationKey(strategyId, intentSeq, leg), context.nowMs);
+    }
+    return decision;
   }
 
   /**
@@ -174,6 +188,10 @@ export class RiskEngine {
     );
   }
 
+  #balances(request: OrderRequest, refs: readonly number[], context: RiskContext): Denial | null {
+    return context.balances ? context.balances.check(request.legs, refs, netQtyOf(context.positions)) : null;
+  }
+
   #reserveRate(request: OrderRequest, nowMs: number, mayDeny: boolean): RiskDecision {
     const counts = new Map<string, number>();
     for (const leg of request.legs) counts.set(leg.venue, (counts.get(leg.venue) ?? 0) + 1);
@@ -187,6 +205,11 @@ export class RiskEngine {
     for (const [venue, count] of counts) waitMsByVenue[venue] = this.rateBudgets.reserve(venue, nowMs, count);
     return { approved: true, waitMs: Math.max(0, ...Object.values(waitMsByVenue)), waitMsByVenue };
   }
+}
+
+/** The account's net position on a market, every strategy's together. */
+function netQtyOf(positions: readonly PositionEntry[]): (venue: string, symbol: string) => number {
+  return (venue, symbol) => positions.reduce((sum, p) => (p.venue === venue && p.symbol === symbol ? sum + p.position.qty : sum), 0);
 }
 
 /** Refuses only an order that takes a measure over its cap *and* raises it: shrinking an over-cap exposure is always allowed. */

@@ -33,6 +33,8 @@ export interface StrategyLogic<S extends BaseState, P extends CommonParams> {
   onFundingUpdate?(state: S, message: FundingUpdate, params: P, nowMs: number): StrategyOutput | null;
   /** Called after the shared ledger has taken the event (for state only this strategy keeps). */
   onOrderEvent?(state: S, event: OrderEventMessage, params: P): void;
+  /** An account's balances as execution fetched them (only from venues the strategy is wired to). */
+  onBalanceChanged?(state: S, event: MessageOf<'BalanceChanged'>, params: P): void;
   snapshot(state: S): unknown;
   restore(snapshot: unknown, fromVersion: string, strategyId: string, params: P, clock: StrategyClock): S;
   status(state: S): StrategyStatus;

@@ -5,8 +5,9 @@
  * - Funding positive (longs pay shorts): short the perp, buy spot with the quote balance.
  * - Funding negative (shorts pay longs): long the perp, sell spot the venue already holds. This
  *   strategy never borrows spot (no margin account), so without inventory of the base asset the
- *   reverse carry cannot be built: it is skipped with that reason, and `inventory` in params is
- *   how an operator hands it coins to work with.
+ *   reverse carry cannot be built: it is skipped with that reason. Spot balances are the spot
+ *   venue's own (`BalanceChanged` from execution); until the venue has reported them, no spot
+ *   is bought or sold there.
  *
  * It is the funding carry of carry-economics.ts with a spot leg that pays no funding, so the
  * same cost model applies (fees on spot are 2-10x the perp's, which is why it needs *extreme*
@@ -28,7 +29,7 @@ import type { BookUpdate, FundingUpdate, StrategyLogic } from './logic.js';
 import { intentBookStatus, positionQty } from './intent-book.js';
 import { freshFunding } from './market-view.js';
 import { opportunitiesStatus } from './outputs.js';
-import { applySpotFill, balancesByVenue, inventoryFrom } from './spot-balances.js';
+import { applyBalanceChanged, applySpotFill, balancesByVenue, rejectInventoryParam } from './spot-balances.js';
 import { distinctList, lotOf, parseStrategyParams, perpSymbolSchema } from './params.js';
 import { createBaseState, migrateSnapshot, restoreBase, snapshotBase, type BaseSnapshot } from './state.js';
 
@@ -46,8 +47,6 @@ const spotPerpHedgeSchema = z
     /** Funding counts as extreme when its annualized size is at least this (%): ~3x a normal 0.01 %/8 h. */
     entryAprPct: z.number().positive().default(30),
     exitAprPct: z.number().default(10),
-    /** Balances on the spot venue when the strategy starts (asset → amount); later moved by its fills. */
-    inventory: z.record(z.string(), z.number().nonnegative()).default({}),
   })
   .strict()
   .refine((p) => p.exitAprPct < p.entryAprPct, { message: 'exitAprPct must be below entryAprPct', path: ['exitAprPct'] });
@@ -55,6 +54,7 @@ const spotPerpHedgeSchema = z
 export type SpotPerpHedgeParams = ReturnType<typeof parseSpotPerpHedgeParams>;
 
 export function parseSpotPerpHedgeParams(raw: unknown) {
+  rejectInventoryParam(SPOT_PERP_HEDGE_KIND, raw);
   return parseStrategyParams(SPOT_PERP_HEDGE_KIND, spotPerpHedgeSchema, raw);
 }
 
@@ -65,6 +65,8 @@ export interface SpotPerpHedgeState extends CarryState {
 interface SpotPerpHedgeSnapshot extends BaseSnapshot {
   readonly carries: CarryState['carries'];
   readonly inventory: [string, string, number][];
+  /** Venues that had reported balances (absent in older snapshots: they report again within a refresh). */
+  readonly inventoryVenues?: string[];
 }
 
 // Carries are stored as copies (snapshots), so markets compare by value.
@@ -104,7 +106,7 @@ function hedgeEntry(state: SpotPerpHedgeState, params: SpotPerpHedgeParams, perp
   const perpLeg = { ...perp, funding, lot: lotOf(params, perp.venue, perp.symbol) };
   const spotLeg = { ...spot, funding: { rate: 0, intervalHours: funding.intervalHours }, lot: lotOf(params, spot.venue, spot.symbol) };
   const estimate = estimateCarryEntry(state.market.book, params.feeSchedule, perpLeg, spotLeg, { notionalUsd: params.notionalUsd, holdingHours: params.holdingHours, maxQty });
-  return { estimate, veto: hedgeVeto(params, spot, aprPct, maxQty) };
+  return { estimate, veto: hedgeVeto(params, spot, aprPct, maxQty, state.inventory.known(spot.venue)) };
 }
 
 const fundingAprPct = (funding: FundingQuote): number => fundingRatePerHour(funding) * HOURS_PER_YEAR * 100;
@@ -115,10 +117,11 @@ function fundingIsExtreme(state: SpotPerpHedgeState, params: SpotPerpHedgeParams
   return funding !== null && Math.abs(fundingAprPct(funding)) >= params.entryAprPct;
 }
 
-function hedgeVeto(params: SpotPerpHedgeParams, spot: CarryMarket, aprPct: number, maxQty: number): string | null {
+function hedgeVeto(params: SpotPerpHedgeParams, spot: CarryMarket, aprPct: number, maxQty: number, known: boolean): string | null {
   if (Math.abs(aprPct) < params.entryAprPct) return `funding ${fmt(aprPct)} %/yr is not extreme (|apr| < entryAprPct ${params.entryAprPct})`;
   if (maxQty > 0) return null;
   const { base, quote } = symbolParts(spot.symbol);
+  if (!known) return `no balances from ${spot.venue} yet (execution publishes them at start)`;
   return aprPct < 0
     ? `funding ${fmt(aprPct)} %/yr is negative but ${spot.venue} holds no ${base} to sell: the reverse carry needs spot inventory (this strategy never borrows)`
     : `no ${quote} on ${spot.venue} to buy ${base} with`;
@@ -127,6 +130,7 @@ function hedgeVeto(params: SpotPerpHedgeParams, spot: CarryMarket, aprPct: numbe
 /** How much spot the venue's balances allow on `side`: base held for a sell, quote (after the fee) for a buy. */
 function spotCapacity(state: SpotPerpHedgeState, params: SpotPerpHedgeParams, spot: CarryMarket, side: 'buy' | 'sell'): number {
   const { base, quote } = symbolParts(spot.symbol);
+  if (!state.inventory.known(spot.venue)) return 0;
   if (side === 'sell') return Math.max(0, state.inventory.balance(spot.venue, base));
   const askPx = state.market.book.top(spot.venue, spot.symbol)?.askPx;
   if (!askPx) return 0;
@@ -136,7 +140,7 @@ function spotCapacity(state: SpotPerpHedgeState, params: SpotPerpHedgeParams, sp
 
 /** A spot sell cannot exceed what the venue holds (a buy fee taken in the base asset shrank it). */
 function spotCloseQty(state: SpotPerpHedgeState, params: SpotPerpHedgeParams, spot: CarryMarket, qty: number): number {
-  const held = state.inventory.balance(spot.venue, symbolParts(spot.symbol).base);
+  const held = state.inventory.known(spot.venue) ? state.inventory.balance(spot.venue, symbolParts(spot.symbol).base) : 0;
   if (positionQty(state.ledger, spot.venue, spot.symbol) < 0) return qty; // buying back what was sold: no base needed
   const capped = Math.min(qty, held);
   const step = lotOf(params, spot.venue, spot.symbol)?.amountStep ?? fallbackAmountStep(capped);
@@ -169,16 +173,17 @@ export const spotPerpHedgeEngine: StrategyLogic<SpotPerpHedgeState, SpotPerpHedg
   kind: SPOT_PERP_HEDGE_KIND,
   version: VERSION,
   parseParams: parseSpotPerpHedgeParams,
-  init: (strategyId, params, clock) => ({ ...createBaseState(strategyId, params, clock), carries: {}, inventory: inventoryFrom({ [params.spotVenue]: params.inventory }) }),
+  init: (strategyId, params, clock) => ({ ...createBaseState(strategyId, params, clock), carries: {}, inventory: new SpotInventory() }),
   evaluate: (state, params, nowMs) => evaluateCarries(state, params, SPOT_PERP_HEDGE_KIND, params.symbols, (symbol) => specFor(state, params, symbol), nowMs),
   onBookUpdate: (state, message, params, nowMs) => reactHedge(state, message, params, nowMs, false),
   // A FundingRate only ever names a perp (spot pays none), so it maps through the first test of hedgeKeyOf.
   onFundingUpdate: (state, message, params, nowMs) => reactHedge(state, message, params, nowMs, true),
   onOrderEvent: (state, event, params) => applySpotFill(state.inventory, event, [params.spotVenue]),
-  snapshot: (state): SpotPerpHedgeSnapshot => ({ ...snapshotBase(state), carries: structuredClone(state.carries), inventory: state.inventory.snapshot() }),
+  onBalanceChanged: (state, event, params) => applyBalanceChanged(state.inventory, event, [params.spotVenue]),
+  snapshot: (state): SpotPerpHedgeSnapshot => ({ ...snapshotBase(state), carries: structuredClone(state.carries), inventory: state.inventory.snapshot(), inventoryVenues: state.inventory.knownVenues() }),
   restore(snapshot, fromVersion, strategyId, params, clock) {
     const current = migrateSnapshot(SPOT_PERP_HEDGE_KIND, snapshot, fromVersion, VERSION) as SpotPerpHedgeSnapshot;
-    return { ...restoreBase(current, strategyId, params, clock), carries: structuredClone(current.carries), inventory: SpotInventory.restore(current.inventory) };
+    return { ...restoreBase(current, strategyId, params, clock), carries: structuredClone(current.carries), inventory: SpotInventory.restore(current.inventory, current.inventoryVenues) };
   },
   status: (state): StrategyStatus => ({
     ...intentBookStatus(state.ledger),

@@ -7,8 +7,9 @@
  * liquidity, so both pay taker fees; no half-spread is charged because the prices used already
  * are the touches we cross. The size is capped by the touch sizes (so there is no slippage to
  * estimate: an IOC at the touch fills there or not at all, and missing is the only risk), by
- * `maxNotionalUsd`, and by the inventory: A must hold the base it sells and B the quote it pays
- * (this strategy never borrows). Trading moves base to B and quote to A, so each venue drifts
+ * `maxNotionalUsd`, and by the venues' balances (`BalanceChanged` from execution): A must hold
+ * the base it sells and B the quote it pays (this strategy never borrows), and a venue that has
+ * not reported its balances yet is not traded. Trading moves base to B and quote to A, so each venue drifts
  * one way; when a venue's base share of its value strays from half by more than
  * `rebalanceThreshold`, status() and the Opportunity reason flag it (moving funds is an
  * operator's or a future rebalancer's job).
@@ -25,7 +26,7 @@ import { backoffOf, entryBlockedBy, inFlight, intentBookStatus, settleIntents } 
 import { decisionTs } from './market-view.js';
 import { emptyOutput, iocLeg, opportunitiesStatus, publishOpportunity, submitCommand, type OpportunityFields, type StrategyOutput } from './outputs.js';
 import { commonParamsShape, distinctList, lotOf, parseStrategyParams, spotSymbolSchema } from './params.js';
-import { applySpotFill, balancesByVenue, inventoryFrom } from './spot-balances.js';
+import { applyBalanceChanged, applySpotFill, balancesByVenue, rejectInventoryParam } from './spot-balances.js';
 import { createBaseState, migrateSnapshot, restoreBase, snapshotBase, type BaseSnapshot, type BaseState } from './state.js';
 
 const SPOT_SPREAD_KIND = 'spot-spread';
@@ -45,8 +46,6 @@ const spotSpreadSchema = z
     minNotionalUsd: z.number().nonnegative().default(20),
     /** Flag a venue when its base share of value strays from 0.5 by more than this. */
     rebalanceThreshold: z.number().positive().max(0.5).default(0.3),
-    /** Starting balances per venue and asset; later moved by the strategy's own fills. */
-    inventory: z.record(z.string(), z.record(z.string(), z.number().nonnegative())).default({}),
     /**
      * Act on the book update that opens a cross instead of at the next evaluation: a dislocation
      * lasts seconds and the timer alone would add up to evaluationIntervalMs to every trade.
@@ -59,6 +58,7 @@ const spotSpreadSchema = z
 export type SpotSpreadParams = ReturnType<typeof parseSpotSpreadParams>;
 
 export function parseSpotSpreadParams(raw: unknown) {
+  rejectInventoryParam(SPOT_SPREAD_KIND, raw);
   return parseStrategyParams(SPOT_SPREAD_KIND, spotSpreadSchema, raw);
 }
 
@@ -70,6 +70,8 @@ export interface SpotSpreadState extends BaseState {
 
 interface SpotSpreadSnapshot extends BaseSnapshot {
   readonly inventory: [string, string, number][];
+  /** Venues that had reported balances (absent in older snapshots: they report again within a refresh). */
+  readonly inventoryVenues?: string[];
   readonly rebalance: Record<string, RebalanceFlag>;
 }
 
@@ -127,12 +129,15 @@ function sizeCross(state: SpotSpreadState, params: SpotSpreadParams, symbol: str
   const { base, quote } = symbolParts(symbol);
   const buyFeeBps = feeRates(params.feeSchedule, cross.buyVenue, symbol).takerRateBps;
   const sellFeeBps = feeRates(params.feeSchedule, cross.sellVenue, symbol).takerRateBps;
+  const { inventory } = state;
+  const unknown = [cross.sellVenue, cross.buyVenue].filter((venue) => !inventory.known(venue));
   const caps: [string, number][] = [
     ['the touch', Math.min(cross.bidSz, cross.askSz)],
     ['maxNotionalUsd', params.maxNotionalUsd / cross.askPx],
-    [`${base} on ${cross.sellVenue}`, state.inventory.balance(cross.sellVenue, base)],
-    [`${quote} on ${cross.buyVenue}`, state.inventory.balance(cross.buyVenue, quote) / (cross.askPx * (1 + buyFeeBps * BPS))],
+    [`${base} on ${cross.sellVenue}`, inventory.balance(cross.sellVenue, base)],
+    [`${quote} on ${cross.buyVenue}`, inventory.balance(cross.buyVenue, quote) / (cross.askPx * (1 + buyFeeBps * BPS))],
   ];
+  if (unknown.length > 0) caps.unshift([`no balances from ${unknown.join(' and ')} yet`, 0]);
   let [limitedBy, cap] = caps[0] as [string, number];
   for (const [name, value] of caps) if (value < cap) [limitedBy, cap] = [name, value];
   const qty = commonLegQty(Math.max(0, cap), [lotOf(params, cross.sellVenue, symbol), lotOf(params, cross.buyVenue, symbol)]);
@@ -228,14 +233,15 @@ export const spotSpreadEngine: StrategyLogic<SpotSpreadState, SpotSpreadParams> 
   kind: SPOT_SPREAD_KIND,
   version: VERSION,
   parseParams: parseSpotSpreadParams,
-  init: (strategyId, params, clock) => ({ ...createBaseState(strategyId, params, clock), inventory: inventoryFrom(params.inventory), rebalance: {} }),
+  init: (strategyId, params, clock) => ({ ...createBaseState(strategyId, params, clock), inventory: new SpotInventory(), rebalance: {} }),
   evaluate: evaluateSpotSpread,
   onBookUpdate: reactSpotSpread,
   onOrderEvent: (state, event, params) => applySpotFill(state.inventory, event, params.venues),
-  snapshot: (state): SpotSpreadSnapshot => ({ ...snapshotBase(state), inventory: state.inventory.snapshot(), rebalance: structuredClone(state.rebalance) }),
+  onBalanceChanged: (state, event, params) => applyBalanceChanged(state.inventory, event, params.venues),
+  snapshot: (state): SpotSpreadSnapshot => ({ ...snapshotBase(state), inventory: state.inventory.snapshot(), inventoryVenues: state.inventory.knownVenues(), rebalance: structuredClone(state.rebalance) }),
   restore(snapshot, fromVersion, strategyId, params, clock) {
     const current = migrateSnapshot(SPOT_SPREAD_KIND, snapshot, fromVersion, VERSION) as SpotSpreadSnapshot;
-    return { ...restoreBase(current, strategyId, params, clock), inventory: SpotInventory.restore(current.inventory), rebalance: structuredClone(current.rebalance) };
+    return { ...restoreBase(current, strategyId, params, clock), inventory: SpotInventory.restore(current.inventory, current.inventoryVenues), rebalance: structuredClone(current.rebalance) };
   },
   status: (state): StrategyStatus => ({
     ...intentBookStatus(state.ledger),

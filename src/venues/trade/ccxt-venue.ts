@@ -20,6 +20,9 @@
  *   *paid* (negative when it received), while binance's and okx's amounts are what it received; the
  *   sign is flipped here so every venue reports received-positive (found by an end-to-end run in
  *   which a short on the high-funding venue showed a funding loss).
+ * - Balances: ccxt's unified `fetchBalance` (binance spot `/api/v3/account`, USDⓈ-M
+ *   `/fapi/v3/account`, bybit `/v5/account/wallet-balance`, okx `/api/v5/account/balance`); an
+ *   asset ccxt lists with nothing in it is left out.
  * - Contract venues (okx swaps: 0.01 BTC per contract) trade in contracts; execution thinks in
  *   base units, so amounts are divided by `contractSize` going out and multiplied coming back.
  */
@@ -28,6 +31,7 @@ import type { MarketDataMessage } from '../../protocol/index.js';
 import type { CcxtErrorClasses } from '../ccxt-loader.js';
 import type { MarketRules } from '../../trading/market/lot-size.js';
 import type { VenueOrderState, VenueOrderView, VenueTradeView } from '../../trading/orders/venue-view.js';
+import type { AssetAmounts } from '../../trading/risk/balance-book.js';
 import { classifyCcxtError } from './ccxt-errors.js';
 import type { OrderRef, TradeVenue, VenueFundingPayment, VenueListener, VenueOrderRequest, VenuePosition, VenueTrade } from '../../execution/venue-port.js';
 
@@ -142,6 +146,19 @@ export class CcxtTradeVenue implements TradeVenue {
       symbol: p.symbol ?? '',
       qty: (p.contracts ?? 0) * (p.contractSize ?? 1) * (p.side === 'short' ? -1 : 1),
     }));
+  }
+
+  async balances(): Promise<ReadonlyMap<string, AssetAmounts>> {
+    const balance = await this.call('fetchBalance', () => this.exchange.fetchBalance());
+    const free = balance.free as unknown as Record<string, number | undefined>;
+    const used = balance.used as unknown as Record<string, number | undefined>;
+    const total = balance.total as unknown as Record<string, number | undefined>;
+    const out = new Map<string, AssetAmounts>();
+    for (const asset of Object.keys(total ?? {})) {
+      const amounts = { free: free?.[asset] ?? 0, used: used?.[asset] ?? 0, total: total[asset] ?? 0 };
+      if (amounts.total !== 0 || amounts.free !== 0) out.set(asset, amounts);
+    }
+    return out;
   }
 
   async fundingPayments(sinceMs: number): Promise<VenueFundingPayment[]> {

@@ -6,12 +6,17 @@
  * orders when the process dies (`remembersOrders: false`): after a restart the journal is the
  * only truth, and orders that were in flight are resolved as never executed.
  *
+ * Its account (`PaperAccount`) starts from the configured simulated balances and moves with its
+ * own fills, fees and funding; `balances()` reports it like a venue would.
+ *
  * Quantities and prices are not constrained by a venue's steps here (no exchange metadata in
  * replay); `rules` reports a fine grid so rounding is a no-op beyond float noise.
  */
 import type { MarketDataMessage } from '../../protocol/index.js';
 import type { QuoteBook } from '../../trading/market/book.js';
 import { FillModel, type FillModelEvent, type FillModelOptions } from '../../trading/orders/fill-model.js';
+import { PaperAccount } from '../../trading/orders/paper-account.js';
+import type { AssetAmounts } from '../../trading/risk/balance-book.js';
 import type { MarketRules } from '../../trading/market/lot-size.js';
 import type { VenueOrderView } from '../../trading/orders/venue-view.js';
 import { VenueFailure, type OrderRef, type TradeVenue, type VenueFundingPayment, type VenueListener, type VenueOrderRequest, type VenuePosition, type VenueTrade } from '../../execution/venue-port.js';
@@ -31,15 +36,19 @@ export class PaperTradeVenue implements TradeVenue {
   readonly remembersOrders = false;
   private readonly model: FillModel;
   private readonly views = new Map<string, PaperView>();
+  private readonly account: PaperAccount;
   private listener: VenueListener | undefined;
 
+  /** `account`: the simulated starting balances (asset → amount) and the leverage its perp margin assumes. */
   constructor(
     readonly id: string,
     book: QuoteBook,
     options: FillModelOptions,
     private readonly now: () => number,
+    account: { readonly startingBalances: Readonly<Record<string, number>>; readonly leverage: number },
   ) {
     this.model = new FillModel(book, options);
+    this.account = new PaperAccount(account.startingBalances, account.leverage);
   }
 
   async connect(): Promise<void> {}
@@ -80,6 +89,10 @@ export class PaperTradeVenue implements TradeVenue {
     return [];
   }
 
+  async balances(): Promise<ReadonlyMap<string, AssetAmounts>> {
+    return this.account.balances();
+  }
+
   async fundingPayments(_sinceMs: number): Promise<VenueFundingPayment[]> {
     // Funding is settled by the fill model and pushed through the listener.
     return [];
@@ -103,12 +116,14 @@ export class PaperTradeVenue implements TradeVenue {
     const changed = new Set<string>();
     for (const event of events) {
       if (event.type === 'funding') {
+        this.account.applyFunding(event.symbol, event.rate, event.markPx);
         this.listener?.onFunding(event.venue, event.symbol, event.rate, event.markPx, event.settlementMs);
         continue;
       }
       const view = this.views.get(event.clientOrderId);
       if (!view) continue;
       apply(view, event, this.now());
+      if (event.type === 'fill') this.account.applyFill(event.symbol, event.side, event.qty, event.px, event.fee, event.feeCurrency);
       changed.add(event.clientOrderId);
     }
     for (const clientOrderId of changed) this.listener?.onOrder(clientOrderId, snapshot(this.views.get(clientOrderId)!));

@@ -9,7 +9,7 @@ import type { QuoteBook } from '../../trading/market/book.js';
 import { CcxtTradeVenue } from './ccxt-venue.js';
 import { loadCredentials } from './credentials.js';
 import { PaperTradeVenue } from './paper-venue.js';
-import type { ExecutionParams, VenueParams } from '../../execution/params.js';
+import { SIMULATED_STARTING_BALANCES, type ExecutionParams, type VenueParams } from '../../execution/params.js';
 import type { TradeVenue } from '../../execution/venue-port.js';
 
 /** ccxt market-type names per venue, for `options.fetchMarkets.types`. */
@@ -42,7 +42,8 @@ async function ccxtVenue(venue: VenueParams, params: ExecutionParams, now: () =>
 export async function createTradeVenues(params: ExecutionParams, book: QuoteBook, now: () => number): Promise<TradeVenue[]> {
   if (params.mode === 'paper' || params.mode === 'replay') {
     const options = { fees: params.fees, latencyMs: params.paper.latencyMs, beyondDepthPenaltyBps: params.paper.beyondDepthPenaltyBps };
-    return params.venues.map((venue) => new PaperTradeVenue(venue.id, book, options, now));
+    const account = (venue: string) => ({ startingBalances: params.paper.startingBalances[venue] ?? SIMULATED_STARTING_BALANCES, leverage: params.balances.assumedLeverage });
+    return params.venues.map((venue) => new PaperTradeVenue(venue.id, book, options, now, account(venue.id)));
   }
   return Promise.all(params.venues.map((venue) => ccxtVenue(venue, params, now)));
 }
