@@ -7,7 +7,8 @@
  *   md ─► QuoteBook ◄───────────────┘   answers ─► OrderLedger ─► journal ─► events to the strategy
  *                                                      └─► MultiLegRunner (corrections)
  *
- * Start: the journal is loaded, orders that may be live go to `unknown`, and the Reconciler asks
+ * Start: the journal is loaded, orders that may be live go to `unknown`, every venue's market rules
+ * and fee rates are published to the strategies (MarketRulesPublisher), then the Reconciler asks
  * every venue; until it is done, orders are denied with `reconciling` and multi-leg coordinators wait.
  */
 import { message, type CommandMessage, type ExecutionStatus, type MarketDataMessage, type TradingStatus } from '../protocol/index.js';
@@ -25,6 +26,7 @@ import type { EventSink } from './events.js';
 import { fundingSince, pollFunding, settlementRows } from './funding.js';
 import { LatencyRecorder } from './latency.js';
 import { OrderStore, type OrderStoreCounters, type LiveOrder } from './order-store.js';
+import { MarketRulesPublisher } from './market-rules.js';
 import { MultiLegRunner } from './multi-leg-runner.js';
 import { OrderIo } from './order-io.js';
 import { Reconciler } from './reconciler.js';
@@ -60,6 +62,7 @@ export class ExecutionCore {
   private readonly io: OrderIo;
   private readonly multiLeg: MultiLegRunner;
   private readonly reconciler: Reconciler;
+  private readonly marketRules: MarketRulesPublisher;
   private readonly commands: CommandHandler;
   private readonly latency = new LatencyRecorder();
   private readonly equity: EquityWatch;
@@ -92,24 +95,30 @@ export class ExecutionCore {
     this.io = new OrderIo({ ...base, latency: this.latency, convertFee, track, pollIntervalMs: params.pollIntervalMs, unknownGraceMs: params.unknownGraceMs });
     const riskContext = (duplicateIntent = false): RiskContext => this.riskContext(duplicateIntent);
     this.multiLeg = new MultiLegRunner({ ...base, journal, io: this.io, book: this.book, sink, riskContext, options: params.multiLeg });
-    this.reconciler = new Reconciler({ ...base, io: this.io, lookbackMs: params.reconcileLookbackMs, configuredSymbols: (id) => params.venues.find((v) => v.id === id)?.symbols ?? [], convertFee, log: options.log });
-    this.commands = new CommandHandler({ ...base, journal, io: this.io, multiLeg: this.multiLeg, sink, latency: this.latency, riskContext, reconciling: () => this.reconciler.reconciling });
+    const configuredSymbols = (id: string): string[] => params.venues.find((v) => v.id === id)?.symbols ?? [];
+    this.reconciler = new Reconciler({ ...base, io: this.io, lookbackMs: params.reconcileLookbackMs, configuredSymbols, convertFee, log: options.log });
+    this.marketRules = new MarketRulesPublisher({ venues: this.venues, symbolsOf: configuredSymbols, feeTable: params.fees, sink, log: options.log, counters, track, nowMs: this.nowMs, delay: options.delay, feeRefreshMs: params.feeRefreshMs, republishMs: params.marketRulesRepublishMs });
+    this.commands = new CommandHandler({ ...base, journal, io: this.io, multiLeg: this.multiLeg, sink, latency: this.latency, riskContext, reconciling: () => this.reconciler.reconciling, referencePx: this.priceOf });
     this.ledger.onChange((order) => this.multiLeg.onOrderChanged(order));
     for (const venue of venueList) venue.setListener({ onOrder: (id, view) => this.onVenueOrder(id, view), onFunding: (...args) => this.onPaperFunding(...args) });
     this.load();
   }
 
-  /** Starts reconciliation (orders are denied with `reconciling` until it is done). */
+  /** Publishes the market rules, then reconciles (orders are denied with `reconciling` until both are done). */
   start(): void {
     this.reconciler.prepare();
     // The loss limits' baseline is the journal's equity now, before anything trades.
     this.checkEquity(this.nowMs());
     this.broadcastState(this.risk.tradingState.status);
+    // Market rules first: reconciliation (and with it trading) starts once every venue's are published.
     this.options.track(
-      this.reconciler.run().then(() => {
-        this.options.log.info({ venues: this.reconciler.venues }, 'reconciliation done');
-        this.multiLeg.resume();
-      }),
+      this.marketRules
+        .loadAll()
+        .then(() => this.reconciler.run())
+        .then(() => {
+          this.options.log.info({ venues: this.reconciler.venues }, 'reconciliation done');
+          this.multiLeg.resume();
+        }),
       'reconcile',
     );
   }
@@ -132,6 +141,7 @@ export class ExecutionCore {
   onTick(): void {
     const nowMs = this.nowMs();
     for (const venue of this.venues.values()) venue.advance(nowMs);
+    this.marketRules.tick(nowMs);
     if (!this.reconciler.reconciling) this.poll(nowMs);
     this.multiLeg.tick();
     if (nowMs - this.lastEquityMs >= EQUITY_CHECK_MS) this.checkEquity(nowMs);
@@ -165,11 +175,12 @@ export class ExecutionCore {
   /** The status ops shows (built on demand, off the hot path). */
   status(): ExecutionStatus {
     const { ledger, book, reconciler, latency, multiLeg } = this;
-    return executionStatus({ mode: this.options.params.mode, tradingState: this.risk.tradingState, reconciler, ledger, book, journal: this.options.journal, denials: this.commands.denials, latency, multiLeg });
+    return executionStatus({ mode: this.options.params.mode, tradingState: this.risk.tradingState, reconciler, ledger, book, journal: this.options.journal, denials: this.commands.denials, latency, multiLeg, marketRules: this.marketRules.status() });
   }
 
   async close(): Promise<void> {
     this.reconciler.stop();
+    this.marketRules.stop();
     await Promise.all([...this.venues.values()].map((venue) => venue.close().catch(() => undefined)));
     this.options.journal.close();
   }

@@ -1,10 +1,11 @@
 /**
  * The execution actor's status for ops: trading state, reconciliation, open orders, positions with
- * PnL, orders by status, denials by reason, tick-to-order latency, the journal's path. Built on
+ * PnL, orders by status, denials by reason, tick-to-order latency, each market's rules and fee
+ * rates with their source, the journal's path. Built on
  * demand (a status request), never on the hot path, from the core's parts (the core passes them:
  * this file does not know the core).
  */
-import type { ExecutionStatus, OpenOrderStatus } from '../protocol/index.js';
+import type { ExecutionStatus, MarketRulesStatus, OpenOrderStatus } from '../protocol/index.js';
 import type { QuoteBook } from '../trading/market/book.js';
 import type { TradingStateMachine } from '../trading/risk/trading-state.js';
 import type { ExecutionJournal } from './journal-port.js';
@@ -26,6 +27,7 @@ export interface StatusSources {
   readonly denials: Readonly<Record<string, number>>;
   readonly latency: LatencyRecorder;
   readonly multiLeg: MultiLegRunner;
+  readonly marketRules: readonly MarketRulesStatus[];
 }
 
 function openOrderStatus({ spec, record }: LiveOrder): OpenOrderStatus {
@@ -65,6 +67,7 @@ export function executionStatus(from: StatusSources): ExecutionStatus {
     denialsByReason: { ...from.denials },
     tickToOrderLatencyUs: from.latency.summary(),
     multiLeg: from.multiLeg.status(),
+    marketRules: from.marketRules,
     journal: from.journal.path,
   };
 }

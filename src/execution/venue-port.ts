@@ -8,6 +8,7 @@
  * did not (`rejected`): the core resolves the first by lookup and never resends.
  */
 import type { Leg, MarketDataMessage } from '../protocol/index.js';
+import type { FeeRates } from '../trading/market/fees.js';
 import type { MarketRules } from '../trading/market/lot-size.js';
 import type { VenueOrderView, VenueTradeView } from '../trading/orders/venue-view.js';
 
@@ -55,8 +56,13 @@ export interface TradeVenue {
   readonly remembersOrders: boolean;
   /** Loads markets (and anything else the first order needs). */
   connect(): Promise<void>;
-  /** The market's steps and minimums; null when the venue does not list the symbol. */
+  /** The market's steps and minimums (from the venue's loaded markets); null when the venue does not list the symbol. */
   rules(symbol: string): MarketRules | null;
+  /**
+   * The account's maker/taker rates per symbol as the venue reports them; symbols the venue gives
+   * no rate for are absent (the caller falls back to the fee table). Rejects when the venue fails.
+   */
+  tradingFees(symbols: readonly string[]): Promise<ReadonlyMap<string, FeeRates>>;
   submit(order: VenueOrderRequest): Promise<VenueOrderView>;
   /** Cancels; a `not_found` failure means the venue does not know the order. */
   cancel(ref: OrderRef): Promise<VenueOrderView>;

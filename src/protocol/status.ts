@@ -77,6 +77,9 @@ export interface MultiLegStatus {
   readonly failed: number;
 }
 
+/** One market's published rules; `feeError` says why its rates fell back to the table (null when the venue answered). */
+export type MarketRulesStatus = Omit<MessageOf<'MarketRules'>, 'type' | 'ts'> & { readonly feeError: string | null };
+
 export type ExecutionStatus = {
   /** sim, paper, live or replay. */
   readonly mode: string;
@@ -91,6 +94,8 @@ export type ExecutionStatus = {
   readonly denialsByReason: Readonly<Record<string, number>>;
   readonly tickToOrderLatencyUs: LatencySummary;
   readonly multiLeg: MultiLegStatus;
+  /** Each traded market's rules and fee rates as published to the strategies, with where the rates came from. */
+  readonly marketRules: readonly MarketRulesStatus[];
   /** The journal's path. */
   readonly journal: string;
 };

@@ -68,6 +68,7 @@ const execution: ExecutionStatus = {
   denialsByReason: { notional_cap: 2 },
   tickToOrderLatencyUs: { count: 4, p50Us: 40, p99Us: 90, maxUs: 95 },
   multiLeg: { active: 0, finished: 0, failed: 0 },
+  marketRules: [],
   journal: '/tmp/journal.sqlite',
 };
 

@@ -8,7 +8,7 @@ import hedge from '../../actors/strategy/spot-perp-hedge.js';
 import type { MarketDataMessage } from '../../src/protocol/index.js';
 import { hedgeKeyOf, spotPerpHedgeEngine } from '../../src/trading/strategy/spot-perp-hedge.js';
 import { applyMarketData } from '../../src/trading/strategy/market-view.js';
-import { engineTick, filled, funding, levels, opportunityFor, runnerFor, top, type MultiLeg } from './helpers.js';
+import { allMarketRules, engineTick, filled, funding, levels, opportunityFor, runnerFor, top, type MultiLeg } from './helpers.js';
 
 const PERP = 'BTC/USDT:USDT';
 const SPOT = 'BTC/USDT';
@@ -24,6 +24,7 @@ const books = (): MarketDataMessage[] => [levels('binanceusdm', PERP, 59_997, 60
 function engineWith(messages: MarketDataMessage[]) {
   const params = spotPerpHedgeEngine.parseParams({ spotVenue: 'binance', perpVenue: 'binanceusdm', symbols: [PERP], inventory: { USDT: 100_000 } });
   const state = spotPerpHedgeEngine.init('engine', params, { wallMs: () => 1_700_000_000_000, bookMs: () => 1_000 });
+  for (const rules of allMarketRules()) state.rules.apply(rules);
   for (const m of messages) applyMarketData(state.market, m);
   return (m: MarketDataMessage) => engineTick(spotPerpHedgeEngine, state, params, 1_700_000_000_000, m);
 }

@@ -12,7 +12,7 @@
  *
  * Timers are set in onStart, which runs after init and after a restore alike.
  */
-import type { MarketDataMessage, OrderEventMessage } from '../../../src/protocol/index.js';
+import type { MarketDataMessage, MessageOf, OrderEventMessage } from '../../../src/protocol/index.js';
 import { defineActor, type ActorContext, type ActorDefinition } from '../../../src/runtime/actor/actor.js';
 import type { BookUpdate, FundingUpdate, StrategyLogic } from '../../../src/trading/strategy/logic.js';
 import type { StrategyOutput } from '../../../src/trading/strategy/outputs.js';
@@ -75,6 +75,7 @@ export function strategyActor<S extends BaseState, P extends CommonParams>(engin
       FundingSettled: onEvent,
       LegImbalanceUpdated: onEvent,
       TradingStateChanged: onEvent,
+      MarketRules: (state: S, message: MessageOf<'MarketRules'>) => state.rules.apply(message),
     },
     onTimer(state, name, ctx) {
       if (name !== EVALUATE_TIMER) return;

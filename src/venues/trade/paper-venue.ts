@@ -6,17 +6,32 @@
  * orders when the process dies (`remembersOrders: false`): after a restart the journal is the
  * only truth, and orders that were in flight are resolved as never executed.
  *
- * Quantities and prices are not constrained by a venue's steps here (no exchange metadata in
- * replay); `rules` reports a fine grid so rounding is a no-op beyond float noise.
+ * Market rules come from a `MarketRulesSource`: in paper mode the ccxt markets loaded from the
+ * public venue (or the simulator standing in for it), so execution rounds and enforces minimums
+ * exactly as it would live. Replay has no venue to ask: its source is `REPLAY_RULES`, a fine grid
+ * with no minimums, until recordings carry each market's rules. Fee rates are the fee table's
+ * (`tradingFees` reports none): a paper account has no tier at any venue.
  */
 import type { MarketDataMessage } from '../../protocol/index.js';
 import type { QuoteBook } from '../../trading/market/book.js';
 import { FillModel, type FillModelEvent, type FillModelOptions } from '../../trading/orders/fill-model.js';
+import type { FeeRates } from '../../trading/market/fees.js';
 import type { MarketRules } from '../../trading/market/lot-size.js';
 import type { VenueOrderView } from '../../trading/orders/venue-view.js';
 import { VenueFailure, type OrderRef, type TradeVenue, type VenueFundingPayment, type VenueListener, type VenueOrderRequest, type VenuePosition, type VenueTrade } from '../../execution/venue-port.js';
 
-const PAPER_RULES: MarketRules = Object.freeze({ amountStep: 1e-8, priceTick: 1e-8, minQty: 0, minNotional: 0 });
+/** Where a paper venue's market rules come from. */
+export interface MarketRulesSource {
+  /** Loads the markets (paper: ccxt's loadMarkets against the public venue). */
+  connect(): Promise<void>;
+  rules(symbol: string): MarketRules | null;
+}
+
+/** Replay's stand-in until recordings carry the rules: a fine grid, so rounding is a no-op beyond float noise. */
+export const REPLAY_RULES: MarketRulesSource = Object.freeze({
+  connect: async () => undefined,
+  rules: () => Object.freeze({ amountStep: 1e-8, priceTick: 1e-8, minQty: 0, minNotional: 0, contractSize: 1 }),
+});
 /** Terminal views kept for lookups before the oldest are dropped. */
 const MAX_VIEWS = 10_000;
 
@@ -38,14 +53,21 @@ export class PaperTradeVenue implements TradeVenue {
     book: QuoteBook,
     options: FillModelOptions,
     private readonly now: () => number,
+    private readonly markets: MarketRulesSource,
   ) {
     this.model = new FillModel(book, options);
   }
 
-  async connect(): Promise<void> {}
+  async connect(): Promise<void> {
+    await this.markets.connect();
+  }
 
-  rules(_symbol: string): MarketRules {
-    return PAPER_RULES;
+  rules(symbol: string): MarketRules | null {
+    return this.markets.rules(symbol);
+  }
+
+  async tradingFees(_symbols: readonly string[]): Promise<ReadonlyMap<string, FeeRates>> {
+    return new Map();
   }
 
   async submit(order: VenueOrderRequest): Promise<VenueOrderView> {

@@ -8,7 +8,7 @@ import { redirectToSimulator } from '../sim-redirect.js';
 import type { QuoteBook } from '../../trading/market/book.js';
 import { CcxtTradeVenue } from './ccxt-venue.js';
 import { loadCredentials } from './credentials.js';
-import { PaperTradeVenue } from './paper-venue.js';
+import { PaperTradeVenue, REPLAY_RULES } from './paper-venue.js';
 import type { ExecutionParams, VenueParams } from '../../execution/params.js';
 import type { TradeVenue } from '../../execution/venue-port.js';
 
@@ -26,15 +26,17 @@ function marketOptions(venue: VenueParams): Record<string, unknown> {
   return options;
 }
 
-async function ccxtVenue(venue: VenueParams, params: ExecutionParams, now: () => number): Promise<TradeVenue> {
-  const credentials = loadCredentials(venue.account, params.secretsFile === undefined ? { source: 'env' } : { source: 'file', path: params.secretsFile });
+/** A ccxt venue; without credentials (paper) it only reads public data (the markets' rules). */
+async function ccxtVenue(venue: VenueParams, params: ExecutionParams, now: () => number, withCredentials: boolean): Promise<CcxtTradeVenue> {
+  const credentials = withCredentials ? loadCredentials(venue.account, params.secretsFile === undefined ? { source: 'env' } : { source: 'file', path: params.secretsFile }) : {};
   const exchange = await createExchange(venue.id, {
     ...credentials,
     enableRateLimit: false,
     timeout: params.requestTimeoutMs,
     options: marketOptions(venue),
   });
-  if (params.mode === 'sim') redirectToSimulator(exchange as unknown as Parameters<typeof redirectToSimulator>[0], venue.simUrl!);
+  // Live never goes to a simulator, whatever the params say.
+  if (venue.simUrl !== null && params.mode !== 'live') redirectToSimulator(exchange as unknown as Parameters<typeof redirectToSimulator>[0], venue.simUrl);
   return new CcxtTradeVenue(venue.id, exchange, await loadCcxtErrors(), now);
 }
 
@@ -42,7 +44,9 @@ async function ccxtVenue(venue: VenueParams, params: ExecutionParams, now: () =>
 export async function createTradeVenues(params: ExecutionParams, book: QuoteBook, now: () => number): Promise<TradeVenue[]> {
   if (params.mode === 'paper' || params.mode === 'replay') {
     const options = { fees: params.fees, latencyMs: params.paper.latencyMs, beyondDepthPenaltyBps: params.paper.beyondDepthPenaltyBps };
-    return params.venues.map((venue) => new PaperTradeVenue(venue.id, book, options, now));
+    // Paper reads the market rules from the public venue (or the simulator, with a simUrl), replay from nowhere yet.
+    const rulesOf = (venue: VenueParams) => (params.mode === 'paper' ? ccxtVenue(venue, params, now, false) : Promise.resolve(REPLAY_RULES));
+    return Promise.all(params.venues.map(async (venue) => new PaperTradeVenue(venue.id, book, options, now, await rulesOf(venue))));
   }
-  return Promise.all(params.venues.map((venue) => ccxtVenue(venue, params, now)));
+  return Promise.all(params.venues.map((venue) => ccxtVenue(venue, params, now, true)));
 }
