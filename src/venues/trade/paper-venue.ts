@@ -51,11 +51,12 @@ export class PaperTradeVenue implements TradeVenue {
   constructor(
     readonly id: string,
     book: QuoteBook,
-    options: FillModelOptions,
+    options: Omit<FillModelOptions, 'rules'>,
     private readonly now: () => number,
     private readonly markets: MarketRulesSource,
   ) {
-    this.model = new FillModel(book, options);
+    // The fill model is this venue: it fills by the same market rules execution enforces.
+    this.model = new FillModel(book, { ...options, rules: (symbol) => this.markets.rules(symbol) });
   }
 
   async connect(): Promise<void> {
