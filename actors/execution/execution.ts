@@ -101,6 +101,8 @@ export default defineActor<State, ExecutionParams>({
     MarkPrice: marketData,
     FundingRate: marketData,
     VenueStatus: marketData,
+    /** Replay only: a market's rules, recorded with the market data. */
+    MarketRules: (state, rules) => state.core.onRecordedRules(rules),
   },
   onTimer(state) {
     state.core.onTick();

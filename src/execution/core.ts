@@ -11,7 +11,7 @@
  * and fee rates are published to the strategies (MarketRulesPublisher), then the Reconciler asks
  * every venue; until it is done, orders are denied with `reconciling` and multi-leg coordinators wait.
  */
-import { message, type CommandMessage, type ExecutionStatus, type MarketDataMessage, type TradingStatus } from '../protocol/index.js';
+import { message, type CommandMessage, type ExecutionStatus, type MarketDataMessage, type MessageOf, type TradingStatus } from '../protocol/index.js';
 import { monoNowNs } from '../base/clock.js';
 import type { Logger } from '../base/log.js';
 import { QuoteBook } from '../trading/market/book.js';
@@ -135,6 +135,14 @@ export class ExecutionCore {
       venue.onMarketData(md);
       venue.advance(this.nowMs());
     }
+  }
+
+  /** Replay: a market's rules from the recording; the paper venue takes them and they are republished. */
+  onRecordedRules(rules: MessageOf<'MarketRules'>): void {
+    const venue = this.venues.get(rules.venue);
+    if (!venue || venue.remembersOrders) return;
+    venue.onRecordedRules(rules);
+    this.marketRules.reload(rules.venue);
   }
 
   /** Called on a short timer: paper time, polls, multi-leg deadlines, loss limits, funding, pruning. */

@@ -98,6 +98,12 @@ export class MarketRulesPublisher {
     }
   }
 
+  /** Reads a venue's rules and rates again at the next tick (replay: the recording brought new ones). */
+  reload(venue: string): void {
+    const schedule = this.schedule.get(venue);
+    if (schedule) schedule.dueMs = 0;
+  }
+
   stop(): void {
     this.stopped = true;
   }

@@ -7,7 +7,7 @@
  * `VenueFailure`s that say whether the order may have reached the venue (`ambiguous`) or certainly
  * did not (`rejected`): the core resolves the first by lookup and never resends.
  */
-import type { Leg, MarketDataMessage } from '../protocol/index.js';
+import type { Leg, MarketDataMessage, MessageOf } from '../protocol/index.js';
 import type { FeeRates } from '../trading/market/fees.js';
 import type { MarketRules } from '../trading/market/lot-size.js';
 import type { VenueOrderView, VenueTradeView } from '../trading/orders/venue-view.js';
@@ -77,6 +77,8 @@ export interface TradeVenue {
   /** Funding payments since `sinceMs` (empty where the venue pays none or the fill model settles). */
   fundingPayments(sinceMs: number): Promise<VenueFundingPayment[]>;
   setListener(listener: VenueListener): void;
+  /** A market's rules that came with recorded market data (replay); a no-op for real venues. */
+  onRecordedRules(message: MessageOf<'MarketRules'>): void;
   /** Market data for this venue (the paper fill model settles funding from it). */
   onMarketData(message: MarketDataMessage): void;
   /** Moves simulated time (paper); a no-op for real venues. */

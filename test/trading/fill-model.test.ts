@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { FillModel, type FillModelEvent, type PaperOrderRequest } from '../../src/trading/orders/fill-model.js';
 import { QuoteBook } from '../../src/trading/market/book.js';
-import { DEFAULT_FEE_SCHEDULE } from '../../src/trading/market/fees.js';
+import { DEFAULT_FEE_SCHEDULE, feeRates } from '../../src/trading/market/fees.js';
 import type { MarketRules } from '../../src/trading/market/lot-size.js';
 import { PositionBook } from '../../src/trading/market/positions.js';
 import { bookLevels, bookTop, fundingRate, manualClock, markPrice } from './helpers.js';
@@ -16,7 +16,7 @@ const FINE: MarketRules = { amountStep: 1e-8, priceTick: 1e-8, minQty: 0, minNot
 function setup(latencyMs = 100, rules: MarketRules = FINE) {
   const clock = manualClock(0);
   const book = new QuoteBook({ now: clock.now, maxAgeMs: 60_000 });
-  const model = new FillModel(book, { fees: DEFAULT_FEE_SCHEDULE, latencyMs, beyondDepthPenaltyBps: 50, rules: (symbol) => (symbol === 'ETH/USDT' ? null : rules) });
+  const model = new FillModel(book, { fees: (symbol) => feeRates(DEFAULT_FEE_SCHEDULE, 'okx', symbol), latencyMs, beyondDepthPenaltyBps: 50, rules: (symbol) => (symbol === 'ETH/USDT' ? null : rules) });
   return { clock, book, model };
 }
 

@@ -25,14 +25,15 @@
  */
 import type { Leg, MessageOf } from '../../protocol/index.js';
 import type { QuoteBook } from '../market/book.js';
-import { feeForFill, type FeeSchedule, type Liquidity } from '../market/fees.js';
+import { fillFee, type FeeRates, type Liquidity } from '../market/fees.js';
 import { beyondDepthPx, walkLevels } from '../market/levels.js';
 import { roundToStep, type MarketRules } from '../market/lot-size.js';
 import { FundingLedger, type FundingSettlement } from './paper-funding.js';
 import { symbolParts } from '../market/symbols.js';
 
 export interface FillModelOptions {
-  readonly fees: FeeSchedule;
+  /** The account's rates on a market (the fee table in paper, the recorded rates in replay). */
+  readonly fees: (symbol: string) => FeeRates;
   /** One-way latency to the simulated venue, for orders and cancels. */
   readonly latencyMs: number;
   /** See the module comment; default 25. */
@@ -78,7 +79,7 @@ const DONE = 1 - 1e-9;
 
 /**
  * @example
- * const model = new FillModel(book, { fees: DEFAULT_FEE_SCHEDULE, latencyMs: 50, rules: () => ({ amountStep: 0.001, priceTick: 0.1, minQty: 0.001, minNotional: 5, contractSize: 1 }) });
+ * const model = new FillModel(book, { fees: (symbol) => feeRates(DEFAULT_FEE_SCHEDULE, 'okx', symbol), latencyMs: 50, rules: () => ({ amountStep: 0.001, priceTick: 0.1, minQty: 0.001, minNotional: 5, contractSize: 1 }) });
  * model.submit({ clientOrderId, venue: 'okx', symbol: 'BTC/USDT', side: 'buy', orderType: 'market', timeInForce: 'IOC', qty: 1, limitPx: null, reduceOnly: false }, now);
  * model.advance(now + 50); // [{ type: 'accepted' … }, { type: 'fill' … }]
  */
@@ -208,7 +209,8 @@ export class FillModel {
 
   #fill(order: PaperOrder, qty: number, px: number, liquidity: Liquidity, events: FillModelEvent[]): void {
     order.filledQty += qty;
-    const fee = feeForFill(this.#options.fees, order.venue, order.symbol, liquidity, qty, px);
+    const rates = this.#options.fees(order.symbol);
+    const fee = fillFee(qty, px, liquidity === 'maker' ? rates.makerRateBps : rates.takerRateBps);
     events.push({
       type: 'fill',
       clientOrderId: order.clientOrderId,

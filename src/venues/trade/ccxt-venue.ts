@@ -24,7 +24,7 @@
  *   base units, so amounts are divided by `contractSize` going out and multiplied coming back.
  */
 import type { Exchange, Order, Trade } from 'ccxt';
-import type { MarketDataMessage } from '../../protocol/index.js';
+import type { MarketDataMessage, MessageOf } from '../../protocol/index.js';
 import type { CcxtErrorClasses } from '../ccxt-loader.js';
 import type { FeeRates } from '../../trading/market/fees.js';
 import type { MarketRules } from '../../trading/market/lot-size.js';
@@ -169,6 +169,10 @@ export class CcxtTradeVenue implements TradeVenue {
 
   setListener(_listener: VenueListener): void {
     // A ccxt venue pushes nothing: the core polls it.
+  }
+
+  onRecordedRules(_message: MessageOf<'MarketRules'>): void {
+    // A live venue's rules come from its own markets, never from a recording.
   }
 
   onMarketData(_message: MarketDataMessage): void {}

@@ -8,7 +8,8 @@ import { redirectToSimulator } from '../sim-redirect.js';
 import type { QuoteBook } from '../../trading/market/book.js';
 import { CcxtTradeVenue } from './ccxt-venue.js';
 import { loadCredentials } from './credentials.js';
-import { PaperTradeVenue, REPLAY_RULES } from './paper-venue.js';
+import { PaperTradeVenue, type MarketRulesSource } from './paper-venue.js';
+import { RecordedMarketRules } from './recorded-rules.js';
 import type { ExecutionParams, VenueParams } from '../../execution/params.js';
 import type { TradeVenue } from '../../execution/venue-port.js';
 
@@ -43,9 +44,9 @@ async function ccxtVenue(venue: VenueParams, params: ExecutionParams, now: () =>
 /** One trade venue per configured venue, in config order. */
 export async function createTradeVenues(params: ExecutionParams, book: QuoteBook, now: () => number): Promise<TradeVenue[]> {
   if (params.mode === 'paper' || params.mode === 'replay') {
-    const options = { fees: params.fees, latencyMs: params.paper.latencyMs, beyondDepthPenaltyBps: params.paper.beyondDepthPenaltyBps };
-    // Paper reads the market rules from the public venue (or the simulator, with a simUrl), replay from nowhere yet.
-    const rulesOf = (venue: VenueParams) => (params.mode === 'paper' ? ccxtVenue(venue, params, now, false) : Promise.resolve(REPLAY_RULES));
+    const options = { feeTable: params.fees, latencyMs: params.paper.latencyMs, beyondDepthPenaltyBps: params.paper.beyondDepthPenaltyBps };
+    // Paper reads the market rules from the public venue (or the simulator, with a simUrl), replay from the recording.
+    const rulesOf = async (venue: VenueParams): Promise<MarketRulesSource> => (params.mode === 'paper' ? ccxtVenue(venue, params, now, false) : new RecordedMarketRules(venue.id));
     return Promise.all(params.venues.map(async (venue) => new PaperTradeVenue(venue.id, book, options, now, await rulesOf(venue))));
   }
   return Promise.all(params.venues.map((venue) => ccxtVenue(venue, params, now, true)));
