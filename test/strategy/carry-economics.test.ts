@@ -23,7 +23,7 @@ describe('carry entry economics', () => {
     expect(entry?.short).toEqual({ venue: 'bybit', symbol: BTC });
     expect(entry?.long).toEqual({ venue: 'okx', symbol: BTC });
 
-    // 10 000 USD / 60 000 = 0.16667 BTC, four significant digits with no lot configured.
+    // 10 000 USD / 60 000 = 0.16667 BTC, 0.1666 on the rules' 0.0001 step.
     const qty = 0.1666;
     const notional = qty * 60_000;
     expect(entry?.qty).toBe(qty);

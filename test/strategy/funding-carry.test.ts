@@ -7,7 +7,7 @@ import { allMarketRules, commandDenied, filled, funding, legImbalance, levels, o
 const BTC = 'BTC/USDT:USDT';
 const ETH = 'ETH/USDT:USDT';
 const HOUR = 3_600_000;
-/** 10 000 USD at a 60 000 mid, four significant digits (no lot configured). */
+/** 10 000 USD at a 60 000 mid, on the published 0.0001 perp step (test/strategy/helpers.ts allMarketRules). */
 const QTY = 0.1666;
 
 // The decision tests drive the timer path; the tick path has its own tests (funding-carry-tick.test.ts).

@@ -5,7 +5,7 @@ import { allMarketRules, filled, funding, legImbalance, levels, opportunityFor, 
 
 const PERP = 'BTC/USDT:USDT';
 const SPOT = 'BTC/USDT';
-/** 5 000 USD at a 60 000 mid, four significant digits. */
+/** 5 000 USD at a 60 000 mid, on binance spot's 0.00001 BTC step. */
 const QTY = 0.08333;
 
 // The decision tests drive the timer path; the tick path has its own tests (spot-perp-hedge-tick.test.ts).

@@ -1,7 +1,9 @@
 /**
- * Rounding quantities and prices to what a venue accepts. Venues reject an order whose quantity is
- * not a multiple of the lot step or whose price is off the tick; the multi-leg coordinator sizes
- * hedges and unwinds from notionals, so execution rounds them here before they are journaled.
+ * Rounding quantities and prices to what a venue accepts, and one quantity for every leg of a
+ * hedge. Venues reject an order whose quantity is not a multiple of the lot step or whose price is
+ * off the tick; the rules come from the venue (execution publishes them as `MarketRules`), so
+ * strategies size legs with them and execution rounds every order, hedges and unwinds included,
+ * before it is journaled.
  *
  * Arithmetic happens in integer steps (`round(qty / step)`), then the result is printed with the
  * step's decimals, so 0.1 + 0.2 style residue never reaches a venue.

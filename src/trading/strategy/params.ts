@@ -51,9 +51,8 @@ export const distinctList = <T extends z.ZodType<string>>(item: T, min: number) 
     .min(min)
     .refine((values) => new Set(values).size === values.length, 'expected distinct entries');
 
-export type CommonParamsInput = z.output<z.ZodObject<typeof commonParamsShape>>;
-
-export type CommonParams = CommonParamsInput;
+/** The params every strategy has, parsed. */
+export type CommonParams = z.output<z.ZodObject<typeof commonParamsShape>>;
 
 /**
  * Params that used to describe the venue from config. Lot sizes and fee rates now come from the
@@ -79,7 +78,7 @@ function refuseVenueFacts(strategy: string, input: unknown): void {
  *
  * @example parseStrategyParams('spot-spread', schema, { minSpreadBps: 'x' }) // throws "spot-spread params: minSpreadBps: …, got \"x\""
  */
-export function parseStrategyParams<S extends z.ZodType<CommonParamsInput>>(strategy: string, schema: S, raw: unknown): z.output<S> {
+export function parseStrategyParams<S extends z.ZodType<CommonParams>>(strategy: string, schema: S, raw: unknown): z.output<S> {
   const input = raw ?? {};
   refuseVenueFacts(strategy, input);
   const result = schema.safeParse(input);

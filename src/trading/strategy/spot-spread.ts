@@ -83,7 +83,7 @@ export interface SpreadCross {
   readonly grossBps: number;
   readonly feeBps: number;
   readonly netBps: number;
-  /** Tradable quantity after every cap, rounded to both lots (0: nothing tradable). */
+  /** Tradable quantity after every cap, on both venues' lot steps and above their minimums (0: nothing tradable). */
   readonly qty: number;
   /** What capped the quantity, for the reason. */
   readonly limitedBy: string;
