@@ -115,5 +115,6 @@ export async function buildSystemStatus(source: StatusSource, mode: string, star
       total: recorder?.total ?? 0,
       best: [...(recorder?.best ?? [])],
     },
+    marketRules: [...(execution?.marketRules ?? [])],
   };
 }

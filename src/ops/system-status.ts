@@ -3,7 +3,7 @@
  * application assembles it from the supervisor and from what each actor reports; ops only
  * renders and exports it, so this shape is the contract between the two.
  */
-import type { Message, PositionStatus } from '../protocol/index.js';
+import type { MarketRulesStatus, Message, PositionStatus } from '../protocol/index.js';
 
 export interface ActorSummary {
   id: string;
@@ -78,6 +78,8 @@ export interface SystemStatus {
   orders: { sent: number; fills: number; byVenueStatus: { venue: string; status: string; count: number }[] };
   latency: LatencyHistogram | null;
   opportunities: { total: number; best: Extract<Message, { type: 'Opportunity' }>[] };
+  /** Each traded market's rules and fee rates as execution published them, with where the rates came from (`venue` or `table`). */
+  marketRules: MarketRulesStatus[];
 }
 
 /** Healthy when every actor runs (or was deliberately stopped) and trading is not halted by a failure. */

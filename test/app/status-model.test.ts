@@ -5,7 +5,7 @@
  * "down"/"unknown" answers, never a crash or made-up numbers.
  */
 import { describe, expect, it } from 'vitest';
-import type { ExecutionStatus, FeedStatus, PositionStatus } from '../../src/protocol/index.js';
+import type { ExecutionStatus, FeedStatus, MarketRulesStatus, PositionStatus } from '../../src/protocol/index.js';
 import { buildSystemStatus, type StatusSource } from '../../src/app/status-model.js';
 import type { SupervisorActorStatus } from '../../src/runtime/supervision/supervisor.js';
 
@@ -57,6 +57,8 @@ const feed: FeedStatus = {
 
 const position: PositionStatus = { strategyId: 's', venue: 'binance', symbol: 'BTC/USDT', qty: 1, avgEntryPx: 100, markPx: 102, realizedPnl: 5, unrealizedPnl: 2, fees: 1, fundingPnl: 0.5 };
 
+const rules: MarketRulesStatus = { venue: 'bybit', symbol: 'BTC/USDT:USDT', amountStep: 0.001, priceTick: 0.1, minQty: 0.001, minNotional: 5, contractSize: 1, makerRateBps: 2, takerRateBps: 5.5, feeSource: 'table', feeError: 'bybit fetchTradingFee: timed out' };
+
 const execution: ExecutionStatus = {
   mode: 'sim',
   tradingState: { state: 'REDUCING', cause: 'operator', reason: 'operator: test' },
@@ -68,7 +70,7 @@ const execution: ExecutionStatus = {
   denialsByReason: { notional_cap: 2 },
   tickToOrderLatencyUs: { count: 4, p50Us: 40, p99Us: 90, maxUs: 95 },
   multiLeg: { active: 0, finished: 0, failed: 0 },
-  marketRules: [],
+  marketRules: [rules],
   journal: '/tmp/journal.sqlite',
 };
 
@@ -93,6 +95,8 @@ describe('system status from typed actor reports', () => {
     expect(status.latency).toEqual({ boundsUs: [], cumulativeCounts: [], count: 4, sumUs: 0, p50Us: 40, p99Us: 90 });
     expect(status.risk).toEqual({ state: 'REDUCING', reason: 'operator: test', denialsByReason: { notional_cap: 2 } });
     expect(status.opportunities).toEqual({ total: 0, best: [] });
+    // Each market's rules, with where its fee rates came from and why the table stood in.
+    expect(status.marketRules).toEqual([rules]);
   });
 
   it('a feed that is down and an execution whose status hook threw give down and UNKNOWN, with nothing made up', async () => {

@@ -25,6 +25,7 @@ function status(): SystemStatus {
     orders: { sent: 9, fills: 7, byVenueStatus: [{ venue: 'binance', status: 'filled', count: 7 }] },
     latency: { boundsUs: [10, 100, 1000], cumulativeCounts: [3, 8, 9], count: 9, sumUs: 1234, p50Us: 40, p99Us: 900 },
     opportunities: { total: 77, best: [] },
+    marketRules: [],
   };
 }
 
