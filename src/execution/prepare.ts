@@ -57,6 +57,16 @@ function legOnGrid(leg: Leg, index: number, venue: TradeVenue | undefined, refer
 }
 
 /**
+ * Legs sent with one quantity (a hedge) that rounding would leave unequal: the hedge would be
+ * open by the difference, so the command is refused instead (strategies size on a common step).
+ */
+function unequalLegs(asked: readonly Leg[], rounded: readonly Leg[]): Denial | null {
+  if (asked.length < 2 || asked.some((leg) => leg.qty !== asked[0]!.qty) || rounded.every((leg) => leg.qty === rounded[0]!.qty)) return null;
+  const steps = rounded.map((leg) => `${leg.qty} on ${leg.venue}`).join(', ');
+  return deny('invalid_order', 'qty', `legs of ${asked[0]!.qty} would be unequal on the venues' lot steps (${steps}): send a quantity on every leg's step`);
+}
+
+/**
  * The request on the venues' grid, or why it cannot be sent. It stays valid: rounding keeps qty
  * and limitPx > 0 (or denies) and changes nothing else.
  *
@@ -71,5 +81,5 @@ export function prepareRequest(request: ValidRequest, venues: ReadonlyMap<string
     if ('approved' in result) return result;
     legs.push(result);
   }
-  return { ...request, legs };
+  return unequalLegs(request.legs, legs) ?? { ...request, legs };
 }

@@ -50,6 +50,19 @@ describe("execution enforces the venue's rules before sending", () => {
     expect(prepared([leg({ qty: 0.01 }), leg({ side: 'sell', qty: 0.01, limitPx: 9_000 })])).toMatchObject({ reason: 'min_notional', detail: expect.stringMatching(/^leg 1: /) });
   });
 
+  it('refuses a hedge whose equal legs rounding would make unequal, and keeps deliberately unequal legs', () => {
+    const coarse: MarketRules = { ...RULES, amountStep: 0.01, minQty: 0.01 };
+    const twoVenues = new Map([...venues, ['bybit', { id: 'bybit', rules: () => coarse } as unknown as TradeVenue]]);
+    const valid = (legs: Leg[]) => validateRequest({ strategyId: 's1', intentSeq: 1, legs, multiLeg: { toleranceUsd: 25, timeoutMs: 5_000 } }) as ValidRequest;
+    const hedge = [leg({ qty: 0.015 }), leg({ venue: 'bybit', side: 'sell', qty: 0.015 })];
+    expect(prepareRequest(valid(hedge), twoVenues, () => 60_000)).toMatchObject({
+      reason: 'invalid_order',
+      detail: "legs of 0.015 would be unequal on the venues' lot steps (0.015 on binanceusdm, 0.01 on bybit): send a quantity on every leg's step",
+    });
+    expect('legs' in prepareRequest(valid([leg({ qty: 0.02 }), leg({ venue: 'bybit', side: 'sell', qty: 0.02 })]), twoVenues, () => 60_000)).toBe(true);
+    expect('legs' in prepareRequest(valid([leg({ qty: 0.015 }), leg({ venue: 'bybit', side: 'sell', qty: 0.03 })]), twoVenues, () => 60_000)).toBe(true);
+  });
+
   it('names the market and the rule in minimumsDenial, for corrective orders too', () => {
     expect(minimumsDenial({ venue: 'okx', symbol: 'SOL/USDT:USDT', qty: 0.05 }, 150, { ...RULES, minQty: 0.1 }, 'unwind of 0.05 SOL/USDT:USDT')).toMatchObject({
       reason: 'min_qty',
