@@ -108,6 +108,8 @@ export default defineActor<State, ExecutionParams>({
     MarkPrice: marketData,
     FundingRate: marketData,
     VenueStatus: marketData,
+    /** Replay only: a market's rules, recorded with the market data. */
+    MarketRules: (state, rules) => state.core.onRecordedRules(rules),
   },
   // The batch's commands and state changes were journaled in one group: commit it, then send.
   onBatchEnd(state) {

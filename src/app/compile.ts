@@ -104,16 +104,14 @@ export function compileGraph(config: AppConfig, context: CompileContext): GraphC
     ...strategies.map((s) => ({ from: `${s.id}.intents`, to: [`${EXECUTION_ID}.commands`], policy: 'lossless' as const, capacityBytes: commandRingBytes })),
     ...strategies.map((s) => ({ from: `${s.id}.opportunities`, to: [`${RECORDER_ID}.opportunities`], policy: 'lossless' as const, capacityBytes: commandRingBytes })),
   ];
-  if (strategies.length > 0) {
-    channels.push({
-      from: `${EXECUTION_ID}.events`,
-      to: strategies.map((s) => ({
-        endpoint: `${s.id}.events`,
-        topics: [executionEventsTopic(s.id), ...venues.filter(([venue]) => strategyTopics(s, venue) !== null).map(([venue]) => executionBalancesTopic(venue))],
-      })),
-      policy: 'lossless',
-      capacityBytes: eventRingBytes,
-    });
-  }
+  // The recorder's own events topic is one no strategy's events use: it gets only the broadcasts (MarketRules among them).
+  const eventReaders = [
+    ...strategies.map((s) => ({
+      endpoint: `${s.id}.events`,
+      topics: [executionEventsTopic(s.id), ...venues.filter(([venue]) => strategyTopics(s, venue) !== null).map(([venue]) => executionBalancesTopic(venue))],
+    })),
+    ...(config.record ? [{ endpoint: `${MD_RECORDER_ID}.events`, topics: [executionEventsTopic(MD_RECORDER_ID)] }] : []),
+  ];
+  if (eventReaders.length > 0) channels.push({ from: `${EXECUTION_ID}.events`, to: eventReaders, policy: 'lossless', capacityBytes: eventRingBytes });
   return { actors, channels, ...(config.runtime.wait ? { defaults: { wait: { strategy: config.runtime.wait } } } : {}) };
 }

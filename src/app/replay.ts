@@ -7,7 +7,9 @@
  * for them, each frame published on its venue's feed port with the same topic routing. It runs
  * under the lockstep driver (src/runtime/graph/lockstep.ts): one thread, virtual time taken from the
  * recording, the graph settled after every frame. Execution fills orders with the local fill
- * model (as in paper) and settles perp funding from the recorded funding feed. The same
+ * model (as in paper), by the market rules and fee rates the recording carries (a recording
+ * without them, version 1, fills on a fine grid at the fee table's rates), and settles perp
+ * funding from the recorded funding feed. The same
  * recording and config therefore give the same orders, fills and PnL on every run.
  *
  * Each replay journals into a fresh directory under `<dataDir>/replay-*`, so replays never see
@@ -15,14 +17,13 @@
  */
 import { mkdirSync, mkdtempSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import type { MarketDataMessage } from '../protocol/index.js';
-import { topicOf } from '../protocol/index.js';
+import { recordedRulesTopic, topicOf } from '../protocol/index.js';
 import type { SystemStatus, VenueSummary } from '../ops/system-status.js';
 import { arbiterError } from '../base/errors.js';
 import { parseGraphConfig } from '../runtime/graph/graph-config.js';
 import { LockstepGraph } from '../runtime/graph/lockstep.js';
 import type { Logger } from '../base/log.js';
-import { RecordingReader, type RecordedFrame } from '../store/md-recording.js';
+import { RecordingReader, type RecordedFrame, type RecordedMessage } from '../store/md-recording.js';
 import { compileGraph, feedId } from './compile.js';
 import type { AppConfig } from './config.js';
 import { PROJECT_ROOT } from './paths.js';
@@ -141,10 +142,19 @@ function replayReport(reader: RecordingReader, file: string, journalDir: string,
   };
 }
 
-/** Publishes one recorded message as its venue's feed would, stamped with the virtual ingress time. */
-function play(lockstep: LockstepGraph, message: MarketDataMessage, tally: VenueTally): void {
+/**
+ * Publishes one recorded message as its venue's feed would, stamped with the virtual ingress time.
+ * A recorded MarketRules goes out on the same port (`md.rules.<venue>.<symbol>`): execution's
+ * paper venue takes it as the market's rules and fee rates, the strategies as what execution
+ * would have published.
+ */
+function play(lockstep: LockstepGraph, message: RecordedMessage, tally: VenueTally): void {
   message.ts = lockstep.clock.monoNs();
   tally.messages++;
+  if (message.type === 'MarketRules') {
+    lockstep.publish(feedId(message.venue), 'md', message, recordedRulesTopic(message));
+    return;
+  }
   if (message.type === 'VenueStatus') {
     if (message.state === 'stale' && message.symbol !== '') tally.staleEvents++;
     if (message.symbol === '') {

@@ -129,5 +129,6 @@ export async function buildSystemStatus(source: StatusSource, mode: string, star
     },
     journal: journal(execution, byId.get(EXECUTION_ID)?.actor?.counters),
     reconciliation: reconciliation(execution),
+    marketRules: [...(execution?.marketRules ?? [])],
   };
 }

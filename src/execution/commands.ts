@@ -18,7 +18,7 @@ import type { LatencyRecorder } from './latency.js';
 import type { MultiLegRunner } from './multi-leg-runner.js';
 import type { OrderIo } from './order-io.js';
 import type { CoreParts } from './parts.js';
-import { prepareRequest } from './prepare.js';
+import { prepareRequest, type ReferencePx } from './prepare.js';
 
 export interface CommandDeps extends CoreParts {
   readonly journal: ExecutionJournal;
@@ -28,6 +28,8 @@ export interface CommandDeps extends CoreParts {
   readonly latency: LatencyRecorder;
   readonly riskContext: (duplicateIntent: boolean) => RiskContext;
   readonly reconciling: () => boolean;
+  /** The book's reference price (market orders are checked against the minimum notional at it). */
+  readonly referencePx: ReferencePx;
 }
 
 type Submit = MessageOf<'SubmitOrder'> | MessageOf<'SubmitMultiLeg'>;
@@ -71,7 +73,7 @@ export class CommandHandler {
     const valid = validateRequest(raw);
     if ('approved' in valid) return valid;
     if (deps.reconciling()) return RECONCILING;
-    const request = prepareRequest(valid, deps.venues);
+    const request = prepareRequest(valid, deps.venues, deps.referencePx);
     if ('approved' in request) return request;
     const decision = deps.risk.check(request, deps.riskContext(duplicateIntent));
     return decision.approved ? { ...request, approval: decision } : decision;

@@ -14,10 +14,11 @@
  * Balances: fetched at start, after each fill and funding payment and every `balances.refreshMs` (BalanceTracker),
  * checked by pre-trade risk through the BalanceBook and published to the strategies.
  *
- * Start: the journal is loaded, orders that may be live go to `unknown`, and the Reconciler asks
+ * Start: the journal is loaded, orders that may be live go to `unknown`, every venue's market rules
+ * and fee rates are published to the strategies (MarketRulesPublisher), then the Reconciler asks
  * every venue; until it is done, orders are denied with `reconciling` and multi-leg coordinators wait.
  */
-import { message, type CommandMessage, type ExecutionStatus, type MarketDataMessage, type TradingStatus } from '../protocol/index.js';
+import { message, type CommandMessage, type ExecutionStatus, type MarketDataMessage, type MessageOf, type TradingStatus } from '../protocol/index.js';
 import { monoNowNs } from '../base/clock.js';
 import type { Logger } from '../base/log.js';
 import { QuoteBook } from '../trading/market/book.js';
@@ -35,6 +36,7 @@ import type { EventSink } from './events.js';
 import { fundingSince, pollFunding, settlementRows } from './funding.js';
 import { LatencyRecorder } from './latency.js';
 import { OrderStore, type OrderStoreCounters, type LiveOrder } from './order-store.js';
+import { MarketRulesPublisher } from './market-rules.js';
 import { MultiLegRunner } from './multi-leg-runner.js';
 import { OrderIo } from './order-io.js';
 import { PositionWatch } from './position-watch.js';
@@ -72,6 +74,7 @@ export class ExecutionCore {
   private readonly multiLeg: MultiLegRunner;
   private readonly reconciler: Reconciler;
   private readonly positionWatch: PositionWatch;
+  private readonly marketRules: MarketRulesPublisher;
   private readonly commands: CommandHandler;
   private readonly group: CommitGroup;
   private readonly latency = new LatencyRecorder();
@@ -122,19 +125,21 @@ export class ExecutionCore {
     this.io = new OrderIo({ ...base, latency: this.latency, group: this.group, convertFee, track, pollIntervalMs: params.pollIntervalMs, unknownGraceMs: params.unknownGraceMs, onAmbiguous: (venue) => this.reconciler.requestSoon(venue) });
     const riskContext = (duplicateIntent = false): RiskContext => this.riskContext(duplicateIntent);
     this.multiLeg = new MultiLegRunner({ ...base, journal, io: this.io, book: this.book, sink, riskContext, options: params.multiLeg });
+    const configuredSymbols = (id: string): string[] => params.venues.find((v) => v.id === id)?.symbols ?? [];
     this.positionWatch = new PositionWatch({ ledger: this.ledger, risk: this.risk, sink, priceOf: this.priceOf, toleranceUsd: params.mismatchToleranceUsd, log: options.log, nowMs: this.nowMs });
     this.reconciler = new Reconciler({
       ...base,
       io: this.io,
       lookbackMs: params.reconcileLookbackMs,
-      configuredSymbols: (id) => params.venues.find((v) => v.id === id)?.symbols ?? [],
+      configuredSymbols,
       convertFee,
       log: options.log,
       watch: this.positionWatch,
       intervalMs: params.reconcileIntervalMs,
       track,
     });
-    this.commands = new CommandHandler({ ...base, journal, io: this.io, multiLeg: this.multiLeg, sink, latency: this.latency, riskContext, reconciling: () => this.reconciler.reconciling || !this.balances.ready() });
+    this.marketRules = new MarketRulesPublisher({ venues: this.venues, symbolsOf: configuredSymbols, feeTable: params.fees, sink, log: options.log, counters, track, nowMs: this.nowMs, delay: options.delay, feeRefreshMs: params.feeRefreshMs, republishMs: params.marketRulesRepublishMs });
+    this.commands = new CommandHandler({ ...base, journal, io: this.io, multiLeg: this.multiLeg, sink, latency: this.latency, riskContext, reconciling: () => this.reconciler.reconciling || !this.balances.ready(), referencePx: this.priceOf });
     this.ledger.onChange((order) => {
       this.multiLeg.onOrderChanged(order);
       this.balances.onOrderChanged(order);
@@ -143,7 +148,7 @@ export class ExecutionCore {
     this.load();
   }
 
-  /** Starts reconciliation (orders are denied with `reconciling` until it is done). */
+  /** Publishes the market rules, then reconciles (orders are denied with `reconciling` until both are done). */
   start(): void {
     this.group.run(() => {
       this.reconciler.prepare();
@@ -152,11 +157,15 @@ export class ExecutionCore {
       this.broadcastState(this.risk.tradingState.status);
     });
     this.balances.tick(this.nowMs());
+    // Market rules first: reconciliation (and with it trading) starts once every venue's are published.
     this.options.track(
-      this.reconciler.run().then(() => {
-        this.options.log.info({ venues: this.reconciler.venues }, 'reconciliation done');
-        this.multiLeg.resume();
-      }),
+      this.marketRules
+        .loadAll()
+        .then(() => this.reconciler.run())
+        .then(() => {
+          this.options.log.info({ venues: this.reconciler.venues }, 'reconciliation done');
+          this.multiLeg.resume();
+        }),
       'reconcile',
     );
   }
@@ -183,6 +192,14 @@ export class ExecutionCore {
     this.group.end();
   }
 
+  /** Replay: a market's rules from the recording; the paper venue takes them and they are republished. */
+  onRecordedRules(rules: MessageOf<'MarketRules'>): void {
+    const venue = this.venues.get(rules.venue);
+    if (!venue || venue.remembersOrders) return;
+    venue.onRecordedRules(rules);
+    this.marketRules.reload(rules.venue);
+  }
+
   /** Called on a short timer: paper time, polls, multi-leg deadlines, loss limits, funding, pruning. One commit group. */
   onTick(): void {
     this.group.run(() => this.tick());
@@ -191,6 +208,7 @@ export class ExecutionCore {
   private tick(): void {
     const nowMs = this.nowMs();
     for (const venue of this.venues.values()) venue.advance(nowMs);
+    this.marketRules.tick(nowMs);
     if (!this.reconciler.reconciling) this.poll(nowMs);
     this.reconciler.tick(nowMs);
     this.multiLeg.tick();
@@ -252,11 +270,13 @@ export class ExecutionCore {
       latency,
       multiLeg,
       balances: this.balances.status(),
+      marketRules: this.marketRules.status(),
     });
   }
 
   async close(): Promise<void> {
     this.reconciler.stop();
+    this.marketRules.stop();
     await Promise.all([...this.venues.values()].map((venue) => venue.close().catch(() => undefined)));
     this.options.journal.close();
   }

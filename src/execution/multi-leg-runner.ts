@@ -25,6 +25,7 @@ import { collarLimitPx, deny, type Denial } from '../trading/risk/order-checks.j
 import type { EventSink } from './events.js';
 import type { LiveOrder } from './order-store.js';
 import type { OrderIo } from './order-io.js';
+import { minimumsDenial } from './prepare.js';
 import type { CoreParts } from './parts.js';
 
 export interface MultiLegDeps extends CoreParts {
@@ -187,11 +188,12 @@ export class MultiLegRunner {
     const tracked = state.orders.find((o) => o.clientOrderId === leg.clientOrderId) as { qty: number } | undefined;
     if (tracked) tracked.qty = qty;
     let spec: OrderSpec = { ...leg, qty };
-    if (!(qty > 0) || qty < rules.minQty) return { spec, decision: deny('invalid_order', 'qty', `${action.purpose} of ${leg.qty} ${leg.symbol} rounds below the lot minimum ${rules.minQty}`) };
     if (leg.orderType === 'market') {
       const ref = deps.book.referencePx(leg.venue, leg.symbol);
       if (ref !== null) spec = { ...spec, orderType: 'limit', timeInForce: 'IOC', limitPx: collarOnTick(leg.side, collarLimitPx(leg.side, ref, deps.risk.config.priceCollarBps), rules.priceTick) };
     }
+    const below = minimumsDenial(spec, spec.limitPx ?? deps.book.referencePx(leg.venue, leg.symbol), rules, `${action.purpose} of ${leg.qty} ${leg.symbol}`);
+    if (below) return { spec, decision: below };
     const decision = deps.risk.checkCorrection({ strategyId: state.strategyId, intentSeq: state.intentSeq, legs: [spec], multiLeg: null }, deps.riskContext());
     return { spec, decision };
   }

@@ -34,7 +34,7 @@ const venueSchema = z
     id: z.string().regex(/^[a-z0-9]+$/, 'expected a ccxt exchange id (lowercase letters and digits)'),
     /** Market types traded on this venue (what loadMarkets fetches); default from the id. */
     marketTypes: z.array(z.enum(['spot', 'perp'])).min(1).optional(),
-    /** sim mode: this venue's simulator, when not the top-level `simUrl`. */
+    /** sim mode: this venue's simulator, when not the top-level `simUrl`; paper mode: the simulator standing in for the public venue (its markets' rules). */
     simUrl: loopbackUrl.optional(),
     /** The credential set's name (`ARBITER_<ACCOUNT>_API_KEY` …); default: the id (binance for binanceusdm). */
     account: z.string().regex(/^[A-Za-z0-9_]+$/, 'expected letters, digits or _').optional(),
@@ -55,6 +55,7 @@ const paramsSchema = z
     /** What a journal commit survives (journal-port.ts JournalDurability); default: see `journalDurability`. */
     durability: z.enum(JOURNAL_DURABILITIES).optional(),
     risk: z.record(z.string(), z.unknown()).default({}),
+    /** Overrides of the fee table, the fallback for a venue that reports no rates (paper, replay, or a failed fee request). */
     fees: z.record(z.string(), z.record(z.string(), z.record(z.string(), z.number()))).default({}),
     paper: z
       .object({
@@ -101,6 +102,10 @@ const paramsSchema = z
     /** A position mismatch worth more than this moves the strategies holding that position to REDUCING. */
     mismatchToleranceUsd: z.number().nonnegative().default(100),
     fundingPollMs: z.int().positive().default(60_000),
+    /** How often the account's maker/taker rates are read again from each venue (they change with the volume tier). */
+    feeRefreshMs: z.int().min(1_000).default(3_600_000),
+    /** How often every market's rules are broadcast again, for strategies restarted after a crash. */
+    marketRulesRepublishMs: z.int().min(1_000).default(60_000),
     multiLeg: z
       .object({ maxRetries: z.int().nonnegative().max(100), maxUnwindAttempts: z.int().positive().max(100), cancelGraceMs: z.int().positive().max(600_000) })
       .partial()

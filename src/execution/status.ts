@@ -1,11 +1,12 @@
 /**
  * The execution actor's status for ops: trading state, reconciliation, open orders, positions with
  * PnL, orders by status, denials by reason, tick-to-order latency, the journal's path, durability
- * and group commits. Built on
+ * and group commits, each market's rules and fee
+ * rates with their source. Built on
  * demand (a status request), never on the hot path, from the core's parts (the core passes them:
  * this file does not know the core).
  */
-import type { ExecutionStatus, OpenOrderStatus, VenueBalanceStatus } from '../protocol/index.js';
+import type { ExecutionStatus, MarketRulesStatus, OpenOrderStatus, VenueBalanceStatus } from '../protocol/index.js';
 import type { QuoteBook } from '../trading/market/book.js';
 import type { TradingStateMachine } from '../trading/risk/trading-state.js';
 import type { CommitGroup } from './commit-group.js';
@@ -35,6 +36,7 @@ export interface StatusSources {
   readonly latency: LatencyRecorder;
   readonly multiLeg: MultiLegRunner;
   readonly balances: Readonly<Record<string, VenueBalanceStatus>>;
+  readonly marketRules: readonly MarketRulesStatus[];
 }
 
 function openOrderStatus({ spec, record }: LiveOrder): OpenOrderStatus {
@@ -82,6 +84,7 @@ export function executionStatus(from: StatusSources): ExecutionStatus {
     tickToOrderLatencyUs: from.latency.summary(),
     multiLeg: from.multiLeg.status(),
     balances: from.balances,
+    marketRules: from.marketRules,
     journal: from.journal.path,
     journalDurability: from.journal.durability,
     journalGroupCommits: from.group.commits,

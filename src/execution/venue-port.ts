@@ -7,7 +7,8 @@
  * `VenueFailure`s that say whether the order may have reached the venue (`ambiguous`) or certainly
  * did not (`rejected`): the core resolves the first by lookup and never resends.
  */
-import type { Leg, MarketDataMessage } from '../protocol/index.js';
+import type { Leg, MarketDataMessage, MessageOf } from '../protocol/index.js';
+import type { FeeRates } from '../trading/market/fees.js';
 import type { MarketRules } from '../trading/market/lot-size.js';
 import type { AssetAmounts } from '../trading/risk/balance-book.js';
 import type { VenueOrderView, VenueTradeView } from '../trading/orders/venue-view.js';
@@ -56,8 +57,13 @@ export interface TradeVenue {
   readonly remembersOrders: boolean;
   /** Loads markets (and anything else the first order needs). */
   connect(): Promise<void>;
-  /** The market's steps and minimums; null when the venue does not list the symbol. */
+  /** The market's steps and minimums (from the venue's loaded markets); null when the venue does not list the symbol. */
   rules(symbol: string): MarketRules | null;
+  /**
+   * The account's maker/taker rates per symbol as the venue reports them; symbols the venue gives
+   * no rate for are absent (the caller falls back to the fee table). Rejects when the venue fails.
+   */
+  tradingFees(symbols: readonly string[]): Promise<ReadonlyMap<string, FeeRates>>;
   submit(order: VenueOrderRequest): Promise<VenueOrderView>;
   /** Cancels; a `not_found` failure means the venue does not know the order. */
   cancel(ref: OrderRef): Promise<VenueOrderView>;
@@ -74,6 +80,8 @@ export interface TradeVenue {
   /** Funding payments since `sinceMs` (empty where the venue pays none or the fill model settles). */
   fundingPayments(sinceMs: number): Promise<VenueFundingPayment[]>;
   setListener(listener: VenueListener): void;
+  /** A market's rules that came with recorded market data (replay); a no-op for real venues. */
+  onRecordedRules(message: MessageOf<'MarketRules'>): void;
   /** Market data for this venue (the paper fill model settles funding from it). */
   onMarketData(message: MarketDataMessage): void;
   /** Moves simulated time (paper); a no-op for real venues. */

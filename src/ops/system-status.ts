@@ -3,7 +3,7 @@
  * application assembles it from the supervisor and from what each actor reports; ops only
  * renders and exports it, so this shape is the contract between the two.
  */
-import type { Message, PositionStatus, ReconciliationStatus, VenueBalanceStatus } from '../protocol/index.js';
+import type { MarketRulesStatus, Message, PositionStatus, ReconciliationStatus, VenueBalanceStatus } from '../protocol/index.js';
 
 export interface ActorSummary {
   id: string;
@@ -85,6 +85,8 @@ export interface SystemStatus {
    * positions adopted as external, strategies moved to REDUCING (null while execution reports nothing).
    */
   reconciliation: Pick<ReconciliationStatus, 'state' | 'passes' | 'lastPassMs' | 'intervalMs' | 'mismatchEvents' | 'mismatches' | 'external' | 'strategyStates'> | null;
+  /** Each traded market's rules and fee rates as execution published them, with where the rates came from (`venue` or `table`). */
+  marketRules: MarketRulesStatus[];
   /** The execution journal (null while execution does not report): durability, commits, fills refused as conflicting. */
   journal: JournalSummary | null;
 }

@@ -45,7 +45,12 @@ const DENIAL_REASONS = oneOf(
   'reconciling',
   'duplicate_intent',
   'insufficient_balance',
+  'min_qty',
+  'min_notional',
 );
+
+/** Where a market's fee rates came from: the account's rates read from the venue, or execution's fallback table. */
+export const FEE_SOURCES = oneOf('venue', 'table');
 
 /** Nested structs used inside messages. */
 export const STRUCT_SCHEMAS = {
@@ -195,6 +200,25 @@ export const MESSAGE_SCHEMAS = {
   BalanceChanged: { venue: 'str', account: 'str', balances: listOf('AssetBalance'), fetchedMs: 'num', simulated: 'bool' },
   /** Execution's trading state, broadcast to every strategy when it changes. */
   TradingStateChanged: { state: TRADING_STATES, reason: 'str' },
+  /**
+   * One market's trading rules and the account's fee rates on it, as the venue states them,
+   * broadcast by execution to every strategy once the venues are connected (before any order is
+   * accepted) and again whenever a value changes. Quantities are in base units (`amountStep` and
+   * `minQty` already multiplied by `contractSize`); `minNotional` is in quote currency, 0 when the
+   * venue has none.
+   */
+  MarketRules: {
+    venue: 'str',
+    symbol: 'str',
+    amountStep: 'num',
+    priceTick: 'num',
+    minQty: 'num',
+    minNotional: 'num',
+    contractSize: 'num',
+    makerRateBps: 'num',
+    takerRateBps: 'num',
+    feeSource: FEE_SOURCES,
+  },
 
   // ── strategy → ops ───────────────────────────────────────────────────────────────────
   /** Every opportunity a strategy considered, acted on or not, with the reason for its decision. */
@@ -240,6 +264,7 @@ export type DenialReason = MessageOf<'OrderDenied'>['reason'];
 export type VenueState = MessageOf<'VenueStatus'>['state'];
 export type TradingStateName = MessageOf<'TradingStateChanged'>['state'];
 export type LegFailurePolicy = MessageOf<'SubmitMultiLeg'>['onLegFailure'];
+export type FeeSource = MessageOf<'MarketRules'>['feeSource'];
 
 /** Keys common to every message, first in every record structure. */
 export const HEADER_KEYS = Object.freeze(['type', 'ts'] as const);

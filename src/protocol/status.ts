@@ -135,6 +135,8 @@ export interface VenueBalanceStatus {
   readonly failures: number;
   readonly lastError: string | null;
 }
+/** One market's published rules; `feeError` says why its rates fell back to the table (null when the venue answered). */
+export type MarketRulesStatus = Omit<MessageOf<'MarketRules'>, 'type' | 'ts'> & { readonly feeError: string | null };
 
 export type ExecutionStatus = {
   /** sim, paper, live or replay. */
@@ -152,6 +154,8 @@ export type ExecutionStatus = {
   readonly multiLeg: MultiLegStatus;
   /** Per venue: the account's last balances and their age. */
   readonly balances: Readonly<Record<string, VenueBalanceStatus>>;
+  /** Each traded market's rules and fee rates as published to the strategies, with where the rates came from. */
+  readonly marketRules: readonly MarketRulesStatus[];
   /** The journal's path. */
   readonly journal: string;
   /** What a journal commit survives (`full`: power loss; `normal`: process crash and kill -9). */

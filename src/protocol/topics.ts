@@ -6,9 +6,10 @@
  * tags each market-data message with its topic so fan-out can route it to the strategies that
  * subscribed, and so conflation can keep the latest value per topic.
  */
-import type { MarketDataMessage } from './messages.js';
+import type { MarketDataMessage, MessageOf } from './messages.js';
 
-export type MarketDataKind = 'book' | 'levels' | 'funding' | 'mark' | 'status';
+/** `rules`: a market's MarketRules as a recording replays them (they travel with the market data there). */
+export type MarketDataKind = 'book' | 'levels' | 'funding' | 'mark' | 'status' | 'rules';
 
 const KIND_BY_TYPE: Readonly<Record<MarketDataMessage['type'], MarketDataKind>> = Object.freeze({
   BookTop: 'book',
@@ -34,6 +35,11 @@ export function marketDataPattern(venue: string, symbol: string): string {
 /** The topic of a market-data message (used as its conflation key). */
 export function topicOf(message: MarketDataMessage): string {
   return marketDataTopic(KIND_BY_TYPE[message.type], message.venue, message.symbol);
+}
+
+/** The topic a recorded `MarketRules` is replayed on: `md.rules.<venue>.<symbol>`, so it reaches whoever subscribed to that market. */
+export function recordedRulesTopic(message: MessageOf<'MarketRules'>): string {
+  return marketDataTopic('rules', message.venue, message.symbol);
 }
 
 /** Order events for one strategy. */

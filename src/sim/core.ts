@@ -18,7 +18,7 @@ import type { Scenario, ScenarioName, ScenarioOptions } from './scenario-types.j
 import { createScenario } from './scenarios.js';
 import { StreamHub } from './streams.js';
 import { Truth } from './truth.js';
-import type { VenueSpec } from './types.js';
+import type { AccountFeeTier, VenueSpec } from './types.js';
 import type { CredentialStore, VenueModule, VenueProtocol } from './venue.js';
 import { newWorld, readWorld, writeWorld, type WorldFile } from './world-state.js';
 
@@ -27,6 +27,11 @@ export interface Credential {
   readonly secret: string;
   /** okx's third credential (`OK-ACCESS-PASSPHRASE`); venues without one ignore it. */
   readonly passphrase?: string;
+  /**
+   * The account's fee tier per venue id (`{ bybit: { perp: { makerRate: 0.0001, takerRate: 0.0003 } } }`):
+   * what its fills are charged and what the venue's fee endpoints report. Default: the venue's regular rates.
+   */
+  readonly feeTiers?: Readonly<Record<string, AccountFeeTier>>;
 }
 
 export interface CoreConfig {
@@ -87,7 +92,8 @@ export class SimCore {
     config.modules.forEach(({ module, spec }, index) => {
       const market = this.model.venue(spec.id);
       if (!market) throw new Error(`no market for venue ${spec.id}`);
-      const engine = new VenueExchange(spec, market, clock, this.truth, this.faults, module.rules, (seed % 1000) * 1000 + index * 100_000);
+      const feeTierOf = (apiKey: string): AccountFeeTier | undefined => byKey.get(apiKey)?.feeTiers?.[spec.id];
+      const engine = new VenueExchange(spec, market, clock, this.truth, this.faults, module.rules, (seed % 1000) * 1000 + index * 100_000, feeTierOf);
       const protocol = module.createProtocol({ spec, clock, market, engine, credentials, streams: this.hub, logger: logger.child({ venue: spec.id }) });
       this.venues.set(spec.id, { spec, engine, protocol });
     });

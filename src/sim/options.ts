@@ -86,8 +86,25 @@ function resolveCredentials(value: SimulatorOptions['credentials']): Credential[
     if (typeof credential.secret !== 'string' || credential.secret === '') invalid(`credentials[${index}].secret`, 'a non-empty string', '[redacted]');
     const passphrase = credential.passphrase;
     if (passphrase !== undefined && (typeof passphrase !== 'string' || passphrase === '')) invalid(`credentials[${index}].passphrase`, 'a non-empty string', '[redacted]');
+    checkFeeTiers(`credentials[${index}].feeTiers`, credential.feeTiers);
   });
   return list.map((credential) => ({ ...credential, passphrase: credential.passphrase ?? DEFAULT_PASSPHRASE }));
+}
+
+/** An account's fee tiers: `{ <venue id>: { spot?|perp?: { makerRate, takerRate } } }`, fractions within ±1 %. */
+function checkFeeTiers(field: string, tiers: unknown): void {
+  if (tiers === undefined) return;
+  if (typeof tiers !== 'object' || tiers === null || Array.isArray(tiers)) invalid(field, '{ <venue id>: { spot?, perp? } }', tiers);
+  for (const [venue, tier] of Object.entries(tiers)) {
+    if (typeof tier !== 'object' || tier === null) invalid(`${field}.${venue}`, '{ spot?, perp? }', tier);
+    for (const [kind, rates] of Object.entries(tier)) {
+      if (kind !== 'spot' && kind !== 'perp') invalid(`${field}.${venue}`, 'only spot and perp tiers', kind);
+      for (const name of ['makerRate', 'takerRate'] as const) {
+        const rate = (rates as Record<string, unknown> | null)?.[name];
+        if (typeof rate !== 'number' || !Number.isFinite(rate) || Math.abs(rate) > 0.01) invalid(`${field}.${venue}.${kind}.${name}`, 'a fraction within ±0.01 (0.0005 = 5 bps)', rate);
+      }
+    }
+  }
 }
 
 function pairOf(symbol: string): string {

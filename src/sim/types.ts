@@ -68,6 +68,9 @@ export interface FeeSpec {
   readonly takerRate: number;
 }
 
+/** An account's own fee tier on one venue, per market kind (a kind left out pays the venue's regular rates). */
+export type AccountFeeTier = Readonly<Partial<Record<MarketKind, FeeSpec>>>;
+
 /** Everything the core needs to simulate one venue (one ccxt exchange id). */
 export interface VenueSpec {
   /** The ccxt exchange id this venue answers as (`binance`, `binanceusdm`, `bybit`, …). */

@@ -12,7 +12,9 @@
  *          └─────────────┴──────────────────┴──────────────────────────┘
  * ```
  *
- * Messages are plain msgpack maps, not the data plane's frozen records, so a recording stays
+ * Frames hold market data and, since version 2, each market's `MarketRules` as execution published
+ * them (steps, minimums, the account's fee rates), so a replay trades by the rules of the run it
+ * replays. Messages are plain msgpack maps, not the data plane's frozen records, so a recording stays
  * readable after the schemas gain a field; every message read back is checked against today's
  * schema and a bad one is skipped with its frame number and reason. `recvWallMs` is when the
  * recorder received the message: replay's time line. A process killed mid-write leaves at most
@@ -20,7 +22,7 @@
  */
 import { closeSync, existsSync, fsyncSync, openSync, readSync, truncateSync, writeSync } from 'node:fs';
 import { pack, unpack } from 'msgpackr';
-import { MARKET_DATA_TYPES, validateMessage, type MarketDataMessage } from '../protocol/index.js';
+import { MARKET_DATA_TYPES, validateMessage, type MarketDataMessage, type MessageOf } from '../protocol/index.js';
 import { arbiterError } from '../base/errors.js';
 
 const MAGIC = Buffer.from('ARBREC1\n', 'latin1');
@@ -30,7 +32,11 @@ const MAX_FRAME_BYTES = 1 << 20;
 const FLUSH_BYTES = 1 << 16;
 
 export const RECORDING_FORMAT = 'arbiter.md-recording';
-export const RECORDING_VERSION = 1;
+/** 2: frames may also be MarketRules (version 1 recordings hold market data only and still replay). */
+export const RECORDING_VERSION = 2;
+
+/** What a recording holds: market data and the markets' rules. */
+export type RecordedMessage = MarketDataMessage | MessageOf<'MarketRules'>;
 
 export interface RecordingHeader {
   readonly format: typeof RECORDING_FORMAT;
@@ -80,7 +86,7 @@ export class RecordingWriter {
     writeSync(this.fd, Buffer.concat([MAGIC, length, json]));
   }
 
-  append(message: MarketDataMessage, recvWallMs: number): void {
+  append(message: RecordedMessage, recvWallMs: number): void {
     const payload = pack(message);
     const need = FRAME_HEAD_BYTES + payload.length;
     if (this.used + need > this.buffer.length) {
@@ -114,7 +120,7 @@ export interface RecordedFrame {
   /** 0-based frame number (for error messages). */
   readonly index: number;
   readonly recvWallMs: number;
-  readonly message: MarketDataMessage;
+  readonly message: RecordedMessage;
 }
 
 export interface ReadReport {
@@ -128,7 +134,7 @@ export interface ReadReport {
   validBytes: number;
 }
 
-const MARKET_DATA = new Set<string>(MARKET_DATA_TYPES);
+const RECORDED_TYPES = new Set<string>([...MARKET_DATA_TYPES, 'MarketRules']);
 
 /** Reads a recording's frames in order, in bounded memory. Bad frames are skipped and reported. */
 export class RecordingReader {
@@ -184,7 +190,7 @@ export class RecordingReader {
     try {
       message = unpack(bytes);
       const type = (message as { type?: unknown } | null)?.type;
-      reason = typeof type === 'string' && MARKET_DATA.has(type) ? validateMessage(message) : `not a market-data message (type ${JSON.stringify(type)})`;
+      reason = typeof type === 'string' && RECORDED_TYPES.has(type) ? validateMessage(message) : `not a market-data message (type ${JSON.stringify(type)})`;
       if (reason === null && !Number.isFinite(recvWallMs)) reason = `recvWallMs is ${recvWallMs}`;
     } catch (error) {
       reason = `undecodable msgpack: ${(error as Error).message}`;
@@ -195,7 +201,7 @@ export class RecordingReader {
       return undefined;
     }
     this.report.frames++;
-    return { index, recvWallMs, message: message as MarketDataMessage };
+    return { index, recvWallMs, message: message as RecordedMessage };
   }
 
   private readHeader(): { header: RecordingHeader; bytes: number } {

@@ -62,11 +62,14 @@ describe('compile to an actor graph', () => {
     expect(usdm.to).toEqual(['carry.md', { endpoint: 'spread.md', topics: ['md.status.binanceusdm', 'md.*.binanceusdm.BTC/USDT'] }, 'execution.md']);
   });
 
-  it('with record, adds the market-data recorder as one more reader of every feed, and none without', () => {
+  it("with record, adds the market-data recorder as one more reader of every feed and of execution's broadcasts, and none without", () => {
     const recorded = compileGraph(parseAppConfig({ ...base, record: { file: 'rec/md.rec' } }), { dataDir: '/tmp/d', simBaseUrl: 'http://127.0.0.1:1234' });
     const recorder = recorded.actors.find((a) => a.id === 'md-recorder')!;
     expect(recorder.params).toMatchObject({ file: resolve('rec/md.rec'), source: { mode: 'sim', venues: { binance: ['BTC/USDT', 'ETH/USDT'] } } });
     for (const channel of (recorded.channels ?? []).filter((c) => c.from.endsWith('.md'))) expect(channel.to.at(-1), channel.from).toBe('md-recorder.md');
+    // It also reads execution's broadcasts (the MarketRules it records), and no strategy's own events.
+    const events = recorded.channels!.find((c) => c.from === 'execution.events')!;
+    expect(events.to.at(-1)).toEqual({ endpoint: 'md-recorder.events', topics: ['exec.events.md-recorder'] });
     expect(graph.actors.some((a) => a.id === 'md-recorder')).toBe(false);
   });
 

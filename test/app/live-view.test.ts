@@ -16,6 +16,7 @@ const status = (balances: SystemStatus['balances']): SystemStatus => ({
   latency: null,
   journal: null,
   reconciliation: null,
+  marketRules: [],
   balances,
   opportunities: { total: 0, best: [] },
 });

@@ -5,7 +5,7 @@
  * "down"/"unknown" answers, never a crash or made-up numbers.
  */
 import { describe, expect, it } from 'vitest';
-import type { ExecutionStatus, FeedStatus, PositionStatus } from '../../src/protocol/index.js';
+import type { ExecutionStatus, FeedStatus, MarketRulesStatus, PositionStatus } from '../../src/protocol/index.js';
 import { renderLiveView } from '../../src/app/live-view.js';
 import { buildSystemStatus, type StatusSource } from '../../src/app/status-model.js';
 import type { SupervisorActorStatus } from '../../src/runtime/supervision/supervisor.js';
@@ -58,6 +58,8 @@ const feed: FeedStatus = {
 
 const position: PositionStatus = { strategyId: 's', venue: 'binance', symbol: 'BTC/USDT', qty: 1, avgEntryPx: 100, markPx: 102, realizedPnl: 5, unrealizedPnl: 2, fees: 1, fundingPnl: 0.5 };
 
+const rules: MarketRulesStatus = { venue: 'bybit', symbol: 'BTC/USDT:USDT', amountStep: 0.001, priceTick: 0.1, minQty: 0.001, minNotional: 5, contractSize: 1, makerRateBps: 2, takerRateBps: 5.5, feeSource: 'table', feeError: 'bybit fetchTradingFee: timed out' };
+
 const execution: ExecutionStatus = {
   mode: 'sim',
   tradingState: { state: 'REDUCING', cause: 'operator', reason: 'operator: test' },
@@ -85,6 +87,7 @@ const execution: ExecutionStatus = {
   balances: {
     okx: { account: 'OKX', simulated: false, fetchedMs: 1, ageMs: 500, balances: [{ asset: 'USDT', free: 90, used: 10, total: 100 }], reserved: { USDT: 5 }, fetches: 2, failures: 0, lastError: null },
   },
+  marketRules: [rules],
   journal: '/tmp/journal.sqlite',
   journalDurability: 'normal',
   journalGroupCommits: 0,
@@ -117,6 +120,8 @@ describe('system status from typed actor reports', () => {
     expect(view).toMatch(/s +REDUCING +position mismatch/);
     expect(status.reconciliation).toMatchObject({ passes: 3, mismatchEvents: { binanceusdm: 1 }, mismatches: [{ journalQty: 0.01, venueQty: 0 }], external: [{ qty: -0.01 }], strategyStates: { s: { state: 'REDUCING' } } });
     expect(status.journal).toEqual({ path: '/tmp/journal.sqlite', durability: 'normal', groupCommits: 0, fillConflicts: 0 });
+    // Each market's rules, with where its fee rates came from and why the table stood in.
+    expect(status.marketRules).toEqual([rules]);
     expect(status.balances.okx).toMatchObject({ ageMs: 500, balances: [{ asset: 'USDT', free: 90, used: 10, total: 100 }], reserved: { USDT: 5 } });
   });
 

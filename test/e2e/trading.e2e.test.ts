@@ -11,10 +11,6 @@ import { eventually } from '../helpers/workers.js';
 import { journalBook, marksOf, opsRequest, positionsOf, reportedNetPnl, startSystem, statusUntil } from './helpers.js';
 
 const PERPS = ['BTC/USDT:USDT', 'ETH/USDT:USDT'];
-const LOTS = {
-  binanceusdm: { 'BTC/USDT:USDT': { amountStep: 0.001, minQty: 0.001 }, 'ETH/USDT:USDT': { amountStep: 0.001, minQty: 0.001 } },
-  bybit: { 'BTC/USDT:USDT': { amountStep: 0.001, minQty: 0.001 }, 'ETH/USDT:USDT': { amountStep: 0.01, minQty: 0.01 } },
-};
 
 /** The books must agree: the journal's fills, fees and funding give what execution reports. */
 function expectAccountingHolds(status: Awaited<ReturnType<TradingSystem['status']>>, dataDir: string, strategyId: string): { fills: number } {
@@ -40,7 +36,7 @@ describe('funding carry in funding-divergence, then the kill switch', () => {
         {
           id: 'carry',
           module: 'actors/strategy/funding-carry.ts',
-          params: { venues: ['binanceusdm', 'bybit'], symbols: PERPS, notionalUsd: 5000, evaluationIntervalMs: 250, toleranceUsd: 25, lots: LOTS, fees: { bybit: { perp: { takerRateBps: 10 } } } },
+          params: { venues: ['binanceusdm', 'bybit'], symbols: PERPS, notionalUsd: 5000, evaluationIntervalMs: 250, toleranceUsd: 25 },
         },
         { id: 'rester', module: 'test/fixtures/actors/resting-orders.ts', subscribe: { venues: ['binanceusdm'] }, params: { venue: 'binanceusdm', symbol: 'BTC/USDT:USDT', qty: 0.002, belowBps: 200, intervalMs: 500 } },
       ],
@@ -127,7 +123,6 @@ describe('spot spread in price-dislocation', () => {
             symbols: ['BTC/USDT'],
             minSpreadBps: 5,
             maxNotionalUsd: 3000,
-            lots: { binance: { 'BTC/USDT': { amountStep: 0.00001, minQty: 0.00001 } }, bybit: { 'BTC/USDT': { amountStep: 0.000001, minQty: 0.000011 } } },
           },
         },
       ],

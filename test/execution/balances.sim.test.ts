@@ -19,7 +19,7 @@ const RISK = { maxOrderNotionalUsd: 1e6, maxSymbolNetExposureUsd: 1e7, maxVenueG
 const started: { exec: ExecutionUnderTest; remove: () => void }[] = [];
 async function startExecution(sim: Simulator, venues: string[]): Promise<ExecutionUnderTest> {
   const { dir, remove } = tempDir();
-  const params = executionParams(sim.url, dir, { venues: venues.map((id) => ({ id })), risk: RISK, balances: { refreshMs: 100 } });
+  const params = executionParams(sim.url, dir, { venues: venues.map((id) => ({ id, symbols: [id === 'binanceusdm' ? 'BTC/USDT:USDT' : 'BTC/USDT'] })), risk: RISK, balances: { refreshMs: 100 } });
   const exec = await ExecutionUnderTest.start(sim, params);
   started.push({ exec, remove });
   await exec.reconciled();
@@ -104,7 +104,7 @@ describe('balances: a spread that would sell more than the venue holds', () => {
 
   /**
    * A spot-spread engine that acts on any cross (minSpreadBps far below zero), fed what execution
-   * published and the simulator's books (paused by the test, so its IOC legs at the touch fill).
+   * published (balances, market rules) and the simulator's books (paused by the test, so its IOC legs at the touch fill).
    */
   async function spreadCommand(exec: ExecutionUnderTest, strategyId: string): Promise<MessageOf<'SubmitMultiLeg'>> {
     for (const venue of ['binance', 'bybit']) await exec.waitFor('BalanceChanged', (e) => e.venue === venue);
@@ -112,6 +112,7 @@ describe('balances: a spread that would sell more than the venue holds', () => {
     const nowMs = Date.now();
     const state = spotSpreadEngine.init(strategyId, params, { wallMs: () => nowMs, bookMs: () => performance.now() });
     for (const event of exec.eventsOf('BalanceChanged')) spotSpreadEngine.onBalanceChanged!(state, event, params);
+    for (const rules of exec.eventsOf('MarketRules')) state.rules.apply(rules);
     for (const md of await marketDataFrom(sim)) applyMarketData(state.market, md);
     const commands: CommandMessage[] = spotSpreadEngine.evaluate(state, params, nowMs).commands;
     expect(commands).toHaveLength(1);

@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { message, type ExecutionStatus, type Leg, type MarketDataMessage, type Message, type MessageOf } from '../../src/protocol/index.js';
 import { ActorHarness } from '../helpers/actor-harness.js';
 import { monoNowNs } from '../../src/base/clock.js';
+import { DEFAULT_PASSPHRASE } from '../../src/sim/options.js';
 import { startSimulator, type Simulator, type SimulatorOptions } from '../../src/sim/simulator.js';
 import { afterAll, afterEach, beforeAll } from 'vitest';
 import { eventually } from '../helpers/workers.js';
@@ -19,7 +20,15 @@ export const SIM_SECRET = 'arbiter-sim-secret';
 
 /** The environment the app gives the execution actor in sim mode. */
 export function simCredentialsEnv(apiKey = SIM_KEY, secret = SIM_SECRET): Record<string, string> {
-  return { ARBITER_BINANCE_API_KEY: apiKey, ARBITER_BINANCE_SECRET: secret, ARBITER_BYBIT_API_KEY: apiKey, ARBITER_BYBIT_SECRET: secret };
+  return {
+    ARBITER_BINANCE_API_KEY: apiKey,
+    ARBITER_BINANCE_SECRET: secret,
+    ARBITER_BYBIT_API_KEY: apiKey,
+    ARBITER_BYBIT_SECRET: secret,
+    ARBITER_OKX_API_KEY: apiKey,
+    ARBITER_OKX_SECRET: secret,
+    ARBITER_OKX_PASSWORD: DEFAULT_PASSPHRASE,
+  };
 }
 
 export function tempDir(prefix = 'arbiter-exec-'): { dir: string; remove(): void } {

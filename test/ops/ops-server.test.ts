@@ -37,6 +37,7 @@ function status(): SystemStatus {
       strategyStates: { carry: { state: 'REDUCING', reason: 'position mismatch' } },
     },
     journal: { path: '/tmp/execution.sqlite', durability: 'full', groupCommits: 321, fillConflicts: 2 },
+    marketRules: [],
   };
 }
 

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { message, type MarketDataMessage } from '../../src/protocol/index.js';
-import { RecordingReader, RecordingWriter } from '../../src/store/md-recording.js';
+import { RecordingReader, RecordingWriter, type RecordedMessage } from '../../src/store/md-recording.js';
 
 let dir: string;
 beforeEach(() => (dir = mkdtempSync(join(tmpdir(), 'arbiter-rec-'))));
@@ -13,9 +13,9 @@ afterEach(() => rmSync(dir, { recursive: true, force: true }));
 const top = (i: number): MarketDataMessage =>
   message('BookTop', { ts: i, venue: i % 2 ? 'binance' : 'bybit', symbol: 'BTC/USDT', bidPx: 100 + i, bidSz: 1, askPx: 101 + i, askSz: 2, venueSeq: i, exchangeTimeMs: 1_000 + i });
 
-const seqOf = (m: MarketDataMessage): number => (m.type === 'BookTop' ? m.venueSeq : -1);
+const seqOf = (m: RecordedMessage): number => (m.type === 'BookTop' ? m.venueSeq : -1);
 
-function readAll(path: string): { frames: { recvWallMs: number; message: MarketDataMessage }[]; reader: RecordingReader } {
+function readAll(path: string): { frames: { recvWallMs: number; message: RecordedMessage }[]; reader: RecordingReader } {
   const reader = new RecordingReader(path);
   const frames = [...reader.frames()].map(({ recvWallMs, message }) => ({ recvWallMs, message }));
   reader.close();
@@ -30,10 +30,21 @@ describe('market-data recording', () => {
     sent.forEach((m, i) => writer.append(m, 10_000 + i));
     writer.close();
     const { frames, reader } = readAll(path);
-    expect(reader.header).toMatchObject({ format: 'arbiter.md-recording', version: 1, createdAtMs: 42, source: { mode: 'sim' } });
+    expect(reader.header).toMatchObject({ format: 'arbiter.md-recording', version: 2, createdAtMs: 42, source: { mode: 'sim' } });
     expect(frames.map((f) => f.recvWallMs)).toEqual(sent.map((_, i) => 10_000 + i));
     expect(frames.map((f) => f.message)).toEqual(sent);
     expect(reader.report).toMatchObject({ frames: 5_000, rejected: 0, truncated: false, validBytes: statSync(path).size });
+  });
+
+  it("keeps each market's rules with the market data, in order", () => {
+    const path = join(dir, 'rules.rec');
+    const writer = new RecordingWriter(path, {});
+    const rules = message('MarketRules', { ts: 0, venue: 'binance', symbol: 'BTC/USDT', amountStep: 0.00001, priceTick: 0.01, minQty: 0.00001, minNotional: 5, contractSize: 1, makerRateBps: 10, takerRateBps: 10, feeSource: 'venue' });
+    writer.append(top(1), 1);
+    writer.append(rules, 2);
+    writer.append(top(2), 3);
+    writer.close();
+    expect(readAll(path).frames.map((f) => f.message)).toEqual([top(1), rules, top(2)]);
   });
 
   it('stops at a partial last frame (a killed writer) and reports it', () => {

@@ -1,8 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { QuoteBook } from '../../src/trading/market/book.js';
-import { DEFAULT_FEE_SCHEDULE } from '../../src/trading/market/fees.js';
 import { carryExitReason, carryHoldEdge, estimateCarryEntry, type CarryLegInput } from '../../src/trading/strategy/carry-economics.js';
-import { levels } from './helpers.js';
+import { levels, rulesEntry } from './helpers.js';
 
 const BTC = 'BTC/USDT:USDT';
 const SOL = 'SOL/USDT:USDT';
@@ -13,18 +12,18 @@ function bookWith(...messages: ReturnType<typeof levels>[]): QuoteBook {
   return book;
 }
 
-const leg = (venue: string, symbol: string, rate: number, intervalHours: number, lot?: { amountStep: number; minQty: number }): CarryLegInput => ({ venue, symbol, funding: { rate, intervalHours }, lot });
+const leg = (venue: string, symbol: string, rate: number, intervalHours: number, lot?: { amountStep: number; minQty: number }): CarryLegInput => ({ venue, symbol, funding: { rate, intervalHours }, rules: rulesEntry(venue, symbol, lot) });
 const sizing = { notionalUsd: 10_000, holdingHours: 72, maxQty: Infinity };
 
 describe('carry entry economics', () => {
   it('normalises each rate by its own interval: 0.02 % per 1 h beats 0.10 % per 8 h', () => {
     const book = bookWith(levels('bybit', BTC, 59_997, 60_003), levels('okx', BTC, 59_997, 60_003));
     // Raw rates would short okx (0.001 > 0.0002); per hour bybit pays 2e-4 and okx 1.25e-4.
-    const { entry } = estimateCarryEntry(book, DEFAULT_FEE_SCHEDULE, leg('okx', BTC, 0.001, 8), leg('bybit', BTC, 0.0002, 1), sizing);
+    const { entry } = estimateCarryEntry(book, leg('okx', BTC, 0.001, 8), leg('bybit', BTC, 0.0002, 1), sizing);
     expect(entry?.short).toEqual({ venue: 'bybit', symbol: BTC });
     expect(entry?.long).toEqual({ venue: 'okx', symbol: BTC });
 
-    // 10 000 USD / 60 000 = 0.16667 BTC, four significant digits with no lot configured.
+    // 10 000 USD / 60 000 = 0.16667 BTC, 0.1666 on the rules' 0.0001 step.
     const qty = 0.1666;
     const notional = qty * 60_000;
     expect(entry?.qty).toBe(qty);
@@ -47,8 +46,8 @@ describe('carry entry economics', () => {
     const thin = bookWith(levels('bybit', BTC, 59_997, 60_003, 0.05), levels('okx', BTC, 59_997, 60_003, 10));
     const deep = bookWith(levels('bybit', BTC, 59_997, 60_003, 10), levels('okx', BTC, 59_997, 60_003, 10));
     const args = [leg('bybit', BTC, 0.0002, 1), leg('okx', BTC, 0.0001, 8), sizing] as const;
-    const thinEntry = estimateCarryEntry(thin, DEFAULT_FEE_SCHEDULE, ...args).entry;
-    const deepEntry = estimateCarryEntry(deep, DEFAULT_FEE_SCHEDULE, ...args).entry;
+    const thinEntry = estimateCarryEntry(thin, ...args).entry;
+    const deepEntry = estimateCarryEntry(deep, ...args).entry;
     // Selling 9 996 USD (0.1666 BTC at the 60 000 mid) into bids of 0.05 BTC, 6 USD apart, takes
     // three whole levels and the rest of the notional at the fourth.
     const notional = 0.1666 * 60_000;
@@ -62,7 +61,6 @@ describe('carry entry economics', () => {
     const book = bookWith(levels('binanceusdm', SOL, 149.99, 150.01), levels('bybit', SOL, 149.99, 150.01));
     const { entry } = estimateCarryEntry(
       book,
-      DEFAULT_FEE_SCHEDULE,
       leg('binanceusdm', SOL, 0.0004, 4, { amountStep: 1, minQty: 1 }),
       leg('bybit', SOL, 0.0001, 8, { amountStep: 0.1, minQty: 0.1 }),
       { ...sizing, notionalUsd: 1_000 },
@@ -74,10 +72,11 @@ describe('carry entry economics', () => {
 
   it('says why when it cannot price: no quote, or a size below the lot', () => {
     const book = bookWith(levels('bybit', BTC, 59_997, 60_003));
-    expect(estimateCarryEntry(book, DEFAULT_FEE_SCHEDULE, leg('bybit', BTC, 0.0002, 1), leg('okx', BTC, 0.0001, 8), sizing).problem).toBe(`no fresh quote on ${BTC}@okx`);
+    expect(estimateCarryEntry(book, leg('bybit', BTC, 0.0002, 1), leg('okx', BTC, 0.0001, 8), sizing).problem).toBe(`no fresh quote on ${BTC}@okx`);
     const both = bookWith(levels('bybit', BTC, 59_997, 60_003), levels('okx', BTC, 59_997, 60_003));
-    const tiny = estimateCarryEntry(both, DEFAULT_FEE_SCHEDULE, leg('bybit', BTC, 0.0002, 1, { amountStep: 0.01, minQty: 0.01 }), leg('okx', BTC, 0.0001, 8), { ...sizing, notionalUsd: 500 });
-    expect(tiny.problem).toBe(`size rounds to 0: 500 USD at 60000 is below the lot of ${BTC}@bybit or ${BTC}@okx`);
+    const tiny = estimateCarryEntry(both, leg('bybit', BTC, 0.0002, 1, { amountStep: 0.01, minQty: 0.01 }), leg('okx', BTC, 0.0001, 8), { ...sizing, notionalUsd: 500 });
+    expect(tiny.problem).toBe(`size 0.00833333 rounds to 0 on the lot step 0.01 of ${BTC}@bybit (500 USD at 60000)`);
+    expect(estimateCarryEntry(both, { ...leg('bybit', BTC, 0.0002, 1), rules: undefined }, leg('okx', BTC, 0.0001, 8), sizing).problem).toMatch(/^no market rules yet for BTC\/USDT:USDT@bybit/);
   });
 });
 

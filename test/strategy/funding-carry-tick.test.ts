@@ -8,7 +8,7 @@ import carry from '../../actors/strategy/funding-carry.js';
 import type { MarketDataMessage } from '../../src/protocol/index.js';
 import { fundingCarryEngine } from '../../src/trading/strategy/funding-carry.js';
 import { applyMarketData } from '../../src/trading/strategy/market-view.js';
-import { engineTick, filled, funding, levels, opportunityFor, runnerFor, top, tradingState, type MultiLeg, type StrategyRun } from './helpers.js';
+import { allMarketRules, engineTick, filled, funding, levels, opportunityFor, runnerFor, top, tradingState, type MultiLeg, type StrategyRun } from './helpers.js';
 
 const BTC = 'BTC/USDT:USDT';
 const VENUES = ['binanceusdm', 'bybit', 'okx'];
@@ -24,6 +24,7 @@ function flatMarket(run: StrategyRun): void {
 function engineWith(messages: MarketDataMessage[], raw: Record<string, unknown> = {}) {
   const params = fundingCarryEngine.parseParams({ venues: VENUES, symbols: [BTC], ...raw });
   const state = fundingCarryEngine.init('engine', params, { wallMs: () => 1_700_000_000_000, bookMs: () => 1_000 });
+  for (const rules of allMarketRules()) state.rules.apply(rules);
   for (const m of messages) applyMarketData(state.market, m);
   const tick = (m: MarketDataMessage) => engineTick(fundingCarryEngine, state, params, 1_700_000_000_000, m);
   return { state, params, tick };

@@ -2,12 +2,12 @@ import { describe, expect, it } from 'vitest';
 import { message } from '../../src/protocol/index.js';
 import carry from '../../actors/strategy/funding-carry.js';
 import { parseFundingCarryParams } from '../../src/trading/strategy/funding-carry.js';
-import { commandDenied, filled, funding, legImbalance, levels, opportunityFor, rejected, runnerFor, sameDecisions, StrategyRun, tradingState, venueStatus, type MultiLeg } from './helpers.js';
+import { allMarketRules, commandDenied, filled, funding, legImbalance, levels, opportunityFor, rejected, runnerFor, sameDecisions, StrategyRun, tradingState, venueStatus, type MultiLeg } from './helpers.js';
 
 const BTC = 'BTC/USDT:USDT';
 const ETH = 'ETH/USDT:USDT';
 const HOUR = 3_600_000;
-/** 10 000 USD at a 60 000 mid, four significant digits (no lot configured). */
+/** 10 000 USD at a 60 000 mid, on the published 0.0001 perp step (test/strategy/helpers.ts allMarketRules). */
 const QTY = 0.1666;
 
 // The decision tests drive the timer path; the tick path has its own tests (funding-carry-tick.test.ts).
@@ -85,7 +85,9 @@ describe('funding-carry: entry', () => {
       reason: 'net 1.75 bps over 72 h = funding 24.75 − costs 23 < entryEdgeBps 5',
     });
 
-    const cheap = await start({ venues: ['bybit', 'okx'], fees: { bybit: { perp: { takerRateBps: 2 } }, okx: { perp: { takerRateBps: 2 } } } });
+    // The account's tier, as execution publishes it from the venues' fee endpoints.
+    const cheapRules = allMarketRules().map((rules) => (rules.symbol === BTC && (rules.venue === 'bybit' || rules.venue === 'okx') ? { ...rules, takerRateBps: 2, feeSource: 'venue' as const } : rules));
+    const cheap = await start({ venues: ['bybit', 'okx'] }, { rules: cheapRules });
     market(cheap, rates);
     const acted = await cheap.evaluate();
     // Costs 4 × (2 + 0.5) = 10 bps: 14.75 left.

@@ -6,6 +6,8 @@
 import { afterEach, expect } from 'vitest';
 import { message, type CommandMessage, type Leg, type MarketDataMessage, type Message, type MessageOf, type StrategyStatus } from '../../src/protocol/index.js';
 import type { AnyActorDefinition } from '../../src/runtime/actor/actor.js';
+import { DEFAULT_FEE_SCHEDULE, feeRates } from '../../src/trading/market/fees.js';
+import type { MarketRulesEntry } from '../../src/trading/market/market-rules-view.js';
 import type { StrategyLogic } from '../../src/trading/strategy/logic.js';
 import { applyMarketData } from '../../src/trading/strategy/market-view.js';
 import type { StrategyOutput } from '../../src/trading/strategy/outputs.js';
@@ -131,15 +133,24 @@ export class StrategyRun {
     readonly clock: ManualClock,
   ) {}
 
-  static async start(definition: AnyActorDefinition, params: Record<string, unknown>, options: { clock?: ManualClock; restore?: { version: string; snapshot: unknown } } = {}): Promise<StrategyRun> {
+  /** `rules`: the MarketRules execution publishes at start (default: every simulator market, `allMarketRules()`). */
+  static async start(
+    definition: AnyActorDefinition,
+    params: Record<string, unknown>,
+    options: { clock?: ManualClock; restore?: { version: string; snapshot: unknown }; rules?: readonly MessageOf<'MarketRules'>[] } = {},
+  ): Promise<StrategyRun> {
     const clock = options.clock ?? new ManualClock();
     const start = options.restore ? { restore: { snapshot: structuredClone(options.restore.snapshot), fromVersion: options.restore.version } } : {};
     const harness = await ActorHarness.start(definition, { clock, params: { evaluationIntervalMs: 60_000, ...params }, start });
-    return new StrategyRun(harness, clock);
+    const run = new StrategyRun(harness, clock);
+    run.push(...(options.rules ?? allMarketRules()));
+    // Rules come on the events ring, market data on md: let them land before any market data.
+    await harness.settle();
+    return run;
   }
 
   push(...messages: Message[]): void {
-    for (const m of messages) this.harness.push(m.type === 'TradingStateChanged' || m.type === 'BalanceChanged' || 'intentSeq' in m || m.type === 'PositionChanged' || m.type === 'FundingSettled' ? 'events' : 'md', m);
+    for (const m of messages) this.harness.push(m.type === 'TradingStateChanged' || m.type === 'BalanceChanged' || m.type === 'MarketRules' || 'intentSeq' in m || m.type === 'PositionChanged' || m.type === 'FundingSettled' ? 'events' : 'md', m);
   }
 
   /** Lets the actor take everything pushed, without firing the timer; returns what it sent. */
@@ -178,18 +189,19 @@ export function opportunityFor(opportunities: readonly Opportunity[], symbol: st
 }
 
 /**
- * A `start(params, options)` for one strategy with default params; every run it starts is
- * stopped (and checked for hook errors) after each test. `balances` (venue → asset → amount) is
- * no param: a fresh run (not a restored one) receives it as execution's `BalanceChanged`.
+ * A `start(params, options)` for one strategy with default params (and market rules, default
+ * `allMarketRules()`); every run it starts is stopped (and checked for hook errors) after each test.
+ * `balances` (venue → asset → amount) is no param: a fresh run (not a restored one) receives it as
+ * execution's `BalanceChanged`.
  */
-export function runnerFor(definition: AnyActorDefinition, defaults: Record<string, unknown>) {
+export function runnerFor(definition: AnyActorDefinition, defaults: Record<string, unknown>, defaultRules?: readonly MessageOf<'MarketRules'>[]) {
   const runs: StrategyRun[] = [];
   afterEach(async () => {
     for (const run of runs.splice(0)) await run.stop();
   });
   return async (params: Record<string, unknown> = {}, options: Parameters<typeof StrategyRun.start>[2] = {}): Promise<StrategyRun> => {
     const { balances, ...merged } = { ...defaults, ...params } as { balances?: Record<string, Record<string, number>> };
-    const run = await StrategyRun.start(definition, merged, options);
+    const run = await StrategyRun.start(definition, merged, { rules: defaultRules, ...options });
     runs.push(run);
     if (balances && !options.restore) {
       run.push(...Object.entries(balances).map(([venue, assets]) => balanceChanged(venue, assets)));
@@ -210,4 +222,31 @@ export async function sameDecisions(original: StrategyRun, restored: StrategyRun
   expect(b).toEqual(a);
   expect(b.opportunities.length).toBeGreaterThan(0);
   return b;
+}
+
+/**
+ * The `MarketRules` execution would publish for a market: fine steps (0.00001 spot, 0.0001 perp),
+ * no minimums and the fee table's rates unless told otherwise.
+ */
+export function marketRules(venue: string, symbol: string, fields: Partial<Omit<MessageOf<'MarketRules'>, 'type' | 'ts' | 'venue' | 'symbol'>> = {}): MessageOf<'MarketRules'> {
+  const rates = feeRates(DEFAULT_FEE_SCHEDULE, venue, symbol);
+  return message('MarketRules', { ts: 1_000, venue, symbol, amountStep: symbol.includes(':') ? 0.0001 : 0.00001, priceTick: 0.01, minQty: 0, minNotional: 0, contractSize: 1, ...rates, feeSource: 'table', ...fields });
+}
+
+/** The same, as the entry a strategy's rules view holds. */
+export function rulesEntry(venue: string, symbol: string, fields: Parameters<typeof marketRules>[2] = {}): MarketRulesEntry {
+  const { type: _type, ts: _ts, ...entry } = marketRules(venue, symbol, fields);
+  return entry;
+}
+
+/** Rules for every market of the simulator's venues, as execution publishes them at start. */
+export function allMarketRules(fields: Parameters<typeof marketRules>[2] = {}): MessageOf<'MarketRules'>[] {
+  const out: MessageOf<'MarketRules'>[] = [];
+  for (const venue of ['binance', 'binanceusdm', 'bybit', 'okx']) {
+    for (const base of ['BTC', 'ETH', 'SOL']) {
+      if (venue !== 'binanceusdm') out.push(marketRules(venue, `${base}/USDT`, fields));
+      if (venue !== 'binance') out.push(marketRules(venue, `${base}/USDT:USDT`, fields));
+    }
+  }
+  return out;
 }

@@ -8,7 +8,7 @@ import hedge from '../../actors/strategy/spot-perp-hedge.js';
 import type { MarketDataMessage } from '../../src/protocol/index.js';
 import { hedgeKeyOf, spotPerpHedgeEngine } from '../../src/trading/strategy/spot-perp-hedge.js';
 import { applyMarketData } from '../../src/trading/strategy/market-view.js';
-import { balanceChanged, engineTick, filled, funding, levels, opportunityFor, runnerFor, top, type MultiLeg } from './helpers.js';
+import { allMarketRules, balanceChanged, engineTick, filled, funding, levels, opportunityFor, runnerFor, top, type MultiLeg } from './helpers.js';
 
 const PERP = 'BTC/USDT:USDT';
 const SPOT = 'BTC/USDT';
@@ -25,6 +25,7 @@ function engineWith(messages: MarketDataMessage[]) {
   const params = spotPerpHedgeEngine.parseParams({ spotVenue: 'binance', perpVenue: 'binanceusdm', symbols: [PERP] });
   const state = spotPerpHedgeEngine.init('engine', params, { wallMs: () => 1_700_000_000_000, bookMs: () => 1_000 });
   spotPerpHedgeEngine.onBalanceChanged?.(state, balanceChanged('binance', { USDT: 100_000 }), params);
+  for (const rules of allMarketRules()) state.rules.apply(rules);
   for (const m of messages) applyMarketData(state.market, m);
   return (m: MarketDataMessage) => engineTick(spotPerpHedgeEngine, state, params, 1_700_000_000_000, m);
 }

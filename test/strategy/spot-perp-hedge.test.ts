@@ -1,15 +1,16 @@
 import { describe, expect, it } from 'vitest';
 import hedge from '../../actors/strategy/spot-perp-hedge.js';
 import { parseSpotPerpHedgeParams } from '../../src/trading/strategy/spot-perp-hedge.js';
-import { balanceChanged, filled, funding, legImbalance, levels, opportunityFor, rejected, runnerFor, sameDecisions, type MultiLeg, type StrategyRun } from './helpers.js';
+import { allMarketRules, balanceChanged, filled, funding, legImbalance, levels, opportunityFor, rejected, runnerFor, sameDecisions, type MultiLeg, type StrategyRun } from './helpers.js';
 
 const PERP = 'BTC/USDT:USDT';
 const SPOT = 'BTC/USDT';
-/** 5 000 USD at a 60 000 mid, four significant digits. */
+/** 5 000 USD at a 60 000 mid, on binance spot's 0.00001 BTC step. */
 const QTY = 0.08333;
 
 // The decision tests drive the timer path; the tick path has its own tests (spot-perp-hedge-tick.test.ts).
-const start = runnerFor(hedge, { spotVenue: 'binance', perpVenue: 'binanceusdm', symbols: [PERP], balances: { binance: { USDT: 100_000 } }, actOnTick: false });
+// binance spot's real BTC step; the perp on the same fine step so the spot fee's crumbs show.
+const start = runnerFor(hedge, { spotVenue: 'binance', perpVenue: 'binanceusdm', symbols: [PERP], balances: { binance: { USDT: 100_000 } }, actOnTick: false }, allMarketRules({ amountStep: 0.00001 }));
 
 /** Perp 59 997 / 60 003 (1 bp wide), spot 59 994 / 60 006 (2 bps), perp funding `rate` per 4 h. */
 function market(run: StrategyRun, rate: number, venues = { spot: 'binance', perp: 'binanceusdm' }): void {

@@ -164,7 +164,8 @@ describe('spot-spread: params', () => {
     expect(() => parseSpotSpreadParams({ symbols: ['BTC/USDT:USDT'] })).toThrow(/symbols\[0\]: expected a spot symbol BASE\/QUOTE, got "BTC\/USDT:USDT"/);
     expect(() => parseSpotSpreadParams({ rebalanceThreshold: 0.9 })).toThrow(/rebalanceThreshold: .*got 0.9/);
     expect(() => parseSpotSpreadParams({ venues: ['okx', 'okx'] })).toThrow(/venues: expected distinct entries, got \["okx","okx"\]/);
-    expect(() => parseSpotSpreadParams({ fees: { okx: { spot: { takerRateBps: 1000 } } } })).toThrow(/fees\.okx\.spot\.takerRateBps must be a number of bps within ±100, got 1000/);
+    expect(() => parseSpotSpreadParams({ fees: { okx: { spot: { takerRateBps: 4 } } } })).toThrow(/spot-spread params: fees: fee rates now come from the venue/);
+    expect(() => parseSpotSpreadParams({ lots: { okx: { 'BTC/USDT': { amountStep: 0.001 } } } })).toThrow(/spot-spread params: lots: lot sizes .* now come from the venue.*remove `lots`/);
     expect(() => parseSpotSpreadParams({ inventory: { okx: { BTC: 1 } } })).toThrow(/spot-spread params: inventory: spot balances now come from the venue \(execution fetches them and publishes BalanceChanged\); remove it/);
     expect(parseSpotSpreadParams({})).toMatchObject({ minSpreadBps: 5, rebalanceThreshold: 0.3, evaluationIntervalMs: 500, maxNotionalUsd: 5_000 });
   });

@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { legCostFromBook, oneWayCostBps, roundTripCostBps } from '../../src/trading/market/costs.js';
 import { QuoteBook } from '../../src/trading/market/book.js';
-import { DEFAULT_FEE_SCHEDULE } from '../../src/trading/market/fees.js';
 import { bookLevels, manualClock } from './helpers.js';
 
 describe('costs', () => {
@@ -22,11 +21,11 @@ describe('costs', () => {
     const clock = manualClock();
     const book = new QuoteBook({ now: clock.now, maxAgeMs: 1_000 });
     book.apply(bookLevels('okx', 'BTC/USDT:USDT', [99.99, 10], [100.01, 10]));
-    const cost = legCostFromBook(book, DEFAULT_FEE_SCHEDULE, 'okx', 'BTC/USDT:USDT', 'sell', 500)!;
+    const cost = legCostFromBook(book, 5, 'okx', 'BTC/USDT:USDT', 'sell', 500)!;
     expect(cost.takerRateBps).toBe(5);
     expect(cost.spreadBps).toBeCloseTo(0.02 / 100 * 1e4, 9); // 2 bps
     expect(cost.slippageBps).toBe(0);
     clock.advance(1_001);
-    expect(legCostFromBook(book, DEFAULT_FEE_SCHEDULE, 'okx', 'BTC/USDT:USDT', 'sell', 500)).toBeNull();
+    expect(legCostFromBook(book, 5, 'okx', 'BTC/USDT:USDT', 'sell', 500)).toBeNull();
   });
 });

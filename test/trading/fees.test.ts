@@ -1,13 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_FEE_SCHEDULE, FALLBACK_FEES, feeForFill, feeRateBps, feeRates, feeSchedule, fillFee } from '../../src/trading/market/fees.js';
+import { DEFAULT_FEE_SCHEDULE, FALLBACK_FEES, feeRates, feeSchedule, fillFee } from '../../src/trading/market/fees.js';
 import { isArbiterError } from '../../src/base/errors.js';
 
 describe('fees', () => {
   it('distinguishes spot and perp on the same venue', () => {
     expect(feeRates(DEFAULT_FEE_SCHEDULE, 'binance', 'BTC/USDT')).toEqual({ makerRateBps: 10, takerRateBps: 10 });
     expect(feeRates(DEFAULT_FEE_SCHEDULE, 'binanceusdm', 'BTC/USDT:USDT')).toEqual({ makerRateBps: 2, takerRateBps: 5 });
-    expect(feeRateBps(DEFAULT_FEE_SCHEDULE, 'bybit', 'ETH/USDT:USDT', 'taker')).toBe(5.5);
-    expect(feeRateBps(DEFAULT_FEE_SCHEDULE, 'mexc', 'ETH/USDT', 'maker')).toBe(0);
+    expect(feeRates(DEFAULT_FEE_SCHEDULE, 'bybit', 'ETH/USDT:USDT').takerRateBps).toBe(5.5);
+    expect(feeRates(DEFAULT_FEE_SCHEDULE, 'mexc', 'ETH/USDT').makerRateBps).toBe(0);
   });
 
   it('lists every venue the brief names', () => {
@@ -23,7 +23,7 @@ describe('fees', () => {
     // A maker rebate is a negative fee.
     expect(fillFee(2, 100, -1)).toBeCloseTo(-0.02, 12);
     // binanceusdm taker is 5 bps: 1 × 50 000 × 0.0005 = 25.
-    expect(feeForFill(DEFAULT_FEE_SCHEDULE, 'binanceusdm', 'BTC/USDT:USDT', 'taker', 1, 50_000)).toBeCloseTo(25, 10);
+    expect(fillFee(1, 50_000, feeRates(DEFAULT_FEE_SCHEDULE, 'binanceusdm', 'BTC/USDT:USDT').takerRateBps)).toBeCloseTo(25, 10);
   });
 
   it('merges config overrides and keeps the rest', () => {

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { FillModel, type FillModelEvent, type PaperOrderRequest } from '../../src/trading/orders/fill-model.js';
 import { QuoteBook } from '../../src/trading/market/book.js';
-import { DEFAULT_FEE_SCHEDULE } from '../../src/trading/market/fees.js';
+import { DEFAULT_FEE_SCHEDULE, feeRates } from '../../src/trading/market/fees.js';
+import type { MarketRules } from '../../src/trading/market/lot-size.js';
 import { PositionBook } from '../../src/trading/market/positions.js';
 import { bookLevels, bookTop, fundingRate, manualClock, markPrice } from './helpers.js';
 
@@ -9,10 +10,13 @@ const SPOT = 'BTC/USDT'; // okx spot: maker 8 bps, taker 10 bps
 const PERP = 'BTC/USDT:USDT'; // okx perp: maker 2, taker 5
 const HOUR = 3_600_000;
 
-function setup(latencyMs = 100) {
+/** A fine grid with no minimums, unless a test gives the venue's real rules. */
+const FINE: MarketRules = { amountStep: 1e-8, priceTick: 1e-8, minQty: 0, minNotional: 0, contractSize: 1 };
+
+function setup(latencyMs = 100, rules: MarketRules = FINE) {
   const clock = manualClock(0);
   const book = new QuoteBook({ now: clock.now, maxAgeMs: 60_000 });
-  const model = new FillModel(book, { fees: DEFAULT_FEE_SCHEDULE, latencyMs, beyondDepthPenaltyBps: 50 });
+  const model = new FillModel(book, { fees: (symbol) => feeRates(DEFAULT_FEE_SCHEDULE, 'okx', symbol), latencyMs, beyondDepthPenaltyBps: 50, rules: (symbol) => (symbol === 'ETH/USDT' ? null : rules) });
   return { clock, book, model };
 }
 
@@ -25,6 +29,34 @@ const limit = (id: string, side: 'buy' | 'sell', qty: number, limitPx: number, t
 
 const types = (events: FillModelEvent[]) => events.map((e) => e.type);
 const fills = (events: FillModelEvent[]) => events.flatMap((e) => (e.type === 'fill' ? [e] : []));
+
+describe("fill model: the venue's market rules", () => {
+  const RULES: MarketRules = { amountStep: 0.01, priceTick: 0.1, minQty: 0.02, minNotional: 5, contractSize: 1 };
+
+  it('rejects on arrival what the venue would: off the lot step, under the minimum quantity or notional, an unlisted symbol', () => {
+    const { book, model } = setup(0, RULES);
+    book.apply(bookTop('okx', SPOT, 99, 5, 100, 5));
+    model.submit(order('step', 'buy', 0.015), 0);
+    model.submit(order('qty', 'buy', 0.01), 0);
+    model.submit(limit('notional', 'buy', 0.04, 100, 'IOC'), 0);
+    model.submit({ ...limit('unlisted', 'buy', 1, 100, 'IOC'), symbol: 'ETH/USDT' }, 0);
+    model.submit(limit('fine', 'buy', 0.05, 100, 'IOC'), 0);
+    const events = model.advance(0);
+    const rejected = Object.fromEntries(events.flatMap((e) => (e.type === 'rejected' ? [[e.clientOrderId, e.code]] : [])));
+    expect(rejected).toEqual({ step: 'lot_size', qty: 'min_qty', notional: 'min_notional', unlisted: 'unknown_symbol' });
+    expect(fills(events).map((f) => [f.clientOrderId, f.qty])).toEqual([['fine', 0.05]]);
+  });
+
+  it('fills whole lot steps: an IOC that meets 0.337 of depth fills 0.33 and cancels the rest', () => {
+    const { book, model } = setup(0, RULES);
+    book.apply(bookLevels('okx', SPOT, [99, 1], [100, 0.337, 101, 5]));
+    model.submit(limit('i1', 'buy', 1, 100, 'IOC'), 0);
+    const events = model.advance(0);
+    expect(fills(events).map((f) => [f.qty, f.px])).toEqual([[0.33, 100]]);
+    expect(fills(events)[0]?.remainingQty).toBeCloseTo(0.67, 12);
+    expect(events.at(-1)).toMatchObject({ type: 'canceled', reason: 'ioc_remainder', cumQty: 0.33 });
+  });
+});
 
 describe('fill model: latency', () => {
   it('reaches the book only after the latency', () => {

@@ -1,25 +1,22 @@
 import { describe, expect, it } from 'vitest';
-import { commonLegQty, fallbackAmountStep, roundToStep } from '../../src/trading/market/lot-size.js';
+import { commonLegQty } from '../../src/trading/market/lot-size.js';
 
-describe('one quantity for every leg of a hedge', () => {
-  it('falls back to four significant digits when no lot is configured', () => {
-    expect(fallbackAmountStep(0.16667)).toBeCloseTo(0.0001, 15);
-    expect(fallbackAmountStep(123.4)).toBeCloseTo(0.1, 15);
-    expect(fallbackAmountStep(0)).toBe(0);
-    expect(roundToStep(0.16667, fallbackAmountStep(0.16667), 'down')).toBe(0.1666);
+const leg = (label: string, amountStep: number, minQty = 0, minNotional = 0, px = 100) => ({ label, rules: { amountStep, minQty, minNotional }, px });
+
+describe('one quantity for every leg of a hedge, from the venues\' rules', () => {
+  it('rounds down to the coarsest step of the legs, a quantity every leg\'s venue takes unchanged', () => {
+    expect(commonLegQty(0.16667, [leg('fine', 0.001), leg('coarse', 0.01)])).toEqual({ qty: 0.16 });
+    expect(commonLegQty(0.3, [leg('a', 0.1)])).toEqual({ qty: 0.3 }); // 0.3 / 0.1 must not lose a step
+    // binanceusdm lists SOL perps in whole coins: 3.4 SOL cannot be hedged below 3.
+    expect(commonLegQty(3.4, [leg('sol', 1, 1), leg('fine', 0.001)])).toEqual({ qty: 3 });
   });
 
-  it('rounds down to the coarsest step of the legs, or gives 0 below a minimum', () => {
-    const fine = { amountStep: 0.001, minQty: 0.001 };
-    const coarse = { amountStep: 0.01, minQty: 0.01 };
-    expect(commonLegQty(0.16667, [fine, coarse])).toBe(0.16);
-    expect(commonLegQty(0.16667, [fine, undefined])).toBe(0.166);
-    expect(commonLegQty(0.16667, [undefined, undefined])).toBe(0.1666);
-    expect(commonLegQty(0.3, [{ amountStep: 0.1, minQty: 0 }])).toBe(0.3); // 0.3 / 0.1 must not lose a step
-    // binanceusdm lists SOL perps in whole coins: 3.4 SOL cannot be hedged below 3.
-    expect(commonLegQty(3.4, [{ amountStep: 1, minQty: 1 }, fine])).toBe(3);
-    expect(commonLegQty(0.7, [{ amountStep: 1, minQty: 1 }, fine])).toBe(0);
-    expect(commonLegQty(0.005, [{ amountStep: 0.001, minQty: 0.01 }])).toBe(0);
-    expect(commonLegQty(-1, [fine])).toBe(0);
+  it('says why when no common quantity exists: rounds to 0, steps that do not nest, a minimum', () => {
+    expect(commonLegQty(0.7, [leg('sol', 1, 1), leg('fine', 0.001)]).problem).toBe('size 0.7 rounds to 0 on the lot step 1 of sol');
+    expect(commonLegQty(1, [leg('a', 0.3), leg('b', 0.2)]).problem).toBe("no common lot: 0.9 on a's step 0.3 is off b's step 0.2");
+    expect(commonLegQty(0.005, [leg('a', 0.001, 0.01)]).problem).toBe("size 0.005 is below a's minimum quantity 0.01");
+    expect(commonLegQty(0.04, [leg('a', 0.001, 0, 5, 100)]).problem).toBe("size 0.04 × 100 = 4 is below a's minimum notional 5");
+    expect(commonLegQty(0.05, [leg('a', 0.001, 0, 5, 100)])).toEqual({ qty: 0.05 });
+    expect(commonLegQty(-1, [leg('a', 0.001)]).problem).toBe('nothing to trade (size -1)');
   });
 });

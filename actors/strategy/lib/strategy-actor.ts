@@ -78,6 +78,7 @@ export function strategyActor<S extends BaseState, P extends CommonParams>(engin
       LegImbalanceUpdated: onEvent,
       TradingStateChanged: onEvent,
       BalanceChanged: onBalances,
+      MarketRules: (state: S, message: MessageOf<'MarketRules'>) => state.rules.apply(message),
     },
     onTimer(state, name, ctx) {
       if (name !== EVALUATE_TIMER) return;

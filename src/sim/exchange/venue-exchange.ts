@@ -13,7 +13,7 @@ import type { FaultInjector } from '../faults.js';
 import type { FundingSettlement } from '../market/funding.js';
 import type { InstrumentMarket, VenueMarket } from '../market/venue-market.js';
 import type { Truth } from '../truth.js';
-import { instrumentOf, type InstrumentSpec, type VenueSpec } from '../types.js';
+import { instrumentOf, type AccountFeeTier, type FeeSpec, type InstrumentSpec, type VenueSpec } from '../types.js';
 import { Account } from './account.js';
 import { accountState, restoreAccount, type AccountState } from './account-state.js';
 import { checkFunds, lockFor } from './funds.js';
@@ -63,6 +63,7 @@ export class VenueExchange {
     private readonly faults: FaultInjector,
     private readonly rules: MatchingRules,
     seedOffset: number,
+    private readonly feeTierOf: (apiKey: string) => AccountFeeTier | undefined = () => undefined,
   ) {
     this.nextOrderId = 1_000_000 + seedOffset;
     this.nextTradeId = 5_000_000 + seedOffset;
@@ -80,6 +81,11 @@ export class VenueExchange {
 
   accountIds(): string[] {
     return [...this.accounts.keys()];
+  }
+
+  /** What `apiKey` pays on `spec`: its own tier when the options give one, else the market's, else the venue's rates. */
+  feeRates(apiKey: string, spec: InstrumentSpec): FeeSpec {
+    return this.feeTierOf(apiKey)?.[spec.kind] ?? spec.fees ?? this.venue.fees;
   }
 
   instrument(symbol: string): InstrumentSpec | undefined {
@@ -210,7 +216,7 @@ export class VenueExchange {
 
   private fill(account: Account, market: InstrumentMarket, order: SimOrder, price: number, quantity: number, liquidity: SimFill['liquidity']): void {
     const { spec } = market;
-    const fees = spec.fees ?? this.venue.fees;
+    const fees = this.feeRates(this.owners.get(order.orderId) as string, spec);
     const rate = liquidity === 'maker' ? fees.makerRate : fees.takerRate;
     const now = this.clock.nowMs();
     let fee: number;

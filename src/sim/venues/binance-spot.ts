@@ -13,6 +13,7 @@ import { commonFilters } from './binance-public.js';
 import { binanceCoreError, sharedRoutes } from './binance-routes.js';
 import { BinanceStreams } from './binance-streams.js';
 import { spotInstrument } from './instruments.js';
+import { binanceSpotTradeFee } from './trade-fees.js';
 
 const REST_HOST = 'api.binance.com';
 const STREAM_HOST = 'stream.binance.com';
@@ -119,6 +120,7 @@ function createProtocol(context: VenueContext): VenueProtocol {
       ...sharedRoutes('spot', context, symbols, REST_HOST, '/api/v3'),
       binanceRoute(REST_HOST, 'GET', '/api/v3/exchangeInfo', context.logger, (request) => exchangeInfo(context, symbols, request)),
       binanceRoute(REST_HOST, 'GET', '/api/v3/account', context.logger, (request) => account(context, request)),
+      binanceRoute(REST_HOST, 'GET', '/sapi/v1/asset/tradeFee', context.logger, (request) => binanceSpotTradeFee(context, symbols, request)),
     ],
     websockets: streams.endpoints(STREAM_HOST, ['/ws', '/stream']),
     onTick: (tick) => streams.onTick(tick),

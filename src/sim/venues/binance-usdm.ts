@@ -19,6 +19,7 @@ import { binanceCoreError, sharedRoutes } from './binance-routes.js';
 import { BinanceStreams } from './binance-streams.js';
 import { BinanceUsdmAccountApi } from './binance-usdm-account.js';
 import { usdtPerp } from './instruments.js';
+import { binanceUsdmCommissionRate } from './trade-fees.js';
 
 const REST_HOST = 'fapi.binance.com';
 const STREAM_HOST = 'fstream.binance.com';
@@ -170,6 +171,7 @@ function createProtocol(context: VenueContext): VenueProtocol {
       route('GET', '/fapi/v1/leverageBracket', (request) => account.leverageBracket(request)),
       route('POST', '/fapi/v1/leverage', (request) => account.setLeverage(request)),
       route('GET', '/fapi/v1/income', (request) => account.income(request)),
+      route('GET', '/fapi/v1/commissionRate', (request) => binanceUsdmCommissionRate(context, symbols, request)),
     ],
     websockets: streams.endpoints(STREAM_HOST, ['/ws', '/stream', '/public/ws', '/public/stream', '/market/ws', '/market/stream']),
     onTick: (tick) => streams.onTick(tick),

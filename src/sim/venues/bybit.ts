@@ -18,6 +18,7 @@ import { BybitOrderApi } from './bybit-orders.js';
 import { BybitPublicApi } from './bybit-public.js';
 import { BybitStreams } from './bybit-streams.js';
 import { spotInstrument, usdtPerp } from './instruments.js';
+import { bybitFeeRate } from './trade-fees.js';
 
 const REST_HOST = 'api.bybit.com';
 const STREAM_HOST = 'stream.bybit.com';
@@ -95,6 +96,7 @@ function createProtocol(context: VenueContext): VenueProtocol {
       route('GET', '/v5/position/list', (request) => account.positions(request)),
       route('POST', '/v5/position/set-leverage', (request) => account.setLeverage(request)),
       route('GET', '/v5/execution/list', (request) => account.executions(request)),
+      route('GET', '/v5/account/fee-rate', (request) => bybitFeeRate(context, symbols, request)),
     ],
     websockets: streams.endpoints(STREAM_HOST),
     onTick: (tick) => streams.onTick(tick),

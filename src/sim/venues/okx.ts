@@ -19,6 +19,7 @@ import { OkxOrderApi } from './okx-orders.js';
 import { OkxPublicApi } from './okx-public.js';
 import { OkxStreams } from './okx-streams.js';
 import { spotInstrument, usdtPerp } from './instruments.js';
+import { okxTradeFee } from './trade-fees.js';
 
 const REST_HOST = 'www.okx.com';
 const STREAM_HOST = 'ws.okx.com';
@@ -103,6 +104,7 @@ function createProtocol(context: VenueContext): VenueProtocol {
       route('POST', '/account/set-leverage', (request) => account.setLeverage(request)),
       route('GET', '/account/bills', (request) => account.bills(request)),
       route('GET', '/account/bills-archive', (request) => account.bills(request)),
+      route('GET', '/account/trade-fee', (request) => okxTradeFee(context, symbols, request)),
     ],
     websockets: streams.endpoints(STREAM_HOST),
     onTick: (tick) => streams.onTick(tick),

@@ -7,7 +7,6 @@
  * there is, and arbitrage exits usually happen in similar markets.
  */
 import type { QuoteBook } from './book.js';
-import { feeRates, type FeeSchedule } from './fees.js';
 import type { Side } from './levels.js';
 
 /** What one leg costs to cross once. */
@@ -41,15 +40,15 @@ export function roundTripCostBps(legs: readonly LegCost[]): number {
 }
 
 /**
- * A leg's cost read from the live book: the venue's taker fee, the current spread, and the
- * slippage for `notionalUsd` walking the book on `side`. Null when the quote is absent or stale,
- * so no edge is ever computed from a dead market.
+ * A leg's cost read from the live book: the account's taker fee on the market (as execution
+ * published it), the current spread, and the slippage for `notionalUsd` walking the book on
+ * `side`. Null when the quote is absent or stale, so no edge is ever computed from a dead market.
  *
- * @example legCostFromBook(book, fees, 'okx', 'BTC/USDT:USDT', 'sell', 20_000)
+ * @example legCostFromBook(book, 5, 'okx', 'BTC/USDT:USDT', 'sell', 20_000)
  */
 export function legCostFromBook(
   book: QuoteBook,
-  fees: FeeSchedule,
+  takerRateBps: number,
   venue: string,
   symbol: string,
   side: Side,
@@ -58,5 +57,5 @@ export function legCostFromBook(
   const spreadBps = book.spreadBps(venue, symbol);
   const slippage = book.estimateSlippage(venue, symbol, side, notionalUsd);
   if (spreadBps === null || slippage === null) return null;
-  return { takerRateBps: feeRates(fees, venue, symbol).takerRateBps, spreadBps, slippageBps: slippage.slippageBps };
+  return { takerRateBps, spreadBps, slippageBps: slippage.slippageBps };
 }

@@ -1,5 +1,8 @@
 /**
- * Trading fees per venue and market kind, in basis points of notional.
+ * Trading fees per venue and market kind, in basis points of notional: execution's fallback
+ * table, used for a market whose venue reports no rate for the account (paper, a failed fee
+ * request, a venue without the endpoint). Strategies never read it: they price with the rates
+ * execution publishes in MarketRules.
  *
  * The defaults are the regular-user (VIP 0, no token discount) schedules the venues publish.
  * ccxt's static `fees` tables in node_modules/ccxt/js/src/<id>.js (4.5.84) agree for binance
@@ -74,12 +77,6 @@ export function feeRates(schedule: FeeSchedule, venue: string, symbol: string): 
   return (schedule[venue] ?? FALLBACK_FEES)[marketKindOf(symbol)];
 }
 
-/** The rate that applies to one fill. */
-export function feeRateBps(schedule: FeeSchedule, venue: string, symbol: string, liquidity: Liquidity): number {
-  const r = feeRates(schedule, venue, symbol);
-  return liquidity === 'maker' ? r.makerRateBps : r.takerRateBps;
-}
-
 /**
  * Fee of a fill in quote currency (positive = paid, negative = rebate received).
  *
@@ -87,16 +84,4 @@ export function feeRateBps(schedule: FeeSchedule, venue: string, symbol: string,
  */
 export function fillFee(qty: number, px: number, rateBps: number): number {
   return Math.abs(qty) * px * rateBps * BPS;
-}
-
-/** Fee of a fill looked up from the schedule. @example feeForFill(DEFAULT_FEE_SCHEDULE, 'binanceusdm', 'BTC/USDT:USDT', 'taker', 1, 50_000) // 25 */
-export function feeForFill(
-  schedule: FeeSchedule,
-  venue: string,
-  symbol: string,
-  liquidity: Liquidity,
-  qty: number,
-  px: number,
-): number {
-  return fillFee(qty, px, feeRateBps(schedule, venue, symbol, liquidity));
 }

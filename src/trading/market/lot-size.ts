@@ -1,7 +1,9 @@
 /**
- * Rounding quantities and prices to what a venue accepts. Venues reject an order whose quantity is
- * not a multiple of the lot step or whose price is off the tick; the multi-leg coordinator sizes
- * hedges and unwinds from notionals, so execution rounds them here before they are journaled.
+ * Rounding quantities and prices to what a venue accepts, and one quantity for every leg of a
+ * hedge. Venues reject an order whose quantity is not a multiple of the lot step or whose price is
+ * off the tick; the rules come from the venue (execution publishes them as `MarketRules`), so
+ * strategies size legs with them and execution rounds every order, hedges and unwinds included,
+ * before it is journaled.
  *
  * Arithmetic happens in integer steps (`round(qty / step)`), then the result is printed with the
  * step's decimals, so 0.1 + 0.2 style residue never reaches a venue.
@@ -14,6 +16,8 @@ export interface MarketRules {
   readonly minQty: number;
   /** Smallest price × quantity, 0 when the venue has no such rule. */
   readonly minNotional: number;
+  /** Base units per contract (1 for spot and for venues that size perps in base units); steps above are already in base units. */
+  readonly contractSize: number;
 }
 
 export type RoundMode = 'down' | 'nearest' | 'up';
@@ -47,35 +51,37 @@ export function collarOnTick(side: 'buy' | 'sell', px: number, tick: number): nu
   return roundToStep(px, tick, side === 'buy' ? 'down' : 'up');
 }
 
-/** A market's quantity rules, the part a strategy sizing a hedge needs. */
-export type LotRules = Pick<MarketRules, 'amountStep' | 'minQty'>;
-
-/**
- * The step used when config does not give a market's lot: four significant digits, fine enough
- * that rounding costs < 0.1 % of the size, coarse enough to look like a real lot.
- *
- * @example fallbackAmountStep(0.16667) // 0.0001
- */
-export function fallbackAmountStep(qty: number): number {
-  return qty > 0 ? 10 ** (Math.floor(Math.log10(qty)) - 3) : 0;
+/** What sizing one leg needs: the venue's quantity rules for the market and the price the leg trades near. */
+export interface LegRulesInput {
+  /** `SYMBOL@venue`, for the reason when a leg cannot trade. */
+  readonly label: string;
+  readonly rules: Pick<MarketRules, 'amountStep' | 'minQty' | 'minNotional'>;
+  readonly px: number;
 }
 
+export type CommonQty = { readonly qty: number; readonly problem?: undefined } | { readonly qty?: undefined; readonly problem: string };
+
 /**
- * One quantity every leg of a hedge can trade: `qty` rounded down to the coarsest known step (the
- * fallback step when none is known), or 0 below any leg's minimum. Execution rounds each leg to
- * its own venue's step; rounding once to the coarsest keeps the legs equal.
+ * One quantity every leg can trade unchanged: `qty` rounded down to the coarsest leg's step,
+ * provided that quantity is also on every other leg's step (execution rounds each leg to its own
+ * venue: equal after that rounding is the point) and clears every leg's minimum quantity and
+ * minimum notional. Otherwise why not, naming the leg.
  *
- * @example commonLegQty(0.16667, [{ amountStep: 0.001, minQty: 0.001 }, { amountStep: 0.01, minQty: 0.01 }]) // 0.16
+ * @example commonLegQty(0.16667, [{ label: 'a', rules: { amountStep: 0.001, minQty: 0.001, minNotional: 5 }, px: 100 }, { label: 'b', rules: { amountStep: 0.01, minQty: 0.01, minNotional: 0 }, px: 100 }]) // { qty: 0.16 }
  */
-export function commonLegQty(qty: number, lots: readonly (LotRules | undefined)[]): number {
-  if (!(qty > 0)) return 0;
-  let step = 0;
-  let minQty = 0;
-  for (const lot of lots) {
-    if (!lot) continue;
-    step = Math.max(step, lot.amountStep);
-    minQty = Math.max(minQty, lot.minQty);
+export function commonLegQty(qty: number, legs: readonly LegRulesInput[]): CommonQty {
+  let coarsest = legs[0];
+  for (const leg of legs) if (coarsest === undefined || leg.rules.amountStep > coarsest.rules.amountStep) coarsest = leg;
+  if (!(qty > 0) || coarsest === undefined) return { problem: `nothing to trade (size ${qty})` };
+  const rounded = roundToStep(qty, coarsest.rules.amountStep, 'down');
+  if (!(rounded > 0)) return { problem: `size ${fmtQty(qty)} rounds to 0 on the lot step ${coarsest.rules.amountStep} of ${coarsest.label}` };
+  for (const leg of legs) {
+    const { amountStep, minQty, minNotional } = leg.rules;
+    if (roundToStep(rounded, amountStep, 'down') !== rounded) return { problem: `no common lot: ${rounded} on ${coarsest.label}'s step ${coarsest.rules.amountStep} is off ${leg.label}'s step ${amountStep}` };
+    if (rounded < minQty) return { problem: `size ${rounded} is below ${leg.label}'s minimum quantity ${minQty}` };
+    if (rounded * leg.px < minNotional) return { problem: `size ${rounded} × ${leg.px} = ${fmtQty(rounded * leg.px)} is below ${leg.label}'s minimum notional ${minNotional}` };
   }
-  const rounded = roundToStep(qty, step > 0 ? step : fallbackAmountStep(qty), 'down');
-  return rounded > 0 && rounded >= minQty ? rounded : 0;
+  return { qty: rounded };
 }
+
+const fmtQty = (value: number): string => String(Number(value.toPrecision(6)));

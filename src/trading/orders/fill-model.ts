@@ -17,21 +17,29 @@
  *   price, when a *new* quote crosses it, up to the size shown at or through its price.
  * - Paper fills do not deplete the displayed book: each order (and each new quote for a resting
  *   one) sees the full quote. With quotes only, queue position and hidden depth are unknowable.
+ * - The venue's market rules apply as the venue applies them: an order off the lot step or under
+ *   the minimum quantity or notional is rejected on arrival (execution denies these before sending,
+ *   so this only catches what slipped past it), and every fill is a whole number of lot steps (a
+ *   partial fill rounds down; what is left of an IOC is canceled, of a GTC stays resting).
  * - reduceOnly is not enforced here (the risk engine's REDUCING check uses positions).
  */
 import type { Leg, MessageOf } from '../../protocol/index.js';
 import type { QuoteBook } from '../market/book.js';
-import { feeForFill, type FeeSchedule, type Liquidity } from '../market/fees.js';
+import { fillFee, type FeeRates, type Liquidity } from '../market/fees.js';
 import { beyondDepthPx, walkLevels } from '../market/levels.js';
+import { roundToStep, type MarketRules } from '../market/lot-size.js';
 import { FundingLedger, type FundingSettlement } from './paper-funding.js';
 import { symbolParts } from '../market/symbols.js';
 
 export interface FillModelOptions {
-  readonly fees: FeeSchedule;
+  /** The account's rates on a market (the fee table in paper, the recorded rates in replay). */
+  readonly fees: (symbol: string) => FeeRates;
   /** One-way latency to the simulated venue, for orders and cancels. */
   readonly latencyMs: number;
   /** See the module comment; default 25. */
   readonly beyondDepthPenaltyBps?: number;
+  /** The market's rules at this venue (null: not listed, orders are rejected). */
+  readonly rules: (symbol: string) => MarketRules | null;
 }
 
 export type PaperOrderRequest = Leg & { readonly clientOrderId: string };
@@ -71,7 +79,7 @@ const DONE = 1 - 1e-9;
 
 /**
  * @example
- * const model = new FillModel(book, { fees: DEFAULT_FEE_SCHEDULE, latencyMs: 50 });
+ * const model = new FillModel(book, { fees: (symbol) => feeRates(DEFAULT_FEE_SCHEDULE, 'okx', symbol), latencyMs: 50, rules: () => ({ amountStep: 0.001, priceTick: 0.1, minQty: 0.001, minNotional: 5, contractSize: 1 }) });
  * model.submit({ clientOrderId, venue: 'okx', symbol: 'BTC/USDT', side: 'buy', orderType: 'market', timeInForce: 'IOC', qty: 1, limitPx: null, reduceOnly: false }, now);
  * model.advance(now + 50); // [{ type: 'accepted' … }, { type: 'fill' … }]
  */
@@ -140,6 +148,8 @@ export class FillModel {
     const limitPx = order.orderType === 'market' ? null : order.limitPx;
     const crosses = touch !== undefined && (limitPx === null || (order.side === 'buy' ? touch <= limitPx : touch >= limitPx));
     if (order.orderType === 'market' && !depth) return this.#reject(order, events, 'no_book', `no fresh book for ${order.symbol} on ${order.venue}`);
+    const broken = this.#brokenRule(order, limitPx ?? touch ?? null);
+    if (broken) return this.#reject(order, events, broken.code, broken.error);
     if (order.timeInForce === 'PO' && crosses) return this.#reject(order, events, 'post_only_would_take', `post-only ${order.side} at ${limitPx} crosses ${touch}`);
     events.push({ type: 'accepted', clientOrderId: order.clientOrderId, venueOrderId: order.venueOrderId });
     const levels = depth?.levels ?? [];
@@ -153,17 +163,34 @@ export class FillModel {
     order.seenVersion = this.#book.version(order.venue, order.symbol);
   }
 
+  /** What the venue would reject the order for (`px`: its limit, or the touch for a market order), or null. */
+  #brokenRule(order: PaperOrder, px: number | null): { code: string; error: string } | null {
+    const rules = this.#options.rules(order.symbol);
+    if (!rules) return { code: 'unknown_symbol', error: `${order.symbol} is not listed on ${order.venue}` };
+    if (roundToStep(order.qty, rules.amountStep, 'down') !== order.qty) return { code: 'lot_size', error: `qty ${order.qty} is not a multiple of the lot step ${rules.amountStep}` };
+    if (order.qty < rules.minQty) return { code: 'min_qty', error: `qty ${order.qty} is below the minimum ${rules.minQty}` };
+    if (px !== null && order.qty * px < rules.minNotional) return { code: 'min_notional', error: `notional ${order.qty * px} is below the minimum ${rules.minNotional}` };
+    return null;
+  }
+
+  /** `qty` as the venue fills it: whole lot steps, never more than asked. */
+  #onStep(order: PaperOrder, qty: number): number {
+    const step = this.#options.rules(order.symbol)?.amountStep ?? 0;
+    return Math.min(roundToStep(qty, step, 'down'), order.qty - order.filledQty);
+  }
+
   /** Taker fill against the levels; a market order also takes depth beyond them at the penalty. */
   #take(order: PaperOrder, levels: readonly number[], limitPx: number | null, events: FillModelEvent[]): void {
     const remaining = order.qty - order.filledQty;
     const walk = walkLevels(levels, order.side, { qty: remaining, limitPx });
-    let qty = walk.filledQty;
+    let walked = walk.filledQty;
     let costUsd = walk.costUsd;
     if (limitPx === null && walk.remaining > 0) {
-      qty += walk.remaining;
+      walked += walk.remaining;
       costUsd += walk.remaining * beyondDepthPx(walk, levels, order.side, this.#penaltyBps);
     }
-    if (qty > 0) this.#fill(order, qty, costUsd / qty, 'taker', events);
+    const qty = walked >= remaining * DONE ? remaining : this.#onStep(order, walked);
+    if (qty > 0) this.#fill(order, qty, costUsd / walked, 'taker', events);
   }
 
   #matchResting(order: PaperOrder, events: FillModelEvent[]): void {
@@ -172,15 +199,18 @@ export class FillModel {
     order.seenVersion = version;
     const depth = this.#book.depth(order.venue, order.symbol, order.side);
     if (!depth || order.limitPx === null) return;
-    const walk = walkLevels(depth.levels, order.side, { qty: order.qty - order.filledQty, limitPx: order.limitPx });
-    if (walk.filledQty <= 0) return;
-    this.#fill(order, walk.filledQty, order.limitPx, 'maker', events);
+    const remaining = order.qty - order.filledQty;
+    const walk = walkLevels(depth.levels, order.side, { qty: remaining, limitPx: order.limitPx });
+    const qty = walk.filledQty >= remaining * DONE ? remaining : this.#onStep(order, walk.filledQty);
+    if (qty <= 0) return;
+    this.#fill(order, qty, order.limitPx, 'maker', events);
     if (order.filledQty >= order.qty * DONE) this.#finish(order, events, null);
   }
 
   #fill(order: PaperOrder, qty: number, px: number, liquidity: Liquidity, events: FillModelEvent[]): void {
     order.filledQty += qty;
-    const fee = feeForFill(this.#options.fees, order.venue, order.symbol, liquidity, qty, px);
+    const rates = this.#options.fees(order.symbol);
+    const fee = fillFee(qty, px, liquidity === 'maker' ? rates.makerRateBps : rates.takerRateBps);
     events.push({
       type: 'fill',
       clientOrderId: order.clientOrderId,

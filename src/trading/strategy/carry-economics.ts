@@ -21,9 +21,9 @@
  */
 import type { QuoteBook } from '../market/book.js';
 import { legCostFromBook, roundTripCostBps } from '../market/costs.js';
-import type { FeeSchedule } from '../market/fees.js';
 import { carryEdge, fundingRatePerHour, HOURS_PER_YEAR, MS_PER_HOUR, type CarryEdge, type FundingQuote } from '../market/funding.js';
-import { commonLegQty, type LotRules } from '../market/lot-size.js';
+import { commonLegQty } from '../market/lot-size.js';
+import type { MarketRulesEntry } from '../market/market-rules-view.js';
 import { BPS, marketKey } from '../market/symbols.js';
 
 /** A market one leg trades. */
@@ -35,13 +35,14 @@ export interface CarryMarket {
 /** A candidate leg: its market and the funding it pays (spot: rate 0). */
 export interface CarryLegInput extends CarryMarket {
   readonly funding: FundingQuote;
-  readonly lot: LotRules | undefined;
+  /** The market's rules and fee rates as execution published them; undefined until they arrive (no entry then). */
+  readonly rules: MarketRulesEntry | undefined;
 }
 
 export interface CarryEntry {
   readonly short: CarryMarket;
   readonly long: CarryMarket;
-  /** The one quantity both legs trade (rounded to the coarser lot). */
+  /** The one quantity both legs trade (on both venues' lot steps, above both minimums). */
   readonly qty: number;
   /** qty × the mean of both mids: what each leg is worth. */
   readonly notionalUsd: number;
@@ -65,22 +66,29 @@ export type CarryEstimate = { readonly entry: CarryEntry; readonly problem?: und
 
 /**
  * Prices entering the carry between two legs now: direction from per-hour funding, one matched
- * quantity, costs from the live book at that size, and the net edge over the horizon.
+ * quantity, costs from the live book at that size (with each leg's published taker rate), and the
+ * net edge over the horizon.
  *
- * @example estimateCarryEntry(book, fees, bybitLeg, okxLeg, { notionalUsd: 10_000, holdingHours: 24, maxQty: Infinity }).entry?.edge.netEdgeBps
+ * @example estimateCarryEntry(book, bybitLeg, okxLeg, { notionalUsd: 10_000, holdingHours: 24, maxQty: Infinity }).entry?.edge.netEdgeBps
  */
-export function estimateCarryEntry(book: QuoteBook, fees: FeeSchedule, a: CarryLegInput, b: CarryLegInput, sizing: CarrySizing): CarryEstimate {
+export function estimateCarryEntry(book: QuoteBook, a: CarryLegInput, b: CarryLegInput, sizing: CarrySizing): CarryEstimate {
   // The same tie-break as carryEdge: on equal rates, `a` is the short.
   const [short, long] = fundingRatePerHour(a.funding) >= fundingRatePerHour(b.funding) ? [a, b] : [b, a];
   const shortMid = book.mid(short.venue, short.symbol);
   const longMid = book.mid(long.venue, long.symbol);
   if (shortMid === null || longMid === null) return { problem: `no fresh quote on ${shortMid === null ? label(short) : label(long)}` };
+  const missing = !short.rules ? short : !long.rules ? long : null;
+  if (missing || !short.rules || !long.rules) return { problem: `no market rules yet for ${label(missing ?? short)} (execution publishes them once the venue is connected)` };
   const refPx = (shortMid + longMid) / 2;
-  const qty = commonLegQty(Math.min(sizing.notionalUsd / refPx, sizing.maxQty), [short.lot, long.lot]);
-  if (qty === 0) return { problem: `size rounds to 0: ${fmt(Math.min(sizing.notionalUsd, sizing.maxQty * refPx))} USD at ${fmt(refPx)} is below the lot of ${label(short)} or ${label(long)}` };
+  const sized = commonLegQty(Math.min(sizing.notionalUsd / refPx, sizing.maxQty), [
+    { label: label(short), rules: short.rules, px: shortMid },
+    { label: label(long), rules: long.rules, px: longMid },
+  ]);
+  if (sized.problem !== undefined) return { problem: `${sized.problem} (${fmt(Math.min(sizing.notionalUsd, sizing.maxQty * refPx))} USD at ${fmt(refPx)})` };
+  const qty = sized.qty;
   const notionalUsd = qty * refPx;
-  const shortCost = legCostFromBook(book, fees, short.venue, short.symbol, 'sell', notionalUsd);
-  const longCost = legCostFromBook(book, fees, long.venue, long.symbol, 'buy', notionalUsd);
+  const shortCost = legCostFromBook(book, short.rules.takerRateBps, short.venue, short.symbol, 'sell', notionalUsd);
+  const longCost = legCostFromBook(book, long.rules.takerRateBps, long.venue, long.symbol, 'buy', notionalUsd);
   if (!shortCost || !longCost) return { problem: `no fresh book to price ${!shortCost ? label(short) : label(long)}` };
   const costBps = roundTripCostBps([shortCost, longCost]);
   // Venue labels are market keys, so a spot and a perp leg on the same venue stay apart.

@@ -11,7 +11,6 @@
  */
 import { z } from 'zod';
 import type { StrategyStatus } from '../../protocol/index.js';
-import { feeRates } from '../market/fees.js';
 import { fundingRatePerHour } from '../market/funding.js';
 import { BPS } from '../market/symbols.js';
 import { estimateCarryEntry, type CarryEstimate, type CarryLegInput, type CarryMarket } from './carry-economics.js';
@@ -20,7 +19,7 @@ import type { BookUpdate, FundingUpdate, StrategyLogic } from './logic.js';
 import { intentBookStatus } from './intent-book.js';
 import { freshFunding } from './market-view.js';
 import { opportunitiesStatus } from './outputs.js';
-import { distinctList, lotOf, parseStrategyParams, perpSymbolSchema } from './params.js';
+import { distinctList, parseStrategyParams, perpSymbolSchema } from './params.js';
 import { createBaseState, migrateSnapshot, restoreBase, snapshotBase, type BaseSnapshot } from './state.js';
 
 const FUNDING_CARRY_KIND = 'funding-carry';
@@ -66,14 +65,14 @@ function bestPair(
   const legs: CarryLegInput[] = [];
   for (const m of markets) {
     const funding = fundingOf(m);
-    if (funding) legs.push({ ...m, funding, lot: lotOf(params, m.venue, m.symbol) });
+    if (funding) legs.push({ ...m, funding, rules: state.rules.get(m.venue, m.symbol) });
   }
   if (legs.length < 2) return null;
   const sizing = { notionalUsd: params.notionalUsd, holdingHours: params.holdingHours, maxQty: Infinity };
   let best: CarryEstimate | null = null;
   for (let i = 0; i < legs.length; i++) {
     for (let j = i + 1; j < legs.length; j++) {
-      const estimate = estimateCarryEntry(state.market.book, params.feeSchedule, legs[i] as CarryLegInput, legs[j] as CarryLegInput, sizing);
+      const estimate = estimateCarryEntry(state.market.book, legs[i] as CarryLegInput, legs[j] as CarryLegInput, sizing);
       if (best === null || isBetter(estimate, best)) best = estimate;
     }
   }
@@ -86,7 +85,7 @@ const isBetter = (candidate: CarryEstimate, best: CarryEstimate): boolean =>
 
 /**
  * Whether any venue pair could clear entryEdgeBps: the widest funding spread over the horizon less
- * four of the cheapest taker fees (each pair's round trip pays at least that; the spread and
+ * four of the cheapest published taker fees (each pair's round trip pays at least that; the spread and
  * slippage bestPair also charges are never negative). When this fails bestPair finds no entry
  * either, so a tick stops here without walking a book: one pass, three funding lookups.
  */
@@ -97,11 +96,12 @@ function fundingCanPay(state: FundingCarryState, params: FundingCarryParams, sym
   let priced = 0;
   for (const venue of params.venues) {
     const funding = freshFunding(state.market, venue, symbol, params.maxFundingAgeMs);
-    if (funding === null) continue;
+    const takerRateBps = state.rules.takerRateBps(venue, symbol);
+    if (funding === null || takerRateBps === undefined) continue;
     const perHour = fundingRatePerHour(funding);
     highPerHour = Math.max(highPerHour, perHour);
     lowPerHour = Math.min(lowPerHour, perHour);
-    cheapestFeeBps = Math.min(cheapestFeeBps, feeRates(params.feeSchedule, venue, symbol).takerRateBps);
+    cheapestFeeBps = Math.min(cheapestFeeBps, takerRateBps);
     priced++;
   }
   return priced >= 2 && ((highPerHour - lowPerHour) * params.holdingHours) / BPS - 4 * cheapestFeeBps >= params.entryEdgeBps;

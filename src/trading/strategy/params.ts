@@ -8,12 +8,8 @@
 import { z } from 'zod';
 import { LEG_FAILURE_POLICIES } from '../../protocol/index.js';
 import { configError } from '../../base/config-errors.js';
-import { feeSchedule, type FeeOverrides, type FeeSchedule } from '../market/fees.js';
-import type { LotRules } from '../market/lot-size.js';
+import { arbiterError } from '../../base/errors.js';
 import { marketKindOf, type MarketKind } from '../market/symbols.js';
-
-const feeRatesSchema = z.object({ makerRateBps: z.number(), takerRateBps: z.number() }).partial().strict();
-const lotSchema = z.object({ amountStep: z.number().positive(), minQty: z.number().nonnegative().default(0) }).strict();
 
 export const commonParamsShape = {
   /** How often every opportunity is evaluated and published; strategies with a tick path (actOnTick) also decide on market data. */
@@ -31,10 +27,6 @@ export const commonParamsShape = {
   toleranceUsd: z.number().nonnegative().default(25),
   /** How far past the touch an IOC leg may fill; the edge estimate already charges the expected slippage. */
   limitSlippageBps: z.number().nonnegative().max(500).default(10),
-  /** Overrides of the published VIP-0 fee schedule (`fees.okx.perp.takerRateBps`). */
-  fees: z.record(z.string(), z.object({ spot: feeRatesSchema, perp: feeRatesSchema }).partial().strict()).default({}),
-  /** Lot sizes per venue and symbol; a market not listed is rounded to four significant digits. */
-  lots: z.record(z.string(), z.record(z.string(), lotSchema)).default({}),
   /** How many recent acted-on opportunities status() keeps. */
   recentOpportunities: z.int().min(1).max(200).default(20),
 };
@@ -59,25 +51,37 @@ export const distinctList = <T extends z.ZodType<string>>(item: T, min: number) 
     .min(min)
     .refine((values) => new Set(values).size === values.length, 'expected distinct entries');
 
-export type CommonParamsInput = z.output<z.ZodObject<typeof commonParamsShape>>;
+/** The params every strategy has, parsed. */
+export type CommonParams = z.output<z.ZodObject<typeof commonParamsShape>>;
 
-/** Parsed common params plus what is derived from them once (the merged fee schedule). */
-export type CommonParams = CommonParamsInput & { readonly feeSchedule: FeeSchedule };
+/**
+ * Params that used to describe the venue from config. Lot sizes and fee rates now come from the
+ * venue (execution publishes each market's `MarketRules`), so a config that still sets them is
+ * refused with the reason, not the generic "unrecognized key".
+ */
+const FROM_THE_VENUE: Readonly<Record<string, string>> = {
+  lots: 'lot sizes (amount step, minimum quantity and notional) now come from the venue: execution publishes each market\'s rules to the strategies; remove `lots`',
+  fees: 'fee rates now come from the venue (the account\'s maker/taker rates, published by execution); remove `fees` (a fallback table for venues that do not report rates is execution.params.fees)',
+};
+
+function refuseVenueFacts(strategy: string, input: unknown): void {
+  if (typeof input !== 'object' || input === null) return;
+  for (const [key, why] of Object.entries(FROM_THE_VENUE)) {
+    if (key in input) throw arbiterError('CONFIG_INVALID', `${strategy} params: ${key}: ${why}, got ${JSON.stringify((input as Record<string, unknown>)[key]).slice(0, 120)}`);
+  }
+}
 
 /**
  * Validates raw params against a strict schema (unknown keys are errors: a typo must not silently
- * fall back to a default) and derives the fee schedule. Throws CONFIG_INVALID naming each field.
+ * fall back to a default). Throws CONFIG_INVALID naming each field; `lots` and `fees` are refused
+ * with the reason (they come from the venue now).
  *
  * @example parseStrategyParams('spot-spread', schema, { minSpreadBps: 'x' }) // throws "spot-spread params: minSpreadBps: …, got \"x\""
  */
-export function parseStrategyParams<S extends z.ZodType<CommonParamsInput>>(strategy: string, schema: S, raw: unknown): z.output<S> & { readonly feeSchedule: FeeSchedule } {
+export function parseStrategyParams<S extends z.ZodType<CommonParams>>(strategy: string, schema: S, raw: unknown): z.output<S> {
   const input = raw ?? {};
+  refuseVenueFacts(strategy, input);
   const result = schema.safeParse(input);
   if (!result.success) throw configError(`${strategy} params`, result.error, input);
-  return { ...result.data, feeSchedule: feeSchedule(result.data.fees as FeeOverrides) };
-}
-
-/** The lot size config gives for a market, if any. */
-export function lotOf(params: Pick<CommonParams, 'lots'>, venue: string, symbol: string): LotRules | undefined {
-  return params.lots[venue]?.[symbol];
+  return result.data;
 }

@@ -21,7 +21,7 @@ import type { StrategyStatus } from '../../protocol/index.js';
 import type { FundingQuote } from '../market/funding.js';
 import { fundingRatePerHour, HOURS_PER_YEAR } from '../market/funding.js';
 import { SpotInventory } from '../market/inventory.js';
-import { fallbackAmountStep, roundToStep } from '../market/lot-size.js';
+import { roundToStep } from '../market/lot-size.js';
 import { BPS, symbolParts } from '../market/symbols.js';
 import { estimateCarryEntry, fmt, type CarryMarket } from './carry-economics.js';
 import { carriesStatus, carryParamsShape, evaluateCarries, reactCarry, type CarryKeySpec, type CarryState, type CarryTickHooks } from './carry-flow.js';
@@ -30,7 +30,7 @@ import { intentBookStatus, positionQty } from './intent-book.js';
 import { freshFunding } from './market-view.js';
 import { opportunitiesStatus } from './outputs.js';
 import { applyBalanceChanged, applySpotFill, balancesByVenue, rejectInventoryParam } from './spot-balances.js';
-import { distinctList, lotOf, parseStrategyParams, perpSymbolSchema } from './params.js';
+import { distinctList, parseStrategyParams, perpSymbolSchema } from './params.js';
 import { createBaseState, migrateSnapshot, restoreBase, snapshotBase, type BaseSnapshot } from './state.js';
 
 const SPOT_PERP_HEDGE_KIND = 'spot-perp-hedge';
@@ -103,9 +103,9 @@ function specFor(state: SpotPerpHedgeState, params: SpotPerpHedgeParams, symbol:
 function hedgeEntry(state: SpotPerpHedgeState, params: SpotPerpHedgeParams, perp: CarryMarket, spot: CarryMarket, funding: FundingQuote) {
   const aprPct = fundingAprPct(funding);
   const maxQty = spotCapacity(state, params, spot, aprPct >= 0 ? 'buy' : 'sell');
-  const perpLeg = { ...perp, funding, lot: lotOf(params, perp.venue, perp.symbol) };
-  const spotLeg = { ...spot, funding: { rate: 0, intervalHours: funding.intervalHours }, lot: lotOf(params, spot.venue, spot.symbol) };
-  const estimate = estimateCarryEntry(state.market.book, params.feeSchedule, perpLeg, spotLeg, { notionalUsd: params.notionalUsd, holdingHours: params.holdingHours, maxQty });
+  const perpLeg = { ...perp, funding, rules: state.rules.get(perp.venue, perp.symbol) };
+  const spotLeg = { ...spot, funding: { rate: 0, intervalHours: funding.intervalHours }, rules: state.rules.get(spot.venue, spot.symbol) };
+  const estimate = estimateCarryEntry(state.market.book, perpLeg, spotLeg, { notionalUsd: params.notionalUsd, holdingHours: params.holdingHours, maxQty });
   return { estimate, veto: hedgeVeto(params, spot, aprPct, maxQty, state.inventory.known(spot.venue)) };
 }
 
@@ -134,7 +134,8 @@ function spotCapacity(state: SpotPerpHedgeState, params: SpotPerpHedgeParams, sp
   if (side === 'sell') return Math.max(0, state.inventory.balance(spot.venue, base));
   const askPx = state.market.book.top(spot.venue, spot.symbol)?.askPx;
   if (!askPx) return 0;
-  const takerBps = params.feeSchedule[spot.venue]?.spot.takerRateBps ?? 20;
+  const takerBps = state.rules.takerRateBps(spot.venue, spot.symbol);
+  if (takerBps === undefined) return 0; // no rules yet: no entry (estimateCarryEntry says why)
   return Math.max(0, state.inventory.balance(spot.venue, quote)) / (askPx * (1 + takerBps * BPS));
 }
 
@@ -143,8 +144,9 @@ function spotCloseQty(state: SpotPerpHedgeState, params: SpotPerpHedgeParams, sp
   const held = state.inventory.known(spot.venue) ? state.inventory.balance(spot.venue, symbolParts(spot.symbol).base) : 0;
   if (positionQty(state.ledger, spot.venue, spot.symbol) < 0) return qty; // buying back what was sold: no base needed
   const capped = Math.min(qty, held);
-  const step = lotOf(params, spot.venue, spot.symbol)?.amountStep ?? fallbackAmountStep(capped);
-  return roundToStep(capped, step, 'down');
+  const step = state.rules.get(spot.venue, spot.symbol)?.amountStep;
+  // Without the venue's step the sell cannot be put on its grid: sell nothing until the rules arrive.
+  return step === undefined ? 0 : roundToStep(capped, step, 'down');
 }
 
 

@@ -16,16 +16,17 @@
  */
 import { z } from 'zod';
 import type { Leg, RebalanceFlag, StrategyStatus } from '../../protocol/index.js';
-import { feeRates, fillFee } from '../market/fees.js';
+import { fillFee } from '../market/fees.js';
 import { SpotInventory } from '../market/inventory.js';
 import { commonLegQty } from '../market/lot-size.js';
+import type { MarketRulesEntry } from '../market/market-rules-view.js';
 import { BPS, symbolParts } from '../market/symbols.js';
 import { fmt } from './carry-economics.js';
 import type { BookUpdate, StrategyLogic } from './logic.js';
 import { backoffOf, entryBlockedBy, inFlight, intentBookStatus, settleIntents } from './intent-book.js';
 import { decisionTs } from './market-view.js';
 import { emptyOutput, iocLeg, opportunitiesStatus, publishOpportunity, submitCommand, type OpportunityFields, type StrategyOutput } from './outputs.js';
-import { commonParamsShape, distinctList, lotOf, parseStrategyParams, spotSymbolSchema } from './params.js';
+import { commonParamsShape, distinctList, parseStrategyParams, spotSymbolSchema } from './params.js';
 import { applyBalanceChanged, applySpotFill, balancesByVenue, rejectInventoryParam } from './spot-balances.js';
 import { createBaseState, migrateSnapshot, restoreBase, snapshotBase, type BaseSnapshot, type BaseState } from './state.js';
 
@@ -84,7 +85,7 @@ export interface SpreadCross {
   readonly grossBps: number;
   readonly feeBps: number;
   readonly netBps: number;
-  /** Tradable quantity after every cap, rounded to both lots (0: nothing tradable). */
+  /** Tradable quantity after every cap, on both venues' lot steps and above their minimums (0: nothing tradable). */
   readonly qty: number;
   /** What capped the quantity, for the reason. */
   readonly limitedBy: string;
@@ -105,10 +106,14 @@ function bestCross(state: SpotSpreadState, params: SpotSpreadParams, symbol: str
     for (const buyVenue of params.venues) {
       const buyTop = buyVenue === sellVenue ? null : state.market.book.top(buyVenue, symbol);
       if (!buyTop) continue;
+      const sellRules = state.rules.get(sellVenue, symbol);
+      const buyRules = state.rules.get(buyVenue, symbol);
+      // Until execution has published both markets' rules and fees, the cross is not priced.
+      if (!sellRules || !buyRules) continue;
       const grossBps = (sellTop.bidPx / buyTop.askPx - 1) / BPS;
-      const feeBps = feeRates(params.feeSchedule, sellVenue, symbol).takerRateBps + feeRates(params.feeSchedule, buyVenue, symbol).takerRateBps;
+      const feeBps = sellRules.takerRateBps + buyRules.takerRateBps;
       if (best !== null && grossBps - feeBps <= best.netBps) continue;
-      best = sizeCross(state, params, symbol, { sellVenue, buyVenue, bidPx: sellTop.bidPx, bidSz: sellTop.bidSz, askPx: buyTop.askPx, askSz: buyTop.askSz, grossBps, feeBps });
+      best = sizeCross(state, params, symbol, { sellVenue, buyVenue, sellRules, buyRules, bidPx: sellTop.bidPx, bidSz: sellTop.bidSz, askPx: buyTop.askPx, askSz: buyTop.askSz, grossBps, feeBps });
     }
   }
   return best;
@@ -117,6 +122,8 @@ function bestCross(state: SpotSpreadState, params: SpotSpreadParams, symbol: str
 interface RawCross {
   sellVenue: string;
   buyVenue: string;
+  sellRules: MarketRulesEntry;
+  buyRules: MarketRulesEntry;
   bidPx: number;
   bidSz: number;
   askPx: number;
@@ -127,8 +134,8 @@ interface RawCross {
 
 function sizeCross(state: SpotSpreadState, params: SpotSpreadParams, symbol: string, cross: RawCross): SpreadCross {
   const { base, quote } = symbolParts(symbol);
-  const buyFeeBps = feeRates(params.feeSchedule, cross.buyVenue, symbol).takerRateBps;
-  const sellFeeBps = feeRates(params.feeSchedule, cross.sellVenue, symbol).takerRateBps;
+  const buyFeeBps = cross.buyRules.takerRateBps;
+  const sellFeeBps = cross.sellRules.takerRateBps;
   const { inventory } = state;
   const unknown = [cross.sellVenue, cross.buyVenue].filter((venue) => !inventory.known(venue));
   const caps: [string, number][] = [
@@ -140,7 +147,12 @@ function sizeCross(state: SpotSpreadState, params: SpotSpreadParams, symbol: str
   if (unknown.length > 0) caps.unshift([`no balances from ${unknown.join(' and ')} yet`, 0]);
   let [limitedBy, cap] = caps[0] as [string, number];
   for (const [name, value] of caps) if (value < cap) [limitedBy, cap] = [name, value];
-  const qty = commonLegQty(Math.max(0, cap), [lotOf(params, cross.sellVenue, symbol), lotOf(params, cross.buyVenue, symbol)]);
+  const sized = commonLegQty(Math.max(0, cap), [
+    { label: `${symbol}@${cross.sellVenue}`, rules: cross.sellRules, px: cross.bidPx },
+    { label: `${symbol}@${cross.buyVenue}`, rules: cross.buyRules, px: cross.askPx },
+  ]);
+  const qty = sized.qty ?? 0;
+  if (sized.problem !== undefined && cap > 0) limitedBy = `${limitedBy}: ${sized.problem}`;
   const expectedPnlUsd = qty * (cross.bidPx - cross.askPx) - fillFee(qty, cross.bidPx, sellFeeBps) - fillFee(qty, cross.askPx, buyFeeBps);
   const { sellVenue, buyVenue, bidPx, askPx, grossBps, feeBps } = cross;
   return { sellVenue, buyVenue, bidPx, askPx, grossBps, feeBps, netBps: grossBps - feeBps, qty, limitedBy, expectedPnlUsd };

@@ -16,6 +16,7 @@
  */
 import { arbiterError } from '../../base/errors.js';
 import { createIntentBook, type IntentBook } from './intent-book.js';
+import { MarketRulesView, type MarketRulesEntry } from '../market/market-rules-view.js';
 import { createMarketView, restoreMarketView, snapshotMarketView, type MarketView, type MarketViewSnapshot } from './market-view.js';
 import { emptyRecent, type RecentOpportunities } from './outputs.js';
 import type { CommonParams } from './params.js';
@@ -29,23 +30,27 @@ export interface StrategyClock {
 export interface BaseState {
   ledger: IntentBook;
   market: MarketView;
+  /** Each market's rules and fee rates as execution published them. */
+  rules: MarketRulesView;
   recent: RecentOpportunities;
 }
 
 export interface BaseSnapshot {
   readonly ledger: IntentBook;
   readonly market: MarketViewSnapshot;
+  /** Absent in snapshots written before market rules were published (the successor waits for the next publication). */
+  readonly rules?: MarketRulesEntry[];
   readonly recent: RecentOpportunities;
 }
 
 export type Migration = (snapshot: unknown) => { version: string; snapshot: unknown };
 
 export function createBaseState(strategyId: string, params: CommonParams, clock: StrategyClock): BaseState {
-  return { ledger: createIntentBook(strategyId, clock.wallMs()), market: createMarketView(() => clock.bookMs(), params.maxQuoteAgeMs), recent: emptyRecent() };
+  return { ledger: createIntentBook(strategyId, clock.wallMs()), market: createMarketView(() => clock.bookMs(), params.maxQuoteAgeMs), rules: new MarketRulesView(), recent: emptyRecent() };
 }
 
 export function snapshotBase(state: BaseState): BaseSnapshot {
-  return { ledger: structuredClone(state.ledger), market: structuredClone(snapshotMarketView(state.market)), recent: structuredClone(state.recent) };
+  return { ledger: structuredClone(state.ledger), market: structuredClone(snapshotMarketView(state.market)), rules: state.rules.snapshot(), recent: structuredClone(state.recent) };
 }
 
 /**
@@ -55,7 +60,8 @@ export function snapshotBase(state: BaseState): BaseSnapshot {
 export function restoreBase(snapshot: BaseSnapshot, strategyId: string, params: CommonParams, clock: StrategyClock): BaseState {
   const ledger = structuredClone(snapshot.ledger);
   ledger.strategyId = strategyId;
-  return { ledger, market: restoreMarketView(structuredClone(snapshot.market), () => clock.bookMs(), params.maxQuoteAgeMs), recent: structuredClone(snapshot.recent) };
+  const market = restoreMarketView(structuredClone(snapshot.market), () => clock.bookMs(), params.maxQuoteAgeMs);
+  return { ledger, market, rules: new MarketRulesView(structuredClone(snapshot.rules ?? [])), recent: structuredClone(snapshot.recent) };
 }
 
 /** Brings a snapshot from `fromVersion` to `currentVersion` through `migrations`, or throws naming both. */

@@ -27,9 +27,11 @@
  *   base units, so amounts are divided by `contractSize` going out and multiplied coming back.
  */
 import type { Exchange, Order, Trade } from 'ccxt';
-import type { MarketDataMessage } from '../../protocol/index.js';
+import type { MarketDataMessage, MessageOf } from '../../protocol/index.js';
 import type { CcxtErrorClasses } from '../ccxt-loader.js';
+import type { FeeRates } from '../../trading/market/fees.js';
 import type { MarketRules } from '../../trading/market/lot-size.js';
+import { BPS } from '../../trading/market/symbols.js';
 import type { VenueOrderState, VenueOrderView, VenueTradeView } from '../../trading/orders/venue-view.js';
 import type { AssetAmounts } from '../../trading/risk/balance-book.js';
 import { classifyCcxtError } from './ccxt-errors.js';
@@ -88,7 +90,21 @@ export class CcxtTradeVenue implements TradeVenue {
     };
     const size = this.contractSize(symbol);
     const amountStep = step(market.precision.amount) * size;
-    return { amountStep, priceTick: step(market.precision.price), minQty: (market.limits.amount?.min ?? amountStep / size) * size, minNotional: market.limits.cost?.min ?? 0 };
+    return { amountStep, priceTick: step(market.precision.price), minQty: (market.limits.amount?.min ?? amountStep / size) * size, minNotional: market.limits.cost?.min ?? 0, contractSize: size };
+  }
+
+  /** One fetchTradingFee per symbol (binance, binanceusdm, bybit and okx all have it; okx has no fetchTradingFees). */
+  async tradingFees(symbols: readonly string[]): Promise<ReadonlyMap<string, FeeRates>> {
+    const rates = new Map<string, FeeRates>();
+    if (!this.exchange.has.fetchTradingFee) return rates;
+    for (const symbol of symbols) {
+      if (!this.exchange.markets?.[symbol]) continue;
+      const fee = await this.call('fetchTradingFee', () => this.exchange.fetchTradingFee(symbol));
+      // ccxt gives fractions (0.0005); 1e-6 bps keeps float noise out of the published figures.
+      const bps = (rate: number): number => Number((rate / BPS).toFixed(6));
+      if (Number.isFinite(fee.maker) && Number.isFinite(fee.taker)) rates.set(symbol, { makerRateBps: bps(fee.maker as number), takerRateBps: bps(fee.taker as number) });
+    }
+    return rates;
   }
 
   async submit(order: VenueOrderRequest): Promise<VenueOrderView> {
@@ -170,6 +186,10 @@ export class CcxtTradeVenue implements TradeVenue {
 
   setListener(_listener: VenueListener): void {
     // A ccxt venue pushes nothing: the core polls it.
+  }
+
+  onRecordedRules(_message: MessageOf<'MarketRules'>): void {
+    // A live venue's rules come from its own markets, never from a recording.
   }
 
   onMarketData(_message: MarketDataMessage): void {}

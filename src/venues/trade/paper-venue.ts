@@ -9,19 +9,33 @@
  * Its account (`PaperAccount`) starts from the configured simulated balances and moves with its
  * own fills, fees and funding; `balances()` reports it like a venue would.
  *
- * Quantities and prices are not constrained by a venue's steps here (no exchange metadata in
- * replay); `rules` reports a fine grid so rounding is a no-op beyond float noise.
+ * Market rules come from a `MarketRulesSource`: in paper mode the ccxt markets loaded from the
+ * public venue (or the simulator standing in for it), so execution rounds and enforces minimums
+ * exactly as it would live, at the fee table's rates (a paper account has no tier at any venue);
+ * in replay the rules and rates the recording carries (RecordedMarketRules). The fill model fills
+ * by the same rules and rates.
  */
-import type { MarketDataMessage } from '../../protocol/index.js';
+import type { MarketDataMessage, MessageOf } from '../../protocol/index.js';
 import type { QuoteBook } from '../../trading/market/book.js';
 import { FillModel, type FillModelEvent, type FillModelOptions } from '../../trading/orders/fill-model.js';
 import { PaperAccount } from '../../trading/orders/paper-account.js';
 import type { AssetAmounts } from '../../trading/risk/balance-book.js';
+import { feeRates, type FeeRates, type FeeSchedule } from '../../trading/market/fees.js';
 import type { MarketRules } from '../../trading/market/lot-size.js';
 import type { VenueOrderView } from '../../trading/orders/venue-view.js';
 import { VenueFailure, type OrderRef, type TradeVenue, type VenueFundingPayment, type VenueListener, type VenueOrderRequest, type VenuePosition, type VenueTrade } from '../../execution/venue-port.js';
 
-const PAPER_RULES: MarketRules = Object.freeze({ amountStep: 1e-8, priceTick: 1e-8, minQty: 0, minNotional: 0 });
+/** Where a paper venue's market rules (and, in replay, the account's rates) come from. */
+export interface MarketRulesSource {
+  /** Loads the markets (paper: ccxt's loadMarkets against the public venue). */
+  connect(): Promise<void>;
+  rules(symbol: string): MarketRules | null;
+  /** Rates the source knows for the account (a recording's); a symbol left out pays the fee table. */
+  feeRates?(symbols: readonly string[]): ReadonlyMap<string, FeeRates>;
+  /** A market's rules that came with the market data (replay). */
+  learn?(message: MessageOf<'MarketRules'>): void;
+}
+
 /** Terminal views kept for lookups before the oldest are dropped. */
 const MAX_VIEWS = 10_000;
 
@@ -43,18 +57,27 @@ export class PaperTradeVenue implements TradeVenue {
   constructor(
     readonly id: string,
     book: QuoteBook,
-    options: FillModelOptions,
+    options: Omit<FillModelOptions, 'rules' | 'fees'> & { readonly feeTable: FeeSchedule },
     private readonly now: () => number,
+    private readonly markets: MarketRulesSource,
     account: { readonly startingBalances: Readonly<Record<string, number>>; readonly leverage: number },
   ) {
-    this.model = new FillModel(book, options);
+    // The fill model is this venue: it fills by the same market rules and rates execution publishes.
+    const fees = (symbol: string): FeeRates => this.markets.feeRates?.([symbol]).get(symbol) ?? feeRates(options.feeTable, id, symbol);
+    this.model = new FillModel(book, { latencyMs: options.latencyMs, beyondDepthPenaltyBps: options.beyondDepthPenaltyBps, fees, rules: (symbol) => this.markets.rules(symbol) });
     this.account = new PaperAccount(account.startingBalances, account.leverage);
   }
 
-  async connect(): Promise<void> {}
+  async connect(): Promise<void> {
+    await this.markets.connect();
+  }
 
-  rules(_symbol: string): MarketRules {
-    return PAPER_RULES;
+  rules(symbol: string): MarketRules | null {
+    return this.markets.rules(symbol);
+  }
+
+  async tradingFees(symbols: readonly string[]): Promise<ReadonlyMap<string, FeeRates>> {
+    return this.markets.feeRates?.(symbols) ?? new Map();
   }
 
   async submit(order: VenueOrderRequest): Promise<VenueOrderView> {
@@ -100,6 +123,10 @@ export class PaperTradeVenue implements TradeVenue {
 
   setListener(listener: VenueListener): void {
     this.listener = listener;
+  }
+
+  onRecordedRules(message: MessageOf<'MarketRules'>): void {
+    this.markets.learn?.(message);
   }
 
   onMarketData(message: MarketDataMessage): void {

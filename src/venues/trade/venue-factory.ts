@@ -8,7 +8,8 @@ import { redirectToSimulator } from '../sim-redirect.js';
 import type { QuoteBook } from '../../trading/market/book.js';
 import { CcxtTradeVenue } from './ccxt-venue.js';
 import { loadCredentials } from './credentials.js';
-import { PaperTradeVenue } from './paper-venue.js';
+import { PaperTradeVenue, type MarketRulesSource } from './paper-venue.js';
+import { RecordedMarketRules } from './recorded-rules.js';
 import { SIMULATED_STARTING_BALANCES, type ExecutionParams, type VenueParams } from '../../execution/params.js';
 import type { TradeVenue } from '../../execution/venue-port.js';
 
@@ -26,24 +27,28 @@ function marketOptions(venue: VenueParams): Record<string, unknown> {
   return options;
 }
 
-async function ccxtVenue(venue: VenueParams, params: ExecutionParams, now: () => number): Promise<TradeVenue> {
-  const credentials = loadCredentials(venue.account, params.secretsFile === undefined ? { source: 'env' } : { source: 'file', path: params.secretsFile });
+/** A ccxt venue; without credentials (paper) it only reads public data (the markets' rules). */
+async function ccxtVenue(venue: VenueParams, params: ExecutionParams, now: () => number, withCredentials: boolean): Promise<CcxtTradeVenue> {
+  const credentials = withCredentials ? loadCredentials(venue.account, params.secretsFile === undefined ? { source: 'env' } : { source: 'file', path: params.secretsFile }) : {};
   const exchange = await createExchange(venue.id, {
     ...credentials,
     enableRateLimit: false,
     timeout: params.requestTimeoutMs,
     options: marketOptions(venue),
   });
-  if (params.mode === 'sim') redirectToSimulator(exchange as unknown as Parameters<typeof redirectToSimulator>[0], venue.simUrl!);
+  // Live never goes to a simulator, whatever the params say.
+  if (venue.simUrl !== null && params.mode !== 'live') redirectToSimulator(exchange as unknown as Parameters<typeof redirectToSimulator>[0], venue.simUrl);
   return new CcxtTradeVenue(venue.id, exchange, await loadCcxtErrors(), now);
 }
 
 /** One trade venue per configured venue, in config order. */
 export async function createTradeVenues(params: ExecutionParams, book: QuoteBook, now: () => number): Promise<TradeVenue[]> {
   if (params.mode === 'paper' || params.mode === 'replay') {
-    const options = { fees: params.fees, latencyMs: params.paper.latencyMs, beyondDepthPenaltyBps: params.paper.beyondDepthPenaltyBps };
+    const options = { feeTable: params.fees, latencyMs: params.paper.latencyMs, beyondDepthPenaltyBps: params.paper.beyondDepthPenaltyBps };
     const account = (venue: string) => ({ startingBalances: params.paper.startingBalances[venue] ?? SIMULATED_STARTING_BALANCES, leverage: params.balances.assumedLeverage });
-    return params.venues.map((venue) => new PaperTradeVenue(venue.id, book, options, now, account(venue.id)));
+    // Paper reads the market rules from the public venue (or the simulator, with a simUrl), replay from the recording.
+    const rulesOf = async (venue: VenueParams): Promise<MarketRulesSource> => (params.mode === 'paper' ? ccxtVenue(venue, params, now, false) : new RecordedMarketRules(venue.id));
+    return Promise.all(params.venues.map(async (venue) => new PaperTradeVenue(venue.id, book, options, now, await rulesOf(venue), account(venue.id))));
   }
-  return Promise.all(params.venues.map((venue) => ccxtVenue(venue, params, now)));
+  return Promise.all(params.venues.map((venue) => ccxtVenue(venue, params, now, true)));
 }

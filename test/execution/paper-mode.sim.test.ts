@@ -3,19 +3,22 @@
  * Orders fill against the latest book after the latency setting, with the venue's fees; resting
  * orders fill when a later quote crosses them; perp funding settles from the funding feed; a
  * restart finds in-flight paper orders gone (the "venue" died with the process) and rejects them.
+ * Paper reads the market rules from ccxt's markets loaded against the public venue: here the
+ * simulator stands in for it (`simUrl`), so orders obey its steps and minimums.
  * Replay runs under the lockstep driver and takes its time from the driver's virtual clock (the
  * one clock the actor context gives it), so the same input gives the same fills.
  */
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { message, topicOf, type ExecutionStatus, type MarketDataMessage, type Message } from '../../src/protocol/index.js';
 import { parseGraphConfig } from '../../src/runtime/graph/graph-config.js';
 import { LockstepGraph } from '../../src/runtime/graph/lockstep.js';
 import { ActorHarness } from '../helpers/actor-harness.js';
 import { eventually } from '../helpers/workers.js';
 import execution from '../../actors/execution/execution.js';
-import { EventCollector, tempDir } from './helpers.js';
+import type { Simulator } from '../../src/sim/simulator.js';
+import { EventCollector, startTestSimulator, tempDir } from './helpers.js';
 
 const VENUE = 'binanceusdm';
 const SYMBOL = 'BTC/USDT:USDT';
@@ -24,13 +27,25 @@ const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const dirs: { remove(): void }[] = [];
 const harnesses: ActorHarness[] = [];
 
+let sim: Simulator;
+
+beforeAll(async () => {
+  sim = await startTestSimulator({ venues: [VENUE], symbols: ['BTC/USDT'] });
+});
+
+afterAll(async () => {
+  await sim.stop();
+});
+
 afterEach(async () => {
   for (const harness of harnesses.splice(0)) await harness.stop();
   for (const dir of dirs.splice(0)) dir.remove();
 });
 
 function paperParams(mode: 'paper' | 'replay', dataDir: string): Record<string, unknown> {
-  return { mode, venues: [{ id: VENUE }], dataDir, durability: 'normal', paper: { latencyMs: 50 }, quoteMaxAgeMs: mode === 'replay' ? 3_600_000 : 60_000 };
+  // Paper asks the simulator (standing in for the public venue) for the markets' rules; replay has no venue.
+  const venue = mode === 'paper' ? { id: VENUE, symbols: [SYMBOL], simUrl: sim.url } : { id: VENUE };
+  return { mode, venues: [venue], dataDir, durability: 'normal', paper: { latencyMs: 50 }, quoteMaxAgeMs: mode === 'replay' ? 3_600_000 : 60_000 };
 }
 
 async function start(mode: 'paper' | 'replay', dataDir?: string, origins?: Record<string, string>): Promise<{ harness: ActorHarness; dataDir: string }> {
@@ -96,6 +111,27 @@ describe('paper mode', () => {
     expect(funding.amount).toBeCloseTo(-0.2 * 60_005 * 0.0001, 9); // a long pays positive funding
     const position = await out.waitFor('PositionChanged', (e) => e.fundingPnl !== 0);
     expect(position.fundingPnl).toBeCloseTo(funding.amount, 9);
+  });
+
+  it("obeys the venue's rules: publishes them, rounds to the lot step, denies min_qty and min_notional", async () => {
+    const { harness } = await start('paper');
+    const out = new EventCollector(harness);
+    await reconciled(harness);
+    // The simulator's binanceusdm BTC perp: 0.001 step, 0.1 tick, 100 USDT minimum notional; paper pays the fee table.
+    const rules = await out.waitFor('MarketRules', (e) => e.symbol === SYMBOL);
+    expect(rules).toMatchObject({ venue: VENUE, amountStep: 0.001, priceTick: 0.1, minQty: 0.001, minNotional: 100, contractSize: 1, takerRateBps: 5, feeSource: 'table' });
+    expect(executionStatus(harness)?.marketRules).toEqual([expect.objectContaining({ venue: VENUE, symbol: SYMBOL, feeSource: 'table' })]);
+    harness.push('md', top(60_000, 60_010));
+    await harness.settle();
+    harness.push('commands', order(1, { qty: 0.0129 }));
+    expect(await out.waitFor('Filled', (e) => e.intentSeq === 1)).toMatchObject({ fillQty: 0.012 });
+    harness.push('commands', order(2, { qty: 0.0004 }));
+    expect(await out.waitFor('OrderDenied', (e) => e.intentSeq === 2)).toMatchObject({ reason: 'min_qty' });
+    harness.push('commands', order(3, { qty: 0.001 })); // 60 USDT at the reference (mid) price
+    const denied = await out.waitFor('OrderDenied', (e) => e.intentSeq === 3);
+    expect(denied).toMatchObject({ reason: 'min_notional' });
+    expect(denied.detail).toMatch(/0\.001 × 60005 = 60\.005 is below binanceusdm's minimum notional 100/);
+    expect(executionStatus(harness)?.denialsByReason).toEqual({ min_qty: 1, min_notional: 1 });
   });
 
   it('after a restart, paper orders that were working are gone: rejected; positions come back from the journal', async () => {

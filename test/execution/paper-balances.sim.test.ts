@@ -1,20 +1,29 @@
 /**
  * Balances in paper mode: the execution actor's simulated account starts from
  * `paper.startingBalances`, is published as BalanceChanged marked simulated, moves with the fill
- * model's fills, and pre-trade risk refuses what it cannot pay for.
+ * model's fills, and pre-trade risk refuses what it cannot pay for. Paper reads the venues'
+ * market rules from ccxt's markets: the simulator stands in for the public venues (`simUrl`).
  */
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { message, type ExecutionStatus, type Message, type MessageOf } from '../../src/protocol/index.js';
 import { ActorHarness } from '../helpers/actor-harness.js';
 import { eventually } from '../helpers/workers.js';
 import execution from '../../actors/execution/execution.js';
-import { EventCollector, tempDir } from './helpers.js';
+import type { Simulator } from '../../src/sim/simulator.js';
+import { EventCollector, startTestSimulator, tempDir } from './helpers.js';
 
 const VENUE = 'binance';
 const SYMBOL = 'BTC/USDT';
 const PERP_VENUE = 'binanceusdm';
 const PERP = 'BTC/USDT:USDT';
 const cleanup: (() => Promise<void> | void)[] = [];
+let sim: Simulator;
+beforeAll(async () => {
+  sim = await startTestSimulator({ venues: [VENUE, PERP_VENUE], symbols: [SYMBOL] });
+});
+afterAll(async () => {
+  await sim.stop();
+});
 afterEach(async () => {
   for (const step of cleanup.splice(0).reverse()) await step();
 });
@@ -22,7 +31,7 @@ afterEach(async () => {
 async function paperExecution(): Promise<{ harness: ActorHarness; events: EventCollector; status: () => ExecutionStatus }> {
   const tmp = tempDir('arbiter-paper-balances-');
   cleanup.push(() => tmp.remove());
-  const params = { mode: 'paper', venues: [{ id: VENUE }, { id: PERP_VENUE }], dataDir: tmp.dir, durability: 'normal', paper: { latencyMs: 0, startingBalances: { binance: { USDT: 10_000, BTC: 0.1 } } }, balances: { refreshMs: 60_000 } };
+  const params = { mode: 'paper', venues: [{ id: VENUE, symbols: [SYMBOL], simUrl: sim.url }, { id: PERP_VENUE, symbols: [PERP], simUrl: sim.url }], dataDir: tmp.dir, durability: 'normal', paper: { latencyMs: 0, startingBalances: { binance: { USDT: 10_000, BTC: 0.1 } } }, balances: { refreshMs: 60_000 } };
   const harness = await ActorHarness.start(execution, { params, inputs: ['commands', 'md'], outputs: ['events'] });
   cleanup.push(() => harness.stop());
   const status = (): ExecutionStatus => harness.status().custom as ExecutionStatus;
