@@ -55,6 +55,8 @@ export function snapshotBase(state: BaseState): BaseSnapshot {
 export function restoreBase(snapshot: BaseSnapshot, strategyId: string, params: CommonParams, clock: StrategyClock): BaseState {
   const ledger = structuredClone(snapshot.ledger);
   ledger.strategyId = strategyId;
+  // Snapshots taken before the fill guard existed have no fill times: no guard until the next fill.
+  ledger.lastFillNs ??= {};
   return { ledger, market: restoreMarketView(structuredClone(snapshot.market), () => clock.bookMs(), params.maxQuoteAgeMs), recent: structuredClone(snapshot.recent) };
 }
 
