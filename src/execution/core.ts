@@ -23,7 +23,7 @@ import { CommandHandler } from './commands.js';
 import { BASELINE_KEY, EquityWatch } from './equity.js';
 import type { EventSink } from './events.js';
 import { fundingSince, pollFunding, settlementRows } from './funding.js';
-import { LatencyRecorder } from './latency.js';
+import { OrderLatency } from './latency.js';
 import { OrderStore, type OrderStoreCounters, type LiveOrder } from './order-store.js';
 import { MultiLegRunner } from './multi-leg-runner.js';
 import { OrderIo } from './order-io.js';
@@ -61,7 +61,7 @@ export class ExecutionCore {
   private readonly multiLeg: MultiLegRunner;
   private readonly reconciler: Reconciler;
   private readonly commands: CommandHandler;
-  private readonly latency = new LatencyRecorder();
+  private readonly latency = new OrderLatency();
   private readonly equity: EquityWatch;
   private readonly venues: ReadonlyMap<string, TradeVenue>;
   private lastEquityMs = 0;
@@ -93,7 +93,7 @@ export class ExecutionCore {
     const riskContext = (duplicateIntent = false): RiskContext => this.riskContext(duplicateIntent);
     this.multiLeg = new MultiLegRunner({ ...base, journal, io: this.io, book: this.book, sink, riskContext, options: params.multiLeg });
     this.reconciler = new Reconciler({ ...base, io: this.io, lookbackMs: params.reconcileLookbackMs, configuredSymbols: (id) => params.venues.find((v) => v.id === id)?.symbols ?? [], convertFee, log: options.log });
-    this.commands = new CommandHandler({ ...base, journal, io: this.io, multiLeg: this.multiLeg, sink, latency: this.latency, riskContext, reconciling: () => this.reconciler.reconciling });
+    this.commands = new CommandHandler({ ...base, journal, io: this.io, multiLeg: this.multiLeg, sink, latency: this.latency, riskContext, reconciling: () => this.reconciler.reconciling, legsTogether: params.legsTogether });
     this.ledger.onChange((order) => this.multiLeg.onOrderChanged(order));
     for (const venue of venueList) venue.setListener({ onOrder: (id, view) => this.onVenueOrder(id, view), onFunding: (...args) => this.onPaperFunding(...args) });
     this.load();

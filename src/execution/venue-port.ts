@@ -10,6 +10,7 @@
 import type { Leg, MarketDataMessage } from '../protocol/index.js';
 import type { MarketRules } from '../trading/market/lot-size.js';
 import type { VenueOrderView, VenueTradeView } from '../trading/orders/venue-view.js';
+import type { SendTiming } from './send-timing.js';
 
 /** An order as it goes to the venue: quantity and price already on the venue's steps. */
 export interface VenueOrderRequest extends Leg {
@@ -57,7 +58,13 @@ export interface TradeVenue {
   connect(): Promise<void>;
   /** The market's steps and minimums; null when the venue does not list the symbol. */
   rules(symbol: string): MarketRules | null;
-  submit(order: VenueOrderRequest): Promise<VenueOrderView>;
+  /**
+   * Sends a new order. `timing`, when given, is stamped with when the request was built and
+   * signed and when it was written, and carries the barrier of a multi-leg command's legs: an
+   * adapter with a socket waits there between signing and writing (see send-timing.ts) and
+   * withdraws from it if it fails before its request exists.
+   */
+  submit(order: VenueOrderRequest, timing?: SendTiming): Promise<VenueOrderView>;
   /** Cancels; a `not_found` failure means the venue does not know the order. */
   cancel(ref: OrderRef): Promise<VenueOrderView>;
   /** The venue's view of an order by client order id, or null when it does not know it. */

@@ -3,7 +3,7 @@
  * application assembles it from the supervisor and from what each actor reports; ops only
  * renders and exports it, so this shape is the contract between the two.
  */
-import type { Message, PositionStatus } from '../protocol/index.js';
+import type { DecisionPath, Message, OrderStage, PositionStatus } from '../protocol/index.js';
 
 export interface ActorSummary {
   id: string;
@@ -65,6 +65,12 @@ export interface LatencyHistogram {
   p99Us: number | null;
 }
 
+/** One order stage's distribution, for the orders one path decided (see ORDER_STAGES). */
+export interface StageHistogram extends LatencyHistogram {
+  stage: OrderStage;
+  path: DecisionPath;
+}
+
 export interface SystemStatus {
   mode: string;
   startedAt: string;
@@ -76,7 +82,12 @@ export interface SystemStatus {
   pnl: { realized: number; unrealized: number; funding: number; fees: number; net: number };
   risk: { state: string; reason: string; denialsByReason: Record<string, number> };
   orders: { sent: number; fills: number; byVenueStatus: { venue: string; status: string; count: number }[] };
+  /** Tick to wire (or denial), every order. */
   latency: LatencyHistogram | null;
+  /** The same decomposed into stages, per deciding path. */
+  stages: StageHistogram[];
+  /** Order commands execution received, by the path that decided them. */
+  commandsByPath: Record<DecisionPath, number>;
   opportunities: { total: number; best: Extract<Message, { type: 'Opportunity' }>[] };
 }
 

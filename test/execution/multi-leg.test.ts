@@ -36,6 +36,18 @@ function netBtcUsd(exec: ExecutionUnderTest): number {
   return exec.status().positions.filter((p) => p.strategyId === exec.strategyId && p.symbol.startsWith('BTC/')).reduce((sum, p) => sum + p.qty * (p.markPx ?? p.avgEntryPx), 0);
 }
 
+describe('multi-leg orders that fill', () => {
+  it('sends both legs through ccxt with every stage measured, and how far apart they were written', async () => {
+    const exec = await executions.start({ risk: { maxSymbolNetExposureUsd: 5_000, rateBudget: { capacity: 500, refillPerSecond: 500 } } });
+    await exec.reconciled();
+    exec.send(message('SubmitMultiLeg', { ...UNSTAMPED_DECISION, ts: monoNowNs(), strategyId: exec.strategyId, intentSeq: 1, legs: [LONG_PERP, SHORT_SPOT], onLegFailure: 'unwind', toleranceUsd: TOLERANCE_USD, timeoutMs: 5_000 }));
+    await exec.waitFor('Filled', (e) => e.leg === 0);
+    await exec.waitFor('Filled', (e) => e.leg === 1);
+    const stages = Object.fromEntries(exec.status().stageLatencyUs.map((s) => [s.stage, s.count]));
+    expect(stages).toMatchObject({ risk: 1, journal: 1, build_sign: 2, write: 2, tick_to_wire: 2, leg_spread: 1 });
+  });
+});
+
 describe('multi-leg orders with a rejected leg', () => {
   it('unwind: the filled leg is flattened, every step reported, exposure back within tolerance', async () => {
     const { exec, actions } = await runWithRejectedLeg('unwind');

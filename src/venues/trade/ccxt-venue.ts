@@ -30,6 +30,8 @@ import type { MarketRules } from '../../trading/market/lot-size.js';
 import type { VenueOrderState, VenueOrderView, VenueTradeView } from '../../trading/orders/venue-view.js';
 import { classifyCcxtError } from './ccxt-errors.js';
 import type { OrderRef, TradeVenue, VenueFundingPayment, VenueListener, VenueOrderRequest, VenuePosition, VenueTrade } from '../../execution/venue-port.js';
+import type { SendTiming } from '../../execution/send-timing.js';
+import { stampRequests, withSendTiming } from './wire-stamps.js';
 
 /** ccxt's precision modes (base/functions/number.js). */
 const DECIMAL_PLACES = 2;
@@ -69,7 +71,9 @@ export class CcxtTradeVenue implements TradeVenue {
     private readonly exchange: Exchange,
     private readonly errors: CcxtErrorClasses,
     private readonly now: () => number = Date.now,
-  ) {}
+  ) {
+    stampRequests(exchange);
+  }
 
   async connect(): Promise<void> {
     await this.call('loadMarkets', () => this.exchange.loadMarkets());
@@ -87,7 +91,7 @@ export class CcxtTradeVenue implements TradeVenue {
     return { amountStep, priceTick: step(market.precision.price), minQty: (market.limits.amount?.min ?? amountStep / size) * size, minNotional: market.limits.cost?.min ?? 0 };
   }
 
-  async submit(order: VenueOrderRequest): Promise<VenueOrderView> {
+  async submit(order: VenueOrderRequest, timing?: SendTiming): Promise<VenueOrderView> {
     const params: Record<string, unknown> = { clientOrderId: order.clientOrderId };
     if (order.orderType === 'limit') {
       if (order.timeInForce === 'PO') params.postOnly = true;
@@ -96,7 +100,7 @@ export class CcxtTradeVenue implements TradeVenue {
     if (order.reduceOnly && isPerp(order.symbol)) params.reduceOnly = true;
     const price = order.orderType === 'limit' ? (order.limitPx ?? undefined) : undefined;
     const amount = Number((order.qty / this.contractSize(order.symbol)).toPrecision(12));
-    const placed = await this.call('createOrder', () => this.exchange.createOrder(order.symbol, order.orderType, order.side, amount, price, params));
+    const placed = await withSendTiming(timing, () => this.call('createOrder', () => this.exchange.createOrder(order.symbol, order.orderType, order.side, amount, price, params)));
     return this.complete(placed, { clientOrderId: order.clientOrderId, venueOrderId: null, symbol: order.symbol, bookedQty: 0 });
   }
 
