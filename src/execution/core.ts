@@ -9,6 +9,10 @@
  *
  * Start: the journal is loaded, orders that may be live go to `unknown`, and the Reconciler asks
  * every venue; until it is done, orders are denied with `reconciling` and multi-leg coordinators wait.
+ * Meanwhile each network venue warms up (keep-alive connections opened, an order request built
+ * and signed but not sent), and before trading opens the command gate runs once on a throwaway
+ * risk engine, so the first real order meets neither a TCP connect nor cold code. Nothing of the
+ * warm-up is journaled or sent.
  */
 import { message, type CommandMessage, type ExecutionStatus, type MarketDataMessage, type TradingStatus } from '../protocol/index.js';
 import { monoNowNs } from '../base/clock.js';
@@ -16,6 +20,8 @@ import type { Logger } from '../base/log.js';
 import { QuoteBook } from '../trading/market/book.js';
 import type { ExecutionJournal } from './journal-port.js';
 import { RiskEngine, type RiskContext } from '../trading/risk/engine.js';
+import { orderRequestOf, validateRequest } from '../trading/risk/order-checks.js';
+import { prepareRequest } from './prepare.js';
 import { feeInQuote, type FeeConverter } from '../trading/orders/venue-view.js';
 import type { ExecutionParams } from './params.js';
 import type { TradeVenue } from './venue-port.js';
@@ -105,13 +111,48 @@ export class ExecutionCore {
     // The loss limits' baseline is the journal's equity now, before anything trades.
     this.checkEquity(this.nowMs());
     this.broadcastState(this.risk.tradingState.status);
+    const warmed = this.warmVenues();
     this.options.track(
-      this.reconciler.run().then(() => {
-        this.options.log.info({ venues: this.reconciler.venues }, 'reconciliation done');
+      Promise.all([this.reconciler.run(), warmed]).then(([, venues]) => {
+        this.warmGate();
+        this.options.log.info({ venues: this.reconciler.venues, warmUp: venues }, 'reconciliation done');
         this.multiLeg.resume();
       }),
       'reconcile',
     );
+  }
+
+  /** Opens each network venue's connections and signs one unsent request there. */
+  private async warmVenues(): Promise<Record<string, { connections: number; signed: boolean }>> {
+    const { params } = this.options;
+    const warmed: Record<string, { connections: number; signed: boolean }> = {};
+    await Promise.all(
+      [...this.venues.values()].map(async (venue) => {
+        if (!venue.warmUp) return;
+        const symbol = params.venues.find((v) => v.id === venue.id)?.symbols[0];
+        warmed[venue.id] = await venue.warmUp(params.warmConnections, symbol).catch(() => ({ connections: 0, signed: false }));
+      }),
+    );
+    return warmed;
+  }
+
+  /**
+   * Runs the command gate (shape, the venue's grid, every risk rule) once for an order on each
+   * configured symbol, on a risk engine of its own: the real one's rate budgets, exposure and
+   * breakers are untouched, and no row is written.
+   */
+  private warmGate(): void {
+    const engine = new RiskEngine(this.options.params.risk);
+    for (const venue of this.options.params.venues) {
+      const symbol = venue.symbols[0];
+      if (symbol === undefined) continue;
+      const px = this.book.referencePx(venue.id, symbol) ?? 1;
+      const command = message('SubmitOrder', { ts: 0, strategyId: 'warmup', intentSeq: 1, venue: venue.id, symbol, side: 'buy', orderType: 'limit', timeInForce: 'IOC', qty: this.venues.get(venue.id)?.rules(symbol)?.minQty || 1, limitPx: px, reduceOnly: false, path: 'timer', strategyInNs: 0, decidedNs: 0 });
+      const valid = validateRequest(orderRequestOf(command));
+      if ('approved' in valid) continue;
+      const request = prepareRequest(valid, this.venues);
+      if (!('approved' in request)) engine.check(request, this.riskContext(false));
+    }
   }
 
   /** `body` is the command as the ring delivered it; `sender` the actor that wrote it (from the wiring), when known. */

@@ -65,6 +65,12 @@ export interface TradeVenue {
    * withdraws from it if it fails before its request exists.
    */
   submit(order: VenueOrderRequest, timing?: SendTiming): Promise<VenueOrderView>;
+  /**
+   * Optional, for venues behind a network: opens `connections` idle keep-alive connections and
+   * builds and signs a request for `symbol` without sending anything, so the first real order
+   * is as fast as later ones.
+   */
+  warmUp?(connections: number, symbol: string | undefined): Promise<{ connections: number; signed: boolean }>;
   /** Cancels; a `not_found` failure means the venue does not know the order. */
   cancel(ref: OrderRef): Promise<VenueOrderView>;
   /** The venue's view of an order by client order id, or null when it does not know it. */

@@ -17,7 +17,12 @@ import type { Exchange } from 'ccxt';
 import { monoNowNs } from '../../base/clock.js';
 import type { SendTiming } from '../../execution/send-timing.js';
 
-const current = new AsyncLocalStorage<SendTiming>();
+/** Marks a call whose request must be built and signed but never sent (the warm-up). */
+const DRY_RUN = Symbol('arbiter.dryRun');
+/** What a dry run's fetch throws instead of sending. */
+class NotSent extends Error {}
+
+const current = new AsyncLocalStorage<SendTiming | typeof DRY_RUN>();
 const byRequest = new WeakMap<object, SendTiming>();
 let subscribed = false;
 
@@ -26,7 +31,7 @@ function subscribeOnce(): void {
   subscribed = true;
   subscribe('undici:request:create', (message) => {
     const timing = current.getStore();
-    if (timing !== undefined) byRequest.set((message as { request: object }).request, timing);
+    if (timing !== undefined && timing !== DRY_RUN) byRequest.set((message as { request: object }).request, timing);
   });
   subscribe('undici:client:sendHeaders', (message) => {
     const timing = byRequest.get((message as { request: object }).request);
@@ -50,6 +55,7 @@ export function stampRequests(exchange: Exchange): void {
   const fetch = hooks.fetch;
   hooks.fetch = async function (this: unknown, ...args: unknown[]) {
     const timing = current.getStore();
+    if (timing === DRY_RUN) throw new NotSent('dry run: built and signed, not sent');
     if (timing !== undefined && timing.builtNs === 0) {
       timing.builtNs = monoNowNs();
       const barrier = settleBarrier(timing, true);
@@ -66,5 +72,19 @@ export async function withSendTiming<T>(timing: SendTiming | undefined, request:
     return await current.run(timing, request);
   } finally {
     settleBarrier(timing, false);
+  }
+}
+
+/**
+ * Runs `request` (one ccxt call that sends an order) up to the point where its request is built
+ * and signed, and stops it there: nothing is written to the socket. Resolves true when it got
+ * that far, false when ccxt refused earlier (the warm-up then warmed less, nothing more).
+ */
+export async function buildWithoutSending(request: () => Promise<unknown>): Promise<boolean> {
+  try {
+    await current.run(DRY_RUN, request);
+    return false; // never reached: a dry run cannot complete
+  } catch (error) {
+    return error instanceof NotSent;
   }
 }
