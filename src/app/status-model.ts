@@ -84,7 +84,7 @@ function orders(execution: ExecutionStatus | undefined): SystemStatus['orders'] 
 
 /** Execution's LatencySummary as a Prometheus-shaped histogram on LATENCY_BUCKETS_US. */
 function histogram(summary: LatencySummary): LatencyHistogram {
-  return { boundsUs: [...LATENCY_BUCKETS_US], cumulativeCounts: [...summary.cumulativeCounts], count: summary.count, sumUs: summary.sumUs, p50Us: summary.p50Us, p99Us: summary.p99Us };
+  return { boundsUs: [...LATENCY_BUCKETS_US], cumulativeCounts: [...summary.cumulativeCounts], count: summary.count, sumUs: summary.sumUs, p50Us: summary.p50Us, p90Us: summary.p90Us, p99Us: summary.p99Us, p999Us: summary.p999Us, maxUs: summary.maxUs };
 }
 
 function latency(execution: ExecutionStatus | undefined): SystemStatus['latency'] {

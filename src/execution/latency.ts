@@ -48,8 +48,9 @@ export class LatencyRecorder {
     const cumulativeCounts: number[] = [];
     let running = 0;
     for (let i = 0; i < LATENCY_BUCKETS_US.length; i++) cumulativeCounts.push((running += this.buckets[i] as number));
-    if (h.totalCount === 0) return { count: 0, p50Us: null, p99Us: null, maxUs: null, sumUs: 0, cumulativeCounts };
-    return { count: h.totalCount, p50Us: h.getValueAtPercentile(50), p99Us: h.getValueAtPercentile(99), maxUs: h.maxValue, sumUs: Math.round(this.sumUs), cumulativeCounts };
+    if (h.totalCount === 0) return { count: 0, p50Us: null, p90Us: null, p99Us: null, p999Us: null, maxUs: null, sumUs: 0, cumulativeCounts };
+    const at = (percentile: number): number => h.getValueAtPercentile(percentile);
+    return { count: h.totalCount, p50Us: at(50), p90Us: at(90), p99Us: at(99), p999Us: at(99.9), maxUs: Math.max(h.maxValue, at(100)), sumUs: Math.round(this.sumUs), cumulativeCounts };
   }
 }
 

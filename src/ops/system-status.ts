@@ -62,7 +62,10 @@ export interface LatencyHistogram {
   count: number;
   sumUs: number;
   p50Us: number | null;
+  p90Us: number | null;
   p99Us: number | null;
+  p999Us: number | null;
+  maxUs: number | null;
 }
 
 /** One order stage's distribution, for the orders one path decided (see ORDER_STAGES). */

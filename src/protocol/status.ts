@@ -70,7 +70,9 @@ export const LATENCY_BUCKETS_US = Object.freeze([10, 25, 50, 100, 250, 500, 1_00
 export interface LatencySummary {
   readonly count: number;
   readonly p50Us: number | null;
+  readonly p90Us: number | null;
   readonly p99Us: number | null;
+  readonly p999Us: number | null;
   readonly maxUs: number | null;
   readonly sumUs: number;
   readonly cumulativeCounts: readonly number[];

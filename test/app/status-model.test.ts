@@ -66,8 +66,8 @@ const execution: ExecutionStatus = {
   positions: [position],
   ordersByStatus: { filled: 3, canceled: 1, denied: 2, new: 1 },
   denialsByReason: { notional_cap: 2 },
-  tickToOrderLatencyUs: { count: 4, p50Us: 40, p99Us: 90, maxUs: 95, sumUs: 210, cumulativeCounts: LATENCY_BUCKETS_US.map((bound) => (bound < 50 ? 3 : 4)) },
-  stageLatencyUs: [{ stage: 'write', path: 'tick', count: 4, p50Us: 20, p99Us: 30, maxUs: 31, sumUs: 85, cumulativeCounts: LATENCY_BUCKETS_US.map((bound) => (bound < 25 ? 2 : 4)) }],
+  tickToOrderLatencyUs: { count: 4, p50Us: 40, p90Us: 80, p99Us: 90, p999Us: 95, maxUs: 95, sumUs: 210, cumulativeCounts: LATENCY_BUCKETS_US.map((bound) => (bound < 50 ? 3 : 4)) },
+  stageLatencyUs: [{ stage: 'write', path: 'tick', count: 4, p50Us: 20, p90Us: 29, p99Us: 30, p999Us: 31, maxUs: 31, sumUs: 85, cumulativeCounts: LATENCY_BUCKETS_US.map((bound) => (bound < 25 ? 2 : 4)) }],
   commandsByPath: { tick: 3, timer: 1 },
   multiLeg: { active: 0, finished: 0, failed: 0 },
   journal: '/tmp/journal.sqlite',
@@ -91,8 +91,8 @@ describe('system status from typed actor reports', () => {
         { venue: 'all', status: 'new', count: 1 },
       ],
     });
-    expect(status.latency).toEqual({ boundsUs: [...LATENCY_BUCKETS_US], cumulativeCounts: LATENCY_BUCKETS_US.map((bound) => (bound < 50 ? 3 : 4)), count: 4, sumUs: 210, p50Us: 40, p99Us: 90 });
-    expect(status.stages).toEqual([{ stage: 'write', path: 'tick', boundsUs: [...LATENCY_BUCKETS_US], cumulativeCounts: LATENCY_BUCKETS_US.map((bound) => (bound < 25 ? 2 : 4)), count: 4, sumUs: 85, p50Us: 20, p99Us: 30 }]);
+    expect(status.latency).toEqual({ boundsUs: [...LATENCY_BUCKETS_US], cumulativeCounts: LATENCY_BUCKETS_US.map((bound) => (bound < 50 ? 3 : 4)), count: 4, sumUs: 210, p50Us: 40, p90Us: 80, p99Us: 90, p999Us: 95, maxUs: 95 });
+    expect(status.stages).toEqual([{ stage: 'write', path: 'tick', boundsUs: [...LATENCY_BUCKETS_US], cumulativeCounts: LATENCY_BUCKETS_US.map((bound) => (bound < 25 ? 2 : 4)), count: 4, sumUs: 85, p50Us: 20, p90Us: 29, p99Us: 30, p999Us: 31, maxUs: 31 }]);
     expect(status.commandsByPath).toEqual({ tick: 3, timer: 1 });
     expect(status.risk).toEqual({ state: 'REDUCING', reason: 'operator: test', denialsByReason: { notional_cap: 2 } });
     expect(status.opportunities).toEqual({ total: 0, best: [] });

@@ -23,10 +23,10 @@ function status(): SystemStatus {
     pnl: { realized: 1.5, unrealized: -0.5, funding: 2, fees: 0.25, net: 2.75 },
     risk: { state: 'ACTIVE', reason: '', denialsByReason: { notional_cap: 4, price_collar: 1 } },
     orders: { sent: 9, fills: 7, byVenueStatus: [{ venue: 'binance', status: 'filled', count: 7 }] },
-    latency: { boundsUs: [10, 100, 1000], cumulativeCounts: [3, 8, 9], count: 9, sumUs: 1234, p50Us: 40, p99Us: 900 },
+    latency: { boundsUs: [10, 100, 1000], cumulativeCounts: [3, 8, 9], count: 9, sumUs: 1234, p50Us: 40, p90Us: 800, p99Us: 900, p999Us: 900, maxUs: 900 },
     stages: [
-      { stage: 'risk', path: 'tick', boundsUs: [10, 100], cumulativeCounts: [5, 6], count: 6, sumUs: 70, p50Us: 9, p99Us: 60 },
-      { stage: 'tick_to_wire', path: 'timer', boundsUs: [10, 100], cumulativeCounts: [0, 1], count: 2, sumUs: 900, p50Us: 90, p99Us: 810 },
+      { stage: 'risk', path: 'tick', boundsUs: [10, 100], cumulativeCounts: [5, 6], count: 6, sumUs: 70, p50Us: 9, p90Us: 50, p99Us: 60, p999Us: 60, maxUs: 60 },
+      { stage: 'tick_to_wire', path: 'timer', boundsUs: [10, 100], cumulativeCounts: [0, 1], count: 2, sumUs: 900, p50Us: 90, p90Us: 810, p99Us: 810, p999Us: 810, maxUs: 810 },
     ],
     commandsByPath: { tick: 6, timer: 2 },
     opportunities: { total: 77, best: [] },
