@@ -9,6 +9,9 @@
  * decided on the tick path and on the timer path, as execution measured them (its HDR
  * percentiles: the samples stay in its thread), the commands per path, and in the note the RSS of
  * Arbiter's process (every actor thread) and of the simulator's, sampled at the end.
+ *
+ * `ARBITER_BENCH_CONFIG=<file>` runs another config instead of config/default.json (for example
+ * with `execution.params.legsTogether: false`, to compare how far apart multi-leg legs leave).
  */
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -52,7 +55,7 @@ async function reconciled(system: TradingSystem, timeoutMs: number): Promise<voi
 
 async function runOnce(options: SuiteOptions, transport: (typeof TRANSPORTS)[number], durationMs: number): Promise<Measurement[]> {
   const dataDir = mkdtempSync(join(tmpdir(), `arbiter-e2e-${transport}-`));
-  const base = await loadAppConfig(DEFAULT_CONFIG);
+  const base = await loadAppConfig(process.env.ARBITER_BENCH_CONFIG ?? DEFAULT_CONFIG);
   const config = parseAppConfig({ ...base, dataDir, runtime: { ...base.runtime, transport } }, 'e2e bench config');
   // The system's own logs (feeds coming up, trading) would drown the tables: errors only, unless asked.
   const level = process.env.ARBITER_LOG_LEVEL ?? 'error';
