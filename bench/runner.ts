@@ -4,6 +4,7 @@
  * ring ÷ postMessage ratios (the numbers we publish).
  */
 import { codecSuite } from './codec.js';
+import { e2eSuite } from './e2e.js';
 import { fanoutSuite } from './fanout.js';
 import { hopSuite } from './hop.js';
 import { journalSuite } from './journal.js';
@@ -15,7 +16,7 @@ import type { BenchRow } from './lib/rows.js';
 import type { BenchSuite } from './lib/suite.js';
 import { formatRows } from './lib/table.js';
 
-export const SUITES: readonly BenchSuite[] = [codecSuite, hopSuite, pipelineSuite, fanoutSuite, reloadSuite, journalSuite];
+export const SUITES: readonly BenchSuite[] = [codecSuite, hopSuite, pipelineSuite, fanoutSuite, reloadSuite, journalSuite, e2eSuite];
 
 export interface BenchOptions {
   suites: readonly string[];

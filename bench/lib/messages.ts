@@ -2,7 +2,7 @@
  * The messages benchmarks move: a realistic book tick and order intents, built with the
  * protocol's constructors so their keys are in schema order (the codec's record form).
  */
-import { message, type MessageOf } from '../../src/protocol/index.js';
+import { message, type MessageOf, UNSTAMPED_DECISION } from '../../src/protocol/index.js';
 import { monoNowNs } from '../../src/base/clock.js';
 
 export function sampleTick(): MessageOf<'BookTop'> {
@@ -21,6 +21,7 @@ export function sampleTick(): MessageOf<'BookTop'> {
 
 export function sampleSubmitOrder(): MessageOf<'SubmitOrder'> {
   return message('SubmitOrder', {
+    ...UNSTAMPED_DECISION,
     ts: monoNowNs(),
     strategyId: 'spot-spread',
     intentSeq: 1_024,
@@ -47,6 +48,7 @@ export function sampleMultiLeg(): MessageOf<'SubmitMultiLeg'> {
     reduceOnly: false,
   });
   return message('SubmitMultiLeg', {
+    ...UNSTAMPED_DECISION,
     ts: monoNowNs(),
     strategyId: 'funding-carry',
     intentSeq: 77,

@@ -29,7 +29,7 @@ export function toRow(suite: string, m: Measurement, env: RunEnvironment): Bench
     transport: m.transport,
     messages: m.messages,
     msgsPerSec: m.elapsedNs > 0 ? Math.round((m.messages * 1e9) / m.elapsedNs) : 0,
-    ...summarize(m.histogram),
+    ...(m.percentiles ?? summarize(m.histogram)),
     threads: m.threads,
     cores: env.cores,
     node: env.node,

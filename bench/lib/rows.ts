@@ -1,5 +1,5 @@
 /** The shapes of a measurement and of the row a suite saves (results.ts writes them, ratios.ts and table.ts read them). */
-import type { Histogram } from './histogram.js';
+import type { Histogram, LatencySummary } from './histogram.js';
 
 export interface RunEnvironment {
   commit: string;
@@ -15,6 +15,8 @@ export interface Measurement {
   messages: number;
   elapsedNs: number;
   histogram: Histogram;
+  /** For a suite that reads figures the system computed itself (no samples here): they replace the histogram's. */
+  percentiles?: LatencySummary;
   /** Threads that run during the measurement (the idle main thread is not counted). */
   threads: number;
   waitStrategy?: string;

@@ -85,7 +85,7 @@ export function compileGraph(config: AppConfig, context: CompileContext): GraphC
     const source = { mode: config.mode, venues: Object.fromEntries(venues.map(([venue, v]) => [venue, v.symbols])), ...(config.mode === 'sim' ? { simulator: config.simulator } : {}) };
     actors.push({ id: MD_RECORDER_ID, module: MD_RECORDER_MODULE, params: { file: resolve(config.record.file), source }, ...SERVICE });
   }
-  const { marketDataRingBytes, commandRingBytes, eventRingBytes } = config.runtime;
+  const { marketDataRingBytes, commandRingBytes, eventRingBytes, transport } = config.runtime;
   const channels: NonNullable<GraphConfigInput['channels']> = [
     ...venues.map(([venue]) => ({
       from: `${feedId(venue)}.md`,
@@ -113,5 +113,6 @@ export function compileGraph(config: AppConfig, context: CompileContext): GraphC
     ...(config.record ? [{ endpoint: `${MD_RECORDER_ID}.events`, topics: [executionEventsTopic(MD_RECORDER_ID)] }] : []),
   ];
   if (eventReaders.length > 0) channels.push({ from: `${EXECUTION_ID}.events`, to: eventReaders, policy: 'lossless', capacityBytes: eventRingBytes });
+  for (const channel of channels) channel.transport = transport;
   return { actors, channels, ...(config.runtime.wait ? { defaults: { wait: { strategy: config.runtime.wait } } } : {}) };
 }

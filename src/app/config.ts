@@ -88,6 +88,8 @@ const configSchema = z
     runtime: z
       .object({
         wait: z.enum(WAIT_STRATEGIES).optional(),
+        /** How actors' channels move messages: shared-memory rings, or postMessage (for comparison). */
+        transport: z.enum(['ring', 'port']).default('ring'),
         marketDataRingBytes: z.int().default(1 << 20),
         commandRingBytes: z.int().default(1 << 20),
         eventRingBytes: z.int().default(1 << 20),

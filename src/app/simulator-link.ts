@@ -11,6 +11,8 @@ export interface SimulatorLink {
   readonly url: string;
   readonly worldId: string;
   readonly restored: boolean;
+  /** The simulator's process id when this run started it (null when attached to one running elsewhere). */
+  readonly pid: number | null;
   /** Stops a simulator this run started; an attached one keeps running. */
   stop(): Promise<void>;
 }
@@ -25,5 +27,5 @@ export async function attachSimulator(url: string, venues: readonly string[]): P
   }
   const missing = venues.filter((venue) => !health.venues.includes(venue));
   if (missing.length > 0) throw arbiterError('CONFIG_INVALID', `simulator.url: the simulator at ${url} serves ${health.venues.join(', ')}, not ${missing.join(', ')}`);
-  return { url, worldId: health.worldId, restored: health.restored, stop: async () => undefined };
+  return { url, worldId: health.worldId, restored: health.restored, pid: null, stop: async () => undefined };
 }

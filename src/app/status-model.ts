@@ -4,8 +4,8 @@
  * status, and execution's positions, risk state, orders and latency. Each actor's own status has
  * its protocol type (src/protocol/status.ts), by the role the app compiled it into.
  */
-import type { ExecutionStatus, FeedStatus, OpportunityRecorderStatus } from '../protocol/index.js';
-import type { ActorSummary, ChannelSummary, PositionSummary, SystemStatus, VenueSummary } from '../ops/system-status.js';
+import { LATENCY_BUCKETS_US, type ExecutionStatus, type FeedStatus, type LatencySummary, type OpportunityRecorderStatus } from '../protocol/index.js';
+import type { ActorSummary, ChannelSummary, LatencyHistogram, PositionSummary, StageHistogram, SystemStatus, VenueSummary } from '../ops/system-status.js';
 import { RingProbe } from '../runtime/transport/ring.js';
 import type { SupervisorActorStatus } from '../runtime/supervision/supervisor.js';
 import type { RingEdge } from '../runtime/graph/wiring.js';
@@ -87,11 +87,18 @@ function journal(execution: ExecutionStatus | undefined, counters: Readonly<Reco
   return { path: execution.journal, durability: execution.journalDurability, groupCommits: execution.journalGroupCommits, fillConflicts: counters?.fill_conflict ?? 0 };
 }
 
-/** Execution reports percentiles and a count (LatencySummary), no buckets or sum: the histogram has its +Inf bucket only. */
+/** Execution's LatencySummary as a Prometheus-shaped histogram on LATENCY_BUCKETS_US. */
+function histogram(summary: LatencySummary): LatencyHistogram {
+  return { boundsUs: [...LATENCY_BUCKETS_US], cumulativeCounts: [...summary.cumulativeCounts], count: summary.count, sumUs: summary.sumUs, p50Us: summary.p50Us, p90Us: summary.p90Us, p99Us: summary.p99Us, p999Us: summary.p999Us, maxUs: summary.maxUs };
+}
+
 function latency(execution: ExecutionStatus | undefined): SystemStatus['latency'] {
   const summary = execution?.tickToOrderLatencyUs;
-  if (!summary || summary.count === 0) return null;
-  return { boundsUs: [], cumulativeCounts: [], count: summary.count, sumUs: 0, p50Us: summary.p50Us, p99Us: summary.p99Us };
+  return !summary || summary.count === 0 ? null : histogram(summary);
+}
+
+function stages(execution: ExecutionStatus | undefined): StageHistogram[] {
+  return (execution?.stageLatencyUs ?? []).map((s) => ({ stage: s.stage, path: s.path, ...histogram(s) }));
 }
 
 function reconciliation(execution: ExecutionStatus | undefined): SystemStatus['reconciliation'] {
@@ -123,6 +130,8 @@ export async function buildSystemStatus(source: StatusSource, mode: string, star
     orders: orderCounts(execution?.ordersByStatus ?? {}),
     latency: latency(execution),
     balances: { ...execution?.balances },
+    stages: stages(execution),
+    commandsByPath: { tick: execution?.commandsByPath.tick ?? 0, timer: execution?.commandsByPath.timer ?? 0 },
     opportunities: {
       total: recorder?.total ?? 0,
       best: [...(recorder?.best ?? [])],

@@ -2,6 +2,7 @@
  * The run summary: printed at the end of `arbiter run` and written by `--summary-json`.
  * Derived only from the system status, so it reports what ops reported.
  */
+import type { DecisionPath, OrderStage } from '../protocol/index.js';
 import type { SystemStatus } from '../ops/system-status.js';
 import type { JournalSummary } from '../store/index.js';
 import type { ReplayReport } from './replay.js';
@@ -29,7 +30,12 @@ export interface RunSummary {
   fundingPnl: number;
   fees: number;
   netPnl: number;
+  /** Tick (frame arrival) to wire (socket write), every order. */
   latencyUs: { p50: number | null; p99: number | null; count: number };
+  /** Order commands by the path that decided them. */
+  commandsByPath: Record<DecisionPath, number>;
+  /** The same latency per stage, per deciding path (only stages that saw an order). */
+  stagesUs: Record<DecisionPath, Partial<Record<OrderStage, { p50: number | null; p99: number | null; count: number }>>>;
   venues: Record<string, { state: string; messages: number; staleEvents: number; reconnects: number }>;
   actors: Record<string, { state: string; restarts: number; errors: number }>;
   riskState: string;
@@ -65,6 +71,8 @@ export function summarize(status: SystemStatus, journalAtStart?: JournalSummary)
     fees: round(status.pnl.fees),
     netPnl: round(status.pnl.net),
     latencyUs: { p50: status.latency?.p50Us ?? null, p99: status.latency?.p99Us ?? null, count: status.latency?.count ?? 0 },
+    commandsByPath: { ...status.commandsByPath },
+    stagesUs: stagesOf(status),
     venues: Object.fromEntries(status.venues.map((v) => [v.id, { state: v.state, messages: v.messages, staleEvents: v.staleEvents, reconnects: v.reconnects }])),
     actors: Object.fromEntries(status.actors.map((a) => [a.id, { state: a.state, restarts: a.restarts, errors: a.errors }])),
     riskState: status.risk.state,
@@ -75,6 +83,22 @@ export function summarize(status: SystemStatus, journalAtStart?: JournalSummary)
   };
 }
 
+function stagesOf(status: SystemStatus): RunSummary['stagesUs'] {
+  const out: RunSummary['stagesUs'] = { tick: {}, timer: {} };
+  for (const s of status.stages) out[s.path][s.stage] = { p50: s.p50Us, p99: s.p99Us, count: s.count };
+  return out;
+}
+
+/** One line per path that decided orders: its count and each stage's p50/p99. */
+function stageLines(summary: RunSummary): string[] {
+  return (['tick', 'timer'] as const)
+    .filter((path) => summary.commandsByPath[path] > 0 || Object.keys(summary.stagesUs[path]).length > 0)
+    .map((path) => {
+      const stages = Object.entries(summary.stagesUs[path]).map(([stage, s]) => `${stage} ${s.p50 ?? '-'}/${s.p99 ?? '-'}`);
+      return `  ${path} path: ${summary.commandsByPath[path]} commands; stages p50/p99 µs: ${stages.join('  ')}`;
+    });
+}
+
 export function renderSummary(summary: RunSummary): string {
   const venues = Object.entries(summary.venues).map(([id, v]) => `  ${id.padEnd(12)} ${v.state.padEnd(9)} messages ${v.messages}  stale ${v.staleEvents}  reconnects ${v.reconnects}`);
   return [
@@ -82,7 +106,8 @@ export function renderSummary(summary: RunSummary): string {
     `  this run: opportunities ${summary.opportunities}   orders sent ${summary.ordersSent}   fills ${summary.fills}`,
     renderJournal(summary.journal),
     `  PnL realized ${summary.realizedPnl}   unrealized ${summary.unrealizedPnl}   funding ${summary.fundingPnl}   fees ${summary.fees}   net ${summary.netPnl}`,
-    `  tick-to-order latency p50 ${summary.latencyUs.p50 ?? '-'} µs   p99 ${summary.latencyUs.p99 ?? '-'} µs   (${summary.latencyUs.count} orders)`,
+    `  tick-to-wire latency p50 ${summary.latencyUs.p50 ?? '-'} µs   p99 ${summary.latencyUs.p99 ?? '-'} µs   (${summary.latencyUs.count} orders)`,
+    ...stageLines(summary),
     `  risk state ${summary.riskState}${Object.keys(summary.denials).length ? `   denials ${JSON.stringify(summary.denials)}` : ''}`,
     `  reconciliation: position mismatches ${summary.positionMismatches}   external positions ${summary.externalPositions}${summary.strategiesReducing.length ? `   REDUCING: ${summary.strategiesReducing.join(', ')}` : ''}`,
     'venues:',

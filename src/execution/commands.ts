@@ -9,27 +9,31 @@
  * delivered them (ctx.messageBytes()), so a redelivery is the very same bytes.
  */
 import { message, type CommandMessage, type MessageOf } from '../protocol/index.js';
+import { monoNowNs } from '../base/clock.js';
 import { makeClientOrderId, parseClientOrderId } from '../trading/orders/client-order-id.js';
 import type { CommandRow, ExecutionJournal } from './journal-port.js';
 import type { Approval, RiskContext } from '../trading/risk/engine.js';
 import { deny, orderRequestOf, validateRequest, type Denial, type OrderRequest } from '../trading/risk/order-checks.js';
 import type { EventSink } from './events.js';
-import type { LatencyRecorder } from './latency.js';
+import type { OrderLatency } from './latency.js';
 import type { MultiLegRunner } from './multi-leg-runner.js';
 import type { OrderIo } from './order-io.js';
 import type { CoreParts } from './parts.js';
 import { prepareRequest, type ReferencePx } from './prepare.js';
+import { CommandTiming, LegBarrier } from './send-timing.js';
 
 export interface CommandDeps extends CoreParts {
   readonly journal: ExecutionJournal;
   readonly io: OrderIo;
   readonly multiLeg: MultiLegRunner;
   readonly sink: EventSink;
-  readonly latency: LatencyRecorder;
+  readonly latency: OrderLatency;
   readonly riskContext: (duplicateIntent: boolean) => RiskContext;
   readonly reconciling: () => boolean;
   /** The book's reference price (market orders are checked against the minimum notional at it). */
   readonly referencePx: ReferencePx;
+  /** Multi-leg legs wait for each other between signing and writing (see send-timing.ts). */
+  readonly legsTogether: boolean;
 }
 
 type Submit = MessageOf<'SubmitOrder'> | MessageOf<'SubmitMultiLeg'>;
@@ -57,14 +61,25 @@ export class CommandHandler {
 
   private submit(command: Submit, body: Uint8Array): void {
     const { deps } = this;
+    const inNs = monoNowNs();
     const nowMs = deps.nowMs();
     const seen = deps.journal.intentSeen(command.strategyId, command.intentSeq, body);
     if (seen === 'redelivered') return deps.counters.count('command_redelivered');
+    const { latency } = deps;
+    const { path } = command;
+    latency.commandsByPath[path]++;
+    const riskNs = monoNowNs();
     const decision = this.decide(orderRequestOf(command), seen === 'conflict');
+    const journalNs = monoNowNs();
+    recordDecisionStages(this.deps.latency.stages, command, inNs, journalNs - riskNs);
     if (!('legs' in decision)) return this.deny(command, body, decision, nowMs);
     const row = (): void => deps.journal.recordCommand(commandRow(command, body, nowMs, 'approved', ''));
-    if (command.type === 'SubmitMultiLeg') return deps.multiLeg.start({ ...command, legs: [...decision.legs] }, decision.approval.waitMs, row);
-    this.startOrder(command, decision, row, nowMs);
+    const legs = decision.legs.length;
+    const barrier = deps.legsTogether && legs > 1 && decision.approval.waitMs === 0 ? new LegBarrier(legs) : null;
+    const timing = new CommandTiming(path, command.ts, barrier);
+    if (command.type === 'SubmitMultiLeg') deps.multiLeg.start({ ...command, legs: [...decision.legs] }, decision.approval.waitMs, row, timing);
+    else this.startOrder(command, decision, row, nowMs, timing);
+    latency.stages.record('journal', path, timing.journalDoneNs - journalNs);
   }
 
   /** The one gate, in order: shape, reconciling, the venues' grid, then the risk engine (duplicate intent onward). */
@@ -79,7 +94,7 @@ export class CommandHandler {
     return decision.approved ? { ...request, approval: decision } : decision;
   }
 
-  private startOrder(command: MessageOf<'SubmitOrder'>, request: OrderRequest & { approval: Approval }, journalCommand: () => void, nowMs: number): void {
+  private startOrder(command: MessageOf<'SubmitOrder'>, request: OrderRequest & { approval: Approval }, journalCommand: () => void, nowMs: number, timing: CommandTiming): void {
     const { deps } = this;
     const leg = request.legs[0]!;
     const { strategyId, intentSeq } = command;
@@ -92,6 +107,8 @@ export class CommandHandler {
       deps.io.markSentIfImmediate(created, waitMs, nowMs);
       return created;
     });
+    timing.journalDoneNs = monoNowNs();
+    deps.io.timeOrder(order, timing);
     deps.io.send(order, waitMs);
   }
 
@@ -99,7 +116,7 @@ export class CommandHandler {
     const { deps } = this;
     deps.journal.recordCommand(commandRow(command, body, nowMs, denial.reason, denial.detail));
     this.denials[denial.reason] = (this.denials[denial.reason] ?? 0) + 1;
-    deps.latency.recordSince(command.ts);
+    deps.latency.tickToOrder.recordSince(command.ts);
     const { strategyId, intentSeq } = command;
     deps.sink.toStrategy(strategyId, message('OrderDenied', { ts: command.ts, strategyId, clientOrderId: '', intentSeq, leg: 0, reason: denial.reason, detail: denial.detail }));
   }
@@ -132,6 +149,15 @@ export class CommandHandler {
       if (order.spec.strategyId === command.strategyId && (command.venue === null || order.spec.venue === command.venue)) deps.io.cancel(order, 'canceled by strategy (all)');
     }
   }
+}
+
+/** The stages before execution's own work, from the strategy's stamps (0: not stamped), and the gate's. */
+function recordDecisionStages(stages: OrderLatency['stages'], command: Submit, inNs: number, riskNs: number): void {
+  const { path, ts, strategyInNs, decidedNs } = command;
+  if (ts > 0 && strategyInNs > 0) stages.record('ingress_to_strategy', path, strategyInNs - ts);
+  if (strategyInNs > 0 && decidedNs > 0) stages.record('decision', path, decidedNs - strategyInNs);
+  if (decidedNs > 0) stages.record('intent_to_execution', path, inNs - decidedNs);
+  stages.record('risk', path, riskNs);
 }
 
 function commandRow(command: CommandMessage, body: Uint8Array, receivedMs: number, decision: string, detail: string): CommandRow {

@@ -17,6 +17,10 @@
  * Start: the journal is loaded, orders that may be live go to `unknown`, every venue's market rules
  * and fee rates are published to the strategies (MarketRulesPublisher), then the Reconciler asks
  * every venue; until it is done, orders are denied with `reconciling` and multi-leg coordinators wait.
+ * Meanwhile each network venue warms up (keep-alive connections opened, an order request built
+ * and signed but not sent), and before trading opens the command gate runs once on a throwaway
+ * risk engine, so the first real order meets neither a TCP connect nor cold code. Nothing of the
+ * warm-up is journaled or sent.
  */
 import { message, type CommandMessage, type ExecutionStatus, type MarketDataMessage, type MessageOf, type TradingStatus } from '../protocol/index.js';
 import { monoNowNs } from '../base/clock.js';
@@ -25,6 +29,8 @@ import { QuoteBook } from '../trading/market/book.js';
 import type { ExecutionJournal } from './journal-port.js';
 import { RiskEngine, type RiskContext } from '../trading/risk/engine.js';
 import { BalanceBook } from '../trading/risk/balance-book.js';
+import { orderRequestOf, validateRequest } from '../trading/risk/order-checks.js';
+import { prepareRequest } from './prepare.js';
 import { feeInQuote, type FeeConverter } from '../trading/orders/venue-view.js';
 import type { ExecutionParams } from './params.js';
 import type { TradeVenue } from './venue-port.js';
@@ -34,7 +40,7 @@ import { CommitGroup } from './commit-group.js';
 import { BASELINE_KEY, EquityWatch } from './equity.js';
 import type { EventSink } from './events.js';
 import { fundingSince, pollFunding, settlementRows } from './funding.js';
-import { LatencyRecorder } from './latency.js';
+import { OrderLatency } from './latency.js';
 import { OrderStore, type OrderStoreCounters, type LiveOrder } from './order-store.js';
 import { MarketRulesPublisher } from './market-rules.js';
 import { MultiLegRunner } from './multi-leg-runner.js';
@@ -77,7 +83,7 @@ export class ExecutionCore {
   private readonly marketRules: MarketRulesPublisher;
   private readonly commands: CommandHandler;
   private readonly group: CommitGroup;
-  private readonly latency = new LatencyRecorder();
+  private readonly latency = new OrderLatency();
   private readonly equity: EquityWatch;
   private readonly balanceBook: BalanceBook;
   private readonly balances: BalanceTracker;
@@ -139,7 +145,7 @@ export class ExecutionCore {
       track,
     });
     this.marketRules = new MarketRulesPublisher({ venues: this.venues, symbolsOf: configuredSymbols, feeTable: params.fees, sink, log: options.log, counters, track, nowMs: this.nowMs, delay: options.delay, feeRefreshMs: params.feeRefreshMs, republishMs: params.marketRulesRepublishMs });
-    this.commands = new CommandHandler({ ...base, journal, io: this.io, multiLeg: this.multiLeg, sink, latency: this.latency, riskContext, reconciling: () => this.reconciler.reconciling || !this.balances.ready(), referencePx: this.priceOf });
+    this.commands = new CommandHandler({ ...base, journal, io: this.io, multiLeg: this.multiLeg, sink, latency: this.latency, riskContext, reconciling: () => this.reconciler.reconciling || !this.balances.ready(), referencePx: this.priceOf, legsTogether: params.legsTogether });
     this.ledger.onChange((order) => {
       this.multiLeg.onOrderChanged(order);
       this.balances.onOrderChanged(order);
@@ -157,17 +163,55 @@ export class ExecutionCore {
       this.broadcastState(this.risk.tradingState.status);
     });
     this.balances.tick(this.nowMs());
-    // Market rules first: reconciliation (and with it trading) starts once every venue's are published.
+    // Market rules first (connecting every venue): reconciliation (and with it trading) starts once
+    // every venue's are published, while the venues' connections are warmed alongside it.
     this.options.track(
       this.marketRules
         .loadAll()
-        .then(() => this.reconciler.run())
-        .then(() => {
-          this.options.log.info({ venues: this.reconciler.venues }, 'reconciliation done');
+        .then(() => Promise.all([this.reconciler.run(), this.warmVenues()]))
+        .then(([, venues]) => {
+          this.warmGate();
+          this.options.log.info({ venues: this.reconciler.venues, warmUp: venues }, 'reconciliation done');
           this.multiLeg.resume();
         }),
       'reconcile',
     );
+  }
+
+  /** Opens each network venue's connections and signs one unsent request there. */
+  private async warmVenues(): Promise<Record<string, { connections: number; signed: boolean }>> {
+    const { params } = this.options;
+    const warmed: Record<string, { connections: number; signed: boolean }> = {};
+    await Promise.all(
+      [...this.venues.values()].map(async (venue) => {
+        if (!venue.warmUp) return;
+        const symbol = params.venues.find((v) => v.id === venue.id)?.symbols[0];
+        warmed[venue.id] = await venue.warmUp(params.warmConnections, symbol).catch(() => ({ connections: 0, signed: false }));
+      }),
+    );
+    return warmed;
+  }
+
+  /**
+   * Runs the command gate (shape, the venue's grid, every risk rule) once for an order on each
+   * configured symbol, on a risk engine of its own: the real one's rate budgets, exposure and
+   * breakers are untouched, no balance is reserved (an empty balance book of its own), and no
+   * row is written.
+   */
+  private warmGate(): void {
+    const { params } = this.options;
+    const engine = new RiskEngine(params.risk);
+    const context = { ...this.riskContext(false), balances: new BalanceBook({ assumedLeverage: params.balances.assumedLeverage }) };
+    for (const venue of params.venues) {
+      const symbol = venue.symbols[0];
+      if (symbol === undefined) continue;
+      const px = this.book.referencePx(venue.id, symbol) ?? 1;
+      const command = message('SubmitOrder', { ts: 0, strategyId: 'warmup', intentSeq: 1, venue: venue.id, symbol, side: 'buy', orderType: 'limit', timeInForce: 'IOC', qty: this.venues.get(venue.id)?.rules(symbol)?.minQty || 1, limitPx: px, reduceOnly: false, path: 'timer', strategyInNs: 0, decidedNs: 0 });
+      const valid = validateRequest(orderRequestOf(command));
+      if ('approved' in valid) continue;
+      const request = prepareRequest(valid, this.venues, this.priceOf);
+      if (!('approved' in request)) engine.check(request, context);
+    }
   }
 
   /** `body` is the command as the ring delivered it; `sender` the actor that wrote it (from the wiring), when known. */

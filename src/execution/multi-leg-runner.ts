@@ -27,6 +27,7 @@ import type { LiveOrder } from './order-store.js';
 import type { OrderIo } from './order-io.js';
 import { minimumsDenial } from './prepare.js';
 import type { CoreParts } from './parts.js';
+import type { CommandTiming } from './send-timing.js';
 
 export interface MultiLegDeps extends CoreParts {
   readonly journal: ExecutionJournal;
@@ -58,8 +59,12 @@ export class MultiLegRunner {
     for (const [key, state] of saved) this.track(key, state as MultiLegState);
   }
 
-  /** Starts a multi-leg order: journals `journalCommand`, the legs and the coordinator together, then sends every leg. */
-  start(command: Command, waitMs: number, journalCommand: () => void): void {
+  /**
+   * Starts a multi-leg order: journals `journalCommand`, the legs and the coordinator together,
+   * then sends every leg, all in this same call, so no leg waits for another's answer (and with
+   * `timing`'s barrier, not for another's request building either).
+   */
+  start(command: Command, waitMs: number, journalCommand: () => void, timing: CommandTiming): void {
     const { deps } = this;
     const nowMs = deps.nowMs();
     const { state, actions } = startMultiLeg(command, this.context(nowMs), deps.options);
@@ -71,7 +76,9 @@ export class MultiLegRunner {
       deps.journal.saveMultiLeg(key, state, false, nowMs);
       for (const order of orders) deps.io.markSentIfImmediate(order, waitMs, nowMs);
     });
+    timing.journalDoneNs = monoNowNs();
     this.track(key, state);
+    for (const order of orders) deps.io.timeOrder(order, timing);
     for (const order of orders) deps.io.send(order, waitMs);
   }
 

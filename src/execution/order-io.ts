@@ -10,17 +10,19 @@
  * the open commit group (commit-group.ts) to commit, and each venue answer is applied as a group
  * of its own: one commit per response, however many state changes it brings.
  */
+import { monoNowNs } from '../base/clock.js';
 import { isOpen, type OrderEvent } from '../trading/orders/order-state.js';
 import { lookupEvents } from '../trading/orders/reconcile.js';
 import type { FeeConverter } from '../trading/orders/venue-view.js';
 import { VenueFailure, type OrderRef, type TradeVenue, type VenueOrderRequest } from './venue-port.js';
 import type { CommitGroup } from './commit-group.js';
-import type { LatencyRecorder } from './latency.js';
+import type { OrderLatency } from './latency.js';
 import type { LiveOrder } from './order-store.js';
 import type { CoreParts } from './parts.js';
+import type { CommandTiming, SendTiming } from './send-timing.js';
 
 export interface OrderIoDeps extends CoreParts {
-  readonly latency: LatencyRecorder;
+  readonly latency: OrderLatency;
   readonly group: CommitGroup;
   readonly convertFee: FeeConverter;
   readonly track: (work: Promise<unknown>, what: string) => void;
@@ -46,6 +48,8 @@ function requestOf(order: LiveOrder): VenueOrderRequest {
 export class OrderIo {
   /** Cancels asked for while another request was outstanding, issued once it completes. */
   private readonly deferredCancels = new Set<LiveOrder>();
+  /** The command timing of orders a strategy's command created (corrections and restored orders have none). */
+  private readonly timings = new WeakMap<LiveOrder, CommandTiming>();
 
   constructor(private readonly deps: OrderIoDeps) {}
 
@@ -58,6 +62,13 @@ export class OrderIo {
     if (waitMs === 0) this.deps.ledger.markSent(order, nowMs);
   }
 
+  /** Measures `order`'s way to the wire as part of the command `timing` (call before `send`). */
+  timeOrder(order: LiveOrder, timing: CommandTiming): void {
+    this.timings.set(order, timing);
+    timing.legs++;
+    timing.legsOut++;
+  }
+
   /** Sends a new order once its journal write has committed, or after the rate budget's wait (see `markSentIfImmediate`). */
   send(order: LiveOrder, waitMs: number): void {
     if (waitMs === 0) this.deps.group.afterCommit(() => this.submit(order));
@@ -67,9 +78,11 @@ export class OrderIo {
   /** Sends an order whose `sent` mark is already journaled. */
   private submit(order: LiveOrder): void {
     const { deps } = this;
-    deps.latency.recordSince(order.intentTs);
+    const submitNs = monoNowNs();
+    const timing = this.timings.get(order);
+    if (timing === undefined) deps.latency.tickToOrder.recordSince(order.intentTs, submitNs);
     order.busy = true;
-    deps.track(this.finish(order, this.doSubmit(order)), 'submit');
+    deps.track(this.finish(order, this.doSubmit(order, timing?.sendTiming() ?? null, submitNs)), 'submit');
   }
 
   /** Sends after the rate budget's wait; the order stays `new` (and cancelable) until then. */
@@ -138,11 +151,13 @@ export class OrderIo {
     return venue;
   }
 
-  private async doSubmit(order: LiveOrder): Promise<void> {
+  private async doSubmit(order: LiveOrder, send: SendTiming | null, submitNs: number): Promise<void> {
     const { deps } = this;
     const { venue, strategyId } = order.spec;
+    let failed = true;
     try {
-      const view = await this.venue(order).submit(requestOf(order));
+      const view = await this.venue(order).submit(requestOf(order), send ?? undefined);
+      failed = false;
       deps.risk.recordSuccess(venue, strategyId);
       order.nextLookupMs = deps.nowMs() + deps.pollIntervalMs;
       deps.group.run(() => deps.ledger.applyView(order, view, deps.nowMs()));
@@ -158,7 +173,35 @@ export class OrderIo {
         order.nextLookupMs = deps.nowMs();
         deps.onAmbiguous(venue);
       }
+    } finally {
+      if (send !== null) this.recordSend(order, send, submitNs, failed);
     }
+  }
+
+  /**
+   * The order's wire stages: build/sign and write where the adapter has a socket, tick-to-wire
+   * (to its write; to the hand-over for an adapter without one, unless it failed), and, when the
+   * command's last leg completes, how far apart its legs were written.
+   */
+  private recordSend(order: LiveOrder, send: SendTiming, submitNs: number, failed: boolean): void {
+    if (!send.barrierDone) send.barrier?.withdraw();
+    const timing = this.timings.get(order);
+    if (timing === undefined) return;
+    this.timings.delete(order);
+    const { stages, tickToOrder } = this.deps.latency;
+    const { path } = timing;
+    const wireNs = send.wroteNs > 0 ? send.wroteNs : failed ? 0 : submitNs;
+    if (wireNs > 0) {
+      tickToOrder.recordSince(timing.ts, wireNs);
+      if (timing.ts > 0) stages.record('tick_to_wire', path, wireNs - timing.ts);
+    }
+    if (send.wroteNs > 0) {
+      stages.record('build_sign', path, send.builtNs - submitNs);
+      stages.record('write', path, send.wroteNs - send.builtNs);
+      timing.firstWriteNs = timing.firstWriteNs === 0 ? send.wroteNs : Math.min(timing.firstWriteNs, send.wroteNs);
+      timing.lastWriteNs = Math.max(timing.lastWriteNs, send.wroteNs);
+    }
+    if (--timing.legsOut === 0 && timing.legs > 1 && timing.lastWriteNs > 0) stages.record('leg_spread', path, timing.lastWriteNs - timing.firstWriteNs);
   }
 
   private async doCancel(order: LiveOrder): Promise<void> {

@@ -106,6 +106,13 @@ const paramsSchema = z
     feeRefreshMs: z.int().min(1_000).default(3_600_000),
     /** How often every market's rules are broadcast again, for strategies restarted after a crash. */
     marketRulesRepublishMs: z.int().min(1_000).default(60_000),
+    /**
+     * A multi-leg command's legs are all built and signed before any is written, so they leave
+     * back to back (send-timing.ts). `false` sends each as soon as it is ready (for measuring).
+     */
+    legsTogether: z.boolean().default(true),
+    /** Idle keep-alive connections opened to each ccxt venue at start, so the first orders need no TCP connect. */
+    warmConnections: z.int().nonnegative().max(16).default(2),
     multiLeg: z
       .object({ maxRetries: z.int().nonnegative().max(100), maxUnwindAttempts: z.int().positive().max(100), cancelGraceMs: z.int().positive().max(600_000) })
       .partial()

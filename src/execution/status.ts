@@ -1,6 +1,6 @@
 /**
  * The execution actor's status for ops: trading state, reconciliation, open orders, positions with
- * PnL, orders by status, denials by reason, tick-to-order latency, the journal's path, durability
+ * PnL, orders by status, denials by reason, tick-to-order latency and its stages, the journal's path, durability
  * and group commits, each market's rules and fee
  * rates with their source. Built on
  * demand (a status request), never on the hot path, from the core's parts (the core passes them:
@@ -11,7 +11,7 @@ import type { QuoteBook } from '../trading/market/book.js';
 import type { TradingStateMachine } from '../trading/risk/trading-state.js';
 import type { CommitGroup } from './commit-group.js';
 import type { ExecutionJournal } from './journal-port.js';
-import type { LatencyRecorder } from './latency.js';
+import type { OrderLatency } from './latency.js';
 import type { MultiLegRunner } from './multi-leg-runner.js';
 import type { LiveOrder, OrderStore } from './order-store.js';
 import type { StrategyStates } from '../trading/risk/strategy-states.js';
@@ -33,7 +33,7 @@ export interface StatusSources {
   readonly journal: ExecutionJournal;
   readonly group: CommitGroup;
   readonly denials: Readonly<Record<string, number>>;
-  readonly latency: LatencyRecorder;
+  readonly latency: OrderLatency;
   readonly multiLeg: MultiLegRunner;
   readonly balances: Readonly<Record<string, VenueBalanceStatus>>;
   readonly marketRules: readonly MarketRulesStatus[];
@@ -81,7 +81,9 @@ export function executionStatus(from: StatusSources): ExecutionStatus {
     positions: ledger.positions.entries().map((e) => ledger.positions.update(e.strategyId, e.venue, e.symbol, from.book.referencePx(e.venue, e.symbol))),
     ordersByStatus: from.journal.countsByStatus(),
     denialsByReason: { ...from.denials },
-    tickToOrderLatencyUs: from.latency.summary(),
+    tickToOrderLatencyUs: from.latency.tickToOrder.summary(),
+    stageLatencyUs: from.latency.stages.status(),
+    commandsByPath: { ...from.latency.commandsByPath },
     multiLeg: from.multiLeg.status(),
     balances: from.balances,
     marketRules: from.marketRules,

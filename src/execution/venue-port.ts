@@ -12,6 +12,7 @@ import type { FeeRates } from '../trading/market/fees.js';
 import type { MarketRules } from '../trading/market/lot-size.js';
 import type { AssetAmounts } from '../trading/risk/balance-book.js';
 import type { VenueOrderView, VenueTradeView } from '../trading/orders/venue-view.js';
+import type { SendTiming } from './send-timing.js';
 
 /** An order as it goes to the venue: quantity and price already on the venue's steps. */
 export interface VenueOrderRequest extends Leg {
@@ -64,7 +65,19 @@ export interface TradeVenue {
    * no rate for are absent (the caller falls back to the fee table). Rejects when the venue fails.
    */
   tradingFees(symbols: readonly string[]): Promise<ReadonlyMap<string, FeeRates>>;
-  submit(order: VenueOrderRequest): Promise<VenueOrderView>;
+  /**
+   * Sends a new order. `timing`, when given, is stamped with when the request was built and
+   * signed and when it was written, and carries the barrier of a multi-leg command's legs: an
+   * adapter with a socket waits there between signing and writing (see send-timing.ts) and
+   * withdraws from it if it fails before its request exists.
+   */
+  submit(order: VenueOrderRequest, timing?: SendTiming): Promise<VenueOrderView>;
+  /**
+   * Optional, for venues behind a network: opens `connections` idle keep-alive connections and
+   * builds and signs a request for `symbol` without sending anything, so the first real order
+   * is as fast as later ones.
+   */
+  warmUp?(connections: number, symbol: string | undefined): Promise<{ connections: number; signed: boolean }>;
   /** Cancels; a `not_found` failure means the venue does not know the order. */
   cancel(ref: OrderRef): Promise<VenueOrderView>;
   /** The venue's view of an order by client order id, or null when it does not know it. */

@@ -4,11 +4,14 @@
  * The numbers live in the actors (each counts in its own thread), so metrics are read from a
  * status snapshot taken at scrape time rather than incremented here: counters are re-set from
  * the snapshot in `collect()` (the documented prom-client way for externally kept counters),
- * and the tick-to-order latency histogram is exposed from the execution actor's cumulative
- * bucket counts through a small custom metric.
+ * and the latency histograms (tick to wire, and per order stage and deciding path) are exposed
+ * from the execution actor's cumulative bucket counts (µs buckets from 10 µs to 5 s) through a
+ * small custom metric: prom-client's Histogram can only observe() in this thread.
  */
 import { Counter, Gauge, Registry, type Metric } from 'prom-client';
 import type { LatencyHistogram, SystemStatus } from './system-status.js';
+
+type LabeledHistogram = { labels: Record<string, string>; histogram: LatencyHistogram };
 
 type Row = [labels: Record<string, string>, value: number];
 type Rows = (status: SystemStatus) => Row[];
@@ -90,7 +93,11 @@ export class OpsMetrics {
     gauge('arbiter_journal_durability', 'Execution journal durability (1 for the configured level).', ['durability'], (s) => (s.journal ? [[{ durability: s.journal.durability }, 1]] : []));
     counter('arbiter_journal_commits_total', 'Execution journal commits (one per ring batch, venue response or tick that wrote).', [], (s) => (s.journal ? [[{}, s.journal.groupCommits]] : []));
     counter('arbiter_fill_conflicts_total', 'Fills a venue reported under a journaled key with another qty, price or fee (never booked).', [], (s) => (s.journal ? [[{}, s.journal.fillConflicts]] : []));
-    this.registry.registerMetric(latencyMetric(() => this.status?.latency ?? null) as unknown as Metric);
+    counter('arbiter_order_commands_total', 'Order commands execution received, by the path that decided them (tick or timer).', ['path'], (s) => Object.entries(s.commandsByPath).map(([path, n]) => [{ path }, n]));
+    const tickToOrder = (): LabeledHistogram[] => (this.status?.latency ? [{ labels: {}, histogram: this.status.latency }] : []);
+    const stages = (): LabeledHistogram[] => (this.status?.stages ?? []).map((h) => ({ labels: { stage: h.stage, path: h.path }, histogram: h }));
+    this.registry.registerMetric(histogramMetric('arbiter_tick_to_order_latency_us', 'From the arrival of the websocket frame that triggered an intent to the socket write of its order (or its denial), in microseconds.', tickToOrder) as unknown as Metric);
+    this.registry.registerMetric(histogramMetric('arbiter_order_stage_latency_us', 'Each stage of the way from the tick to the wire (ORDER_STAGES), per deciding path, in microseconds.', stages) as unknown as Metric);
     this.requests = new Counter({ name: 'arbiter_ops_requests_total', help: 'Ops API requests by route and HTTP status.', labelNames: ['route', 'status'], registers: [this.registry] });
   }
 
@@ -109,23 +116,19 @@ export class OpsMetrics {
   }
 }
 
-/** A histogram whose buckets come from a snapshot (prom-client's Histogram only supports observe()). */
-function latencyMetric(read: () => LatencyHistogram | null): { name: string; get(): Promise<unknown>; reset(): void } {
-  const name = 'arbiter_tick_to_order_latency_us';
+/** Histograms whose buckets come from a snapshot (prom-client's Histogram only supports observe()). */
+function histogramMetric(name: string, help: string, read: () => LabeledHistogram[]): { name: string; get(): Promise<unknown>; reset(): void } {
   return {
     name,
     reset() {},
     async get() {
-      const h = read();
-      const values = h
-        ? [
-            ...h.boundsUs.map((bound, i) => ({ metricName: `${name}_bucket`, labels: { le: String(bound) }, value: h.cumulativeCounts[i] ?? 0 })),
-            { metricName: `${name}_bucket`, labels: { le: '+Inf' }, value: h.count },
-            { metricName: `${name}_sum`, labels: {}, value: h.sumUs },
-            { metricName: `${name}_count`, labels: {}, value: h.count },
-          ]
-        : [];
-      return { name, help: 'From the ingress time of the tick that triggered an intent to the execution decision, in microseconds.', type: 'histogram', values, aggregator: 'sum' };
+      const values = read().flatMap(({ labels, histogram: h }) => [
+        ...h.boundsUs.map((bound, i) => ({ metricName: `${name}_bucket`, labels: { ...labels, le: String(bound) }, value: h.cumulativeCounts[i] ?? 0 })),
+        { metricName: `${name}_bucket`, labels: { ...labels, le: '+Inf' }, value: h.count },
+        { metricName: `${name}_sum`, labels, value: h.sumUs },
+        { metricName: `${name}_count`, labels, value: h.count },
+      ]);
+      return { name, help, type: 'histogram', values, aggregator: 'sum' };
     },
   };
 }

@@ -3,7 +3,7 @@
  * application assembles it from the supervisor and from what each actor reports; ops only
  * renders and exports it, so this shape is the contract between the two.
  */
-import type { MarketRulesStatus, Message, PositionStatus, ReconciliationStatus, VenueBalanceStatus } from '../protocol/index.js';
+import type { DecisionPath, MarketRulesStatus, Message, OrderStage, PositionStatus, ReconciliationStatus, VenueBalanceStatus } from '../protocol/index.js';
 
 export interface ActorSummary {
   id: string;
@@ -62,7 +62,16 @@ export interface LatencyHistogram {
   count: number;
   sumUs: number;
   p50Us: number | null;
+  p90Us: number | null;
   p99Us: number | null;
+  p999Us: number | null;
+  maxUs: number | null;
+}
+
+/** One order stage's distribution, for the orders one path decided (see ORDER_STAGES). */
+export interface StageHistogram extends LatencyHistogram {
+  stage: OrderStage;
+  path: DecisionPath;
 }
 
 export interface SystemStatus {
@@ -76,9 +85,14 @@ export interface SystemStatus {
   pnl: { realized: number; unrealized: number; funding: number; fees: number; net: number };
   risk: { state: string; reason: string; denialsByReason: Record<string, number> };
   orders: { sent: number; fills: number; byVenueStatus: { venue: string; status: string; count: number }[] };
+  /** Tick to wire (or denial), every order. */
   latency: LatencyHistogram | null;
   /** Per venue: the account's last balances (as execution fetched them), their age, what orders in flight reserve. */
   balances: Record<string, VenueBalanceStatus>;
+  /** The same decomposed into stages, per deciding path. */
+  stages: StageHistogram[];
+  /** Order commands execution received, by the path that decided them. */
+  commandsByPath: Record<DecisionPath, number>;
   opportunities: { total: number; best: Extract<Message, { type: 'Opportunity' }>[] };
   /**
    * Execution's reconciliation with the venues: position mismatches with both sides' figures,

@@ -23,6 +23,14 @@ const TRADING_STATES = oneOf('ACTIVE', 'REDUCING', 'HALTED');
 export const LEG_FAILURE_POLICIES = oneOf('retry', 'hedge', 'unwind');
 const LEG_IMBALANCE_ACTIONS = oneOf('detected', 'retry', 'hedge', 'unwind', 'resolved', 'failed');
 const OPPORTUNITY_DECISIONS = oneOf('act', 'skip', 'hold', 'exit');
+/** What decided a command: the book or funding update it reacted to, or the evaluation timer. */
+const DECISION_PATHS = oneOf('tick', 'timer');
+/**
+ * How a strategy decided a command, on the monotonic clock of `ts`: when it began handling the
+ * message that led to it (`strategyInNs`, the timer's firing on the timer path) and when the
+ * command was ready to send (`decidedNs`). 0 when unknown.
+ */
+const decided = { path: DECISION_PATHS, strategyInNs: 'num', decidedNs: 'num' } as const;
 
 /** Why pre-trade risk refused an order. A denial is data (an `OrderDenied` event), not an exception. */
 const DENIAL_REASONS = oneOf(
@@ -132,6 +140,7 @@ export const MESSAGE_SCHEMAS = {
     qty: 'num',
     limitPx: 'num?',
     reduceOnly: 'bool',
+    ...decided,
   },
   /** Two or more legs sent concurrently; `onLegFailure` restores net exposure within `toleranceUsd`. */
   SubmitMultiLeg: {
@@ -141,6 +150,7 @@ export const MESSAGE_SCHEMAS = {
     onLegFailure: LEG_FAILURE_POLICIES,
     toleranceUsd: 'num',
     timeoutMs: 'int',
+    ...decided,
   },
   CancelOrder: { strategyId: 'str', clientOrderId: 'str' },
   /** Cancel every open order of the strategy, on one venue or (venue null) on all. */
@@ -265,6 +275,9 @@ export type VenueState = MessageOf<'VenueStatus'>['state'];
 export type TradingStateName = MessageOf<'TradingStateChanged'>['state'];
 export type LegFailurePolicy = MessageOf<'SubmitMultiLeg'>['onLegFailure'];
 export type FeeSource = MessageOf<'MarketRules'>['feeSource'];
+export type DecisionPath = MessageOf<'SubmitOrder'>['path'];
+/** The decision fields of a command nobody stamped (tests, tools): timer path, times unknown. */
+export const UNSTAMPED_DECISION = Object.freeze({ path: 'timer', strategyInNs: 0, decidedNs: 0 } as const);
 
 /** Keys common to every message, first in every record structure. */
 export const HEADER_KEYS = Object.freeze(['type', 'ts'] as const);

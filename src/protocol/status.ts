@@ -8,7 +8,7 @@
  * (`Record<string, unknown>`: the runtime knows no actor's role). The top-level shapes are object
  * type aliases because only those are assignable to it (an interface has no index signature).
  */
-import type { AssetBalance, MessageOf, OrderType, Side, TimeInForce, TradingStateName, VenueState } from './messages.js';
+import type { AssetBalance, DecisionPath, MessageOf, OrderType, Side, TimeInForce, TradingStateName, VenueState } from './messages.js';
 
 // ── execution ────────────────────────────────────────────────────────────────────────────────
 
@@ -106,12 +106,36 @@ export interface OpenOrderStatus {
 /** A position with its PnL at the current mark (null when no fresh price). */
 export type PositionStatus = Omit<MessageOf<'PositionChanged'>, 'type' | 'ts'>;
 
-/** Tick-to-order latency in µs (from the intent's ingress `ts` to the order's send or denial). */
+/** Upper bounds (µs) of the latency buckets execution counts (Prometheus `le`; +Inf is implied). */
+export const LATENCY_BUCKETS_US = Object.freeze([10, 25, 50, 100, 250, 500, 1_000, 2_500, 5_000, 10_000, 25_000, 50_000, 100_000, 250_000, 500_000, 1_000_000, 2_500_000, 5_000_000]);
+
+/** A latency distribution in µs: exact percentiles, and counts per `LATENCY_BUCKETS_US` bucket (cumulative). */
 export interface LatencySummary {
   readonly count: number;
   readonly p50Us: number | null;
+  readonly p90Us: number | null;
   readonly p99Us: number | null;
+  readonly p999Us: number | null;
   readonly maxUs: number | null;
+  readonly sumUs: number;
+  readonly cumulativeCounts: readonly number[];
+}
+
+/**
+ * The stages of an order's way from the tick to the wire, on one monotonic clock:
+ * ingress_to_strategy (frame arrival at the feed → the strategy's handler), decision (the
+ * handler), intent_to_execution (decided → execution took the command), risk (the gate: shape,
+ * grid, risk engine), journal (the command's transaction), build_sign (the venue adapter building
+ * and signing the request), write (handing it to the socket), and tick_to_wire (the whole: frame
+ * arrival → request written), plus leg_spread (multi-leg: first leg written → last leg written).
+ */
+export const ORDER_STAGES = Object.freeze(['ingress_to_strategy', 'decision', 'intent_to_execution', 'risk', 'journal', 'build_sign', 'write', 'tick_to_wire', 'leg_spread'] as const);
+export type OrderStage = (typeof ORDER_STAGES)[number];
+
+export interface StageLatency extends LatencySummary {
+  readonly stage: OrderStage;
+  /** The path that decided the orders (`tick` or `timer`). */
+  readonly path: DecisionPath;
 }
 
 export interface MultiLegStatus {
@@ -150,7 +174,12 @@ export type ExecutionStatus = {
   /** Orders per status, over the whole journal. */
   readonly ordersByStatus: Readonly<Record<string, number>>;
   readonly denialsByReason: Readonly<Record<string, number>>;
+  /** From the intent's ingress `ts` to the request's socket write (paper: its hand-over to the fill model), or its denial. */
   readonly tickToOrderLatencyUs: LatencySummary;
+  /** Per stage and deciding path; only the pairs that saw an order. */
+  readonly stageLatencyUs: readonly StageLatency[];
+  /** Order commands (SubmitOrder, SubmitMultiLeg) received, by the path that decided them. */
+  readonly commandsByPath: Readonly<Record<DecisionPath, number>>;
   readonly multiLeg: MultiLegStatus;
   /** Per venue: the account's last balances and their age. */
   readonly balances: Readonly<Record<string, VenueBalanceStatus>>;

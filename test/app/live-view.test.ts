@@ -17,6 +17,8 @@ const status = (balances: SystemStatus['balances']): SystemStatus => ({
   journal: null,
   reconciliation: null,
   marketRules: [],
+  stages: [],
+  commandsByPath: { tick: 0, timer: 0 },
   balances,
   opportunities: { total: 0, best: [] },
 });

@@ -5,7 +5,7 @@
  * "down"/"unknown" answers, never a crash or made-up numbers.
  */
 import { describe, expect, it } from 'vitest';
-import type { ExecutionStatus, FeedStatus, MarketRulesStatus, PositionStatus } from '../../src/protocol/index.js';
+import { LATENCY_BUCKETS_US, type ExecutionStatus, type FeedStatus, type MarketRulesStatus, type PositionStatus } from '../../src/protocol/index.js';
 import { renderLiveView } from '../../src/app/live-view.js';
 import { buildSystemStatus, type StatusSource } from '../../src/app/status-model.js';
 import type { SupervisorActorStatus } from '../../src/runtime/supervision/supervisor.js';
@@ -82,7 +82,9 @@ const execution: ExecutionStatus = {
   positions: [position],
   ordersByStatus: { filled: 3, canceled: 1, denied: 2, new: 1 },
   denialsByReason: { notional_cap: 2 },
-  tickToOrderLatencyUs: { count: 4, p50Us: 40, p99Us: 90, maxUs: 95 },
+  tickToOrderLatencyUs: { count: 4, p50Us: 40, p90Us: 80, p99Us: 90, p999Us: 95, maxUs: 95, sumUs: 210, cumulativeCounts: LATENCY_BUCKETS_US.map((bound) => (bound < 50 ? 3 : 4)) },
+  stageLatencyUs: [{ stage: 'write', path: 'tick', count: 4, p50Us: 20, p90Us: 29, p99Us: 30, p999Us: 31, maxUs: 31, sumUs: 85, cumulativeCounts: LATENCY_BUCKETS_US.map((bound) => (bound < 25 ? 2 : 4)) }],
+  commandsByPath: { tick: 3, timer: 1 },
   multiLeg: { active: 0, finished: 0, failed: 0 },
   balances: {
     okx: { account: 'OKX', simulated: false, fetchedMs: 1, ageMs: 500, balances: [{ asset: 'USDT', free: 90, used: 10, total: 100 }], reserved: { USDT: 5 }, fetches: 2, failures: 0, lastError: null },
@@ -111,7 +113,9 @@ describe('system status from typed actor reports', () => {
         { venue: 'all', status: 'new', count: 1 },
       ],
     });
-    expect(status.latency).toEqual({ boundsUs: [], cumulativeCounts: [], count: 4, sumUs: 0, p50Us: 40, p99Us: 90 });
+    expect(status.latency).toEqual({ boundsUs: [...LATENCY_BUCKETS_US], cumulativeCounts: LATENCY_BUCKETS_US.map((bound) => (bound < 50 ? 3 : 4)), count: 4, sumUs: 210, p50Us: 40, p90Us: 80, p99Us: 90, p999Us: 95, maxUs: 95 });
+    expect(status.stages).toEqual([{ stage: 'write', path: 'tick', boundsUs: [...LATENCY_BUCKETS_US], cumulativeCounts: LATENCY_BUCKETS_US.map((bound) => (bound < 25 ? 2 : 4)), count: 4, sumUs: 85, p50Us: 20, p90Us: 29, p99Us: 30, p999Us: 31, maxUs: 31 }]);
+    expect(status.commandsByPath).toEqual({ tick: 3, timer: 1 });
     expect(status.risk).toEqual({ state: 'REDUCING', reason: 'operator: test', denialsByReason: { notional_cap: 2 } });
     expect(status.opportunities).toEqual({ total: 0, best: [] });
     const view = renderLiveView(status, undefined);

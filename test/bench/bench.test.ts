@@ -25,7 +25,7 @@ beforeAll(async () => {
     return true;
   }) as typeof process.stdout.write;
   try {
-    exitCode = await run(['--quick', '--out', outDir]);
+    exitCode = await run([...SUITES, '--quick', '--out', outDir]);
   } finally {
     process.stdout.write = write;
   }
@@ -79,5 +79,41 @@ describe('arbiter bench --quick', () => {
       expect(ratio.throughputX).toBeGreaterThan(0);
       expect(ratio.p50X).toBeGreaterThan(0);
     }
+  });
+});
+
+describe('arbiter bench e2e --quick', () => {
+  let e2eOut: string;
+  let e2eExit: number;
+  let e2ePrinted = '';
+
+  beforeAll(async () => {
+    e2eOut = await mkdtemp(join(tmpdir(), 'arbiter-bench-e2e-'));
+    const write = process.stdout.write.bind(process.stdout);
+    process.stdout.write = ((chunk: string | Uint8Array) => {
+      e2ePrinted += String(chunk);
+      return true;
+    }) as typeof process.stdout.write;
+    try {
+      e2eExit = await run(['e2e', '--quick', '--out', e2eOut]);
+    } finally {
+      process.stdout.write = write;
+    }
+  }, 240_000);
+
+  afterAll(async () => {
+    await rm(e2eOut, { recursive: true, force: true });
+  });
+
+  it('runs the whole system over both transports and writes a row per stage it measured', async () => {
+    expect(e2eExit).toBe(0);
+    expect(e2ePrinted).toContain('## e2e:');
+    const file = JSON.parse(await readFile(join(e2eOut, 'e2e.json'), 'utf8')) as SuiteFile;
+    // A few orders per stage in a short run: their rate rounds to 0, so only the rest is checked.
+    for (const row of file.rows) checkRow({ ...row, msgsPerSec: Math.max(1, row.msgsPerSec) });
+    const variants = new Set(file.rows.map((row) => `${row.variant} · ${row.transport}`));
+    // Orders were decided and reached the wire over the rings and over postMessage alike.
+    for (const transport of ['ring', 'postMessage']) expect(variants).toContain(`tick path: tick_to_wire · ${transport}`);
+    expect(file.rows[0]!.note).toMatch(/RSS arbiter \d+ MB, simulator \d+ MB/);
   });
 });

@@ -6,7 +6,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { message, type ExecutionStatus, type Leg, type MarketDataMessage, type Message, type MessageOf } from '../../src/protocol/index.js';
+import { message, type ExecutionStatus, type Leg, type MarketDataMessage, type Message, type MessageOf, UNSTAMPED_DECISION } from '../../src/protocol/index.js';
 import { ActorHarness } from '../helpers/actor-harness.js';
 import { monoNowNs } from '../../src/base/clock.js';
 import { DEFAULT_PASSPHRASE } from '../../src/sim/options.js';
@@ -157,7 +157,7 @@ export class ExecutionUnderTest {
 
   submit(fields: Partial<MessageOf<'SubmitOrder'>> & Pick<MessageOf<'SubmitOrder'>, 'intentSeq'>): void {
     const leg: Leg = { venue: 'binanceusdm', symbol: 'BTC/USDT:USDT', side: 'buy', orderType: 'market', timeInForce: 'IOC', qty: 0.01, limitPx: null, reduceOnly: false };
-    this.harness.push('commands', message('SubmitOrder', { ts: monoNowNs(), strategyId: this.strategyId, ...leg, ...fields }));
+    this.harness.push('commands', message('SubmitOrder', { ...UNSTAMPED_DECISION, ts: monoNowNs(), strategyId: this.strategyId, ...leg, ...fields }));
   }
 
   send(command: Message): void {

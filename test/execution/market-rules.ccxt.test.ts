@@ -15,7 +15,7 @@ import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { message, type CommandMessage, type Leg, type MarketDataMessage, type MessageOf } from '../../src/protocol/index.js';
+import { message, UNSTAMPED_DECISION, type CommandMessage, type Leg, type MarketDataMessage, type MessageOf } from '../../src/protocol/index.js';
 import { DEFAULT_CREDENTIALS } from '../../src/sim/options.js';
 import type { Simulator } from '../../src/sim/simulator.js';
 import { roundToStep } from '../../src/trading/market/lot-size.js';
@@ -153,11 +153,11 @@ describe('market rules and fees from the venue', () => {
     const rejectedBefore = exec.eventsOf('OrderRejected').length;
     const sentBefore = (await sim.control.orders({ venue: 'binance' })).length;
     // 0.00005 BTC is on binance's 0.00001 step and above its minimum quantity, but worth ~3 USDT < 5.
-    exec.send(message('SubmitOrder', { ts: 1, strategyId: exec.strategyId, intentSeq: 100, venue: 'binance', symbol: 'BTC/USDT', side: 'buy', orderType: 'market', timeInForce: 'IOC', qty: 0.00005, limitPx: null, reduceOnly: false }));
+    exec.send(message('SubmitOrder', { ...UNSTAMPED_DECISION, ts: 1, strategyId: exec.strategyId, intentSeq: 100, venue: 'binance', symbol: 'BTC/USDT', side: 'buy', orderType: 'market', timeInForce: 'IOC', qty: 0.00005, limitPx: null, reduceOnly: false }));
     const denied = await exec.outcome(100);
     expect(denied).toMatchObject({ type: 'OrderDenied', reason: 'min_notional' });
     expect((denied as MessageOf<'OrderDenied'>).detail).toMatch(/below binance's minimum notional 5 for BTC\/USDT/);
-    exec.send(message('SubmitOrder', { ts: 1, strategyId: exec.strategyId, intentSeq: 101, venue: 'binance', symbol: 'BTC/USDT', side: 'buy', orderType: 'market', timeInForce: 'IOC', qty: 0.000004, limitPx: null, reduceOnly: false }));
+    exec.send(message('SubmitOrder', { ...UNSTAMPED_DECISION, ts: 1, strategyId: exec.strategyId, intentSeq: 101, venue: 'binance', symbol: 'BTC/USDT', side: 'buy', orderType: 'market', timeInForce: 'IOC', qty: 0.000004, limitPx: null, reduceOnly: false }));
     expect(await exec.verdict(101)).toBe('min_qty');
     // Neither reached the venue, so neither was rejected there (nor counted by the circuit breaker).
     expect(exec.eventsOf('OrderRejected').length).toBe(rejectedBefore);

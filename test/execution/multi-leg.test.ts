@@ -4,7 +4,7 @@
  * underlying ends within tolerance (checked on the journal's positions and at the simulator).
  */
 import { describe, expect, it } from 'vitest';
-import { message, type Leg, type LegFailurePolicy } from '../../src/protocol/index.js';
+import { message, type Leg, type LegFailurePolicy, UNSTAMPED_DECISION } from '../../src/protocol/index.js';
 import { monoNowNs } from '../../src/base/clock.js';
 import { makeClientOrderId } from '../../src/trading/orders/client-order-id.js';
 import { simulatorSuite, type ExecutionUnderTest } from './helpers.js';
@@ -23,7 +23,7 @@ async function runWithRejectedLeg(policy: LegFailurePolicy): Promise<{ exec: Exe
   // Only the first attempt of leg 1 is refused: a retry or hedge carries a new attempt number.
   const rejected = makeClientOrderId({ strategyId: exec.strategyId, intentSeq, leg: 1, attempt: 0 }, SHORT_SPOT.venue);
   await suite.sim().control.inject({ kind: 'reject-orders', venue: SHORT_SPOT.venue, clientOrderIdPrefix: rejected });
-  exec.send(message('SubmitMultiLeg', { ts: monoNowNs(), strategyId: exec.strategyId, intentSeq, legs: [LONG_PERP, SHORT_SPOT], onLegFailure: policy, toleranceUsd: TOLERANCE_USD, timeoutMs: 5_000 }));
+  exec.send(message('SubmitMultiLeg', { ...UNSTAMPED_DECISION, ts: monoNowNs(), strategyId: exec.strategyId, intentSeq, legs: [LONG_PERP, SHORT_SPOT], onLegFailure: policy, toleranceUsd: TOLERANCE_USD, timeoutMs: 5_000 }));
   await exec.waitFor('LegImbalanceUpdated', (e) => e.action === 'resolved' || e.action === 'failed');
   await suite.sim().control.clearFaults();
   const actions = exec.eventsOf('LegImbalanceUpdated').map((e) => e.action);
@@ -35,6 +35,18 @@ async function runWithRejectedLeg(policy: LegFailurePolicy): Promise<{ exec: Exe
 function netBtcUsd(exec: ExecutionUnderTest): number {
   return exec.status().positions.filter((p) => p.strategyId === exec.strategyId && p.symbol.startsWith('BTC/')).reduce((sum, p) => sum + p.qty * (p.markPx ?? p.avgEntryPx), 0);
 }
+
+describe('multi-leg orders that fill', () => {
+  it('sends both legs through ccxt with every stage measured, and how far apart they were written', async () => {
+    const exec = await executions.start({ risk: { maxSymbolNetExposureUsd: 5_000, rateBudget: { capacity: 500, refillPerSecond: 500 } } });
+    await exec.reconciled();
+    exec.send(message('SubmitMultiLeg', { ...UNSTAMPED_DECISION, ts: monoNowNs(), strategyId: exec.strategyId, intentSeq: 1, legs: [LONG_PERP, SHORT_SPOT], onLegFailure: 'unwind', toleranceUsd: TOLERANCE_USD, timeoutMs: 5_000 }));
+    await exec.waitFor('Filled', (e) => e.leg === 0);
+    await exec.waitFor('Filled', (e) => e.leg === 1);
+    const stages = Object.fromEntries(exec.status().stageLatencyUs.map((s) => [s.stage, s.count]));
+    expect(stages).toMatchObject({ risk: 1, journal: 1, build_sign: 2, write: 2, tick_to_wire: 2, leg_spread: 1 });
+  });
+});
 
 describe('multi-leg orders with a rejected leg', () => {
   it('unwind: the filled leg is flattened, every step reported, exposure back within tolerance', async () => {

@@ -149,5 +149,11 @@ describe('orders through ccxt', () => {
     const stats = exec.status();
     expect(stats.ordersByStatus).toEqual({ filled: 3, canceled: 4, rejected: 4 });
     expect(stats.tickToOrderLatencyUs.count).toBe(11);
+    // Every request that reached ccxt was stamped at its socket write (the rejected ones too:
+    // they left), after it was built and signed; this fixture's commands are unstamped timer ones.
+    const stage = (name: string) => stats.stageLatencyUs.find((s) => s.stage === name && s.path === 'timer');
+    expect(stage('write')?.count).toBe(stage('build_sign')?.count);
+    expect(stage('write')?.count).toBeGreaterThanOrEqual(7);
+    expect(stats.commandsByPath).toEqual({ tick: 0, timer: 11 });
   });
 });

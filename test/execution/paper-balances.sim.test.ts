@@ -5,7 +5,7 @@
  * market rules from ccxt's markets: the simulator stands in for the public venues (`simUrl`).
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { message, type ExecutionStatus, type Message, type MessageOf } from '../../src/protocol/index.js';
+import { message, UNSTAMPED_DECISION, type ExecutionStatus, type Message, type MessageOf } from '../../src/protocol/index.js';
 import { ActorHarness } from '../helpers/actor-harness.js';
 import { eventually } from '../helpers/workers.js';
 import execution from '../../actors/execution/execution.js';
@@ -42,7 +42,7 @@ async function paperExecution(): Promise<{ harness: ActorHarness; events: EventC
 }
 
 const sell = (intentSeq: number, qty: number): Message =>
-  message('SubmitOrder', { ts: 1, strategyId: 'paper', intentSeq, venue: VENUE, symbol: SYMBOL, side: 'sell', orderType: 'market', timeInForce: 'IOC', qty, limitPx: null, reduceOnly: false });
+  message('SubmitOrder', { ...UNSTAMPED_DECISION, ts: 1, strategyId: 'paper', intentSeq, venue: VENUE, symbol: SYMBOL, side: 'sell', orderType: 'market', timeInForce: 'IOC', qty, limitPx: null, reduceOnly: false });
 
 describe('paper balances', () => {
   it('start from paper.startingBalances, refuse a sell beyond them, and follow the fills', async () => {
@@ -69,7 +69,7 @@ describe('paper balances', () => {
   it('a funding settlement refreshes the account at once (refreshMs is a minute here)', async () => {
     const { harness, events } = await paperExecution();
     const usdtTotal = (e: MessageOf<'BalanceChanged'>): number => e.balances.find((b) => b.asset === 'USDT')!.total;
-    harness.push('commands', message('SubmitOrder', { ts: 1, strategyId: 'paper', intentSeq: 1, venue: PERP_VENUE, symbol: PERP, side: 'buy', orderType: 'market', timeInForce: 'IOC', qty: 0.1, limitPx: null, reduceOnly: false }));
+    harness.push('commands', message('SubmitOrder', { ...UNSTAMPED_DECISION, ts: 1, strategyId: 'paper', intentSeq: 1, venue: PERP_VENUE, symbol: PERP, side: 'buy', orderType: 'market', timeInForce: 'IOC', qty: 0.1, limitPx: null, reduceOnly: false }));
     const filled = await events.waitFor('Filled', (e) => e.intentSeq === 1);
     const afterFill = 100_000 - filled.fee; // the default simulated account: 100 000 USDT
     await events.waitFor('BalanceChanged', (e) => e.venue === PERP_VENUE && Math.abs(usdtTotal(e) - afterFill) < 1e-9);

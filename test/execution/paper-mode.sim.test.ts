@@ -11,7 +11,7 @@
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { message, topicOf, type ExecutionStatus, type MarketDataMessage, type Message } from '../../src/protocol/index.js';
+import { message, topicOf, type ExecutionStatus, type MarketDataMessage, type Message, UNSTAMPED_DECISION } from '../../src/protocol/index.js';
 import { parseGraphConfig } from '../../src/runtime/graph/graph-config.js';
 import { LockstepGraph } from '../../src/runtime/graph/lockstep.js';
 import { ActorHarness } from '../helpers/actor-harness.js';
@@ -74,7 +74,7 @@ function mark(markPx: number, exchangeTimeMs = Date.now()): MarketDataMessage {
 }
 
 function order(intentSeq: number, fields: Partial<Message & { type: 'SubmitOrder' }> = {}): Message {
-  return message('SubmitOrder', { ts: 1, strategyId: 'paper', intentSeq, venue: VENUE, symbol: SYMBOL, side: 'buy', orderType: 'market', timeInForce: 'IOC', qty: 0.1, limitPx: null, reduceOnly: false, ...fields });
+  return message('SubmitOrder', { ...UNSTAMPED_DECISION, ts: 1, strategyId: 'paper', intentSeq, venue: VENUE, symbol: SYMBOL, side: 'buy', orderType: 'market', timeInForce: 'IOC', qty: 0.1, limitPx: null, reduceOnly: false, ...fields });
 }
 
 const executionStatus = (harness: ActorHarness): ExecutionStatus | undefined => harness.status().custom as ExecutionStatus | undefined;

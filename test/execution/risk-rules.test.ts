@@ -3,7 +3,7 @@
  * commands in, events out, orders against the simulator with the real ccxt client, a real journal.
  */
 import { describe, expect, it } from 'vitest';
-import { message } from '../../src/protocol/index.js';
+import { message, UNSTAMPED_DECISION } from '../../src/protocol/index.js';
 import { monoNowNs } from '../../src/base/clock.js';
 import { eventually } from '../helpers/workers.js';
 import { midOf, simulatorSuite, type ExecutionUnderTest } from './helpers.js';
@@ -116,7 +116,7 @@ describe('pre-trade risk through the execution actor', () => {
 
   it('a repeated intent sequence is denied; the same bytes delivered again are ignored', async () => {
     const exec = await started({});
-    const command = message('SubmitOrder', { ts: monoNowNs(), strategyId: exec.strategyId, intentSeq: 7, ...PERP, side: 'buy', orderType: 'market', timeInForce: 'IOC', qty: 0.002, limitPx: null, reduceOnly: false });
+    const command = message('SubmitOrder', { ...UNSTAMPED_DECISION, ts: monoNowNs(), strategyId: exec.strategyId, intentSeq: 7, ...PERP, side: 'buy', orderType: 'market', timeInForce: 'IOC', qty: 0.002, limitPx: null, reduceOnly: false });
     exec.send(command);
     expect(await exec.verdict(7)).toBe('allowed');
     exec.send(command);

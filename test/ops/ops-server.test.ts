@@ -23,7 +23,12 @@ function status(): SystemStatus {
     pnl: { realized: 1.5, unrealized: -0.5, funding: 2, fees: 0.25, net: 2.75 },
     risk: { state: 'ACTIVE', reason: '', denialsByReason: { notional_cap: 4, price_collar: 1 } },
     orders: { sent: 9, fills: 7, byVenueStatus: [{ venue: 'binance', status: 'filled', count: 7 }] },
-    latency: { boundsUs: [10, 100, 1000], cumulativeCounts: [3, 8, 9], count: 9, sumUs: 1234, p50Us: 40, p99Us: 900 },
+    latency: { boundsUs: [10, 100, 1000], cumulativeCounts: [3, 8, 9], count: 9, sumUs: 1234, p50Us: 40, p90Us: 800, p99Us: 900, p999Us: 900, maxUs: 900 },
+    stages: [
+      { stage: 'risk', path: 'tick', boundsUs: [10, 100], cumulativeCounts: [5, 6], count: 6, sumUs: 70, p50Us: 9, p90Us: 50, p99Us: 60, p999Us: 60, maxUs: 60 },
+      { stage: 'tick_to_wire', path: 'timer', boundsUs: [10, 100], cumulativeCounts: [0, 1], count: 2, sumUs: 900, p50Us: 90, p90Us: 810, p99Us: 810, p999Us: 810, maxUs: 810 },
+    ],
+    commandsByPath: { tick: 6, timer: 2 },
     balances: {},
     opportunities: { total: 77, best: [] },
     reconciliation: {
@@ -100,6 +105,13 @@ describe('ops server', () => {
     expect(value('arbiter_tick_to_order_latency_us_bucket', { le: '100' })).toBe(8);
     expect(value('arbiter_tick_to_order_latency_us_bucket', { le: '+Inf' })).toBe(9);
     expect(value('arbiter_tick_to_order_latency_us_count')).toBe(9);
+    // Per stage and deciding path, with real buckets; and commands counted per path.
+    expect(types.get('arbiter_order_stage_latency_us')).toBe('histogram');
+    expect(value('arbiter_order_stage_latency_us_bucket', { stage: 'risk', path: 'tick', le: '10' })).toBe(5);
+    expect(value('arbiter_order_stage_latency_us_bucket', { stage: 'tick_to_wire', path: 'timer', le: '+Inf' })).toBe(2);
+    expect(value('arbiter_order_stage_latency_us_sum', { stage: 'tick_to_wire', path: 'timer' })).toBe(900);
+    expect(value('arbiter_order_commands_total', { path: 'tick' })).toBe(6);
+    expect(value('arbiter_order_commands_total', { path: 'timer' })).toBe(2);
   });
 
   it('refuses mutating routes without the bearer token (401) or with a wrong one', async () => {

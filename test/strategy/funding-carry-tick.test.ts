@@ -49,7 +49,8 @@ describe('funding-carry: acting on the tick', () => {
     flatMarket(timer);
     timer.push(funding('bybit', BTC, 0.0002, 1, 1_500));
     const timed = await timer.evaluate();
-    expect(timed.intents).toEqual(intents);
+    // …except that each says which path decided it.
+    expect(timed.intents).toEqual(intents.map((command) => ({ ...command, path: 'timer' })));
     expect(timed.opportunities).toEqual(opportunities);
 
     // While the intent is in flight, ticks send nothing and the timer reports the hold: no second entry.

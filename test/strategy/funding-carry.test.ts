@@ -59,6 +59,10 @@ describe('funding-carry: entry', () => {
         onLegFailure: 'unwind',
         toleranceUsd: 25,
         timeoutMs: 5_000,
+        // Decided by the evaluation timer, which fired (and finished) at the clock's mono time.
+        path: 'timer',
+        strategyInNs: run.clock.nowMonoNs,
+        decidedNs: run.clock.nowMonoNs,
       }),
     ]);
     // Gross: (2e-4 − 5e-5) per hour × 72 h = 108 bps. Costs: bybit (5.5 fee + 0.5 half-spread)

@@ -45,7 +45,8 @@ describe('spot-perp-hedge: acting on the tick', () => {
     const timer = await start({ actOnTick: false });
     timer.push(...books(), funding('binanceusdm', PERP, NORMAL, 4, 1_000), funding('binanceusdm', PERP, EXTREME, 4, 1_500));
     const timed = await timer.evaluate();
-    expect(timed.intents).toEqual(intents);
+    // …except that each says which path decided it.
+    expect(timed.intents).toEqual(intents.map((command) => ({ ...command, path: 'timer' })));
     expect(timed.opportunities).toEqual(opportunities);
 
     // In flight: more ticks send nothing.

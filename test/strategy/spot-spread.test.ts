@@ -31,6 +31,35 @@ describe('spot-spread: acting on the tick', () => {
     expect(opportunityFor(evaluated.opportunities, BTC)).toMatchObject({ decision: 'hold' });
   });
 
+  it('decides a follow-up intent on a tick after the previous intent’s final event, on a book newer than its fills', async () => {
+    const run = await start({ actOnTick: true });
+    run.push(top('binance', BTC, 60_000, 0.5, 60_006, 0.5, 1_100), top('okx', BTC, 59_990, 1, 60_010, 1, 1_300), top('bybit', BTC, 60_200, 0.3, 60_206, 0.3, 1_400));
+    const [first] = (await run.received()).intents as MultiLeg[];
+    expect(first).toMatchObject({ type: 'SubmitMultiLeg', path: 'tick', strategyInNs: run.clock.nowMonoNs, decidedNs: run.clock.nowMonoNs });
+    // Execution answers every leg; the fills arrive at the strategy at mono time `fillsAtNs`.
+    run.clock.advance(5);
+    const fillsAtNs = run.clock.nowMonoNs;
+    run.push(filled(first!, 0, 60_006), filled(first!, 1, 60_200));
+    expect(await run.received()).toEqual({ intents: [], opportunities: [] });
+    expect(run.status().inFlight).toEqual([]); // closed by its last event, no evaluation ran
+    // A book that left the feed before the fills arrived may still show what they took: no trade,
+    // and the guard holds per market (binance's book is newer now, bybit's is not).
+    run.push(top('bybit', BTC, 60_210, 0.3, 60_216, 0.3, fillsAtNs - 1), top('binance', BTC, 60_000, 0.5, 60_006, 0.5, fillsAtNs + 1));
+    expect(await run.received()).toEqual({ intents: [], opportunities: [] });
+    // The next bybit book after them decides the follow-up, on the tick, with that tick as ts.
+    run.clock.advance(1);
+    run.push(top('bybit', BTC, 60_220, 0.3, 60_226, 0.3, fillsAtNs + 2));
+    const { intents } = await run.received();
+    expect(intents).toEqual([expect.objectContaining({ type: 'SubmitMultiLeg', intentSeq: first!.intentSeq + 1, ts: fillsAtNs + 2, path: 'tick', decidedNs: run.clock.nowMonoNs })]);
+  });
+
+  it('marks what the evaluation timer decided as the timer path', async () => {
+    const run = await start();
+    market(run, 60_200);
+    const { intents } = await run.evaluate();
+    expect(intents).toEqual([expect.objectContaining({ type: 'SubmitMultiLeg', path: 'timer', strategyInNs: run.clock.nowMonoNs, decidedNs: run.clock.nowMonoNs })]);
+  });
+
   it('does nothing on a tick that does not clear minSpreadBps', async () => {
     const run = await start({ actOnTick: true });
     market(run, 60_150);

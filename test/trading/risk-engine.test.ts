@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Leg } from '../../src/protocol/index.js';
-import { message } from '../../src/protocol/index.js';
+import { message, UNSTAMPED_DECISION } from '../../src/protocol/index.js';
 import { RiskEngine, type RiskContext, type RiskDecision } from '../../src/trading/risk/engine.js';
 import { riskConfig, type RiskConfigInput } from '../../src/trading/risk/config.js';
 import { orderRequestOf, validateRequest, type Denial, type OrderRequest, type ValidRequest } from '../../src/trading/risk/order-checks.js';
@@ -96,10 +96,10 @@ describe('risk: order shape', () => {
   });
 
   it('builds a request from SubmitOrder and SubmitMultiLeg commands', () => {
-    const submit = message('SubmitOrder', { ts: 0, strategyId: 's', intentSeq: 9, venue: 'okx', symbol: BTC, side: 'sell', orderType: 'limit', timeInForce: 'GTC', qty: 2, limitPx: 99, reduceOnly: true });
+    const submit = message('SubmitOrder', { ...UNSTAMPED_DECISION, ts: 0, strategyId: 's', intentSeq: 9, venue: 'okx', symbol: BTC, side: 'sell', orderType: 'limit', timeInForce: 'GTC', qty: 2, limitPx: 99, reduceOnly: true });
     expect(orderRequestOf(submit)).toEqual({ strategyId: 's', intentSeq: 9, multiLeg: null, legs: [{ venue: 'okx', symbol: BTC, side: 'sell', orderType: 'limit', timeInForce: 'GTC', qty: 2, limitPx: 99, reduceOnly: true }] });
     const legs = [leg('okx', 'buy', 1), leg('bybit', 'sell', 1)];
-    const multi = message('SubmitMultiLeg', { ts: 0, strategyId: 's', intentSeq: 10, legs, onLegFailure: 'unwind', toleranceUsd: 25, timeoutMs: 3_000 });
+    const multi = message('SubmitMultiLeg', { ...UNSTAMPED_DECISION, ts: 0, strategyId: 's', intentSeq: 10, legs, onLegFailure: 'unwind', toleranceUsd: 25, timeoutMs: 3_000 });
     expect(orderRequestOf(multi)).toEqual({ strategyId: 's', intentSeq: 10, legs, multiLeg: { toleranceUsd: 25, timeoutMs: 3_000 } });
   });
 });

@@ -5,18 +5,23 @@
  * - `md` messages update the market view in place (the hot path: no allocation beyond the
  *   book's own); a book or funding update then goes to the engine's tick path when it has one
  *   (onBookUpdate / onFundingUpdate), which may decide at once on that message;
- * - `events` go through the shared ledger (intents, positions, back-off, trading state), then to
- *   the engine for anything it keeps itself (spot inventory); `BalanceChanged` goes to the engine
- *   (engines that keep no balances ignore it);
+ * - `events` go through the shared ledger (intents, positions, back-off, trading state; the event
+ *   that answers an intent's last leg closes it), then to the engine for anything it keeps itself
+ *   (spot inventory); `BalanceChanged` goes to the engine (engines that keep no balances ignore it);
  * - a timer every `evaluationIntervalMs` runs the engine's evaluation and sends what it decided:
- *   commands on `intents` first (latency), then the opportunities.
+ *   commands on `intents` first (latency), then the opportunities. It is the fallback (intents
+ *   execution never answered, reporting); trades are meant to be decided on the tick path.
+ *
+ * Every order command is stamped with the path that decided it (`tick` or `timer`) and, on the
+ * monotonic clock, when the handler began and when the decision was ready, so execution can
+ * split tick-to-wire into stages.
  *
  * Timers are set in onStart, which runs after init and after a restore alike.
  */
 import type { MarketDataMessage, MessageOf, OrderEventMessage } from '../../../src/protocol/index.js';
 import { defineActor, type ActorContext, type ActorDefinition } from '../../../src/runtime/actor/actor.js';
 import type { BookUpdate, FundingUpdate, StrategyLogic } from '../../../src/trading/strategy/logic.js';
-import type { StrategyOutput } from '../../../src/trading/strategy/outputs.js';
+import { stampDecision, type StrategyOutput } from '../../../src/trading/strategy/outputs.js';
 import { applyOrderEvent } from '../../../src/trading/strategy/intent-book.js';
 import { applyMarketData } from '../../../src/trading/strategy/market-view.js';
 import type { CommonParams } from '../../../src/trading/strategy/params.js';
@@ -41,15 +46,18 @@ export function strategyActor<S extends BaseState, P extends CommonParams>(engin
   const tickHandler = <M extends BookUpdate | FundingUpdate>(react: TickPath<M> | undefined) =>
     react
       ? (state: S, message: M, ctx: ActorContext<P>): void => {
+          const inNs = ctx.clock.monoNs();
           applyMarketData(state.market, message);
           const out = react(state, message, ctx.params, ctx.clock.wallMs());
-          if (out !== null) send(out, ctx);
+          if (out === null) return;
+          stampDecision(out, 'tick', inNs, ctx.clock.monoNs());
+          send(out, ctx);
         }
       : onMarketData;
   const onBook = tickHandler(engine.onBookUpdate?.bind(engine));
   const onFunding = tickHandler(engine.onFundingUpdate?.bind(engine));
   const onEvent = (state: S, message: OrderEventMessage, ctx: ActorContext<P>): void => {
-    applyOrderEvent(state.ledger, message, ctx.clock.wallMs(), ctx.params.backoffMs);
+    applyOrderEvent(state.ledger, message, ctx.clock.wallMs(), ctx.params.backoffMs, ctx.clock.monoNs());
     engine.onOrderEvent?.(state, message, ctx.params);
   };
   const onBalances = (state: S, message: MessageOf<'BalanceChanged'>, ctx: ActorContext<P>): void => engine.onBalanceChanged?.(state, message, ctx.params);
@@ -82,7 +90,10 @@ export function strategyActor<S extends BaseState, P extends CommonParams>(engin
     },
     onTimer(state, name, ctx) {
       if (name !== EVALUATE_TIMER) return;
-      send(engine.evaluate(state, ctx.params, ctx.clock.wallMs()), ctx);
+      const inNs = ctx.clock.monoNs();
+      const out = engine.evaluate(state, ctx.params, ctx.clock.wallMs());
+      stampDecision(out, 'timer', inNs, ctx.clock.monoNs());
+      send(out, ctx);
     },
     snapshot: (state) => engine.snapshot(state),
     restore: (snapshot, fromVersion, ctx) => engine.restore(snapshot, fromVersion, ctx.actorId, ctx.params, clockOf(ctx)),

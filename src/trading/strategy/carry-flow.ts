@@ -21,7 +21,7 @@ import type { FundingQuote } from '../market/funding.js';
 import { MS_PER_HOUR } from '../market/funding.js';
 import { marketKindOf } from '../market/symbols.js';
 import { carryExitReason, carryHoldEdge, fmt, label, type CarryEntry, type CarryEstimate, type CarryMarket } from './carry-economics.js';
-import { backoffOf, entryBlockedBy, exitBlockedBy, inFlight, positionQty, settleIntents, type IntentBook } from './intent-book.js';
+import { backoffOf, bookNewerThanFill, entryBlockedBy, exitBlockedBy, inFlight, positionQty, settleIntents, type IntentBook } from './intent-book.js';
 import { decisionTs, unusableForMs } from './market-view.js';
 import { commonParamsShape, type CommonParams } from './params.js';
 import { emptyOutput, iocLeg, protectiveLimitPx, publishOpportunity, submitCommand, type OpportunityFields, type StrategyOutput } from './outputs.js';
@@ -156,6 +156,9 @@ export function reactCarry<S extends CarryState, P extends CarryParams>(state: S
   }
   const spec = hooks.specFor(state, params, key);
   if (carry !== undefined && !fundingExitDue(params, spec, carry)) return null;
+  // A new entry after the last one's fills waits for books that show what they took; an exit
+  // closes the known position and needs no such guard.
+  if (carry === undefined) for (const m of spec.markets) if (!bookNewerThanFill(ledger, state.market.lastTs, m.venue, m.symbol)) return null;
   const out = emptyOutput();
   evaluateKey(state, { kind: hooks.kind, nowMs, params, triggerTs: ts }, spec, out);
   return out.commands.length > 0 ? out : null;

@@ -7,8 +7,14 @@
  *   snapshot (kill -9) still counts above every sequence it used before, as long as it averaged
  *   fewer than ten intents a second (these strategies send a handful a minute).
  * - the intents in flight, keyed by intentSeq: one per opportunity key at a time. An intent is
- *   over when every leg has a final answer (filled, canceled, rejected, denied) and no leg
- *   imbalance is being repaired, or at its deadline if execution never answers.
+ *   over on the event that gives its last leg a final answer (filled, canceled, rejected,
+ *   denied), so the tick path may decide a follow-up on the next book update. When its legs
+ *   ended differently (one filled, another did not), execution's leg-imbalance report follows
+ *   the last leg's event, so such an intent waits for its verdict (resolved or failed); the
+ *   evaluation timer is the fallback that closes an answered intent no report followed (the
+ *   imbalance was within tolerance) and writes off one execution never answered.
+ * - the monotonic time (ns) of the strategy's last fill per market: a book that arrived before
+ *   it may still show the liquidity that fill took, so the tick path acts only on a newer one.
  * - back-off: a denial, a rejection, a leg imbalance or an unanswered intent parks the
  *   opportunity for `backoffMs`, so a refusing risk engine or a broken venue is not hammered.
  * - positions per market, moved by fills at once and overwritten by execution's
@@ -27,6 +33,11 @@ export interface PendingIntent {
   /** Per leg: a final answer was seen. */
   readonly legsEnded: boolean[];
   imbalanceOpen: boolean;
+  /** Some leg filled (in part or whole) / some leg ended without filling completely. */
+  filledAny: boolean;
+  shortAny: boolean;
+  /** Execution's imbalance report reached its verdict (resolved or failed). */
+  imbalanceSettled: boolean;
   /** The first failure reported for it, if any. */
   failure: string | null;
   readonly sentAtMs: number;
@@ -52,6 +63,8 @@ export interface IntentBook {
   positions: Record<string, MarketPosition>;
   fundingReceivedUsd: number;
   lastEvaluatedMs: number;
+  /** Per `venue|symbol`: when (monotonic ns, the clock of market data `ts`) the last fill there was seen. */
+  lastFillNs: Record<string, number>;
 }
 
 /** Finished intents are kept this long so late events (a fill after the deadline) still find their opportunity. */
@@ -71,6 +84,7 @@ export function createIntentBook(strategyId: string, nowMs: number): IntentBook 
     positions: {},
     fundingReceivedUsd: 0,
     lastEvaluatedMs: nowMs,
+    lastFillNs: {},
   };
 }
 
@@ -83,6 +97,9 @@ export function registerIntent(ledger: IntentBook, key: string, purpose: IntentP
     purpose,
     legsEnded: new Array<boolean>(legCount).fill(false),
     imbalanceOpen: false,
+    filledAny: false,
+    shortAny: false,
+    imbalanceSettled: false,
     failure: null,
     sentAtMs: nowMs,
     deadlineMs: nowMs + deadlineAfterMs,
@@ -126,27 +143,48 @@ export function positionQty(ledger: IntentBook, venue: string, symbol: string, d
   return position.avgEntryPx > 0 && Math.abs(position.qty * position.avgEntryPx) < dustUsd ? 0 : position.qty;
 }
 
-/** Folds one event from execution into the ledger. */
-export function applyOrderEvent(ledger: IntentBook, event: OrderEventMessage, nowMs: number, backoffMs: number): void {
+/**
+ * True when the market's latest message (`lastTs`, ingress ns) is newer than the strategy's last
+ * fill there, or it has none: a book the tick path decides on then already reflects what was taken.
+ */
+export function bookNewerThanFill(ledger: IntentBook, lastTs: ReadonlyMap<string, number>, venue: string, symbol: string): boolean {
+  const key = marketKey(venue, symbol);
+  const fillNs = ledger.lastFillNs[key];
+  return fillNs === undefined || (lastTs.get(key) ?? 0) > fillNs;
+}
+
+/**
+ * Folds one event from execution into the ledger, and closes the intent it completes. `nowNs` is
+ * the monotonic time the event arrived (for the fill guard, see `bookNewerThanFill`).
+ */
+export function applyOrderEvent(ledger: IntentBook, event: OrderEventMessage, nowMs: number, backoffMs: number, nowNs: number): void {
+  foldEvent(ledger, event, nowMs, backoffMs, nowNs);
+  if ('intentSeq' in event) settleIfAnswered(ledger, event.intentSeq, nowMs);
+}
+
+function foldEvent(ledger: IntentBook, event: OrderEventMessage, nowMs: number, backoffMs: number, nowNs: number): void {
   switch (event.type) {
     case 'OrderAccepted':
       return;
     case 'OrderDenied':
       ledger.counters.denied++;
+      markShort(ledger, event.intentSeq);
       fail(ledger, event.intentSeq, `denied ${event.reason}${event.detail ? `: ${event.detail}` : ''}`, nowMs, backoffMs);
       // Execution refuses a whole command before sending anything with one denial and no client
       // order id: every leg of it is over.
       return event.clientOrderId === '' ? endAllLegs(ledger, event.intentSeq) : endLeg(ledger, event.intentSeq, event.leg);
     case 'OrderRejected':
       ledger.counters.rejected++;
+      markShort(ledger, event.intentSeq);
       fail(ledger, event.intentSeq, `rejected by ${event.venue}: ${event.code} ${event.error}`, nowMs, backoffMs);
       return endLeg(ledger, event.intentSeq, event.leg);
     case 'PartiallyFilled':
-      return applyFillEvent(ledger, event);
+      return applyFillEvent(ledger, event, nowNs);
     case 'Filled':
-      applyFillEvent(ledger, event);
+      applyFillEvent(ledger, event, nowNs);
       return endLeg(ledger, event.intentSeq, event.leg);
     case 'Canceled':
+      markShort(ledger, event.intentSeq);
       return endLeg(ledger, event.intentSeq, event.leg);
     case 'PositionChanged':
       return applyPositionUpdate(ledger, event);
@@ -165,9 +203,25 @@ export function applyOrderEvent(ledger: IntentBook, event: OrderEventMessage, no
   }
 }
 
+const answered = (intent: PendingIntent): boolean => intent.legsEnded.every(Boolean) && !intent.imbalanceOpen;
+
+/** Closes the intent at once when this event gave it its final answer and no imbalance report can follow. */
+function settleIfAnswered(ledger: IntentBook, intentSeq: number, nowMs: number): void {
+  const intent = ledger.intents[intentSeq];
+  if (!intent || intent.doneAtMs !== null || !answered(intent)) return;
+  const mixed = intent.legsEnded.length > 1 && intent.filledAny && intent.shortAny && !intent.imbalanceSettled;
+  if (!mixed) intent.doneAtMs = nowMs;
+}
+
+function markShort(ledger: IntentBook, intentSeq: number): void {
+  const intent = ledger.intents[intentSeq];
+  if (intent) intent.shortAny = true;
+}
+
 /**
- * Closes the intents that are over (every leg answered and no imbalance under repair, or past
- * the deadline) and returns them. Called at the start of every evaluation.
+ * The evaluation timer's fallback: writes off the intents past their deadline without a final
+ * answer (answered ones were closed by their last event), forgets old finished ones, and returns
+ * what it closed. Called at the start of every evaluation.
  */
 export function settleIntents(ledger: IntentBook, nowMs: number, backoffMs: number): PendingIntent[] {
   const finished: PendingIntent[] = [];
@@ -177,9 +231,9 @@ export function settleIntents(ledger: IntentBook, nowMs: number, backoffMs: numb
       if (nowMs - intent.doneAtMs > RETAIN_DONE_MS) delete ledger.intents[seq];
       continue;
     }
-    const answered = intent.legsEnded.every(Boolean) && !intent.imbalanceOpen;
-    if (!answered && nowMs < intent.deadlineMs) continue;
-    if (!answered) {
+    const done = answered(intent);
+    if (!done && nowMs < intent.deadlineMs) continue;
+    if (!done) {
       ledger.counters.unanswered++;
       fail(ledger, intent.intentSeq, 'no final answer from execution by the intent deadline', nowMs, backoffMs);
     }
@@ -212,9 +266,12 @@ function marketPosition(ledger: IntentBook, venue: string, symbol: string): Mark
   return (ledger.positions[key] ??= { venue, symbol, position: FLAT, unrealizedPnl: 0 });
 }
 
-function applyFillEvent(ledger: IntentBook, fill: MessageOf<'Filled'> | MessageOf<'PartiallyFilled'>): void {
+function applyFillEvent(ledger: IntentBook, fill: MessageOf<'Filled'> | MessageOf<'PartiallyFilled'>, nowNs: number): void {
   ledger.counters.fills++;
+  const intent = ledger.intents[fill.intentSeq];
+  if (intent) intent.filledAny = true;
   const entry = marketPosition(ledger, fill.venue, fill.symbol);
+  ledger.lastFillNs[marketKey(fill.venue, fill.symbol)] = nowNs;
   entry.position = applyFill(entry.position, { side: fill.side, qty: fill.fillQty, px: fill.fillPx, fee: feeInQuote(fill) });
 }
 
@@ -234,7 +291,10 @@ function applyPositionUpdate(ledger: IntentBook, update: MessageOf<'PositionChan
 function applyLegImbalance(ledger: IntentBook, event: MessageOf<'LegImbalanceUpdated'>, nowMs: number, backoffMs: number): void {
   const intent = ledger.intents[event.intentSeq];
   if (event.action === 'detected') ledger.counters.imbalances++;
-  if (intent) intent.imbalanceOpen = event.action !== 'resolved' && event.action !== 'failed';
+  if (intent) {
+    intent.imbalanceOpen = event.action !== 'resolved' && event.action !== 'failed';
+    intent.imbalanceSettled = !intent.imbalanceOpen;
+  }
   if (event.action !== 'resolved') fail(ledger, event.intentSeq, `leg imbalance ${event.action}: ${event.detail}`, nowMs, backoffMs);
 }
 

@@ -6,7 +6,7 @@
  * sends them concurrently and applies `onLegFailure` if one ends short). Every leg is IOC: a
  * resting order would leave a hedge half-built for as long as it rests.
  */
-import { message, type CommandMessage, type IntentPurpose, type Leg, type MessageOf, type OpportunityView, type Side, type StrategyStatus } from '../../protocol/index.js';
+import { message, UNSTAMPED_DECISION, type CommandMessage, type DecisionPath, type IntentPurpose, type Leg, type MessageOf, type OpportunityView, type Side, type StrategyStatus } from '../../protocol/index.js';
 import type { QuoteBook } from '../market/book.js';
 import { BPS } from '../market/symbols.js';
 import { registerIntent, type IntentBook } from './intent-book.js';
@@ -85,7 +85,11 @@ export function protectiveLimitPx(book: QuoteBook, venue: string, symbol: string
   return side === 'buy' ? top.askPx * (1 + limitSlippageBps * BPS) : top.bidPx * (1 - limitSlippageBps * BPS);
 }
 
-/** Registers the intent and builds its command (`SubmitOrder` for one leg, `SubmitMultiLeg` otherwise). */
+/**
+ * Registers the intent and builds its command (`SubmitOrder` for one leg, `SubmitMultiLeg`
+ * otherwise). Its decision fields say "timer, times unknown": the actor that sends it stamps the
+ * path and the times it knows (see `stampDecision`).
+ */
 export function submitCommand(
   ledger: IntentBook,
   params: CommonParams,
@@ -94,7 +98,7 @@ export function submitCommand(
 ): CommandMessage {
   const intentSeq = registerIntent(ledger, intent.key, intent.purpose, legs.length, intent.nowMs, params.intentDeadlineMs);
   const strategyId = ledger.strategyId;
-  if (legs.length === 1) return message('SubmitOrder', { ts: intent.ts, strategyId, intentSeq, ...(legs[0] as Leg) });
+  if (legs.length === 1) return message('SubmitOrder', { ts: intent.ts, strategyId, intentSeq, ...(legs[0] as Leg), ...UNSTAMPED_DECISION });
   return message('SubmitMultiLeg', {
     ts: intent.ts,
     strategyId,
@@ -103,5 +107,16 @@ export function submitCommand(
     onLegFailure: params.onLegFailure,
     toleranceUsd: params.toleranceUsd,
     timeoutMs: params.legTimeoutMs,
+    ...UNSTAMPED_DECISION,
   });
+}
+
+/** Marks the output's orders with the path that decided them and when (monotonic ns) it began and finished. */
+export function stampDecision(out: StrategyOutput, path: DecisionPath, strategyInNs: number, decidedNs: number): void {
+  for (const command of out.commands) {
+    if (command.type !== 'SubmitOrder' && command.type !== 'SubmitMultiLeg') continue;
+    command.path = path;
+    command.strategyInNs = strategyInNs;
+    command.decidedNs = decidedNs;
+  }
 }

@@ -23,7 +23,7 @@ import type { MarketRulesEntry } from '../market/market-rules-view.js';
 import { BPS, symbolParts } from '../market/symbols.js';
 import { fmt } from './carry-economics.js';
 import type { BookUpdate, StrategyLogic } from './logic.js';
-import { backoffOf, entryBlockedBy, inFlight, intentBookStatus, settleIntents } from './intent-book.js';
+import { backoffOf, bookNewerThanFill, entryBlockedBy, inFlight, intentBookStatus, settleIntents } from './intent-book.js';
 import { decisionTs } from './market-view.js';
 import { emptyOutput, iocLeg, opportunitiesStatus, publishOpportunity, submitCommand, type OpportunityFields, type StrategyOutput } from './outputs.js';
 import { commonParamsShape, distinctList, parseStrategyParams, spotSymbolSchema } from './params.js';
@@ -172,7 +172,9 @@ function evaluateSpotSpread(state: SpotSpreadState, params: SpotSpreadParams, no
 
 /**
  * On a book update of one of its symbols: acts at once when a cross clears every gate, otherwise
- * does nothing (null, no allocation) and leaves the reporting to the timer's evaluation.
+ * does nothing (null, no allocation) and leaves the reporting to the timer's evaluation. A
+ * follow-up trade waits for the previous intent's final event, then for a book on both markets
+ * newer than the fills it brought (an older one may still show the liquidity they took).
  */
 function reactSpotSpread(state: SpotSpreadState, message: BookUpdate, params: SpotSpreadParams, nowMs: number): StrategyOutput | null {
   const { symbol } = message;
@@ -181,6 +183,8 @@ function reactSpotSpread(state: SpotSpreadState, message: BookUpdate, params: Sp
   if (cross === null || cross.netBps < params.minSpreadBps || cross.qty === 0 || cross.qty * cross.askPx < params.minNotionalUsd) return null;
   const { ledger } = state;
   if (inFlight(ledger, symbol) || backoffOf(ledger, symbol, nowMs) || entryBlockedBy(ledger) !== null) return null;
+  const { lastTs } = state.market;
+  if (!bookNewerThanFill(ledger, lastTs, cross.sellVenue, symbol) || !bookNewerThanFill(ledger, lastTs, cross.buyVenue, symbol)) return null;
   const out = emptyOutput();
   decide(state, params, symbol, cross, nowMs, out);
   return out;

@@ -60,6 +60,8 @@ export function snapshotBase(state: BaseState): BaseSnapshot {
 export function restoreBase(snapshot: BaseSnapshot, strategyId: string, params: CommonParams, clock: StrategyClock): BaseState {
   const ledger = structuredClone(snapshot.ledger);
   ledger.strategyId = strategyId;
+  // Snapshots taken before the fill guard existed have no fill times: no guard until the next fill.
+  ledger.lastFillNs ??= {};
   const market = restoreMarketView(structuredClone(snapshot.market), () => clock.bookMs(), params.maxQuoteAgeMs);
   return { ledger, market, rules: new MarketRulesView(structuredClone(snapshot.rules ?? [])), recent: structuredClone(snapshot.recent) };
 }

@@ -5,6 +5,12 @@
  *
  * - `handleMessage` runs for every frame of every socket: it stamps the client with the time of
  *   its last frame, and notices a new client object for a URL seen before, which is a reconnect.
+ * - `client(url)`: each new websocket client gets a listener on its socket's `message` event,
+ *   prepended so it runs before ccxt's own (which only queues the frame for parsing later): it
+ *   stamps the frame's arrival. `handleMessage` then takes the stamp of the frame it handles
+ *   (frames of a socket are delivered in order), and `frameArrivalNs` is the ingress time of the
+ *   market data that frame resolves: before ccxt parsed it, not after. When ccxt flushes a
+ *   burst of frames before any watcher runs, watchers see the last frame's arrival.
  * - `log`: a frame ccxt cannot parse is logged as `onMessage JSON.parse` and then handed raw to
  *   the venue's handler, which throws and rejects every pending watch on that socket. Only
  *   here is it recognisable as a malformed frame, so it is counted here (and nothing goes to stdout).
@@ -28,7 +34,28 @@ interface WsClientLike {
 }
 
 const LAST_FRAME_NS = Symbol('arbiter.lastFrameNs');
-type Stamped = WsClientLike & { [LAST_FRAME_NS]?: number };
+const ARRIVALS = Symbol('arbiter.frameArrivals');
+type Stamped = WsClientLike & { [LAST_FRAME_NS]?: number; [ARRIVALS]?: ArrivalQueue; connection?: { prependListener?: (event: string, listener: () => void) => unknown } };
+
+/**
+ * Arrival times of a socket's frames not yet handed to ccxt's handler, FIFO, in a fixed ring:
+ * ccxt pauses the socket at 1024 queued frames, so 2048 slots never wrap onto unread ones.
+ */
+class ArrivalQueue {
+  private readonly slots = new Float64Array(2048);
+  private head = 0;
+  private tail = 0;
+
+  push(ns: number): void {
+    this.slots[this.tail++ & 2047] = ns;
+    if (this.tail - this.head > 2048) this.head = this.tail - 2048;
+  }
+
+  /** The oldest unread arrival, or 0 when none is queued. */
+  shift(): number {
+    return this.head < this.tail ? (this.slots[this.head++ & 2047] as number) : 0;
+  }
+}
 
 /** Errors from sockets we closed ourselves arrive a little later; within this window they are ours. */
 const DELIBERATE_CLOSE_WINDOW_NS = 2e9;
@@ -40,17 +67,27 @@ export class ConnectionWatch {
   malformedFrames = 0;
   private readonly clientByUrl = new Map<string, object>();
   private deliberateUntilNs = 0;
+  /** When (monotonic ns) the frame ccxt handled last reached its socket, 0 before any. */
+  frameArrivalNs = 0;
 
   constructor(
     private readonly exchange: Exchange,
     private readonly onMalformed: (detail: string) => void,
   ) {
-    const hooks = exchange as unknown as { handleMessage(client: Stamped, message: unknown): unknown; log(...args: unknown[]): void };
+    const hooks = exchange as unknown as { handleMessage(client: Stamped, message: unknown): unknown; log(...args: unknown[]): void; client(url: string): Stamped };
     const handleMessage = hooks.handleMessage;
     hooks.handleMessage = (client, message) => {
       if (client[LAST_FRAME_NS] === undefined) this.firstFrame(client);
-      client[LAST_FRAME_NS] = monoNowNs();
+      const nowNs = monoNowNs();
+      client[LAST_FRAME_NS] = nowNs;
+      this.frameArrivalNs = client[ARRIVALS]?.shift() || nowNs;
       return handleMessage.call(exchange, client, message);
+    };
+    const clientFor = hooks.client;
+    hooks.client = (url) => {
+      const client = clientFor.call(exchange, url);
+      if (client[ARRIVALS] === undefined) stampArrivals(client);
+      return client;
     };
     hooks.log = (...args: unknown[]) => {
       if (args[1] !== 'onMessage JSON.parse') return;
@@ -116,4 +153,17 @@ export class ConnectionWatch {
     }
     return `reconnected ${this.closeAll()} socket(s)`;
   }
+}
+
+/** Stamps every frame of `client`'s sockets as it arrives; each socket (a reconnect makes a new one) starts an empty queue. */
+function stampArrivals(client: Stamped): void {
+  client[ARRIVALS] = new ArrivalQueue();
+  const target = client as unknown as { createConnection: () => void };
+  const createConnection = target.createConnection;
+  target.createConnection = function (this: Stamped) {
+    createConnection.call(this);
+    const arrivals = new ArrivalQueue();
+    this[ARRIVALS] = arrivals;
+    this.connection?.prependListener?.('message', () => arrivals.push(monoNowNs()));
+  };
 }

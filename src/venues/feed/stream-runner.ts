@@ -107,7 +107,9 @@ export class StreamRunner implements StreamHealth {
     // The snapshot a resubscribe brings proves the venue answers, not that the stream flows: only
     // updates a full interval later end the spacing of resubscribes (a quiet book stays quietly stale).
     if ((ts - this.lastResubscribeNs) / 1e6 >= this.staleAfterMs) this.staleBackoff = 1;
-    const verdict = this.spec.handle(result, this.output, ts);
+    // The market data's ingress time is its frame's arrival at the socket (polled REST streams: now).
+    const ingressNs = this.spec.pollMs === undefined && this.deps.connections.frameArrivalNs > 0 ? this.deps.connections.frameArrivalNs : ts;
+    const verdict = this.spec.handle(result, this.output, ingressNs);
     if (this.state !== 'up') this.setState('up', '');
     if (verdict === 'corrupt' && ts - this.lastResubscribeNs > CORRUPT_RESUBSCRIBE_GAP_NS) this.resubscribe('the local book crossed');
   }

@@ -36,6 +36,8 @@ import type { VenueOrderState, VenueOrderView, VenueTradeView } from '../../trad
 import type { AssetAmounts } from '../../trading/risk/balance-book.js';
 import { classifyCcxtError } from './ccxt-errors.js';
 import type { OrderRef, TradeVenue, VenueFundingPayment, VenueListener, VenueOrderRequest, VenuePosition, VenueTrade } from '../../execution/venue-port.js';
+import type { SendTiming } from '../../execution/send-timing.js';
+import { buildWithoutSending, stampRequests, withSendTiming } from './wire-stamps.js';
 
 /** ccxt's precision modes (base/functions/number.js). */
 const DECIMAL_PLACES = 2;
@@ -75,7 +77,9 @@ export class CcxtTradeVenue implements TradeVenue {
     private readonly exchange: Exchange,
     private readonly errors: CcxtErrorClasses,
     private readonly now: () => number = Date.now,
-  ) {}
+  ) {
+    stampRequests(exchange);
+  }
 
   async connect(): Promise<void> {
     await this.call('loadMarkets', () => this.exchange.loadMarkets());
@@ -107,7 +111,7 @@ export class CcxtTradeVenue implements TradeVenue {
     return rates;
   }
 
-  async submit(order: VenueOrderRequest): Promise<VenueOrderView> {
+  async submit(order: VenueOrderRequest, timing?: SendTiming): Promise<VenueOrderView> {
     const params: Record<string, unknown> = { clientOrderId: order.clientOrderId };
     if (order.orderType === 'limit') {
       if (order.timeInForce === 'PO') params.postOnly = true;
@@ -116,8 +120,28 @@ export class CcxtTradeVenue implements TradeVenue {
     if (order.reduceOnly && isPerp(order.symbol)) params.reduceOnly = true;
     const price = order.orderType === 'limit' ? (order.limitPx ?? undefined) : undefined;
     const amount = Number((order.qty / this.contractSize(order.symbol)).toPrecision(12));
-    const placed = await this.call('createOrder', () => this.exchange.createOrder(order.symbol, order.orderType, order.side, amount, price, params));
+    const placed = await withSendTiming(timing, () => this.call('createOrder', () => this.exchange.createOrder(order.symbol, order.orderType, order.side, amount, price, params)));
     return this.complete(placed, { clientOrderId: order.clientOrderId, venueOrderId: null, symbol: order.symbol, bookedQty: 0 });
+  }
+
+  /**
+   * Opens `connections` keep-alive connections (that many concurrent public requests: ccxt's
+   * HTTP client opens a socket per concurrent request and keeps idle ones), then builds and signs
+   * an order request for `symbol` without sending it, so the first real order pays neither a TCP
+   * connect nor ccxt's cold code. Returns what it did.
+   */
+  async warmUp(connections: number, symbol: string | undefined): Promise<{ connections: number; signed: boolean }> {
+    let opened = 0;
+    if (connections > 0 && this.exchange.has.fetchTime) {
+      const answers = await Promise.allSettled(Array.from({ length: connections }, () => this.exchange.fetchTime()));
+      opened = answers.filter((a) => a.status === 'fulfilled').length;
+    }
+    const market = symbol === undefined ? undefined : this.exchange.markets?.[symbol];
+    if (market === undefined) return { connections: opened, signed: false };
+    const amount = market.limits.amount?.min ?? 1;
+    const price = market.limits.price?.min ?? 1;
+    const signed = await buildWithoutSending(() => this.exchange.createOrder(market.symbol, 'limit', 'buy', amount, price, { clientOrderId: 'warmup', timeInForce: 'IOC' }));
+    return { connections: opened, signed };
   }
 
   async cancel(ref: OrderRef): Promise<VenueOrderView> {
