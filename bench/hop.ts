@@ -24,24 +24,29 @@ const TRANSPORT_LABEL: Record<HopTransport, string> = { ring: 'ring', port: 'pos
 interface Case {
   hop: HopCase;
   wait?: WaitStrategyName;
+  /** Both ends park as actors that own I/O do: through the event loop, never blocking. */
+  ownsIo?: boolean;
 }
+
+const waitLabel = ({ wait, ownsIo }: Case): string | undefined => (wait && ownsIo ? `${wait} · owns I/O` : wait);
 
 function cases(options: SuiteOptions): Case[] {
   const timing = { warmupMs: scaled(options, 300, 40), durationMs: scaled(options, 2_000, 150), window: WINDOW };
   const list: Case[] = [];
   for (const mode of ['throughput', 'round-trip'] as HopMode[]) {
     for (const wait of WAIT_STRATEGIES) list.push({ hop: { transport: 'ring', mode, ...timing }, wait });
+    if (mode === 'round-trip') list.push({ hop: { transport: 'ring', mode, ...timing }, wait: 'spin-then-park', ownsIo: true });
     for (const transport of ['port', 'comlink', 'piscina'] as HopTransport[]) list.push({ hop: { transport, mode, ...timing } });
   }
   return list;
 }
 
 /** Runs one case on the sender/receiver pair (piscina brings its own receiver thread). */
-export async function runCase(pair: readonly [Worker, Worker], { hop, wait }: Case): Promise<HopResult> {
+export async function runCase(pair: readonly [Worker, Worker], { hop, wait, ownsIo }: Case): Promise<HopResult> {
   const { port1, port2 } = new MessageChannel();
   const shared = {
     hop,
-    wait: { ...DEFAULT_WAIT_OPTIONS, strategy: wait ?? DEFAULT_WAIT_OPTIONS.strategy },
+    wait: { ...DEFAULT_WAIT_OPTIONS, strategy: wait ?? DEFAULT_WAIT_OPTIONS.strategy, ownsIo: ownsIo === true },
     spinSlots: SpinSlots.create(),
     rings: { forward: createRing(RING_BYTES), back: createRing(RING_BYTES), senderBell: createDoorbell(), receiverBell: createDoorbell() },
     flow: new SharedArrayBuffer(128),
@@ -71,7 +76,8 @@ async function run(options: SuiteOptions): Promise<Measurement[]> {
     const results: Measurement[] = [];
     for (const item of cases(options)) {
       const result = await runCase(pair, item);
-      const { hop, wait } = item;
+      const { hop } = item;
+      const wait = waitLabel(item);
       results.push({
         variant: hop.mode,
         transport: TRANSPORT_LABEL[hop.transport],

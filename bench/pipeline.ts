@@ -8,6 +8,11 @@
  *
  * Port graphs use the `park` wait strategy: a postMessage arrives through the event loop,
  * which a spinning reader starves, so spinning could only make the port numbers worse.
+ *
+ * Execution owns I/O in the product (its venue sockets), so it parks through its event loop
+ * (`ownsIo`); one more wiring runs it as a compute actor whose park may block its thread
+ * (`… · exec blocks`), the rule before issue 17, so the cost of never blocking is measured in
+ * the same invocation.
  */
 import type { TransportName } from '../src/runtime/transport/channel.js';
 import type { WaitStrategyName } from '../src/runtime/transport/wait-strategy.js';
@@ -23,6 +28,8 @@ const RING_BYTES = 256 * 1024;
 export interface Wiring {
   transport: TransportName;
   wait: WaitStrategyName;
+  /** Execution may block its thread when parked (a compute actor): only to compare. */
+  executionBlocks?: boolean;
 }
 
 export const TRANSPORT_LABEL: Record<TransportName, string> = { ring: 'ring', port: 'postMessage' };
@@ -30,10 +37,13 @@ export const TRANSPORT_LABEL: Record<TransportName, string> = { ring: 'ring', po
 /** The default first; busy-spin and park bracket it, so the default's trade-off is visible. */
 const WIRINGS: readonly Wiring[] = [
   { transport: 'ring', wait: 'spin-then-park' },
+  { transport: 'ring', wait: 'spin-then-park', executionBlocks: true },
   { transport: 'ring', wait: 'busy-spin' },
   { transport: 'ring', wait: 'park' },
   { transport: 'port', wait: 'park' },
 ];
+
+const waitLabel = (wiring: Wiring): string => (wiring.executionBlocks ? `${wiring.wait} · exec blocks` : wiring.wait);
 
 /** `seconds` of ticks at `rate` per second. */
 export function paced(options: SuiteOptions, rate: number, seconds: number): Load {
@@ -53,7 +63,7 @@ async function runWiring(options: SuiteOptions, wiring: Wiring): Promise<Measure
       actors: [
         { id: 'feed', module: BENCH_ACTORS.feed, params: { control, consumers: 1, phases: plan.phases, window: WINDOW } },
         { id: 'strategy', module: BENCH_ACTORS.strategy, params: { strategyId: 'bench', control, cell: 1, phases: plan.recorderPhases } },
-        { id: 'execution', module: BENCH_ACTORS.execution, params: { control, cell: 0, phases: plan.recorderPhases } },
+        { id: 'execution', module: BENCH_ACTORS.execution, params: { control, cell: 0, phases: plan.recorderPhases }, ownsIo: wiring.executionBlocks !== true },
       ],
       channels: [
         { from: 'feed.md', to: ['strategy.md'], ...channel },
@@ -71,7 +81,7 @@ async function runWiring(options: SuiteOptions, wiring: Wiring): Promise<Measure
     variant: `${load.label}${hop}`,
     transport: TRANSPORT_LABEL[wiring.transport],
     threads,
-    waitStrategy: wiring.wait,
+    waitStrategy: waitLabel(wiring),
     note: `latency = tick ingress → ${hop ? 'decoded by the strategy' : 'risk decision in execution'}; ≤${WINDOW} ticks in flight${load.ratePerSecond > 0 ? '' : ' (closed loop: includes queueing; 1 tick in 8 timed)'}`,
   });
   // The first hop alone (feed → strategy) tells how the two hops share the latency.
@@ -87,7 +97,7 @@ async function run(options: SuiteOptions): Promise<Measurement[]> {
   for (const wiring of WIRINGS) {
     const rows = await runWiring(options, wiring);
     results.push(...rows);
-    for (const row of rows) options.log(`pipeline: ${row.variant} ${wiring.transport}/${wiring.wait}: p50 ${row.histogram.getValueAtPercentile(50) / 1e3} µs`);
+    for (const row of rows) options.log(`pipeline: ${row.variant} ${wiring.transport}/${waitLabel(wiring)}: p50 ${row.histogram.getValueAtPercentile(50) / 1e3} µs`);
   }
   // Rows grouped by load, transports side by side.
   return results.sort((a, b) => order.indexOf(a.variant) - order.indexOf(b.variant));

@@ -13,7 +13,7 @@ import { END_SEQ, LatencyMeter, STREAM_SAMPLE_EVERY, TickStream, type HopResult,
 
 type Tick = MessageOf<'BookTop'>;
 
-/** A waiter as an actor host in a worker has one: its thread is its own, so parking may block. */
+/** A waiter as an actor host in a worker has one: its thread is its own, so parking may block (unless `wait.ownsIo`). */
 function waiterFor(data: HopWorkerData, bell: SharedArrayBuffer, source: RingSource): Waiter {
   const waiter = new Waiter(data.wait, new Doorbell(bell), new SpinSlots(data.spinSlots), () => source.hasData());
   waiter.blockingAllowed = true;

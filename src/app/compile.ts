@@ -30,11 +30,15 @@ const MD_RECORDER_ID = 'md-recorder';
 
 export const feedId = (venue: string): string => `feed-${venue}`;
 
-/** Supervision settings per role (see the header). */
-const FEED = { stopStage: 0 } as const;
+/**
+ * Supervision and wait settings per role (see the header). Feeds and execution own venue
+ * sockets, so they never block their thread waiting on a ring (`ownsIo`); strategies and
+ * services are pure compute on ring input.
+ */
+const FEED = { stopStage: 0, ownsIo: true } as const;
 const STRATEGY = { stopStage: 1, reloadable: true } as const;
 const SERVICE = { stopStage: 1 } as const;
-const EXECUTION = { stopStage: 2, fatalOnEscalation: true } as const;
+const EXECUTION = { stopStage: 2, fatalOnEscalation: true, ownsIo: true } as const;
 
 /** What compile needs besides the config: where the simulator listens, the resolved data dir. */
 export interface CompileContext {

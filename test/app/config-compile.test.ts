@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { compileGraph, EXECUTION_ID, feedId } from '../../src/app/compile.js';
 import { loadAppConfig, parseAppConfig } from '../../src/app/config.js';
 import { checkLiveStart } from '../../src/app/system.js';
-import { parseGraphConfig } from '../../src/runtime/graph/graph-config.js';
+import { parseGraphConfig, waitOptionsFor } from '../../src/runtime/graph/graph-config.js';
 
 const base = {
   venues: {
@@ -106,6 +106,11 @@ describe('compile to an actor graph', () => {
     const execution = (config: object) => parseGraphConfig(compileGraph(parseAppConfig({ ...base, ...config }), { simBaseUrl: 'http://127.0.0.1:1234', dataDir: '/tmp/d' })).actors.find((a) => a.id === EXECUTION_ID)!.params as Record<string, unknown>;
     expect(execution({ execution: { journal: { durability: 'full' } } }).durability).toBe('full');
     expect(execution({}).durability).toBeUndefined();
+  });
+
+  it('marks the actors that own venue sockets (feeds, execution) as owning I/O, so they never block on a ring wait', () => {
+    const ownIo = graph.actors.filter((a) => waitOptionsFor(graph, a).ownsIo).map((a) => a.id);
+    expect(ownIo).toEqual([feedId('binance'), feedId('binanceusdm'), EXECUTION_ID]);
   });
 
   it('gives no simulator URL outside sim mode', () => {

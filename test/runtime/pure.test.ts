@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { parseGraphConfig } from '../../src/runtime/graph/graph-config.js';
+import { parseGraphConfig, waitOptionsFor } from '../../src/runtime/graph/graph-config.js';
+import { DEFAULT_WAIT_OPTIONS } from '../../src/runtime/transport/wait-strategy.js';
 import { stopStages } from '../../src/runtime/graph/stop-order.js';
 import { Lifecycle, nextState } from '../../src/runtime/actor/lifecycle.js';
 import { RestartTracker } from '../../src/runtime/supervision/restart-policy.js';
@@ -48,6 +49,21 @@ describe('graph config', () => {
     expect(graph.actors[0]).toMatchObject({ stopStage: 0, fatalOnEscalation: false, reloadable: false });
   });
 
+  it('an actor owns I/O when its entry says so or it has credentials; wait settings layer defaults ← graph ← actor', () => {
+    const graph = parseGraphConfig({
+      actors: [
+        { id: 'feed', module: 'f.ts', ownsIo: true, wait: { spinMaxUs: 20 } },
+        { id: 'exec', module: 'e.ts', credentials: true },
+        { id: 'strat', module: 's.ts' },
+      ],
+      defaults: { wait: { strategy: 'park', blockingParkMs: 2 } },
+    });
+    const [feed, exec, strat] = graph.actors.map((actor) => waitOptionsFor(graph, actor));
+    expect(feed).toMatchObject({ ownsIo: true, strategy: 'park', spinMaxUs: 20, blockingParkMs: 2 });
+    expect(exec).toMatchObject({ ownsIo: true, spinMaxUs: DEFAULT_WAIT_OPTIONS.spinMaxUs });
+    expect(strat).toMatchObject({ ownsIo: false, strategy: 'park' });
+  });
+
   it.each([
     [{ actors, channels: [{ from: 'feed.md', to: ['strat.md'], policy: 'fast' }] }, /channels\[0\]\.policy: .*got "fast"/],
     [{ actors, channels: [{ from: 'feed.md', to: ['strat.md'], capacityBytes: 3000 }] }, /channels\[0\]\.capacityBytes: expected a power of two, got 3000/],
@@ -60,6 +76,10 @@ describe('graph config', () => {
     [{ actors: [{ id: 'a', module: 'x.ts', stopStage: 1.5 }] }, /actors\[0\]\.stopStage: .*got 1\.5/],
     [{ actors: [{ id: 'a', module: 'x.ts', reloadable: 'yes' }] }, /actors\[0\]\.reloadable: .*got "yes"/],
     [{ actors: [{ id: 'a', module: 'x.ts', fatalOnEscalation: 1 }] }, /actors\[0\]\.fatalOnEscalation: .*got 1/],
+    [{ actors: [{ id: 'a', module: 'x.ts', ownsIo: 'yes' }] }, /actors\[0\]\.ownsIo: .*got "yes"/],
+    [{ actors: [{ id: 'x', module: 'x.ts', credentials: true, ownsIo: false }] }, /actors\[0\]\.ownsIo: actor x has credentials, so it places orders itself and owns I\/O, got false/],
+    [{ actors: [{ id: 'a', module: 'x.ts', wait: { blockingParkMs: 0 } }] }, /actors\[0\]\.wait\.blockingParkMs: .*got 0/],
+    [{ actors: [{ id: 'a', module: 'x.ts', wait: { ownsIo: true } }] }, /ownsIo/],
     [
       { actors, channels: [{ from: 'feed.md', to: ['strat.md'], policy: 'conflate' }, { from: 'strat.x', to: ['strat.md'] }] },
       /channels\[1\]\.policy: input strat\.md already receives conflate channels/,

@@ -1,13 +1,13 @@
 import { Worker } from 'node:worker_threads';
 import { describe, expect, it } from 'vitest';
 import { createDoorbell, Doorbell } from '../../src/runtime/transport/doorbell.js';
-import { DEFAULT_WAIT_OPTIONS, SpinSlots, Waiter } from '../../src/runtime/transport/wait-strategy.js';
+import { DEFAULT_WAIT_OPTIONS, SpinSlots, Waiter, type WaitOptions } from '../../src/runtime/transport/wait-strategy.js';
 
 /** A waiter whose "input" is one flag cell, as if a ring had data when the flag is 1. */
-function flagWaiter(blockingAllowed: boolean) {
+function flagWaiter(blockingAllowed: boolean, options: Partial<WaitOptions> = {}) {
   const bell = createDoorbell();
   const flag = new Int32Array(new SharedArrayBuffer(4));
-  const waiter = new Waiter({ ...DEFAULT_WAIT_OPTIONS, strategy: 'park' }, new Doorbell(bell), new SpinSlots(SpinSlots.create(1)), () => Atomics.load(flag, 0) === 1);
+  const waiter = new Waiter({ ...DEFAULT_WAIT_OPTIONS, strategy: 'park', ...options }, new Doorbell(bell), new SpinSlots(SpinSlots.create(1)), () => Atomics.load(flag, 0) === 1);
   waiter.blockingAllowed = blockingAllowed;
   return { bell, flag, waiter };
 }
@@ -57,5 +57,48 @@ describe('waiter: blocking park', () => {
     expect(wait).toBeInstanceOf(Promise);
     new Doorbell(bell).wake();
     await wait;
+  });
+});
+
+/** Settles with true once `wait` has settled, false if `event` comes first. */
+async function settledBefore(wait: Promise<unknown>, event: Promise<void>): Promise<boolean> {
+  return Promise.race([wait.then(() => true), event.then(() => false)]);
+}
+
+const timer = (): Promise<void> => new Promise((resolve) => setTimeout(resolve, 0));
+
+describe('waiter: an actor that owns I/O', () => {
+  it('never blocks its thread, even in its busy window with a blocking park longer than the test timeout: a timer runs while it waits, a ring wakes it', async () => {
+    // blockingAllowed as for a worker reading only rings; under a blocking park idle() would not return within the test timeout.
+    const { bell, flag, waiter } = flagWaiter(true, { ownsIo: true, blockingParkMs: 120_000, parkTimeoutMs: 120_000 });
+    await waiter.maybeYield();
+    const wait = waiter.idle();
+    expect(wait).toBeInstanceOf(Promise);
+    // The event loop is free while it is parked: the timer fires, the park is still pending.
+    expect(await settledBefore(wait!, timer())).toBe(false);
+    const writer = publishLater(bell, flag);
+    const exited = new Promise((resolve) => writer.once('exit', resolve));
+    await wait;
+    expect(Atomics.load(flag, 0)).toBe(1);
+    await exited;
+  });
+
+  it('parks through the event loop on a runtime without Atomics.waitAsync (timer polls), and a ring still wakes it', async () => {
+    const atomics = Atomics as unknown as { waitAsync?: unknown };
+    const waitAsync = atomics.waitAsync;
+    delete atomics.waitAsync;
+    try {
+      const { bell, flag, waiter } = flagWaiter(true, { ownsIo: true, parkTimeoutMs: 120_000 });
+      const wait = waiter.idle();
+      expect(wait).toBeInstanceOf(Promise);
+      expect(await settledBefore(wait!, timer())).toBe(false);
+      const writer = publishLater(bell, flag);
+      const exited = new Promise((resolve) => writer.once('exit', resolve));
+      await wait;
+      expect(Atomics.load(flag, 0)).toBe(1);
+      await exited;
+    } finally {
+      atomics.waitAsync = waitAsync;
+    }
   });
 });

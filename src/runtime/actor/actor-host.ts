@@ -53,7 +53,10 @@ export interface HostWiring {
   readonly wait: WaitOptions;
   /** Records handled per input before looking at the others and at the event loop. */
   readonly batchSize?: number;
-  /** The actor has its thread to itself (a worker), so waiting for ring input may block it. */
+  /**
+   * The actor has its thread to itself (a worker), so waiting for ring input may block it,
+   * unless it owns I/O (`wait.ownsIo`: then it always parks through its event loop).
+   */
   readonly ownThread?: boolean;
 }
 

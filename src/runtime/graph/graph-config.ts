@@ -19,7 +19,7 @@ import { configError } from '../../base/config-errors.js';
 import { arbiterError } from '../../base/errors.js';
 import { DEFAULT_RESTART_POLICY } from '../supervision/restart-policy.js';
 import { MAX_RING_CAPACITY, MIN_RING_CAPACITY } from '../transport/ring.js';
-import { DEFAULT_WAIT_OPTIONS, WAIT_STRATEGIES } from '../transport/wait-strategy.js';
+import { DEFAULT_WAIT_OPTIONS, WAIT_STRATEGIES, type WaitOptions } from '../transport/wait-strategy.js';
 
 const NAME = /^[A-Za-z0-9_-]+$/;
 const endpoint = z.string().regex(/^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/, 'expected "<actorId>.<port>"');
@@ -31,6 +31,7 @@ const waitSchema = z
     spinMaxUs: z.number().nonnegative(),
     yieldIntervalUs: z.number().positive(),
     parkTimeoutMs: z.number().positive(),
+    blockingParkMs: z.number().positive(),
   })
   .strict()
   .partial();
@@ -57,6 +58,12 @@ const actorSchema = z
      * secrets). At most one actor, and its module must declare `credentials: true`.
      */
     credentials: z.boolean().optional(),
+    /**
+     * The actor owns I/O served by its event loop (sockets: feeds, execution), so it never
+     * blocks its thread waiting on a ring: it parks through the event loop. Implied by
+     * `credentials` (the credentialed actor places orders itself); default false (compute).
+     */
+    ownsIo: z.boolean().optional(),
     /**
      * Shutdown stage: every actor of stage 0 stops (after its inputs drained), then stage 1, and
      * so on; start-up runs the stages the other way round, so readers are up before writers.
@@ -129,6 +136,9 @@ function referenceProblems(graph: GraphConfig): string[] {
   });
   const credentialed = graph.actors.filter((actor) => actor.credentials);
   if (credentialed.length > 1) problems.push(`actors: only one actor may have credentials, got ${credentialed.map((a) => a.id).join(', ')}`);
+  graph.actors.forEach((actor, i) => {
+    if (actor.credentials && actor.ownsIo === false) problems.push(`actors[${i}].ownsIo: actor ${actor.id} has credentials, so it places orders itself and owns I/O, got false`);
+  });
   const pairs = new Set<string>();
   const inputPolicy = new Map<string, string>();
   graph.channels.forEach((channel, i) => {
@@ -151,9 +161,12 @@ function referenceProblems(graph: GraphConfig): string[] {
   return problems;
 }
 
-/** Effective wait options for an actor: built-in defaults ← graph defaults ← the actor's own. */
-export function waitOptionsFor(graph: GraphConfig, actor: ActorConfig): typeof DEFAULT_WAIT_OPTIONS {
-  return { ...DEFAULT_WAIT_OPTIONS, ...graph.defaults?.wait, ...actor.wait };
+/**
+ * Effective wait options for an actor: built-in defaults ← graph defaults ← the actor's own,
+ * plus whether it owns I/O (see `ownsIo` above; implied by credentials).
+ */
+export function waitOptionsFor(graph: GraphConfig, actor: ActorConfig): WaitOptions {
+  return { ...DEFAULT_WAIT_OPTIONS, ...graph.defaults?.wait, ...actor.wait, ownsIo: actor.ownsIo ?? actor.credentials === true };
 }
 
 /** Effective restart policy for an actor. */

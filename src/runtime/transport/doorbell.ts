@@ -33,9 +33,32 @@ const DOORBELL_BYTES = 128;
 
 type WaitAsyncResult = { async: false; value: 'not-equal' | 'timed-out' } | { async: true; value: Promise<'ok' | 'timed-out'> };
 type AtomicsWithWaitAsync = typeof Atomics & {
-  waitAsync(array: Int32Array, index: number, value: number, timeoutMs?: number): WaitAsyncResult;
+  waitAsync?(array: Int32Array, index: number, value: number, timeoutMs?: number): WaitAsyncResult;
 };
 const atomics = Atomics as AtomicsWithWaitAsync;
+
+/**
+ * Node 20, 22 and 24 all have `Atomics.waitAsync` (whether a pending one keeps the event loop
+ * alive differs between versions, so the actor host holds a timer of its own). A runtime
+ * without it still gets an event-loop park: FALLBACK_POLL_MS timer polls of SEQ, slower to
+ * wake but never blocking.
+ */
+const FALLBACK_POLL_MS = 1;
+
+function waitAsyncOrPoll(cells: Int32Array, seq: number, timeoutMs: number): WaitAsyncResult {
+  if (typeof atomics.waitAsync === 'function') return atomics.waitAsync(cells, SEQ, seq, timeoutMs);
+  if (Atomics.load(cells, SEQ) !== seq) return { async: false, value: 'not-equal' };
+  const deadline = Date.now() + timeoutMs;
+  const value = new Promise<'ok' | 'timed-out'>((resolve) => {
+    const poll = (): void => {
+      if (Atomics.load(cells, SEQ) !== seq) resolve('ok');
+      else if (Date.now() >= deadline) resolve('timed-out');
+      else setTimeout(poll, FALLBACK_POLL_MS);
+    };
+    setTimeout(poll, FALLBACK_POLL_MS);
+  });
+  return { async: true, value };
+}
 
 export function createDoorbell(): SharedArrayBuffer {
   return new SharedArrayBuffer(DOORBELL_BYTES);
@@ -58,7 +81,6 @@ export class Doorbell {
     }
   }
 
-  /** Wake the reader unconditionally (control requests, shutdown). */
   /** Control side: ask the reader to let its event loop run now, then wake it if it is parked. */
   requestAttention(): void {
     Atomics.store(this.cells, ATTENTION, 1);
@@ -70,6 +92,7 @@ export class Doorbell {
     return Atomics.load(this.cells, ATTENTION) !== 0 && Atomics.exchange(this.cells, ATTENTION, 0) !== 0;
   }
 
+  /** Wake the reader unconditionally (control requests, shutdown). */
   wake(): void {
     Atomics.add(this.cells, SEQ, 1);
     Atomics.notify(this.cells, SEQ);
@@ -78,7 +101,8 @@ export class Doorbell {
   /**
    * Reader side: park until a writer rings, `wake()` is called, or `timeoutMs` passes.
    * `hasData` is the re-check that closes the race described above. The event loop stays
-   * free while parked (waitAsync), so control messages, timers and sockets keep running.
+   * free while parked (waitAsync, or timer polls where it is missing), so control messages,
+   * timers and sockets keep running: the only park an I/O-owning actor may use.
    */
   park(hasData: () => boolean, timeoutMs: number): Promise<unknown> | undefined {
     Atomics.store(this.cells, PARKED, 1);
@@ -87,7 +111,7 @@ export class Doorbell {
       Atomics.store(this.cells, PARKED, 0);
       return undefined;
     }
-    const result = atomics.waitAsync(this.cells, SEQ, seq, timeoutMs);
+    const result = waitAsyncOrPoll(this.cells, seq, timeoutMs);
     if (!result.async) {
       Atomics.store(this.cells, PARKED, 0);
       return undefined;
@@ -99,7 +123,8 @@ export class Doorbell {
    * Reader side, blocking form: the same protocol with `Atomics.wait`, for a reader that owns
    * its thread. It wakes ~3× faster than `park` and costs ~3× less CPU per wake-up here
    * (futex only; `waitAsync` adds a V8 task, a libuv async handle and an event-loop turn),
-   * but the event loop is stopped while it waits, so `timeoutMs` must stay short.
+   * but the event loop is stopped while it waits, so `timeoutMs` must stay short, and an actor
+   * that owns I/O must never use it.
    */
   parkBlocking(hasData: () => boolean, timeoutMs: number): void {
     Atomics.store(this.cells, PARKED, 1);

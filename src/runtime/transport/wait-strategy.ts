@@ -18,8 +18,12 @@
  *   latency worse, not better.
  * - `park`: park at once. Lowest CPU; every record pays the wake-up.
  *
- * Parking blocks the thread (`Atomics.wait`) when the reader owns its thread and reads only
- * rings, and the event loop otherwise (`waitAsync`): see BLOCKING_PARK_MS below.
+ * Where a park waits: an actor that owns I/O (sockets: the feeds, execution with ccxt's
+ * connections; `ownsIo` on its graph entry) always parks through its event loop
+ * (`Doorbell.park`, `waitAsync`), so a socket read, a timer or a control request runs the moment
+ * it is due, never after a ring park ends. A pure compute actor that owns its thread and reads
+ * only rings may block it (`Atomics.wait`, bounded by `blockingParkMs`) while it is busy, which
+ * wakes faster: see BLOCKING_WINDOW_NS below.
  */
 import { availableParallelism } from 'node:os';
 import { threadId } from 'node:worker_threads';
@@ -40,6 +44,16 @@ export interface WaitOptions {
   yieldIntervalUs: number;
   /** Longest park before re-checking (a safety net; wake-ups come from the doorbell). */
   parkTimeoutMs: number;
+  /**
+   * Longest blocking park (compute actors only) before the event loop runs once: timers of a
+   * blocked compute actor are late by up to this much (control requests wake it at once).
+   */
+  blockingParkMs: number;
+  /**
+   * The actor owns I/O (sockets, anything served by its event loop): its parks never block the
+   * thread. Set from the graph entry (`ownsIo`, implied by `credentials`), not a wait setting.
+   */
+  ownsIo: boolean;
 }
 
 export const DEFAULT_WAIT_OPTIONS: Readonly<WaitOptions> = Object.freeze({
@@ -48,6 +62,8 @@ export const DEFAULT_WAIT_OPTIONS: Readonly<WaitOptions> = Object.freeze({
   spinMaxUs: 50,
   yieldIntervalUs: 1000,
   parkTimeoutMs: 500,
+  blockingParkMs: 5,
+  ownsIo: false,
 });
 
 /**
@@ -113,16 +129,16 @@ export class SpinSlots {
 const holderOf = (id: number): number => id + 1;
 
 /**
- * Blocking park, for a reader that owns its thread and reads only rings: `Atomics.wait`
+ * Blocking park, for a compute reader that owns its thread and reads only rings: `Atomics.wait`
  * wakes in ~6 µs here and costs ~3× less CPU than `waitAsync` (which adds a V8 task, a
  * libuv async handle and an event-loop turn). Measured on this VM, a wait armed with a short
  * timeout wakes slower (0.5 ms: ~28 µs round trip, 1 ms: ~19, ≥ 5 ms: ~11), so each blocking
- * park waits up to BLOCKING_PARK_MS and, when it ends without a record, lets the event loop
- * run once (control requests and timers are late by at most that much while blocking).
- * A reader that has seen nothing for BLOCKING_WINDOW_NS parks with `waitAsync` instead, so
- * an idle actor keeps a free event loop and costs nothing.
+ * park waits up to `blockingParkMs` and, when it ends without a record, lets the event loop
+ * run once (timers are late by at most that much while blocking; control requests ring the
+ * doorbell). A reader that has seen nothing for BLOCKING_WINDOW_NS parks with `waitAsync`
+ * instead, so an idle actor keeps a free event loop and costs nothing. An I/O actor never
+ * blocks: its sockets are served by the event loop a blocking park would stop.
  */
-const BLOCKING_PARK_MS = 5;
 const BLOCKING_WINDOW_NS = 100e6;
 
 /** One reader's wait behaviour. `hasData` must be cheap (atomic loads only). */
@@ -131,8 +147,9 @@ export class Waiter {
   private lastYieldNs = monoNowNs();
   private lastBusyNs = 0;
   /**
-   * Set by the owner when this reader has its thread to itself and every input is a ring:
-   * only then may parking block the thread (a port's records arrive through the event loop).
+   * Set by the owner when this reader has its thread to itself, every input is a ring and it
+   * does not own I/O (`WaitOptions.ownsIo`): only then may parking block the thread (a port's
+   * records and a socket's data arrive through the event loop).
    */
   blockingAllowed = false;
   /** Counters for status and tuning. */
@@ -202,11 +219,11 @@ export class Waiter {
 
   private park(): Promise<unknown> | undefined {
     this.parks++;
-    if (!this.blockingAllowed || monoNowNs() - this.lastBusyNs >= BLOCKING_WINDOW_NS) {
+    if (!this.blockingAllowed || this.options.ownsIo || monoNowNs() - this.lastBusyNs >= BLOCKING_WINDOW_NS) {
       this.lastYieldNs = monoNowNs();
       return this.doorbell.park(this.hasData, this.options.parkTimeoutMs);
     }
-    this.doorbell.parkBlocking(this.hasData, BLOCKING_PARK_MS);
+    this.doorbell.parkBlocking(this.hasData, this.options.blockingParkMs);
     if (this.hasData()) return undefined;
     // Nothing came within the wait: let control requests and timers run before blocking again.
     this.lastYieldNs = monoNowNs();
