@@ -126,6 +126,14 @@ describe('shipped configs and the live guard', () => {
     expect(config.strategies.map((s) => s.id)).toEqual(['carry', 'hedge', 'spread']);
   });
 
+  it.each(['config/default.json', 'config/paper.example.json', 'config/live.example.json'])("%s: every actor's params parse as its worker will parse them", async (file) => {
+    const graph = compileGraph(await loadAppConfig(file), { dataDir: '/tmp/d', simBaseUrl: 'http://127.0.0.1:1234', liveConfirmed: true });
+    for (const actor of graph.actors) {
+      const definition = ((await import(resolve(actor.module))) as { default: { params?: (raw: unknown) => unknown } }).default;
+      expect(() => definition.params?.(actor.params ?? {}), `${file}: ${actor.id}`).not.toThrow();
+    }
+  });
+
   it('live refuses to start without --i-understand-live-trading, then without every credential, naming the variables', async () => {
     const live = await loadAppConfig('config/live.example.json');
     expect(() => checkLiveStart(live, false, {})).toThrow(/LIVE_NOT_CONFIRMED: .*--i-understand-live-trading/);
