@@ -8,7 +8,8 @@
  *
  * Events to strategies wait too: a strategy never hears of a state the journal could still lose.
  * If the commit fails, the group's writes are rolled back and its events and requests are
- * dropped (nothing left the process); the error propagates to whoever ended the group.
+ * dropped (nothing left the process), `onCommitFailed` is told (execution halts trading: its
+ * memory is now ahead of the journal), and the error propagates to whoever ended the group.
  *
  * Outside a group (work nobody wrapped) every write commits on its own and everything is
  * delivered at once: the old behaviour, slower but equally safe.
@@ -37,6 +38,7 @@ export class CommitGroup implements EventSink {
   constructor(
     private readonly journal: ExecutionJournal,
     private readonly sink: EventSink,
+    private readonly onCommitFailed: (error: unknown) => void = () => undefined,
   ) {}
 
   get isOpen(): boolean {
@@ -61,6 +63,7 @@ export class CommitGroup implements EventSink {
       this.targets.length = 0;
       this.messages.length = 0;
       this.actions.length = 0;
+      this.onCommitFailed(error);
       throw error;
     }
     if (wrote) this.commits++;

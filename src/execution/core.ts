@@ -105,7 +105,7 @@ export class ExecutionCore {
     book: QuoteBook,
   ) {
     const { params, journal, counters, track } = options;
-    const sink = (this.group = new CommitGroup(journal, options.sink));
+    const sink = (this.group = new CommitGroup(journal, options.sink, (error) => this.journalFailed(error)));
     this.nowMs = options.nowMs;
     this.venues = new Map(venueList.map((venue) => [venue.id, venue]));
     this.book = book;
@@ -419,6 +419,24 @@ export class ExecutionCore {
   }
 
   /** Journals, logs and broadcasts a trading-state change. */
+  /**
+   * A group commit failed (disk full, I/O error): what the group decided was rolled back and never
+   * sent, but the ledger in memory is ahead of the journal, so nothing new may trade: HALTED at
+   * once, told to every strategy. Open orders are left to the operator (cancelling them would
+   * need journal writes too); a restart rebuilds memory from the journal.
+   */
+  private journalFailed(error: unknown): void {
+    const changed = this.risk.tradingState.kill(`journal commit failed: ${error instanceof Error ? error.message : String(error)}`);
+    this.options.log.error({ err: error }, 'journal commit failed: trading halted');
+    if (!changed) return;
+    this.broadcastState(changed);
+    try {
+      this.options.journal.setMeta(TRADING_STATE_KEY, JSON.stringify({ state: changed.state, reason: changed.reason }));
+    } catch {
+      // The journal is failing: the halt holds in memory, and a restart starts from the journal.
+    }
+  }
+
   private stateChanged(status: TradingStatus): void {
     this.options.journal.setMeta(TRADING_STATE_KEY, JSON.stringify({ state: status.state, reason: status.reason }));
     this.options.log.warn({ state: status.state, cause: status.cause, reason: status.reason }, 'trading state changed');
