@@ -10,8 +10,10 @@ const FULL = { BTC: 1, USDT: 100_000 };
 const start = runnerFor(spread, { venues: ['binance', 'bybit', 'okx'], symbols: [BTC], balances: { binance: FULL, bybit: FULL, okx: FULL }, actOnTick: false });
 
 /** binance 60 000 / 60 006, okx 59 990 / 60 010, bybit bid `bybitBid` (0.3 BTC) / +6. */
-function market(run: StrategyRun, bybitBid: number): void {
-  run.push(top('binance', BTC, 60_000, 0.5, 60_006, 0.5, 1_100), top('okx', BTC, 59_990, 1, 60_010, 1, 1_300), top('bybit', BTC, bybitBid, 0.3, bybitBid + 6, 0.3, 1_200));
+/** The three books, stamped as a feed stamps them: on arrival, on the actor's monotonic clock (the one fills are stamped on). */
+function market(run: StrategyRun, bybitBid: number, now = run.clock.monoNs()): number {
+  run.push(top('binance', BTC, 60_000, 0.5, 60_006, 0.5, now + 100), top('okx', BTC, 59_990, 1, 60_010, 1, now + 300), top('bybit', BTC, bybitBid, 0.3, bybitBid + 6, 0.3, now + 200));
+  return now;
 }
 
 describe('spot-spread: acting on the tick', () => {
@@ -70,14 +72,14 @@ describe('spot-spread: acting on the tick', () => {
 describe('spot-spread: decisions', () => {
   it('buys on the cheap venue and sells on the rich one with two IOC legs at the touches', async () => {
     const run = await start();
-    market(run, 60_200);
+    const now = market(run, 60_200);
     const { intents, opportunities } = await run.evaluate();
     // 5 000 USD / 60 006 = 0.083326 BTC, below both touches and inventories: 0.08332 on a 1e-5 step.
     const qty = 0.08332;
     expect(intents).toEqual([
       expect.objectContaining({
         type: 'SubmitMultiLeg',
-        ts: 1_200,
+        ts: now + 200,
         legs: [
           { venue: 'binance', symbol: BTC, side: 'buy', orderType: 'limit', timeInForce: 'IOC', qty, limitPx: 60_006, reduceOnly: false },
           { venue: 'bybit', symbol: BTC, side: 'sell', orderType: 'limit', timeInForce: 'IOC', qty, limitPx: 60_200, reduceOnly: false },
@@ -164,6 +166,21 @@ describe('spot-spread: decisions', () => {
     expect((await run.evaluate()).intents).toEqual([expect.objectContaining({ intentSeq: trade.intentSeq + 1 })]);
   });
 
+  it('on the timer too, trades again only on books newer than its last fill on both markets', async () => {
+    const run = await start();
+    const before = market(run, 60_200);
+    const trade = (await run.evaluate()).intents[0] as MultiLeg;
+    run.clock.advance(1);
+    run.push(filled(trade, 0, 60_006), filled(trade, 1, 60_200));
+    await run.harness.settle();
+    market(run, 60_200, before); // stamped before the fills: these books may still show the liquidity the fills took
+    const stale = await run.evaluate();
+    expect(stale.intents).toEqual([]);
+    expect(opportunityFor(stale.opportunities, BTC).reason).toMatch(/^waiting for a BTC\/USDT book on bybit and binance newer than the last fill there; bid bybit/);
+    market(run, 60_200);
+    expect((await run.evaluate()).intents).toEqual([expect.objectContaining({ intentSeq: trade.intentSeq + 1 })]);
+  });
+
   it('trades nothing while HALTED or REDUCING', async () => {
     const run = await start();
     for (const state of ['HALTED', 'REDUCING'] as const) {
@@ -183,7 +200,8 @@ describe('spot-spread: decisions', () => {
     await original.harness.settle();
     const restored = await start({}, { clock: original.clock, restore: original.harness.snapshot() });
     expect(restored.status().inventory).toEqual(original.status().inventory);
-    const b = await sameDecisions(original, restored, (run) => market(run, 60_250));
+    const now = original.clock.monoNs();
+    const b = await sameDecisions(original, restored, (run) => market(run, 60_250, now));
     expect(b.intents).toEqual([expect.objectContaining({ intentSeq: trade.intentSeq + 1 })]);
   });
 });

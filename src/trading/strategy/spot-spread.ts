@@ -190,6 +190,14 @@ function reactSpotSpread(state: SpotSpreadState, message: BookUpdate, params: Sp
   return out;
 }
 
+/** The timer's half of the fill guard (the tick path checks it before deciding): a book older than the last fill may still show the liquidity it took. */
+function staleAfterFill(state: SpotSpreadState, symbol: string, cross: SpreadCross): string | null {
+  const { ledger } = state;
+  const { lastTs } = state.market;
+  const stale = [cross.sellVenue, cross.buyVenue].filter((venue) => !bookNewerThanFill(ledger, lastTs, venue, symbol));
+  return stale.length === 0 ? null : `waiting for a ${symbol} book on ${stale.join(' and ')} newer than the last fill there`;
+}
+
 function decide(state: SpotSpreadState, params: SpotSpreadParams, symbol: string, cross: SpreadCross, nowMs: number, out: StrategyOutput): void {
   const { ledger } = state;
   const ts = decisionTs(state.market, [[cross.sellVenue, symbol], [cross.buyVenue, symbol]]);
@@ -203,7 +211,8 @@ function decide(state: SpotSpreadState, params: SpotSpreadParams, symbol: string
     (cross.qty === 0 ? `nothing to trade: size limited by ${cross.limitedBy}` : null) ??
     (notionalUsd < params.minNotionalUsd ? `${fmt(notionalUsd)} USD (limited by ${cross.limitedBy}) < minNotionalUsd ${params.minNotionalUsd}` : null) ??
     entryBlockedBy(ledger) ??
-    (backoff ? `backing off ${fmt((backoff.untilMs - nowMs) / 1000)} s after: ${backoff.reason}` : null);
+    (backoff ? `backing off ${fmt((backoff.untilMs - nowMs) / 1000)} s after: ${backoff.reason}` : null) ??
+    staleAfterFill(state, symbol, cross);
   const fields: Omit<OpportunityFields, 'decision' | 'reason'> = {
     symbol,
     venues: `sell:${cross.sellVenue} buy:${cross.buyVenue}`,
