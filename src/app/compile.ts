@@ -19,7 +19,7 @@
 import { resolve } from 'node:path';
 import { executionBalancesTopic, executionEventsTopic, marketDataPattern, marketDataTopic } from '../protocol/index.js';
 import type { GraphConfigInput } from '../runtime/graph/graph-config.js';
-import type { AppConfig, StrategyConfig } from './config.js';
+import { usesSimulator, type AppConfig, type StrategyConfig } from './config.js';
 
 export const FEED_MODULE = 'actors/feed/ccxt-feed.ts';
 export const RECORDER_MODULE = 'actors/service/opportunity-recorder.ts';
@@ -59,7 +59,9 @@ function strategyTopics(strategy: StrategyConfig, venue: string): string[] | und
 export function compileGraph(config: AppConfig, context: CompileContext): GraphConfigInput {
   const strategies = config.strategies.filter((s) => s.enabled);
   const venues = Object.entries(config.venues);
-  const sim = config.mode === 'sim' ? { simBaseUrl: context.simBaseUrl } : {};
+  // The simulator stands in for the public venues in sim mode and in paper mode with `paper.venues: "simulator"`.
+  const simUrl = usesSimulator(config) ? context.simBaseUrl : undefined;
+  const sim = simUrl === undefined ? {} : { simBaseUrl: simUrl };
   const actors: GraphConfigInput['actors'] = [
     ...venues.map(([venue, v]) => ({
       id: feedId(venue),
@@ -79,7 +81,7 @@ export function compileGraph(config: AppConfig, context: CompileContext): GraphC
         ...(config.execution.journal.durability ? { durability: config.execution.journal.durability } : {}),
         dataDir: context.dataDir,
         venues: venues.map(([venue, v]) => ({ id: venue, symbols: v.symbols })),
-        ...(config.mode === 'sim' ? { simUrl: context.simBaseUrl } : {}),
+        ...(simUrl === undefined ? {} : { simUrl }),
         ...(config.mode === 'live' ? { confirmLive: context.liveConfirmed === true } : {}),
       },
     },

@@ -38,6 +38,11 @@ describe('app config', () => {
     [{ ...base, surprise: true }, /surprise/],
     [{ ...base, execution: { journal: { durability: 'fsync' } } }, /execution\.journal\.durability: .*got "fsync"/],
     [{ ...base, execution: { params: { durability: 'full' } } }, /execution\.params\.durability: set it as execution\.journal\.durability, got "full"/],
+    [{ ...base, mode: 'live', paper: { venues: 'simulator' } }, /paper: only a paper run has paper venues, got mode "live"/],
+    [{ ...base, mode: 'paper', paper: { venues: 'moon' } }, /paper\.venues: .*got "moon"/],
+    [{ ...base, mode: 'live', simulator: { url: 'http://127.0.0.1:8900' } }, /simulator\.url: only sim mode and paper mode with paper\.venues "simulator" use a simulator, got "http:\/\/127\.0\.0\.1:8900" in mode "live"/],
+    [{ ...base, mode: 'paper', simulator: { url: 'http://127.0.0.1:8900' } }, /simulator\.url: .*in mode "paper"/],
+    [{ ...base, mode: 'paper', paper: { venues: 'simulator' }, simulator: { startingBalances: { binance: { USDT: 1 } } } }, /simulator\.startingBalances: a paper run never trades the simulator's accounts; set .*execution\.params\.paper\.startingBalances/],
   ])('refuses %j naming the field and value', (input, pattern) => {
     expect(() => parseAppConfig(input, 'test.json')).toThrow(pattern);
   });
@@ -116,6 +121,15 @@ describe('compile to an actor graph', () => {
   it('gives no simulator URL outside sim mode', () => {
     const paper = compileGraph(parseAppConfig({ ...base, mode: 'paper' }), { dataDir: 'd' });
     expect(paper.actors[0]!.params).toEqual({ venue: 'binance', symbols: ['BTC/USDT', 'ETH/USDT'], mode: 'paper' });
+  });
+
+  it('points a paper run at the simulator with paper.venues "simulator": feeds read it, execution reads its rules', () => {
+    const url = 'http://127.0.0.1:1234';
+    const paper = parseGraphConfig(compileGraph(parseAppConfig({ ...base, mode: 'paper', paper: { venues: 'simulator' } }), { dataDir: 'd', simBaseUrl: url }));
+    expect(paper.actors.find((a) => a.id === feedId('binance'))!.params).toEqual({ venue: 'binance', symbols: ['BTC/USDT', 'ETH/USDT'], mode: 'paper', simBaseUrl: url });
+    expect(paper.actors.find((a) => a.id === EXECUTION_ID)!.params).toMatchObject({ mode: 'paper', simUrl: url });
+    const publicPaper = compileGraph(parseAppConfig({ ...base, mode: 'paper', paper: { venues: 'public' } }), { dataDir: 'd', simBaseUrl: url });
+    expect(publicPaper.actors.find((a) => a.id === EXECUTION_ID)!.params).not.toHaveProperty('simUrl');
   });
 });
 
