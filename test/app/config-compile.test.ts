@@ -134,13 +134,13 @@ describe('compile to an actor graph', () => {
 });
 
 describe('shipped configs and the live guard', () => {
-  it.each(['config/default.json', 'config/paper.example.json', 'config/live.example.json'])('%s is valid', async (file) => {
+  it.each(['config/default.json', 'config/paper.example.json', 'config/paper-sim.example.json', 'config/live.example.json'])('%s is valid', async (file) => {
     const config = await loadAppConfig(file);
     expect(Object.keys(config.venues).sort()).toEqual(['binance', 'binanceusdm', 'bybit', 'okx']);
     expect(config.strategies.map((s) => s.id)).toEqual(['carry', 'hedge', 'spread']);
   });
 
-  it.each(['config/default.json', 'config/paper.example.json', 'config/live.example.json'])("%s: every actor's params parse as its worker will parse them", async (file) => {
+  it.each(['config/default.json', 'config/paper.example.json', 'config/paper-sim.example.json', 'config/live.example.json'])("%s: every actor's params parse as its worker will parse them", async (file) => {
     const graph = compileGraph(await loadAppConfig(file), { dataDir: '/tmp/d', simBaseUrl: 'http://127.0.0.1:1234', liveConfirmed: true });
     for (const actor of graph.actors) {
       const definition = ((await import(resolve(actor.module))) as { default: { params?: (raw: unknown) => unknown } }).default;
