@@ -88,7 +88,7 @@ export function compileGraph(config: AppConfig, context: CompileContext): GraphC
     { id: RECORDER_ID, module: RECORDER_MODULE, ...SERVICE },
   ];
   if (config.record) {
-    const source = { mode: config.mode, venues: Object.fromEntries(venues.map(([venue, v]) => [venue, v.symbols])), ...(config.mode === 'sim' ? { simulator: config.simulator } : {}) };
+    const source = { mode: config.mode, venues: Object.fromEntries(venues.map(([venue, v]) => [venue, v.symbols])), ...(usesSimulator(config) ? { simulator: config.simulator } : {}) };
     actors.push({ id: MD_RECORDER_ID, module: MD_RECORDER_MODULE, params: { file: resolve(config.record.file), source }, ...SERVICE });
   }
   const { marketDataRingBytes, commandRingBytes, eventRingBytes, transport } = config.runtime;

@@ -125,9 +125,11 @@ describe('compile to an actor graph', () => {
 
   it('points a paper run at the simulator with paper.venues "simulator": feeds read it, execution reads its rules', () => {
     const url = 'http://127.0.0.1:1234';
-    const paper = parseGraphConfig(compileGraph(parseAppConfig({ ...base, mode: 'paper', paper: { venues: 'simulator' } }), { dataDir: 'd', simBaseUrl: url }));
+    const paper = parseGraphConfig(compileGraph(parseAppConfig({ ...base, mode: 'paper', paper: { venues: 'simulator' }, record: { file: 'md.rec' } }), { dataDir: 'd', simBaseUrl: url }));
     expect(paper.actors.find((a) => a.id === feedId('binance'))!.params).toEqual({ venue: 'binance', symbols: ['BTC/USDT', 'ETH/USDT'], mode: 'paper', simBaseUrl: url });
     expect(paper.actors.find((a) => a.id === EXECUTION_ID)!.params).toMatchObject({ mode: 'paper', simUrl: url });
+    // A recording says its market data came from the simulator, with the scenario that made it.
+    expect(paper.actors.find((a) => a.id === 'md-recorder')!.params).toMatchObject({ source: { mode: 'paper', simulator: { scenario: 'calm', seed: 7 } } });
     const publicPaper = compileGraph(parseAppConfig({ ...base, mode: 'paper', paper: { venues: 'public' } }), { dataDir: 'd', simBaseUrl: url });
     expect(publicPaper.actors.find((a) => a.id === EXECUTION_ID)!.params).not.toHaveProperty('simUrl');
   });

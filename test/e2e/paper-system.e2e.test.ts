@@ -87,6 +87,7 @@ describe('paper mode against the simulator as its public venues (paper.venues "s
     const fills = journalFills(dataDir);
     expect(fills.length).toBeGreaterThanOrEqual(2);
     // Settled: the balances execution reports reflect every journaled fill (the halt stops new ones).
+    // Should they never get there, the assertions below run on the latest status and show the difference.
     const status = await statusUntil(system, 'balances moved by every journaled fill', (s) => {
       const expected = expectedBalances(fills);
       return s.orders.fills === fills.length && VENUES.every((venue) => balancesMatch(totalsOf(s, venue), expected[venue]!)) ? s : undefined;
