@@ -14,6 +14,9 @@ import { JOURNAL_DURABILITIES } from '../execution/journal-port.js';
 
 export const MODES = ['sim', 'paper', 'live', 'replay'] as const;
 
+/** Where a paper run's public venues are: the real ones (needs internet), or the simulator standing in for them. */
+export const PAPER_VENUES = ['public', 'simulator'] as const;
+
 const id = z.string().regex(/^[A-Za-z0-9_-]+$/, 'expected letters, digits, _ or -');
 const symbol = z.string().regex(/^[A-Z0-9]+\/[A-Z0-9]+(:[A-Z0-9]+)?$/, 'expected a ccxt unified symbol like BTC/USDT or BTC/USDT:USDT');
 
@@ -96,6 +99,12 @@ const configSchema = z
       })
       .strict()
       .prefault({}),
+    /**
+     * Paper mode only. `venues: "simulator"`: the simulator (embedded, or the one at
+     * `simulator.url`) stands in for the public venues: feeds read its streams and execution its
+     * markets' rules, while orders are still filled locally and never sent to it.
+     */
+    paper: z.object({ venues: z.enum(PAPER_VENUES).default('public') }).strict().optional(),
     /** Replay mode: the recording to play (written by --record) and an optional pace (1 = as recorded). */
     replay: z.object({ file: z.string().min(1), speed: z.number().positive().optional() }).strict().optional(),
     /** Record every market-data message the feeds publish to this file (a new file; see md-recording.ts). */
@@ -130,9 +139,21 @@ function crossFieldProblems(config: AppConfig): string[] {
     });
   });
   if (config.execution.params.durability !== undefined) problems.push(`execution.params.durability: set it as execution.journal.durability, got ${JSON.stringify(config.execution.params.durability)}`);
+  if (config.paper && config.mode !== 'paper') problems.push(`paper: only a paper run has paper venues, got mode ${JSON.stringify(config.mode)}`);
+  if (config.simulator.url !== undefined && !usesSimulator(config)) {
+    problems.push(`simulator.url: only sim mode and paper mode with paper.venues "simulator" use a simulator, got ${JSON.stringify(config.simulator.url)} in mode ${JSON.stringify(config.mode)}`);
+  }
+  if (config.mode === 'paper' && usesSimulator(config) && config.simulator.startingBalances) {
+    problems.push(`simulator.startingBalances: a paper run never trades the simulator's accounts; set its simulated balances in execution.params.paper.startingBalances, got ${JSON.stringify(config.simulator.startingBalances)}`);
+  }
   if (config.mode === 'replay' && !config.replay) problems.push('replay: replay mode needs replay.file (a recording made with --record), got nothing');
   if (config.mode === 'replay' && config.record) problems.push(`record: a replay cannot record its own input, got ${JSON.stringify(config.record.file)}`);
   return problems;
+}
+
+/** The run's venues are the simulator: every sim run, and a paper run with `paper.venues: "simulator"`. */
+export function usesSimulator(config: Pick<AppConfig, 'mode' | 'paper'>): boolean {
+  return config.mode === 'sim' || (config.mode === 'paper' && config.paper?.venues === 'simulator');
 }
 
 /** Reads and validates a JSON config file. */

@@ -1,5 +1,6 @@
 /**
- * Starts and stops the whole trading system for one config: in `sim` mode the embedded
+ * Starts and stops the whole trading system for one config: in `sim` mode (and in `paper` mode
+ * with `paper.venues: "simulator"`, where it stands in for the public venues) the embedded
  * simulator in its own process first (or, with `simulator.url`, an already running one, which it
  * leaves running), then the actor graph under the supervisor, then the ops
  * server. Shutdown runs in reverse: ops, the graph (feeds → strategies → execution, draining
@@ -23,7 +24,7 @@ import { Supervisor } from '../runtime/supervision/supervisor.js';
 import { DEFAULT_CREDENTIALS, DEFAULT_PASSPHRASE, spawnSimulator } from '../sim/index.js';
 import { credentialEnvNames } from '../venues/trade/credentials.js';
 import { compileGraph, EXECUTION_ID } from './compile.js';
-import type { AppConfig } from './config.js';
+import { usesSimulator, type AppConfig } from './config.js';
 import { PROJECT_ROOT } from './paths.js';
 import { attachSimulator, type SimulatorLink } from './simulator-link.js';
 import { moveDataDirAside, openSession, SIM_STATE_FILE, type SessionInfo } from './session.js';
@@ -106,18 +107,21 @@ export class TradingSystem implements OpsBackend {
     let sim: SimulatorLink | undefined;
     let supervisor: Supervisor | undefined;
     try {
-      if (config.mode === 'sim' && config.simulator.url !== undefined) {
+      // Only sim mode trades the simulator's accounts, so only there are its world and the journal one (session.ts).
+      const trades = config.mode === 'sim';
+      if (usesSimulator(config) && config.simulator.url !== undefined) {
         sim = await attachSimulator(config.simulator.url, Object.keys(config.venues));
         log.info({ url: sim.url, worldId: sim.worldId }, 'attached to a running simulator');
-      } else if (config.mode === 'sim') {
+      } else if (usesSimulator(config)) {
         const { port, seed, scenario, timeScale, startingBalances, options: extra } = config.simulator;
-        sim = await spawnSimulator({ ...extra, port, seed, scenario, timeScale, venues: Object.keys(config.venues), stateFile, ...(startingBalances ? { startingBalances } : {}) } as Parameters<typeof spawnSimulator>[0]);
+        sim = await spawnSimulator({ ...extra, port, seed, scenario, timeScale, venues: Object.keys(config.venues), ...(trades ? { stateFile } : {}), ...(startingBalances ? { startingBalances } : {}) } as Parameters<typeof spawnSimulator>[0]);
         log.info({ url: sim.url, scenario, seed, timeScale, worldId: sim.worldId, restored: sim.restored }, 'simulator started');
       }
       const keptBy = config.simulator.url === undefined ? stateFile : `the simulator at ${config.simulator.url}`;
-      const session = openSession(config, dataDir, sim ? { id: sim.worldId, restored: sim.restored, keptBy } : null, movedAside);
+      const session = openSession(config, dataDir, sim && trades ? { id: sim.worldId, restored: sim.restored, keptBy } : null, movedAside);
       const graph = parseGraphConfig(compileGraph(config, { dataDir, liveConfirmed: options.liveConfirmed === true, ...(sim ? { simBaseUrl: sim.url } : {}) }), 'compiled config');
-      supervisor = await Supervisor.start(graph, { baseDir: PROJECT_ROOT, env: sim ? { ...env, ...simCredentialEnv(config) } : env, log: log.child({ component: 'supervisor' }) });
+      // Paper never sends an order, so it gets no keys for the simulator either.
+      supervisor = await Supervisor.start(graph, { baseDir: PROJECT_ROOT, env: sim && trades ? { ...env, ...simCredentialEnv(config) } : env, log: log.child({ component: 'supervisor' }) });
       const system = new TradingSystem(config, supervisor, sim, dataDir, session, log);
       if (options.noOps) return system;
       const token = resolveOpsToken(config.ops.token, dataDir);

@@ -38,6 +38,11 @@ describe('app config', () => {
     [{ ...base, surprise: true }, /surprise/],
     [{ ...base, execution: { journal: { durability: 'fsync' } } }, /execution\.journal\.durability: .*got "fsync"/],
     [{ ...base, execution: { params: { durability: 'full' } } }, /execution\.params\.durability: set it as execution\.journal\.durability, got "full"/],
+    [{ ...base, mode: 'live', paper: { venues: 'simulator' } }, /paper: only a paper run has paper venues, got mode "live"/],
+    [{ ...base, mode: 'paper', paper: { venues: 'moon' } }, /paper\.venues: .*got "moon"/],
+    [{ ...base, mode: 'live', simulator: { url: 'http://127.0.0.1:8900' } }, /simulator\.url: only sim mode and paper mode with paper\.venues "simulator" use a simulator, got "http:\/\/127\.0\.0\.1:8900" in mode "live"/],
+    [{ ...base, mode: 'paper', simulator: { url: 'http://127.0.0.1:8900' } }, /simulator\.url: .*in mode "paper"/],
+    [{ ...base, mode: 'paper', paper: { venues: 'simulator' }, simulator: { startingBalances: { binance: { USDT: 1 } } } }, /simulator\.startingBalances: a paper run never trades the simulator's accounts; set .*execution\.params\.paper\.startingBalances/],
   ])('refuses %j naming the field and value', (input, pattern) => {
     expect(() => parseAppConfig(input, 'test.json')).toThrow(pattern);
   });
@@ -117,16 +122,27 @@ describe('compile to an actor graph', () => {
     const paper = compileGraph(parseAppConfig({ ...base, mode: 'paper' }), { dataDir: 'd' });
     expect(paper.actors[0]!.params).toEqual({ venue: 'binance', symbols: ['BTC/USDT', 'ETH/USDT'], mode: 'paper' });
   });
+
+  it('points a paper run at the simulator with paper.venues "simulator": feeds read it, execution reads its rules', () => {
+    const url = 'http://127.0.0.1:1234';
+    const paper = parseGraphConfig(compileGraph(parseAppConfig({ ...base, mode: 'paper', paper: { venues: 'simulator' }, record: { file: 'md.rec' } }), { dataDir: 'd', simBaseUrl: url }));
+    expect(paper.actors.find((a) => a.id === feedId('binance'))!.params).toEqual({ venue: 'binance', symbols: ['BTC/USDT', 'ETH/USDT'], mode: 'paper', simBaseUrl: url });
+    expect(paper.actors.find((a) => a.id === EXECUTION_ID)!.params).toMatchObject({ mode: 'paper', simUrl: url });
+    // A recording says its market data came from the simulator, with the scenario that made it.
+    expect(paper.actors.find((a) => a.id === 'md-recorder')!.params).toMatchObject({ source: { mode: 'paper', simulator: { scenario: 'calm', seed: 7 } } });
+    const publicPaper = compileGraph(parseAppConfig({ ...base, mode: 'paper', paper: { venues: 'public' } }), { dataDir: 'd', simBaseUrl: url });
+    expect(publicPaper.actors.find((a) => a.id === EXECUTION_ID)!.params).not.toHaveProperty('simUrl');
+  });
 });
 
 describe('shipped configs and the live guard', () => {
-  it.each(['config/default.json', 'config/paper.example.json', 'config/live.example.json'])('%s is valid', async (file) => {
+  it.each(['config/default.json', 'config/paper.example.json', 'config/paper-sim.example.json', 'config/live.example.json'])('%s is valid', async (file) => {
     const config = await loadAppConfig(file);
     expect(Object.keys(config.venues).sort()).toEqual(['binance', 'binanceusdm', 'bybit', 'okx']);
     expect(config.strategies.map((s) => s.id)).toEqual(['carry', 'hedge', 'spread']);
   });
 
-  it.each(['config/default.json', 'config/paper.example.json', 'config/live.example.json'])("%s: every actor's params parse as its worker will parse them", async (file) => {
+  it.each(['config/default.json', 'config/paper.example.json', 'config/paper-sim.example.json', 'config/live.example.json'])("%s: every actor's params parse as its worker will parse them", async (file) => {
     const graph = compileGraph(await loadAppConfig(file), { dataDir: '/tmp/d', simBaseUrl: 'http://127.0.0.1:1234', liveConfirmed: true });
     for (const actor of graph.actors) {
       const definition = ((await import(resolve(actor.module))) as { default: { params?: (raw: unknown) => unknown } }).default;
