@@ -111,7 +111,7 @@ export class OpsServer {
       .post('/resume', authorized('/resume', (request) => operatorAction(request, (reason) => backend.resume(reason), 'resumed by operator')))
       .post('/actors', authorized('/actors/:id/reload', (request) => reloadRoute(request, backend)));
 
-    const server = await startNetServer(router, { host: options.host ?? '127.0.0.1', port: options.port, logger: options.log });
+    const server = await startNetServer(router, { host: options.host ?? '127.0.0.1', port: options.port, portKey: 'ops.port', logger: options.log });
     const ops = new OpsServer(server, options.log);
     holder.ops = ops;
     return ops;
