@@ -11,6 +11,7 @@ import { arbiterError } from '../base/errors.js';
 import { WAIT_STRATEGIES } from '../runtime/transport/wait-strategy.js';
 import { EXTERNAL_STRATEGY_ID } from '../execution/position-watch.js';
 import { JOURNAL_DURABILITIES } from '../execution/journal-port.js';
+import { FEED_VENUES } from '../venues/feed/index.js';
 
 export const MODES = ['sim', 'paper', 'live', 'replay'] as const;
 
@@ -129,6 +130,10 @@ export function parseAppConfig(input: unknown, source = 'config'): AppConfig {
 function crossFieldProblems(config: AppConfig): string[] {
   const problems: string[] = [];
   const venues = Object.keys(config.venues);
+  for (const venue of venues) {
+    if (!FEED_VENUES.includes(venue)) problems.push(`venues.${venue}: not a venue Arbiter trades (${FEED_VENUES.join(', ')}), got ${JSON.stringify(venue)}`);
+  }
+  const symbols = new Set(Object.values(config.venues).flatMap((v) => v.symbols));
   const ids = new Set<string>();
   config.strategies.forEach((strategy, i) => {
     if (ids.has(strategy.id)) problems.push(`strategies[${i}].id: duplicate strategy id, got ${JSON.stringify(strategy.id)}`);
@@ -136,6 +141,9 @@ function crossFieldProblems(config: AppConfig): string[] {
     ids.add(strategy.id);
     strategy.subscribe?.venues?.forEach((venue, j) => {
       if (!venues.includes(venue)) problems.push(`strategies[${i}].subscribe.venues[${j}]: not a configured venue (${venues.join(', ')}), got ${JSON.stringify(venue)}`);
+    });
+    strategy.subscribe?.symbols?.forEach((symbol, j) => {
+      if (!symbols.has(symbol)) problems.push(`strategies[${i}].subscribe.symbols[${j}]: not a symbol of any configured venue (${[...symbols].join(', ')}), got ${JSON.stringify(symbol)}`);
     });
   });
   if (config.execution.params.durability !== undefined) problems.push(`execution.params.durability: set it as execution.journal.durability, got ${JSON.stringify(config.execution.params.durability)}`);

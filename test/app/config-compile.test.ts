@@ -2,6 +2,8 @@ import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { compileGraph, EXECUTION_ID, feedId } from '../../src/app/compile.js';
 import { loadAppConfig, parseAppConfig } from '../../src/app/config.js';
+import { PROJECT_ROOT } from '../../src/app/paths.js';
+import { checkActorParams } from '../../src/app/preflight.js';
 import { checkLiveStart } from '../../src/app/system.js';
 import { parseGraphConfig, waitOptionsFor } from '../../src/runtime/graph/graph-config.js';
 
@@ -31,6 +33,8 @@ describe('app config', () => {
     [{ ...base, venues: {} }, /venues: expected at least one venue/],
     [{ ...base, strategies: [{ id: 'x', module: 'a.ts', subscribe: { venues: ['kraken'] } }] }, /strategies\[0\]\.subscribe\.venues\[0\]: not a configured venue .*got "kraken"/],
     [{ ...base, strategies: [{ id: 'x', module: 'a.ts' }, { id: 'x', module: 'b.ts' }] }, /strategies\[1\]\.id: duplicate strategy id, got "x"/],
+    [{ ...base, venues: { ...base.venues, kraken: { symbols: ['BTC/USDT'] } } }, /venues\.kraken: not a venue Arbiter trades \(binance, binanceusdm, bybit, okx\), got "kraken"/],
+    [{ ...base, strategies: [{ id: 'x', module: 'a.ts', subscribe: { symbols: ['DOGE/USDT'] } }] }, /strategies\[0\]\.subscribe\.symbols\[0\]: not a symbol of any configured venue .*got "DOGE\/USDT"/],
     [{ ...base, ops: { port: 70000 } }, /ops\.port: .*got 70000/],
     [{ ...base, ops: { token: 'short' } }, /ops\.token: expected at least 16 characters, got "short"/],
     [{ ...base, mode: 'replay' }, /replay: replay mode needs replay\.file/],
@@ -143,11 +147,9 @@ describe('shipped configs and the live guard', () => {
   });
 
   it.each(['config/default.json', 'config/paper.example.json', 'config/paper-sim.example.json', 'config/live.example.json'])("%s: every actor's params parse as its worker will parse them", async (file) => {
-    const graph = compileGraph(await loadAppConfig(file), { dataDir: '/tmp/d', simBaseUrl: 'http://127.0.0.1:1234', liveConfirmed: true });
-    for (const actor of graph.actors) {
-      const definition = ((await import(resolve(actor.module))) as { default: { params?: (raw: unknown) => unknown } }).default;
-      expect(() => definition.params?.(actor.params ?? {}), `${file}: ${actor.id}`).not.toThrow();
-    }
+    const config = await loadAppConfig(file);
+    const graph = parseGraphConfig(compileGraph(config, { dataDir: '/tmp/d', simBaseUrl: 'http://127.0.0.1:1234', liveConfirmed: true }));
+    await expect(checkActorParams(config, graph, PROJECT_ROOT)).resolves.toBeUndefined();
   });
 
   it('live refuses to start without --i-understand-live-trading, then without every credential, naming the variables', async () => {

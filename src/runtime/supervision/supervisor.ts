@@ -17,14 +17,13 @@
  * await supervisor.stop();
  * ```
  */
-import { isAbsolute, resolve } from 'node:path';
 import type { ActorKind } from '../actor/actor.js';
 import type { ActorStatus } from '../actor/actor-status.js';
 import { realTimers, type TimerScheduler } from '../actor/timers.js';
 import { ActorWorker, type SpawnSpec, type WorkerExit } from './actor-worker.js';
 import type { ActorInfo } from './control.js';
 import { arbiterError, describeError } from '../../base/errors.js';
-import { restartPolicyFor, waitOptionsFor, type ActorConfig, type GraphConfig } from '../graph/graph-config.js';
+import { actorModulePath, restartPolicyFor, waitOptionsFor, type ActorConfig, type GraphConfig } from '../graph/graph-config.js';
 import { rootLogger, type Logger } from '../../base/log.js';
 import { ManagedLifecycle, type ManagedState } from './managed-state.js';
 import { RestartTracker } from './restart-policy.js';
@@ -146,7 +145,7 @@ export class Supervisor {
       const wiring = this.wiring.actors.get(config.id)!;
       const spec: SpawnSpec = {
         actorId: config.id,
-        modulePath: isAbsolute(config.module) ? config.module : resolve(baseDir, config.module),
+        modulePath: actorModulePath(config.module, baseDir),
         params: config.params ?? {},
         wiring,
         spinSlots,
