@@ -6,11 +6,14 @@
  * - Every actor's params are parsed on the main thread by its own module, as the worker will,
  *   before the simulator or any worker starts. Importing the modules does not load ccxt (the
  *   venue code imports it lazily, in the worker that connects).
- * - sim mode: every configured symbol must be one the simulator lists on that venue.
+ * - sim mode: every configured symbol must be one the simulator lists on that venue, before any
+ *   worker starts; in every mode, once execution has loaded the venues' markets, the start fails
+ *   on a configured symbol a venue does not list (paper and live know the markets only then).
  */
 import { describeError, arbiterError, isArbiterError } from '../base/errors.js';
 import { importActor, parseActorParams } from '../runtime/graph/actor-loader.js';
 import { actorModulePath, type GraphConfig } from '../runtime/graph/graph-config.js';
+import type { Supervisor } from '../runtime/supervision/supervisor.js';
 import { EXECUTION_ID, feedId } from './compile.js';
 import type { AppConfig } from './config.js';
 
@@ -44,16 +47,25 @@ export async function checkActorParams(config: AppConfig, graph: GraphConfig, ba
   if (problems.length > 0) throw arbiterError('CONFIG_INVALID', `pre-flight: ${problems.length} actor(s) would not start:\n  ${problems.join('\n  ')}`, { details: { issues: problems } });
 }
 
-/** sim mode: every configured and subscribed symbol must be listed by the simulator on its venue. */
+/** Refuses the start when a venue does not list a configured symbol, naming each one's config key. */
+export function refuseUnlisted(config: AppConfig, unlisted: readonly { venue: string; symbol: string }[], why: (venue: string, symbol: string) => string): void {
+  const problems = unlisted.map(({ venue, symbol }) => `venues.${venue}.symbols[${config.venues[venue]?.symbols.indexOf(symbol) ?? -1}]: ${why(venue, symbol)}, got ${JSON.stringify(symbol)}`);
+  if (problems.length > 0) throw arbiterError('CONFIG_INVALID', `a configured symbol is not listed by its venue, so it would never be traded:\n  ${problems.join('\n  ')}`, { details: { issues: problems } });
+}
+
+/** sim mode, before any worker starts: every configured symbol must be one the simulator lists on that venue. */
 export function checkSimSymbols(config: AppConfig, listed: readonly { venue: string; symbol: string }[], simUrl: string): void {
   const byVenue = new Map<string, string[]>();
   for (const { venue, symbol } of listed) byVenue.set(venue, [...(byVenue.get(venue) ?? []), symbol]);
-  const problems: string[] = [];
-  for (const [venue, { symbols }] of Object.entries(config.venues)) {
-    const known = byVenue.get(venue) ?? [];
-    symbols.forEach((symbol, i) => {
-      if (!known.includes(symbol)) problems.push(`venues.${venue}.symbols[${i}]: the simulator lists no ${symbol} on ${venue} (it lists ${known.join(', ') || 'nothing'}), got ${JSON.stringify(symbol)}`);
-    });
-  }
-  if (problems.length > 0) throw arbiterError('CONFIG_INVALID', `the simulator at ${simUrl} does not list every configured symbol; a symbol no venue lists is never traded:\n  ${problems.join('\n  ')}`, { details: { issues: problems } });
+  const unlisted = Object.entries(config.venues).flatMap(([venue, { symbols }]) => symbols.filter((symbol) => !byVenue.get(venue)?.includes(symbol)).map((symbol) => ({ venue, symbol })));
+  refuseUnlisted(config, unlisted, (venue, symbol) => `the simulator at ${simUrl} lists no ${symbol} on ${venue} (it lists ${byVenue.get(venue)?.join(', ') || 'nothing'})`);
+}
+
+/** How long the start waits for execution to load every venue's markets (it retries a venue that does not answer). */
+export const MARKETS_TIMEOUT_MS = 120_000;
+
+/** Any mode, once execution has loaded the venues' markets: the configured symbols they do not list fail the start. */
+export async function checkVenueSymbols(config: AppConfig, supervisor: Supervisor): Promise<void> {
+  const unlisted = (await supervisor.command(EXECUTION_ID, 'unlistedSymbols', undefined, MARKETS_TIMEOUT_MS)) as { venue: string; symbol: string }[];
+  refuseUnlisted(config, unlisted, (venue, symbol) => `${venue} lists no ${symbol} (its markets as execution loaded them)`);
 }

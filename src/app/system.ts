@@ -28,7 +28,7 @@ import { compileGraph, EXECUTION_ID } from './compile.js';
 import { usesSimulator, type AppConfig } from './config.js';
 import { PROJECT_ROOT } from './paths.js';
 import { LOCK_FILE, lockDataDir, type DataDirLock } from './data-dir-lock.js';
-import { checkActorParams, checkSimSymbols } from './preflight.js';
+import { checkActorParams, checkSimSymbols, checkVenueSymbols } from './preflight.js';
 import { attachSimulator, type SimulatorLink } from './simulator-link.js';
 import { moveDataDirAside, openSession, SIM_STATE_FILE, type SessionInfo } from './session.js';
 import { buildSystemStatus } from './status-model.js';
@@ -140,6 +140,7 @@ export class TradingSystem implements OpsBackend {
       const graph = compile(sim?.url);
       // Paper never sends an order, so it gets no keys for the simulator either.
       supervisor = await Supervisor.start(graph, { baseDir: PROJECT_ROOT, env: sim && trades ? { ...env, ...simCredentialEnv(config) } : env, log: log.child({ component: 'supervisor' }) });
+      await checkVenueSymbols(config, supervisor);
       const system = new TradingSystem(config, supervisor, sim, dataDir, session, log, lock);
       if (options.noOps) return system;
       const token = resolveOpsToken(config.ops.token, dataDir);

@@ -32,6 +32,6 @@ it('names a module that cannot be loaded by its config key', async () => {
 it('sim: refuses a configured symbol the simulator does not list on that venue, naming the key', () => {
   const config = parseAppConfig({ venues: { binanceusdm: { symbols: ['BTC/USDT:USDT', 'DOGE/USDT:USDT'] } } });
   const listed = [{ venue: 'binanceusdm', symbol: 'BTC/USDT:USDT' }, { venue: 'bybit', symbol: 'DOGE/USDT:USDT' }];
-  expect(() => checkSimSymbols(config, listed, SIM)).toThrow(/venues\.binanceusdm\.symbols\[1\]: the simulator lists no DOGE\/USDT:USDT on binanceusdm \(it lists BTC\/USDT:USDT\)/);
+  expect(() => checkSimSymbols(config, listed, SIM)).toThrow(/venues\.binanceusdm\.symbols\[1\]: the simulator at \S+ lists no DOGE\/USDT:USDT on binanceusdm \(it lists BTC\/USDT:USDT\)/);
   expect(() => checkSimSymbols(config, [...listed, { venue: 'binanceusdm', symbol: 'DOGE/USDT:USDT' }], SIM)).not.toThrow();
 });

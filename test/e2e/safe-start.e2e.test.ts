@@ -47,7 +47,7 @@ it('refuses a second run on the data dir, a taken port, bad params and an unlist
 
     // A symbol the simulator does not list: refused before any worker starts (it would never trade).
     await expect(TradingSystem.start(config('unlisted', { venues: { binanceusdm: { symbols: ['BTC/USDT:USDT', 'DOGE/USDT:USDT'] } } }))).rejects.toThrow(
-      /venues\.binanceusdm\.symbols\[1\]: the simulator lists no DOGE\/USDT:USDT on binanceusdm \(it lists BTC\/USDT:USDT\)/,
+      /venues\.binanceusdm\.symbols\[1\]: the simulator at \S+ lists no DOGE\/USDT:USDT on binanceusdm \(it lists BTC\/USDT:USDT\)/,
     );
     expect(existsSync(join(dir, 'unlisted', LOCK_FILE))).toBe(false);
   } finally {

@@ -268,9 +268,9 @@ export class Supervisor {
     };
   }
 
-  /** Sends a named command to an actor (ActorDefinition.onCommand) and returns its result. */
-  command(actorId: string, name: string, args?: unknown): Promise<unknown> {
-    return this.worker(actorId).call(`command ${name}`, (c) => c.command(name, args));
+  /** Sends a named command to an actor (ActorDefinition.onCommand) and returns its result (CONTROL_TIMEOUT after `timeoutMs`, default the control timeout). */
+  command(actorId: string, name: string, args?: unknown, timeoutMs?: number): Promise<unknown> {
+    return this.worker(actorId).call(`command ${name}`, (c) => c.command(name, args), timeoutMs);
   }
 
   /** Reload counters of one actor (created on first use). */
