@@ -24,7 +24,7 @@ import { DEFAULT_CREDENTIALS, DEFAULT_PASSPHRASE, spawnSimulator } from '../sim/
 import { credentialEnvNames } from '../venues/trade/credentials.js';
 import { compileGraph, EXECUTION_ID } from './compile.js';
 import type { AppConfig } from './config.js';
-import { PROJECT_ROOT } from './paths.js';
+import { PROJECT_ROOT, STRATEGY_DIR } from './paths.js';
 import { attachSimulator, type SimulatorLink } from './simulator-link.js';
 import { moveDataDirAside, openSession, SIM_STATE_FILE, type SessionInfo } from './session.js';
 import { buildSystemStatus } from './status-model.js';
@@ -117,7 +117,7 @@ export class TradingSystem implements OpsBackend {
       const keptBy = config.simulator.url === undefined ? stateFile : `the simulator at ${config.simulator.url}`;
       const session = openSession(config, dataDir, sim ? { id: sim.worldId, restored: sim.restored, keptBy } : null, movedAside);
       const graph = parseGraphConfig(compileGraph(config, { dataDir, liveConfirmed: options.liveConfirmed === true, ...(sim ? { simBaseUrl: sim.url } : {}) }), 'compiled config');
-      supervisor = await Supervisor.start(graph, { baseDir: PROJECT_ROOT, env: sim ? { ...env, ...simCredentialEnv(config) } : env, log: log.child({ component: 'supervisor' }) });
+      supervisor = await Supervisor.start(graph, { baseDir: PROJECT_ROOT, reloadDirs: [STRATEGY_DIR, ...config.runtime.reloadDirs], env: sim ? { ...env, ...simCredentialEnv(config) } : env, log: log.child({ component: 'supervisor' }) });
       const system = new TradingSystem(config, supervisor, sim, dataDir, session, log);
       if (options.noOps) return system;
       const token = resolveOpsToken(config.ops.token, dataDir);

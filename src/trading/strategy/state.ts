@@ -11,6 +11,13 @@
  *
  *     migrations: { '1': (s) => ({ version: '2', snapshot: { ...s, newField: defaultValue } }) }
  *
+ * Going back (a reload from version 2 to the version-1 module) cannot be version 1's job, which
+ * never saw shape 2: version 2 also declares how its snapshot takes shape 1,
+ *
+ *     downgrades: { '1': (s) => { const { newField, ...v1 } = s as V2; return v1; } }
+ *
+ * and the hand-over gives version 1 a version-1 snapshot (ActorDefinition.downgrades).
+ *
  * A version with no path to the current one is refused with an error, and the runtime keeps the
  * old version running (hot reload rolls back).
  */
