@@ -7,7 +7,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, WebSocket } from 'ws';
 import type { Logger } from '../log.js';
-import { dispatchHttp, guardWsHandlers, makeRequest, PAYLOAD_TOO_LARGE, preflightHttp, repeatedNames, type Router } from './router.js';
+import { announcesBody, dispatchHttp, guardWsHandlers, makeRequest, PAYLOAD_TOO_LARGE, preflightHttp, repeatedNames, type Router } from './router.js';
 import type { NetRequestHead, NetResponse, NetServer, NetServerOptions, WsConnection, WsHandlers } from './types.js';
 
 class NodeConnection implements WsConnection {
@@ -79,13 +79,15 @@ function writeResponse(res: ServerResponse, response: NetResponse): void {
 }
 
 /**
- * Answers without reading the rest of the body, then closes the connection once the answer
- * is out (the unread body cannot be skipped to reach a next request).
+ * Answers without reading the body. A request that announced one gets its connection closed
+ * once the answer is out (the unread body cannot be skipped to reach a next request).
  */
 function refuse(req: IncomingMessage, res: ServerResponse, response: NetResponse): void {
   if (res.headersSent || res.destroyed) return;
-  res.shouldKeepAlive = false;
-  res.once('finish', () => req.socket.destroySoon());
+  if (announcesBody(req.headers as Record<string, string>)) {
+    res.shouldKeepAlive = false;
+    res.once('finish', () => req.socket.destroySoon());
+  }
   writeResponse(res, response);
 }
 

@@ -85,7 +85,7 @@ export function migrateSnapshot(
   let current = snapshot;
   for (let steps = 0; version !== currentVersion; steps++) {
     const step = migrations[version];
-    if (!step || steps > 100) throw arbiterError('INVALID_ARGUMENT', `${kind}: cannot restore a version ${fromVersion} snapshot into version ${currentVersion} (no migration from ${version})`);
+    if (!step || steps > 100) throw arbiterError('INVALID_ARGUMENT', `${kind}: cannot restore a version ${fromVersion} snapshot into version ${currentVersion} (no migration from ${version}; a newer version hands its state back to this one only if it declares downgrades['${currentVersion}'])`);
     ({ version, snapshot: current } = step(current));
   }
   if (typeof current !== 'object' || current === null || !('ledger' in current) || !('market' in current)) {
