@@ -124,6 +124,8 @@ export default defineActor<State, ExecutionParams>({
     resume: (state, args) => state.core.setState('ACTIVE', reasonOf(args)),
     /** Only risk-reducing orders pass until `resume`. */
     reduce: (state, args) => state.core.setState('REDUCING', reasonOf(args)),
+    /** Waits for every venue's markets: the configured symbols a venue does not list (the system's start checks it is none). */
+    unlistedSymbols: (state) => state.core.unlistedSymbols(),
     /** `{ strategyId?, venue? }`: cancel matching open orders; the trading state is unchanged. */
     cancelAll: (state, args) => state.core.cancelAll({ strategyId: textArg(args, 'strategyId'), venue: textArg(args, 'venue') }),
   },

@@ -19,7 +19,7 @@
 import { resolve } from 'node:path';
 import { executionBalancesTopic, executionEventsTopic, marketDataPattern, marketDataTopic } from '../protocol/index.js';
 import type { GraphConfigInput } from '../runtime/graph/graph-config.js';
-import type { AppConfig, StrategyConfig } from './config.js';
+import { usesSimulator, type AppConfig, type StrategyConfig } from './config.js';
 
 export const FEED_MODULE = 'actors/feed/ccxt-feed.ts';
 export const RECORDER_MODULE = 'actors/service/opportunity-recorder.ts';
@@ -59,7 +59,9 @@ function strategyTopics(strategy: StrategyConfig, venue: string): string[] | und
 export function compileGraph(config: AppConfig, context: CompileContext): GraphConfigInput {
   const strategies = config.strategies.filter((s) => s.enabled);
   const venues = Object.entries(config.venues);
-  const sim = config.mode === 'sim' ? { simBaseUrl: context.simBaseUrl } : {};
+  // The simulator stands in for the public venues in sim mode and in paper mode with `paper.venues: "simulator"`.
+  const simUrl = usesSimulator(config) ? context.simBaseUrl : undefined;
+  const sim = simUrl === undefined ? {} : { simBaseUrl: simUrl };
   const actors: GraphConfigInput['actors'] = [
     ...venues.map(([venue, v]) => ({
       id: feedId(venue),
@@ -79,14 +81,14 @@ export function compileGraph(config: AppConfig, context: CompileContext): GraphC
         ...(config.execution.journal.durability ? { durability: config.execution.journal.durability } : {}),
         dataDir: context.dataDir,
         venues: venues.map(([venue, v]) => ({ id: venue, symbols: v.symbols })),
-        ...(config.mode === 'sim' ? { simUrl: context.simBaseUrl } : {}),
+        ...(simUrl === undefined ? {} : { simUrl }),
         ...(config.mode === 'live' ? { confirmLive: context.liveConfirmed === true } : {}),
       },
     },
     { id: RECORDER_ID, module: RECORDER_MODULE, ...SERVICE },
   ];
   if (config.record) {
-    const source = { mode: config.mode, venues: Object.fromEntries(venues.map(([venue, v]) => [venue, v.symbols])), ...(config.mode === 'sim' ? { simulator: config.simulator } : {}) };
+    const source = { mode: config.mode, venues: Object.fromEntries(venues.map(([venue, v]) => [venue, v.symbols])), ...(usesSimulator(config) ? { simulator: config.simulator } : {}) };
     actors.push({ id: MD_RECORDER_ID, module: MD_RECORDER_MODULE, params: { file: resolve(config.record.file), source }, ...SERVICE });
   }
   const { marketDataRingBytes, commandRingBytes, eventRingBytes, transport } = config.runtime;

@@ -11,8 +11,12 @@ import { arbiterError } from '../base/errors.js';
 import { WAIT_STRATEGIES } from '../runtime/transport/wait-strategy.js';
 import { EXTERNAL_STRATEGY_ID } from '../execution/position-watch.js';
 import { JOURNAL_DURABILITIES } from '../execution/journal-port.js';
+import { FEED_VENUES } from '../venues/feed/index.js';
 
 export const MODES = ['sim', 'paper', 'live', 'replay'] as const;
+
+/** Where a paper run's public venues are: the real ones (needs internet), or the simulator standing in for them. */
+export const PAPER_VENUES = ['public', 'simulator'] as const;
 
 const id = z.string().regex(/^[A-Za-z0-9_-]+$/, 'expected letters, digits, _ or -');
 const symbol = z.string().regex(/^[A-Z0-9]+\/[A-Z0-9]+(:[A-Z0-9]+)?$/, 'expected a ccxt unified symbol like BTC/USDT or BTC/USDT:USDT');
@@ -98,6 +102,12 @@ const configSchema = z
       })
       .strict()
       .prefault({}),
+    /**
+     * Paper mode only. `venues: "simulator"`: the simulator (embedded, or the one at
+     * `simulator.url`) stands in for the public venues: feeds read its streams and execution its
+     * markets' rules, while orders are still filled locally and never sent to it.
+     */
+    paper: z.object({ venues: z.enum(PAPER_VENUES).default('public') }).strict().optional(),
     /** Replay mode: the recording to play (written by --record) and an optional pace (1 = as recorded). */
     replay: z.object({ file: z.string().min(1), speed: z.number().positive().optional() }).strict().optional(),
     /** Record every market-data message the feeds publish to this file (a new file; see md-recording.ts). */
@@ -122,6 +132,10 @@ export function parseAppConfig(input: unknown, source = 'config'): AppConfig {
 function crossFieldProblems(config: AppConfig): string[] {
   const problems: string[] = [];
   const venues = Object.keys(config.venues);
+  for (const venue of venues) {
+    if (!FEED_VENUES.includes(venue)) problems.push(`venues.${venue}: not a venue Arbiter trades (${FEED_VENUES.join(', ')}), got ${JSON.stringify(venue)}`);
+  }
+  const symbols = new Set(Object.values(config.venues).flatMap((v) => v.symbols));
   const ids = new Set<string>();
   config.strategies.forEach((strategy, i) => {
     if (ids.has(strategy.id)) problems.push(`strategies[${i}].id: duplicate strategy id, got ${JSON.stringify(strategy.id)}`);
@@ -130,11 +144,26 @@ function crossFieldProblems(config: AppConfig): string[] {
     strategy.subscribe?.venues?.forEach((venue, j) => {
       if (!venues.includes(venue)) problems.push(`strategies[${i}].subscribe.venues[${j}]: not a configured venue (${venues.join(', ')}), got ${JSON.stringify(venue)}`);
     });
+    strategy.subscribe?.symbols?.forEach((symbol, j) => {
+      if (!symbols.has(symbol)) problems.push(`strategies[${i}].subscribe.symbols[${j}]: not a symbol of any configured venue (${[...symbols].join(', ')}), got ${JSON.stringify(symbol)}`);
+    });
   });
   if (config.execution.params.durability !== undefined) problems.push(`execution.params.durability: set it as execution.journal.durability, got ${JSON.stringify(config.execution.params.durability)}`);
+  if (config.paper && config.mode !== 'paper') problems.push(`paper: only a paper run has paper venues, got mode ${JSON.stringify(config.mode)}`);
+  if (config.simulator.url !== undefined && !usesSimulator(config)) {
+    problems.push(`simulator.url: only sim mode and paper mode with paper.venues "simulator" use a simulator, got ${JSON.stringify(config.simulator.url)} in mode ${JSON.stringify(config.mode)}`);
+  }
+  if (config.mode === 'paper' && usesSimulator(config) && config.simulator.startingBalances) {
+    problems.push(`simulator.startingBalances: a paper run never trades the simulator's accounts; set its simulated balances in execution.params.paper.startingBalances, got ${JSON.stringify(config.simulator.startingBalances)}`);
+  }
   if (config.mode === 'replay' && !config.replay) problems.push('replay: replay mode needs replay.file (a recording made with --record), got nothing');
   if (config.mode === 'replay' && config.record) problems.push(`record: a replay cannot record its own input, got ${JSON.stringify(config.record.file)}`);
   return problems;
+}
+
+/** The run's venues are the simulator: every sim run, and a paper run with `paper.venues: "simulator"`. */
+export function usesSimulator(config: Pick<AppConfig, 'mode' | 'paper'>): boolean {
+  return config.mode === 'sim' || (config.mode === 'paper' && config.paper?.venues === 'simulator');
 }
 
 /** Reads and validates a JSON config file. */

@@ -1,5 +1,6 @@
 /**
- * Starts and stops the whole trading system for one config: in `sim` mode the embedded
+ * Starts and stops the whole trading system for one config: in `sim` mode (and in `paper` mode
+ * with `paper.venues: "simulator"`, where it stands in for the public venues) the embedded
  * simulator in its own process first (or, with `simulator.url`, an already running one, which it
  * leaves running), then the actor graph under the supervisor, then the ops
  * server. Shutdown runs in reverse: ops, the graph (feeds → strategies → execution, draining
@@ -21,10 +22,13 @@ import type { ReloadResult } from '../runtime/supervision/hot-reload.js';
 import { rootLogger, type Logger } from '../base/log.js';
 import { Supervisor } from '../runtime/supervision/supervisor.js';
 import { DEFAULT_CREDENTIALS, DEFAULT_PASSPHRASE, spawnSimulator } from '../sim/index.js';
+import { SimControl } from '../sim/control/client.js';
 import { credentialEnvNames } from '../venues/trade/credentials.js';
 import { compileGraph, EXECUTION_ID } from './compile.js';
-import type { AppConfig } from './config.js';
+import { usesSimulator, type AppConfig } from './config.js';
 import { PROJECT_ROOT, STRATEGY_DIR } from './paths.js';
+import { LOCK_FILE, lockDataDir, type DataDirLock } from './data-dir-lock.js';
+import { checkActorParams, checkSimSymbols, checkVenueSymbols } from './preflight.js';
 import { attachSimulator, type SimulatorLink } from './simulator-link.js';
 import { moveDataDirAside, openSession, SIM_STATE_FILE, type SessionInfo } from './session.js';
 import { buildSystemStatus } from './status-model.js';
@@ -90,6 +94,7 @@ export class TradingSystem implements OpsBackend {
     /** What this run found in the data dir (journal resumed or new, the simulator world). */
     readonly session: SessionInfo,
     private readonly log: Logger,
+    private readonly lock: DataDirLock,
   ) {}
 
   static async start(config: AppConfig, options: SystemOptions = {}): Promise<TradingSystem> {
@@ -101,34 +106,56 @@ export class TradingSystem implements OpsBackend {
       throw arbiterError('CONFIG_INVALID', `record.file: ${resolve(config.record.file)} already exists; a recording is never overwritten: name a new file`);
     }
     const dataDir = resolve(config.dataDir);
-    const movedAside = options.fresh ? moveDataDirAside(dataDir) : null;
+    const compile = (simBaseUrl: string | undefined) => parseGraphConfig(compileGraph(config, { dataDir, liveConfirmed: options.liveConfirmed === true, ...(simBaseUrl ? { simBaseUrl } : {}) }), 'compiled config');
+    // Params are checked before anything starts; the simulator's URL is not known yet, any loopback one parses the same.
+    await checkActorParams(config, compile(usesSimulator(config) ? (config.simulator.url ?? `http://127.0.0.1:${config.simulator.port}`) : undefined), PROJECT_ROOT);
+    // Before anything else touches the data dir (--fresh included) or starts: one run per journal.
+    const existed = existsSync(dataDir);
+    let lock = lockDataDir(dataDir);
     const stateFile = join(dataDir, SIM_STATE_FILE);
     let sim: SimulatorLink | undefined;
     let supervisor: Supervisor | undefined;
     try {
-      if (config.mode === 'sim' && config.simulator.url !== undefined) {
+      const movedAside = options.fresh && existed ? moveDataDirAside(dataDir) : null;
+      if (movedAside !== null) {
+        // The lock moved aside with the dir: hold the new dir before letting go of the old one.
+        const moved = lock;
+        lock = lockDataDir(dataDir);
+        rmSync(join(movedAside, LOCK_FILE), { force: true });
+        moved.release();
+      }
+      // Only sim mode trades the simulator's accounts, so only there are its world and the journal one (session.ts).
+      const trades = config.mode === 'sim';
+      if (usesSimulator(config) && config.simulator.url !== undefined) {
         sim = await attachSimulator(config.simulator.url, Object.keys(config.venues));
         log.info({ url: sim.url, worldId: sim.worldId }, 'attached to a running simulator');
-      } else if (config.mode === 'sim') {
+      } else if (usesSimulator(config)) {
         const { port, seed, scenario, timeScale, startingBalances, options: extra } = config.simulator;
-        sim = await spawnSimulator({ ...extra, port, seed, scenario, timeScale, venues: Object.keys(config.venues), stateFile, ...(startingBalances ? { startingBalances } : {}) } as Parameters<typeof spawnSimulator>[0]);
+        sim = await spawnSimulator({ ...extra, port, seed, scenario, timeScale, venues: Object.keys(config.venues), ...(trades ? { stateFile } : {}), ...(startingBalances ? { startingBalances } : {}) } as Parameters<typeof spawnSimulator>[0]);
         log.info({ url: sim.url, scenario, seed, timeScale, worldId: sim.worldId, restored: sim.restored }, 'simulator started');
       }
+      if (sim) checkSimSymbols(config, await new SimControl(sim.url).books(), sim.url);
       const keptBy = config.simulator.url === undefined ? stateFile : `the simulator at ${config.simulator.url}`;
-      const session = openSession(config, dataDir, sim ? { id: sim.worldId, restored: sim.restored, keptBy } : null, movedAside);
-      const graph = parseGraphConfig(compileGraph(config, { dataDir, liveConfirmed: options.liveConfirmed === true, ...(sim ? { simBaseUrl: sim.url } : {}) }), 'compiled config');
-      supervisor = await Supervisor.start(graph, { baseDir: PROJECT_ROOT, reloadDirs: [STRATEGY_DIR, ...config.runtime.reloadDirs], env: sim ? { ...env, ...simCredentialEnv(config) } : env, log: log.child({ component: 'supervisor' }) });
-      const system = new TradingSystem(config, supervisor, sim, dataDir, session, log);
+      const session = openSession(config, dataDir, sim && trades ? { id: sim.worldId, restored: sim.restored, keptBy } : null, movedAside);
+      const graph = compile(sim?.url);
+      // Paper never sends an order, so it gets no keys for the simulator either.
+      supervisor = await Supervisor.start(graph, { baseDir: PROJECT_ROOT, reloadDirs: [STRATEGY_DIR, ...config.runtime.reloadDirs], env: sim && trades ? { ...env, ...simCredentialEnv(config) } : env, log: log.child({ component: 'supervisor' }) });
+      await checkVenueSymbols(config, supervisor);
+      const system = new TradingSystem(config, supervisor, sim, dataDir, session, log, lock);
       if (options.noOps) return system;
       const token = resolveOpsToken(config.ops.token, dataDir);
       system.opsTokenFile = token.file;
       system.ops = await OpsServer.start(system, { host: config.ops.host, port: options.opsPort ?? config.ops.port, token: token.token, log: log.child({ component: 'ops' }) });
       return system;
     } catch (error) {
-      await supervisor?.stop();
-      await sim?.stop();
-      // A refused start leaves the data dir as it found it: not a new world beside the old journal.
-      if (sim && !sim.restored && config.simulator.url === undefined && isArbiterError(error, 'SESSION_MISMATCH')) rmSync(stateFile, { force: true });
+      try {
+        await supervisor?.stop();
+        await sim?.stop();
+        // A refused start leaves the data dir as it found it: not a new world beside the old journal.
+        if (sim && !sim.restored && config.simulator.url === undefined && isArbiterError(error, 'SESSION_MISMATCH')) rmSync(stateFile, { force: true });
+      } finally {
+        lock.release();
+      }
       throw error;
     }
   }
@@ -156,8 +183,12 @@ export class TradingSystem implements OpsBackend {
   }
 
   async stop(): Promise<void> {
-    await this.ops?.close();
-    await this.supervisor.stop();
-    await this.sim?.stop();
+    try {
+      await this.ops?.close();
+      await this.supervisor.stop();
+      await this.sim?.stop();
+    } finally {
+      this.lock.release();
+    }
   }
 }

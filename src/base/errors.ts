@@ -24,6 +24,8 @@ export const ERROR_CATALOG = {
   JOURNAL: { recoverable: false, summary: 'order journal failure' },
   SESSION_MISMATCH: { recoverable: false, summary: 'the journal belongs to another simulator world' },
   OPS_REQUEST: { recoverable: true, summary: 'bad ops request' },
+  PORT_IN_USE: { recoverable: false, summary: 'another process listens on the configured port' },
+  DATA_DIR_LOCKED: { recoverable: false, summary: 'another Arbiter process runs on this data dir' },
 } as const satisfies Record<string, { recoverable: boolean; summary: string }>;
 
 export type ErrorCode = keyof typeof ERROR_CATALOG;

@@ -24,6 +24,7 @@
  */
 import { message, type CommandMessage, type ExecutionStatus, type MarketDataMessage, type MessageOf, type TradingStatus } from '../protocol/index.js';
 import { monoNowNs } from '../base/clock.js';
+import { arbiterError } from '../base/errors.js';
 import type { Logger } from '../base/log.js';
 import { QuoteBook } from '../trading/market/book.js';
 import type { ExecutionJournal } from './journal-port.js';
@@ -81,6 +82,8 @@ export class ExecutionCore {
   private readonly reconciler: Reconciler;
   private readonly positionWatch: PositionWatch;
   private readonly marketRules: MarketRulesPublisher;
+  /** Settles once every venue's markets are loaded (start()). */
+  private marketsLoaded: Promise<void> | undefined;
   private readonly commands: CommandHandler;
   private readonly group: CommitGroup;
   private readonly latency = new OrderLatency();
@@ -165,9 +168,9 @@ export class ExecutionCore {
     this.balances.tick(this.nowMs());
     // Market rules first (connecting every venue): reconciliation (and with it trading) starts once
     // every venue's are published, while the venues' connections are warmed alongside it.
+    this.marketsLoaded = this.marketRules.loadAll();
     this.options.track(
-      this.marketRules
-        .loadAll()
+      this.marketsLoaded
         .then(() => Promise.all([this.reconciler.run(), this.warmVenues()]))
         .then(([, venues]) => {
           this.warmGate();
@@ -266,6 +269,16 @@ export class ExecutionCore {
   }
 
   /** The kill switch: HALTED at once, then every open order canceled. */
+  /**
+   * Once every venue's markets are loaded: the configured symbols a venue does not list. The
+   * system refuses to start with any (a run that never trades them is not a run).
+   */
+  async unlistedSymbols(): Promise<{ venue: string; symbol: string }[]> {
+    if (!this.marketsLoaded) throw arbiterError('ACTOR_STATE', 'execution has not started: no markets are being loaded');
+    await this.marketsLoaded;
+    return this.marketRules.unlisted();
+  }
+
   halt(reason: string): { state: string; canceling: number } {
     return this.group.run(() => this.haltNow(reason));
   }

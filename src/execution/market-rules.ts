@@ -53,6 +53,8 @@ type Entry = MarketRulesStatus;
 export class MarketRulesPublisher {
   private readonly entries = new Map<string, Entry>();
   private readonly schedule = new Map<string, VenueSchedule>();
+  /** Configured symbols a venue's loaded markets do not list, by venue (as of its last load). */
+  private readonly unlistedByVenue = new Map<string, readonly string[]>();
   private lastRepublishMs = 0;
   private stopped = false;
 
@@ -108,6 +110,11 @@ export class MarketRulesPublisher {
     this.stopped = true;
   }
 
+  /** The configured symbols the venues do not list (every venue loaded so far); nothing trades them. */
+  unlisted(): { venue: string; symbol: string }[] {
+    return [...this.unlistedByVenue].flatMap(([venue, symbols]) => symbols.map((symbol) => ({ venue, symbol })));
+  }
+
   status(): MarketRulesStatus[] {
     return [...this.entries.values()].map((entry) => ({ ...entry }));
   }
@@ -124,6 +131,7 @@ export class MarketRulesPublisher {
       return false;
     }
     const symbols = this.deps.symbolsOf(id);
+    this.unlistedByVenue.set(id, symbols.filter((symbol) => venue.rules(symbol) === null));
     const { rates, feeError } = await this.venueRates(venue, symbols);
     for (const symbol of symbols) this.update(venue, symbol, rates.get(symbol), feeError);
     schedule.loaded = true;

@@ -125,7 +125,7 @@ export class OpsServer {
       .post('/resume', counted('/resume', (request) => operatorAction(request, (reason) => backend.resume(reason), 'resumed by operator')), mutating('/resume'))
       .post('/actors', counted('/actors/:id/reload', (request) => reloadRoute(request, backend)), mutating('/actors/:id/reload'));
 
-    const server = await startNetServer(router, { host: options.host ?? '127.0.0.1', port: options.port, logger: options.log });
+    const server = await startNetServer(router, { host: options.host ?? '127.0.0.1', port: options.port, portKey: 'ops.port', logger: options.log });
     const ops = new OpsServer(server, options.log);
     holder.ops = ops;
     return ops;

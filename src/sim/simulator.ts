@@ -52,7 +52,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
   const delays = new Delays();
   const router = new Router();
   mountVenues(router, core, delays);
-  const server = await startNetServer(router, { host: config.host, port: config.port, backend: config.backend, logger });
+  const server = await startNetServer(router, { host: config.host, port: config.port, portKey: 'simulator.port', backend: config.backend, logger });
   const control = createControlApi(core, { backend: server.backend, timeScale: config.clock.timeScale, tickMs: config.tickMs });
   mountControl(router, control);
 

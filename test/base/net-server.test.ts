@@ -145,6 +145,43 @@ describe.each([
   });
 });
 
+describe.each([
+  { backend: 'node' as const, skip: false },
+  { backend: 'uws' as const, skip: !uwsAvailable },
+])('exclusive listening on the $backend backend', ({ backend, skip }) => {
+  const servers: NetServer[] = [];
+  afterEach(async () => {
+    await Promise.all(servers.splice(0).map((s) => s.close()));
+  });
+  const start = async (port: number): Promise<NetServer> => {
+    const server = await startNetServer(new Router(), { backend, port, portKey: 'ops.port', logger });
+    servers.push(server);
+    return server;
+  };
+
+  it.skipIf(skip)('refuses a port a server of either backend holds, naming the address and the config key', async () => {
+    for (const holderBackend of uwsAvailable ? (['node', 'uws'] as const) : (['node'] as const)) {
+      const holder = await startNetServer(new Router(), { backend: holderBackend, port: 0, logger });
+      servers.push(holder);
+      await expect(start(holder.port), `held by ${holderBackend}`).rejects.toThrow(new RegExp(`PORT_IN_USE: ops\\.port: 127\\.0\\.0\\.1:${holder.port} is already in use`));
+    }
+  });
+
+  it.skipIf(!uwsAvailable || skip)('refuses a port a uWS server holds with SO_REUSEPORT (its default listen)', async () => {
+    const choice = await chooseBackend('uws');
+    if (choice.name !== 'uws') throw new Error('uws expected');
+    const app = choice.uws.App();
+    const socket = await new Promise<unknown>((resolve) => app.listen('127.0.0.1', 0, resolve));
+    expect(socket).not.toBe(false);
+    const port = choice.uws.us_socket_local_port(socket as never);
+    try {
+      await expect(start(port)).rejects.toThrow(/PORT_IN_USE: ops\.port/);
+    } finally {
+      choice.uws.us_listen_socket_close(socket as never);
+    }
+  });
+});
+
 describe('backend selection', () => {
   it('rejects an unknown ARBITER_HTTP_BACKEND value naming the variable and the value', async () => {
     const previous = process.env.ARBITER_HTTP_BACKEND;

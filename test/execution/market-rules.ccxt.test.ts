@@ -30,7 +30,7 @@ import { marketRules } from '../strategy/helpers.js';
 import { executionParams, ExecutionUnderTest, marketDataFrom, startTestSimulator, tempDir } from './helpers.js';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
-const CONFIGS = ['config/default.json', 'config/paper.example.json', 'config/live.example.json'];
+const CONFIGS = ['config/default.json', 'config/paper.example.json', 'config/paper-sim.example.json', 'config/live.example.json'];
 const BTC_PERP = 'BTC/USDT:USDT';
 
 interface ShippedConfig {

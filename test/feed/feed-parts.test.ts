@@ -71,12 +71,13 @@ describe('feed params', () => {
     expect(() => parseFeedParams({ ...base, simBaseUrl: undefined }, FEED_ADAPTERS)).toThrow(/simBaseUrl: sim mode needs the simulator URL/);
     expect(() => parseFeedParams({ ...base, simBaseUrl: 'http://example.com:80' }, FEED_ADAPTERS)).toThrow(/simBaseUrl: expected http:\/\/127\.0\.0\.1/);
     expect(() => parseFeedParams({ ...base, mode: 'replay' }, FEED_ADAPTERS)).toThrow(/mode: replay plays a recording in place of the feeds/);
+    expect(() => parseFeedParams({ ...base, mode: 'live' }, FEED_ADAPTERS)).toThrow(/simBaseUrl: live mode reads the real venues, never a simulator, got "http:\/\/127/);
     expect(() => parseFeedParams({ ...base, symbols: ['btcusdt'] }, FEED_ADAPTERS)).toThrow(/symbols\[0\]: expected a ccxt unified symbol/);
     expect(() => parseFeedParams({ ...base, staleAfterMs: { book: 10, trades: 100 } }, FEED_ADAPTERS)).toThrow(/staleAfterMs/);
     expect(() => parseFeedParams({ ...base, reconnectBaseMs: 5000, reconnectMaxMs: 1000 }, FEED_ADAPTERS)).toThrow(/reconnectMaxMs: expected ≥ reconnectBaseMs/);
   });
 
-  it('paper and live instances keep the real hosts and carry no credentials; sim points at the simulator', async () => {
+  it('paper and live instances keep the real hosts and carry no credentials; sim, and paper given a simulator, point at it', async () => {
     for (const mode of ['paper', 'live'] as const) {
       const exchange = await createFeedExchange(feedAdapter('binanceusdm')!, parseFeedParams({ ...base, mode, simBaseUrl: undefined }, FEED_ADAPTERS));
       expect(JSON.stringify(exchange.urls.api)).not.toContain('127.0.0.1');
@@ -88,6 +89,9 @@ describe('feed params', () => {
     expect((sim.urls.api as Record<string, string>).fapiPublic).toBe(`${SIM}/fapi.binance.com/fapi/v1`);
     // The feed paces reconnects itself; ccxt's per-URL dial backoff would stack up to a minute on top.
     expect(sim.options.ws.backoff).toEqual({ base: 0 });
+    // paper with the simulator standing in for the public venues (paper.venues "simulator").
+    const paper = await createFeedExchange(feedAdapter('binanceusdm')!, parseFeedParams({ ...base, mode: 'paper' }, FEED_ADAPTERS));
+    expect((paper.urls.api as Record<string, string>).fapiPublic).toBe(`${SIM}/fapi.binance.com/fapi/v1`);
   });
 });
 

@@ -7,6 +7,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, WebSocket } from 'ws';
 import type { Logger } from '../log.js';
+import { listenFailure } from './listen-error.js';
 import { announcesBody, dispatchHttp, guardWsHandlers, makeRequest, PAYLOAD_TOO_LARGE, preflightHttp, repeatedNames, type Router } from './router.js';
 import type { NetRequestHead, NetResponse, NetServer, NetServerOptions, WsConnection, WsHandlers } from './types.js';
 
@@ -189,8 +190,9 @@ export async function startNodeServer(router: Router, options: NetServerOptions,
     else socket.destroy();
   });
   await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port ?? 0, host, () => resolve());
+    server.once('error', (error: NodeJS.ErrnoException) => reject(listenFailure(error, host, options)));
+    // exclusive: never share the port with a cluster sibling either.
+    server.listen({ port: options.port ?? 0, host, exclusive: true }, () => resolve());
   });
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : 0;

@@ -92,6 +92,8 @@ export interface NetServerOptions {
   readonly host?: string;
   /** Default 0: the OS picks a free port, read it from `NetServer.port`. */
   readonly port?: number;
+  /** The config key that sets `port` (e.g. `ops.port`), named in the error when the port is taken. */
+  readonly portKey?: string;
   /** Default `auto` (env ARBITER_HTTP_BACKEND, else uWS when it loads, else node). */
   readonly backend?: NetBackendName | 'auto';
   /** Requests with larger bodies are answered 413 (before reading it when Content-Length says so). Default 1 MiB. */

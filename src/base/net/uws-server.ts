@@ -15,6 +15,7 @@ import { STATUS_CODES } from 'node:http';
 import type { HttpRequest, HttpResponse, TemplatedApp, WebSocket, WebSocketBehavior, us_listen_socket } from 'uWebSockets.js';
 import type { Logger } from '../log.js';
 import type { UwsModule } from './backend.js';
+import { listenFailure, probeListen } from './listen-error.js';
 import { announcesBody, dispatchHttp, guardWsHandlers, makeRequest, PAYLOAD_TOO_LARGE, NO_NAMES, preflightHttp, type Router } from './router.js';
 import type { NetRequestHead, NetResponse, NetServer, NetServerOptions, WsConnection, WsHandlers } from './types.js';
 
@@ -171,6 +172,14 @@ function wsBehavior(router: Router, options: NetServerOptions, logger: Logger, c
   };
 }
 
+/** uWS's `ListenOptions.LIBUS_LISTEN_EXCLUSIVE_PORT` (a const enum in its typings). */
+const LIBUS_LISTEN_EXCLUSIVE_PORT = 1;
+
+/** The native `listen(host, port, options, cb)` overload its typings leave out. */
+interface ExclusiveListen {
+  listen(host: string, port: number, options: number, cb: (socket: us_listen_socket | false) => void): unknown;
+}
+
 /** Starts a uWS server. */
 export async function startUwsServer(uws: UwsModule, router: Router, options: NetServerOptions, logger: Logger): Promise<NetServer> {
   const host = options.host ?? '127.0.0.1';
@@ -179,9 +188,15 @@ export async function startUwsServer(uws: UwsModule, router: Router, options: Ne
   const connections = new Set<UwsConnection>();
   app.ws<UpgradeData>('/*', wsBehavior(router, options, logger, connections));
   app.any('/*', (res, req) => handleHttp(settings, res, req));
-  const listenSocket = await new Promise<us_listen_socket>((resolve, reject) => {
-    app.listen(host, options.port ?? 0, (socket) => (socket ? resolve(socket) : reject(new Error(`uWS could not listen on ${host}:${options.port ?? 0}`))));
+  const listenSocket = await new Promise<us_listen_socket | false>((resolve) => {
+    // uWS sets SO_REUSEPORT by default, which lets a second server share a taken port: never.
+    (app as unknown as ExclusiveListen).listen(host, options.port ?? 0, LIBUS_LISTEN_EXCLUSIVE_PORT, resolve);
   });
+  if (listenSocket === false) {
+    // uWS says only that it failed: a plain bind of the same address tells why (in use, not permitted…).
+    const cause = await probeListen(host, options.port ?? 0);
+    throw cause ? listenFailure(cause, host, options) : new Error(`uWS could not listen on ${host}:${options.port ?? 0}`);
+  }
   const port = uws.us_socket_local_port(listenSocket as never);
   let closed = false;
   return {

@@ -82,11 +82,11 @@ export interface LoadedActor {
 }
 
 /**
- * Imports an actor module and checks it against its wiring: it must default-export
- * `defineActor(...)`, only a module that declares `credentials: true` may be credentialed, every
- * wired port must be declared, and its params must parse. Each failure names the actor and what was wrong.
+ * Imports an actor module and checks what needs no wiring: it must default-export
+ * `defineActor(...)`, and only a module that declares `credentials: true` may be credentialed.
+ * The start-up pre-flight runs this on the main thread, the worker again when it loads.
  */
-export async function loadActor(actorId: string, modulePath: string, rawParams: unknown, spec: ActorWiringSpec, credentialed: boolean): Promise<LoadedActor> {
+export async function importActor(actorId: string, modulePath: string, credentialed: boolean): Promise<AnyActorDefinition> {
   let module: { default?: unknown };
   try {
     module = (await import(pathToFileURL(modulePath).href)) as { default?: unknown };
@@ -100,12 +100,24 @@ export async function loadActor(actorId: string, modulePath: string, rawParams: 
   if (credentialed && definition.credentials !== true) {
     throw arbiterError('WIRING', `actor ${actorId}: the graph gives it credentials, but ${modulePath} does not declare credentials: true (only a module that takes credentials may receive them)`);
   }
-  checkPorts(actorId, definition, spec);
-  let params: unknown = rawParams;
+  return definition;
+}
+
+/** The actor's params as its module parses them; CONFIG_INVALID naming the actor when they do not. */
+export function parseActorParams(actorId: string, definition: AnyActorDefinition, rawParams: unknown): unknown {
   try {
-    if (definition.params) params = definition.params(rawParams);
+    return definition.params ? definition.params(rawParams) : rawParams;
   } catch (error) {
     throw arbiterError('CONFIG_INVALID', `actor ${actorId}: params: ${describeError(error)}`, { cause: error });
   }
-  return { definition, params };
+}
+
+/**
+ * Imports an actor module and checks it against its wiring: `importActor`'s checks, every wired
+ * port must be declared, and its params must parse. Each failure names the actor and what was wrong.
+ */
+export async function loadActor(actorId: string, modulePath: string, rawParams: unknown, spec: ActorWiringSpec, credentialed: boolean): Promise<LoadedActor> {
+  const definition = await importActor(actorId, modulePath, credentialed);
+  checkPorts(actorId, definition, spec);
+  return { definition, params: parseActorParams(actorId, definition, rawParams) };
 }

@@ -13,6 +13,7 @@
  * }, 'demo graph');
  * ```
  */
+import { isAbsolute, resolve } from 'node:path';
 import { z } from 'zod';
 import { CHANNEL_POLICIES, TRANSPORTS } from '../transport/channel.js';
 import { configError } from '../../base/config-errors.js';
@@ -112,6 +113,11 @@ export type GraphConfig = z.output<typeof graphSchema>;
 export type ActorConfig = GraphConfig['actors'][number];
 
 /** Splits "actor.port". */
+/** Where an actor's module is: a relative `module` is relative to `baseDir` (the project root for trading configs). */
+export function actorModulePath(module: string, baseDir: string): string {
+  return isAbsolute(module) ? module : resolve(baseDir, module);
+}
+
 export function splitEndpoint(value: string): { actor: string; port: string } {
   const dot = value.indexOf('.');
   return { actor: value.slice(0, dot), port: value.slice(dot + 1) };

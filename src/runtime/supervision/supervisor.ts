@@ -17,14 +17,14 @@
  * await supervisor.stop();
  * ```
  */
-import { dirname, isAbsolute, resolve } from 'node:path';
+import { dirname } from 'node:path';
 import type { ActorKind } from '../actor/actor.js';
 import type { ActorStatus } from '../actor/actor-status.js';
 import { realTimers, type TimerScheduler } from '../actor/timers.js';
 import { ActorWorker, type SpawnSpec, type WorkerExit } from './actor-worker.js';
 import type { ActorInfo } from './control.js';
 import { arbiterError, describeError } from '../../base/errors.js';
-import { restartPolicyFor, waitOptionsFor, type ActorConfig, type GraphConfig } from '../graph/graph-config.js';
+import { actorModulePath, restartPolicyFor, waitOptionsFor, type ActorConfig, type GraphConfig } from '../graph/graph-config.js';
 import { rootLogger, type Logger } from '../../base/log.js';
 import { ManagedLifecycle, type ManagedState } from './managed-state.js';
 import { RestartTracker } from './restart-policy.js';
@@ -124,7 +124,7 @@ export class Supervisor {
     this.controlTimeoutMs = options.controlTimeoutMs ?? 15_000;
     this.timers = options.timers ?? realTimers;
     const baseDir = options.baseDir ?? process.cwd();
-    this.reloadDirs = ReloadDirs.of(options.reloadDirs ?? graph.actors.filter((actor) => actor.reloadable).map((actor) => dirname(resolve(baseDir, actor.module))), baseDir);
+    this.reloadDirs = ReloadDirs.of(options.reloadDirs ?? graph.actors.filter((actor) => actor.reloadable).map((actor) => dirname(actorModulePath(actor.module, baseDir))), baseDir);
     this.reloadPort = this.createReloadPort();
   }
 
@@ -155,7 +155,7 @@ export class Supervisor {
       const wiring = this.wiring.actors.get(config.id)!;
       const spec: SpawnSpec = {
         actorId: config.id,
-        modulePath: isAbsolute(config.module) ? config.module : resolve(baseDir, config.module),
+        modulePath: actorModulePath(config.module, baseDir),
         params: config.params ?? {},
         wiring,
         spinSlots,
@@ -279,9 +279,9 @@ export class Supervisor {
     };
   }
 
-  /** Sends a named command to an actor (ActorDefinition.onCommand) and returns its result. */
-  command(actorId: string, name: string, args?: unknown): Promise<unknown> {
-    return this.worker(actorId).call(`command ${name}`, (c) => c.command(name, args));
+  /** Sends a named command to an actor (ActorDefinition.onCommand) and returns its result (CONTROL_TIMEOUT after `timeoutMs`, default the control timeout). */
+  command(actorId: string, name: string, args?: unknown, timeoutMs?: number): Promise<unknown> {
+    return this.worker(actorId).call(`command ${name}`, (c) => c.command(name, args), timeoutMs);
   }
 
   /** Reload counters of one actor (created on first use). */

@@ -1,7 +1,8 @@
 /**
  * The feed's ccxt instance: one exchange class imported on its own (~30 MB per worker instead of
  * ~94 MB for all of ccxt, see ccxt-loader.ts), never given credentials, pointed at the simulator
- * in `sim` mode and at the real hosts in `paper` / `live`.
+ * whenever it has a simulator URL (`sim`, and `paper` with the simulator standing in for the public
+ * venues) and at the real hosts otherwise (`paper` / `live`).
  */
 import { getHeapStatistics } from 'node:v8';
 import type { Exchange } from 'ccxt';
@@ -25,13 +26,13 @@ export const heapMb = (): number => mb(getHeapStatistics().total_heap_size);
 export async function createFeedExchange(adapter: FeedAdapter, params: FeedParams): Promise<Exchange> {
   const exchange = await createExchange(adapter.id, {
     // ccxt's limiter keeps REST calls (snapshots, polls) polite on real venues; loopback needs none.
-    enableRateLimit: params.mode !== 'sim',
+    enableRateLimit: params.simBaseUrl === undefined,
     timeout: params.requestTimeoutMs,
     // The feed paces reconnects itself (jittered, reset by the first update). ccxt's own per-URL
     // dial backoff (1 s doubling to 60 s, forgotten only after 30 s of calm) would stack on top:
     // a feed that reconnected a few times during an outage would take up to a minute to return.
     options: { ws: { backoff: { base: 0 } } },
   });
-  if (params.mode === 'sim') redirectToSimulator(exchange as unknown as RedirectableExchange, params.simBaseUrl as string);
+  if (params.simBaseUrl !== undefined) redirectToSimulator(exchange as unknown as RedirectableExchange, params.simBaseUrl);
   return exchange;
 }

@@ -24,6 +24,7 @@ const schema = z
     venue: z.string().regex(/^[a-z0-9]+$/, 'expected a ccxt exchange id (lowercase letters and digits)'),
     symbols: z.array(symbol).min(1, 'expected at least one symbol'),
     mode: z.enum(FEED_MODES).default('sim'),
+    /** The simulator to read (sim mode; paper mode when the simulator stands in for the public venues). */
     simBaseUrl: loopbackUrl.optional(),
     /** Levels per side in `BookLevels` (0: publish only `BookTop`). */
     levels: z.int().min(0).max(50).default(5),
@@ -63,6 +64,7 @@ export function parseFeedParams(raw: unknown, adapters: Readonly<Record<string, 
   if (adapter === undefined) fail('venue', `expected one of ${Object.keys(adapters).join('|')}`, params.venue);
   if (params.topSource === 'bidsAsks' && !adapter?.bidsAsks) fail('topSource', `${params.venue} has no best bid/ask stream`, params.topSource);
   if (params.mode === 'sim' && params.simBaseUrl === undefined) fail('simBaseUrl', 'sim mode needs the simulator URL', undefined);
+  if (params.mode === 'live' && params.simBaseUrl !== undefined) fail('simBaseUrl', 'live mode reads the real venues, never a simulator', params.simBaseUrl);
   // In replay the recording stands in for the feeds (src/app/replay.ts): a feed actor there is a wiring mistake.
   if (params.mode === 'replay') fail('mode', 'replay plays a recording in place of the feeds (arbiter run --replay <file>); a feed actor never runs in replay', params.mode);
   if (new Set(params.symbols).size !== params.symbols.length) fail('symbols', 'expected each symbol once', params.symbols);
