@@ -97,6 +97,8 @@ const configSchema = z
         marketDataRingBytes: z.int().default(1 << 20),
         commandRingBytes: z.int().default(1 << 20),
         eventRingBytes: z.int().default(1 << 20),
+        /** Directories besides actors/strategy that hot reload may load strategy modules from (relative to the project). */
+        reloadDirs: z.array(z.string().min(1)).default([]),
       })
       .strict()
       .prefault({}),

@@ -26,7 +26,7 @@ import { SimControl } from '../sim/control/client.js';
 import { credentialEnvNames } from '../venues/trade/credentials.js';
 import { compileGraph, EXECUTION_ID } from './compile.js';
 import { usesSimulator, type AppConfig } from './config.js';
-import { PROJECT_ROOT } from './paths.js';
+import { PROJECT_ROOT, STRATEGY_DIR } from './paths.js';
 import { LOCK_FILE, lockDataDir, type DataDirLock } from './data-dir-lock.js';
 import { checkActorParams, checkSimSymbols, checkVenueSymbols } from './preflight.js';
 import { attachSimulator, type SimulatorLink } from './simulator-link.js';
@@ -139,7 +139,7 @@ export class TradingSystem implements OpsBackend {
       const session = openSession(config, dataDir, sim && trades ? { id: sim.worldId, restored: sim.restored, keptBy } : null, movedAside);
       const graph = compile(sim?.url);
       // Paper never sends an order, so it gets no keys for the simulator either.
-      supervisor = await Supervisor.start(graph, { baseDir: PROJECT_ROOT, env: sim && trades ? { ...env, ...simCredentialEnv(config) } : env, log: log.child({ component: 'supervisor' }) });
+      supervisor = await Supervisor.start(graph, { baseDir: PROJECT_ROOT, reloadDirs: [STRATEGY_DIR, ...config.runtime.reloadDirs], env: sim && trades ? { ...env, ...simCredentialEnv(config) } : env, log: log.child({ component: 'supervisor' }) });
       await checkVenueSymbols(config, supervisor);
       const system = new TradingSystem(config, supervisor, sim, dataDir, session, log, lock);
       if (options.noOps) return system;

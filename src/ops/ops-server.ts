@@ -8,11 +8,13 @@
  *   POST /resume    (bearer)      back to ACTIVE
  *   POST /actors/<id>/reload      (bearer) hot-reload a strategy; body {"modulePath"?: string}
  *
- * Mutating routes need `Authorization: Bearer <token>` (401 otherwise). Unknown routes are 404,
- * malformed bodies 400 with the reason. A failing backend call is a 500 with its message; the
- * server itself never goes down on a bad request.
+ * Mutating routes are checked on the request head, before any of the body is read: they need
+ * exactly one `Authorization: Bearer <token>` (401 without or with a wrong one, 400 when sent
+ * twice) and a body, if any, of type application/json (415). Unknown routes are 404, wrong
+ * methods 405, bodies over 1 MiB 413, malformed bodies 400 with the reason. A failing backend
+ * call is a 500 with its message; the server itself never goes down on a bad request.
  */
-import { Router, startNetServer, type NetRequest, type NetResponse, type NetServer } from '../base/net/index.js';
+import { announcesBody, Router, startNetServer, type NetRequest, type NetRequestHead, type NetResponse, type NetServer } from '../base/net/index.js';
 import { describeError } from '../base/errors.js';
 import type { ReloadResult } from '../runtime/supervision/hot-reload.js';
 import type { Logger } from '../base/log.js';
@@ -61,6 +63,20 @@ function optionalString(body: Record<string, unknown>, field: string): string | 
   return value;
 }
 
+const JSON_TYPE = /^application\/json\s*(;|$)/i;
+
+/** Why a mutating request is refused before its body is read, or undefined to let it through. */
+function mutatingHeadRefusal(head: NetRequestHead, token: string): NetResponse | undefined {
+  if (head.repeatedHeaders.includes('authorization')) return problem(400, 'Authorization header sent more than once');
+  if (!bearerMatches(head.headers.authorization, token)) {
+    return { ...problem(401, 'missing or wrong bearer token'), headers: { ...JSON_HEADERS, 'www-authenticate': 'Bearer' } };
+  }
+  if (announcesBody(head.headers) && !JSON_TYPE.test(head.headers['content-type'] ?? '')) {
+    return problem(415, `body must be application/json, got content-type ${JSON.stringify(head.headers['content-type'] ?? '')}`);
+  }
+  return undefined;
+}
+
 const isResponse = (value: unknown): value is NetResponse => typeof value === 'object' && value !== null && 'status' in value && typeof (value as NetResponse).status === 'number';
 
 export class OpsServer {
@@ -89,13 +105,11 @@ export class OpsServer {
       holder.ops?.metrics.countRequest(route, response.status);
       return response;
     };
-    const authorized = (route: string, handler: (request: NetRequest) => Promise<NetResponse>) =>
-      counted(route, async (request) => {
-        if (!bearerMatches(request.headers.authorization, options.token)) {
-          return { ...problem(401, 'missing or wrong bearer token'), headers: { ...JSON_HEADERS, 'www-authenticate': 'Bearer' } };
-        }
-        return handler(request);
-      });
+    const mutating = (route: string) => (head: NetRequestHead) => {
+      const refusal = mutatingHeadRefusal(head, options.token);
+      if (refusal) holder.ops?.metrics.countRequest(route, refusal.status);
+      return refusal;
+    };
 
     router
       .get('/health', counted('/health', async () => {
@@ -107,9 +121,9 @@ export class OpsServer {
         const text = await holder.ops!.metrics.render(await backend.status());
         return { status: 200, headers: { 'content-type': holder.ops!.metrics.contentType }, body: text };
       }))
-      .post('/halt', authorized('/halt', (request) => operatorAction(request, (reason) => backend.halt(reason), 'halted by operator')))
-      .post('/resume', authorized('/resume', (request) => operatorAction(request, (reason) => backend.resume(reason), 'resumed by operator')))
-      .post('/actors', authorized('/actors/:id/reload', (request) => reloadRoute(request, backend)));
+      .post('/halt', counted('/halt', (request) => operatorAction(request, (reason) => backend.halt(reason), 'halted by operator')), mutating('/halt'))
+      .post('/resume', counted('/resume', (request) => operatorAction(request, (reason) => backend.resume(reason), 'resumed by operator')), mutating('/resume'))
+      .post('/actors', counted('/actors/:id/reload', (request) => reloadRoute(request, backend)), mutating('/actors/:id/reload'));
 
     const server = await startNetServer(router, { host: options.host ?? '127.0.0.1', port: options.port, portKey: 'ops.port', logger: options.log });
     const ops = new OpsServer(server, options.log);

@@ -40,6 +40,7 @@ describe('app config', () => {
     [{ ...base, mode: 'replay' }, /replay: replay mode needs replay\.file/],
     [{ ...base, mode: 'replay', replay: { file: 'a.rec' }, record: { file: 'b.rec' } }, /record: a replay cannot record its own input, got "b\.rec"/],
     [{ ...base, surprise: true }, /surprise/],
+    [{ ...base, runtime: { reloadDirs: [''] } }, /runtime\.reloadDirs\[0\]/],
     [{ ...base, execution: { journal: { durability: 'fsync' } } }, /execution\.journal\.durability: .*got "fsync"/],
     [{ ...base, execution: { params: { durability: 'full' } } }, /execution\.params\.durability: set it as execution\.journal\.durability, got "full"/],
     [{ ...base, mode: 'live', paper: { venues: 'simulator' } }, /paper: only a paper run has paper venues, got mode "live"/],

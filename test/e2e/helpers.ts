@@ -34,7 +34,7 @@ export function statusUntil<T>(system: TradingSystem, what: string, probe: (stat
 }
 
 export function opsRequest(system: TradingSystem, method: 'GET' | 'POST', path: string, body?: unknown, token: string | null = OPS_TOKEN): Promise<Response> {
-  const headers: Record<string, string> = token ? { authorization: `Bearer ${token}` } : {};
+  const headers: Record<string, string> = { ...(token ? { authorization: `Bearer ${token}` } : {}), ...(body === undefined ? {} : { 'content-type': 'application/json' }) };
   return fetch(`${system.ops!.url}${path}`, { method, headers, ...(body === undefined ? {} : { body: JSON.stringify(body) }) });
 }
 

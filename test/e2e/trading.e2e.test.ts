@@ -3,6 +3,9 @@
  * execution on real workers through the real ccxt client, the SQLite journal, the ops API.
  * Outcomes are checked against the simulator's truth and the journal, never against timing.
  */
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, relative, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TradingSystem } from '../../src/app/system.js';
 import { SimControl } from '../../src/sim/index.js';
@@ -103,6 +106,25 @@ describe('funding carry in funding-divergence, then the kill switch', () => {
     expect(samples.some((s) => s.name === 'arbiter_orders_total' && s.value > 0)).toBe(true);
     expect(samples.some((s) => s.name === 'arbiter_channel_messages_total' && s.labels.from === 'feed-bybit.md' && s.value > 0)).toBe(true);
     expect(samples.find((s) => s.name === 'arbiter_risk_state' && s.labels.state === 'HALTED')?.value).toBe(1);
+  });
+
+  it('POST /actors/<id>/reload refuses a module outside actors/strategy and runtime.reloadDirs without running it', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'arbiter-evil-'));
+    const marker = join(dir, 'marker');
+    const evil = join(dir, 'evil.ts');
+    writeFileSync(evil, `import { writeFileSync } from 'node:fs';\nwriteFileSync(${JSON.stringify(marker)}, 'ran');\nexport default {};\n`);
+    try {
+      const refused = await opsRequest(run.system, 'POST', '/actors/carry/reload', { modulePath: evil });
+      expect(refused.status).toBe(409);
+      expect(((await refused.json()) as { error: string }).error).toMatch(/is outside the reload directories/);
+      const escaped = await opsRequest(run.system, 'POST', '/actors/carry/reload', { modulePath: `actors/strategy/${relative(resolve('actors/strategy'), evil)}` });
+      expect(escaped.status).toBe(409);
+      expect(((await escaped.json()) as { error: string }).error).toMatch(/is outside the reload directories/);
+      expect(existsSync(marker)).toBe(false);
+      expect((await run.system.supervisor.actorStatus('carry')).state).toBe('running');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 

@@ -62,7 +62,11 @@ let ops: OpsServer;
 const TOKEN = 'test-token-123';
 const url = (path: string): string => `${ops.url}${path}`;
 const post = (path: string, body?: string, token: string | null = TOKEN) =>
-  fetch(url(path), { method: 'POST', headers: token ? { authorization: `Bearer ${token}` } : {}, ...(body === undefined ? {} : { body }) });
+  fetch(url(path), {
+    method: 'POST',
+    headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+    ...(body === undefined ? {} : { body }),
+  });
 
 beforeAll(async () => {
   ops = await OpsServer.start(backend, { port: 0, token: TOKEN, log: rootLogger().child({ component: 'ops-test' }) });

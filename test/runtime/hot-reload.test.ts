@@ -1,9 +1,9 @@
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { existsSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { basename, dirname, join, resolve } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { parseGraphConfig, type GraphConfigInput } from '../../src/runtime/graph/graph-config.js';
 import { watchReloadableModules } from '../../src/runtime/supervision/module-watcher.js';
-import { Supervisor } from '../../src/runtime/supervision/supervisor.js';
+import { Supervisor, type SupervisorOptions } from '../../src/runtime/supervision/supervisor.js';
 import { eventually } from '../helpers/workers.js';
 
 const FIXTURES = resolve('test/fixtures/actors');
@@ -25,7 +25,12 @@ interface Counted {
   badBodies: number;
 }
 
-async function start(producer: { count: number; burst: number }, counterModule = `${FIXTURES}/probe-counter.ts`, extra: Partial<GraphConfigInput> = {}): Promise<Supervisor> {
+async function start(
+  producer: { count: number; burst: number },
+  counterModule = `${FIXTURES}/probe-counter.ts`,
+  extra: Partial<GraphConfigInput> = {},
+  options: SupervisorOptions = {},
+): Promise<Supervisor> {
   supervisor = await Supervisor.start(
     parseGraphConfig({
       actors: [
@@ -35,6 +40,7 @@ async function start(producer: { count: number; burst: number }, counterModule =
       channels: [{ from: 'producer.out', to: ['counter.in'], capacityBytes: 1 << 16 }],
       ...extra,
     }),
+    options,
   );
   return supervisor;
 }
@@ -54,8 +60,9 @@ async function untilSome(sup: Supervisor): Promise<void> {
   await eventually(async () => ((await counted(sup))?.count > 0 ? true : undefined), 'the first messages');
 }
 
+let tmpDirs = 0;
 function tmpDir(): string {
-  const dir = join(TMP, `reload-${process.pid}-${Date.now()}`);
+  const dir = join(TMP, `reload-${process.pid}-${Date.now()}-${tmpDirs++}`);
   mkdirSync(dir, { recursive: true });
   cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
   return dir;
@@ -90,10 +97,62 @@ describe('hot reload', () => {
     expect((await sup.actorStatus('counter')).actor?.version).toBe('2');
   });
 
-  it('rolls back a version that does not compile: the old code keeps running and the error is reported', async () => {
-    const sup = await start({ count: 20_000, burst: 20 });
+  it('reloads back to the original module after a version with another state shape (its downgrade restores it)', async () => {
+    const total = 20_000;
+    const sup = await start({ count: total, burst: 20 });
     await untilSome(sup);
-    const broken = join(tmpDir(), 'broken.ts');
+    expect(await sup.reload('counter', { modulePath: `${FIXTURES}/probe-counter-v2.ts`, graceMs: 30 })).toMatchObject({ ok: true, fromVersion: '1', toVersion: '2' });
+    const back = await sup.reload('counter', { modulePath: `${FIXTURES}/probe-counter.ts`, graceMs: 30 });
+    expect(back).toMatchObject({ ok: true, fromVersion: '2', toVersion: '1' });
+    const final = await untilCount(sup, total);
+    expect(final).toMatchObject({ count: total, lastSeq: total, gaps: 0, repeats: 0, badBodies: 0 });
+    expect(final.shape).toBeUndefined();
+    expect((await sup.actorStatus('counter')).reloads).toMatchObject({ succeeded: 2, rolledBack: 0 });
+  });
+
+  describe('only loads modules from the reload directories, checked before anything is imported', () => {
+    function evilModule(dir: string, marker: string): string {
+      const file = join(dir, 'evil.ts');
+      writeFileSync(file, `import { writeFileSync } from 'node:fs';\nwriteFileSync(${JSON.stringify(marker)}, 'ran');\nexport default {};\n`);
+      return file;
+    }
+
+    it.each([
+      ['a path outside', (_allowed: string, evil: string) => evil],
+      ['a .. escape', (allowed: string, evil: string) => join(allowed, '..', basename(dirname(evil)), 'evil.ts')],
+      ['a symlink inside pointing outside', (allowed: string, evil: string) => {
+        const link = join(allowed, 'link.ts');
+        symlinkSync(evil, link);
+        return link;
+      }],
+    ])('refuses %s without evaluating it', async (_name, pathTo) => {
+      const allowed = tmpDir();
+      const outside = tmpDir();
+      const marker = join(outside, 'marker');
+      const modulePath = pathTo(allowed, evilModule(outside, marker));
+      const sup = await start({ count: 100, burst: 10 }, undefined, {}, { reloadDirs: [FIXTURES, allowed] });
+      const result = await sup.reload('counter', { modulePath });
+      expect(result).toMatchObject({ ok: false, stage: 'refused' });
+      expect(result.ok ? '' : result.error).toMatch(/is outside the reload directories/);
+      expect(existsSync(marker)).toBe(false);
+      expect((await sup.actorStatus('counter')).reloads.refused).toBe(1);
+    });
+
+    it('refuses a module that does not exist, and a reload directory that does not exist at start', async () => {
+      const sup = await start({ count: 100, burst: 10 });
+      const result = await sup.reload('counter', { modulePath: `${FIXTURES}/no-such-module.ts` });
+      expect(result).toMatchObject({ ok: false, stage: 'refused', error: expect.stringMatching(/does not exist/) });
+      await sup.stop();
+      supervisor = undefined;
+      await expect(start({ count: 1, burst: 1 }, undefined, {}, { reloadDirs: ['test/no-such-dir'] })).rejects.toThrow(/reload directory "test\/no-such-dir" does not exist/);
+    });
+  });
+
+  it('rolls back a version that does not compile: the old code keeps running and the error is reported', async () => {
+    const dir = tmpDir();
+    const sup = await start({ count: 20_000, burst: 20 }, undefined, {}, { reloadDirs: [FIXTURES, dir] });
+    await untilSome(sup);
+    const broken = join(dir, 'broken.ts');
     writeFileSync(broken, "import { defineActor } from '../../../src/runtime/actor.js';\nexport default defineActor({ kind: 'strategy', version: 'x', init: () => ({ ;\n");
     const result = await sup.reload('counter', { modulePath: broken });
     expect(result).toMatchObject({ ok: false, stage: 'load' });

@@ -96,6 +96,7 @@ export function strategyActor<S extends BaseState, P extends CommonParams>(engin
       send(out, ctx);
     },
     snapshot: (state) => engine.snapshot(state),
+    ...(engine.downgrades ? { downgrades: engine.downgrades } : {}),
     restore: (snapshot, fromVersion, ctx) => engine.restore(snapshot, fromVersion, ctx.actorId, ctx.params, clockOf(ctx)),
     status: (state) => engine.status(state),
   });

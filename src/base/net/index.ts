@@ -19,6 +19,7 @@ import { startUwsServer } from './uws-server.js';
 
 export { Router } from './router.js';
 export { chooseBackend } from './backend.js';
+export { announcesBody } from './router.js';
 export type * from './types.js';
 
 /** Starts listening (default 127.0.0.1, port 0) with the chosen backend. */

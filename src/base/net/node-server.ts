@@ -8,8 +8,8 @@ import type { Duplex } from 'node:stream';
 import { WebSocketServer, WebSocket } from 'ws';
 import type { Logger } from '../log.js';
 import { listenFailure } from './listen-error.js';
-import { dispatchHttp, guardWsHandlers, makeRequest, type Router } from './router.js';
-import type { NetResponse, NetServer, NetServerOptions, WsConnection, WsHandlers } from './types.js';
+import { announcesBody, dispatchHttp, guardWsHandlers, makeRequest, PAYLOAD_TOO_LARGE, preflightHttp, repeatedNames, type Router } from './router.js';
+import type { NetRequestHead, NetResponse, NetServer, NetServerOptions, WsConnection, WsHandlers } from './types.js';
 
 class NodeConnection implements WsConnection {
   constructor(
@@ -66,35 +66,72 @@ function flatHeaders(req: IncomingMessage): Record<string, string> {
   return headers;
 }
 
+/** node:http silently drops repeats of some headers (authorization among them): the raw list still has them. */
+function repeatedHeaders(req: IncomingMessage): readonly string[] {
+  const names: string[] = [];
+  for (let i = 0; i < req.rawHeaders.length; i += 2) names.push(req.rawHeaders[i]!.toLowerCase());
+  return repeatedNames(names);
+}
+
 function writeResponse(res: ServerResponse, response: NetResponse): void {
   if (res.headersSent || res.destroyed) return;
   res.writeHead(response.status, response.headers as Record<string, string> | undefined);
   res.end(response.body ?? '');
 }
 
+/**
+ * Answers without reading the body. A request that announced one gets its connection closed
+ * once the answer is out (the unread body cannot be skipped to reach a next request).
+ */
+function refuse(req: IncomingMessage, res: ServerResponse, response: NetResponse): void {
+  if (res.headersSent || res.destroyed) return;
+  if (announcesBody(req.headers as Record<string, string>)) {
+    res.shouldKeepAlive = false;
+    res.once('finish', () => req.socket.destroySoon());
+  }
+  writeResponse(res, response);
+}
+
 function handleHttp(router: Router, logger: Logger, maxBodyBytes: number, req: IncomingMessage, res: ServerResponse): void {
   const { path, query } = splitUrl(req.url ?? '/');
   const method = (req.method ?? 'GET').toUpperCase();
+  const head: NetRequestHead = { method, path, query, headers: flatHeaders(req), repeatedHeaders: repeatedHeaders(req) };
+  const preflight = preflightHttp(router, head, maxBodyBytes);
+  req.on('error', () => undefined);
+  if ('response' in preflight) return refuse(req, res, preflight.response);
+  const route = preflight.route;
   const chunks: Buffer[] = [];
   let size = 0;
   let rejected = false;
   req.on('data', (chunk: Buffer) => {
+    if (rejected) return;
     size += chunk.length;
-    if (size > maxBodyBytes && !rejected) {
+    if (size > maxBodyBytes) {
       rejected = true;
-      writeResponse(res, { status: 413, body: 'payload too large' });
-      req.destroy();
+      return refuse(req, res, PAYLOAD_TOO_LARGE);
     }
-    if (!rejected) chunks.push(chunk);
+    chunks.push(chunk);
   });
-  req.on('error', () => undefined);
   req.on('end', () => {
     if (rejected) return;
-    const request = makeRequest(method, path, query, flatHeaders(req), Buffer.concat(chunks));
-    void dispatchHttp(router, request, (error) => logger.error({ err: error, method, path }, 'http handler failed')).then((response) =>
+    const request = makeRequest(head, Buffer.concat(chunks));
+    void dispatchHttp(route, request, (error) => logger.error({ err: error, method, path }, 'http handler failed')).then((response) =>
       writeResponse(res, response),
     );
   });
+}
+
+const CLIENT_ERRORS: Readonly<Record<string, readonly [number, string]>> = {
+  HPE_HEADER_OVERFLOW: [431, 'Request Header Fields Too Large'],
+  HPE_INVALID_METHOD: [501, 'Not Implemented'],
+  ERR_HTTP_REQUEST_TIMEOUT: [408, 'Request Timeout'],
+};
+
+/** What a request node:http could not parse gets: an answer naming the status, then the connection closes. */
+function clientErrorResponse(error: NodeJS.ErrnoException): string {
+  const [status, text] = CLIENT_ERRORS[error.code ?? ''] ?? [400, 'Bad Request'];
+  const body = `${text.toLowerCase()}\n`;
+  return `HTTP/1.1 ${status} ${text}\r\nConnection: close\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: ${body.length}\r\n\r\n${body}`;
 }
 
 interface UpgradeContext {
@@ -147,7 +184,11 @@ export async function startNodeServer(router: Router, options: NetServerOptions,
   };
   const server = createServer((req, res) => handleHttp(router, logger, maxBodyBytes, req, res));
   server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => handleUpgrade(context, req, socket, head));
-  server.on('clientError', (_error, socket) => socket.destroy());
+  server.on('clientError', (error: NodeJS.ErrnoException, socket: Duplex) => {
+    // Not writable: the request was already answered (refused before its body) and is closing.
+    if (socket.writable) socket.end(clientErrorResponse(error));
+    else socket.destroy();
+  });
   await new Promise<void>((resolve, reject) => {
     server.once('error', (error: NodeJS.ErrnoException) => reject(listenFailure(error, host, options)));
     // exclusive: never share the port with a cluster sibling either.

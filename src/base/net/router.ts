@@ -3,7 +3,7 @@
  * longest matching prefix wins; a path that matches a prefix only under another method is
  * answered 405. Routes may be added after the server started (lookups are live).
  */
-import type { HttpHandler, HttpRoute, NetRequest, NetResponse, WsConnection, WsHandlers, WsRoute } from './types.js';
+import type { HeadCheck, HttpHandler, HttpRoute, NetRequest, NetRequestHead, NetResponse, WsConnection, WsHandlers, WsRoute } from './types.js';
 
 /** True when `path` equals `prefix` or continues it at a `/` boundary. `/` matches everything. */
 function prefixMatches(prefix: string, path: string): boolean {
@@ -13,7 +13,7 @@ function prefixMatches(prefix: string, path: string): boolean {
 }
 
 export type RouteMatch =
-  | { readonly kind: 'found'; readonly handler: HttpHandler }
+  | { readonly kind: 'found'; readonly route: HttpRoute }
   | { readonly kind: 'method-not-allowed'; readonly allowed: readonly string[] }
   | { readonly kind: 'not-found' };
 
@@ -27,9 +27,9 @@ export class Router {
   private readonly httpRoutes: HttpRoute[] = [];
   private readonly wsRoutes: WsRoute[] = [];
 
-  /** Adds a route for `method` (`*` = any method). */
-  route(method: string, prefix: string, handler: HttpHandler): this {
-    this.httpRoutes.push({ method: method.toUpperCase(), prefix, handler });
+  /** Adds a route for `method` (`*` = any method); `checkHead` may refuse a request before its body is read. */
+  route(method: string, prefix: string, handler: HttpHandler, checkHead?: HeadCheck): this {
+    this.httpRoutes.push({ method: method.toUpperCase(), prefix, handler, ...(checkHead ? { checkHead } : {}) });
     // Longest prefix first, so the first match is the most specific one.
     this.httpRoutes.sort((a, b) => b.prefix.length - a.prefix.length);
     return this;
@@ -39,8 +39,8 @@ export class Router {
     return this.route('GET', prefix, handler);
   }
 
-  post(prefix: string, handler: HttpHandler): this {
-    return this.route('POST', prefix, handler);
+  post(prefix: string, handler: HttpHandler, checkHead?: HeadCheck): this {
+    return this.route('POST', prefix, handler, checkHead);
   }
 
   delete(prefix: string, handler: HttpHandler): this {
@@ -61,7 +61,7 @@ export class Router {
     let allowed: string[] | undefined;
     for (const route of this.httpRoutes) {
       if (!prefixMatches(route.prefix, path)) continue;
-      if (route.method === '*' || route.method === method) return { kind: 'found', handler: route.handler };
+      if (route.method === '*' || route.method === method) return { kind: 'found', route };
       (allowed ??= []).push(route.method);
     }
     return allowed ? { kind: 'method-not-allowed', allowed } : { kind: 'not-found' };
@@ -75,23 +75,55 @@ export class Router {
 
 const TEXT = { 'content-type': 'text/plain; charset=utf-8' } as const;
 
+/** The empty name list, shared (most requests repeat no header). */
+export const NO_NAMES: readonly string[] = [];
+
+/** The lower-case names that occur more than once in `names` (a shared empty array when none do). */
+export function repeatedNames(names: readonly string[]): readonly string[] {
+  let repeated: string[] | undefined;
+  for (let i = 1; i < names.length; i++) {
+    const name = names[i]!;
+    if (names.indexOf(name) < i && !repeated?.includes(name)) (repeated ??= []).push(name);
+  }
+  return repeated ?? NO_NAMES;
+}
+
+/** True when the head announces a body (a non-zero Content-Length, or any Transfer-Encoding). */
+export function announcesBody(headers: Readonly<Record<string, string>>): boolean {
+  const length = headers['content-length'];
+  return (length !== undefined && length !== '0') || headers['transfer-encoding'] !== undefined;
+}
+
 /**
- * Runs the matching handler and turns every failure into a response: an unknown path is 404,
- * a wrong method 405, a handler that throws 500 (reported through `onError`), so a bad
- * request can never take the server down.
+ * Decides what it can from the head alone, before any body is read: an unknown path is 404, a
+ * wrong method 405, a Content-Length over the limit 413, and the route's own head check (the
+ * ops token) may refuse. Otherwise the route, to dispatch once the body is in.
+ */
+export function preflightHttp(router: Router, head: NetRequestHead, maxBodyBytes: number): { response: NetResponse } | { route: HttpRoute } {
+  const match = router.matchHttp(head.method, head.path);
+  if (match.kind === 'not-found') return { response: { status: 404, headers: TEXT, body: 'not found' } };
+  if (match.kind === 'method-not-allowed') {
+    return { response: { status: 405, headers: { ...TEXT, allow: match.allowed.join(', ') }, body: 'method not allowed' } };
+  }
+  const length = head.headers['content-length'];
+  if (length !== undefined && !(Number(length) <= maxBodyBytes)) return { response: PAYLOAD_TOO_LARGE };
+  const refusal = match.route.checkHead?.(head);
+  return refusal ? { response: refusal } : { route: match.route };
+}
+
+export const PAYLOAD_TOO_LARGE: NetResponse = { status: 413, headers: TEXT, body: 'payload too large' };
+
+/**
+ * Runs the route's handler (found by preflightHttp) and turns a throw into a 500 (reported
+ * through `onError`), so a bad request can never take the server down.
  */
 export async function dispatchHttp(
-  router: Router,
+  route: HttpRoute,
   request: NetRequest,
   onError: (error: unknown, request: NetRequest) => void,
 ): Promise<NetResponse> {
-  const match = router.matchHttp(request.method, request.path);
-  if (match.kind === 'not-found') return { status: 404, headers: TEXT, body: 'not found' };
-  if (match.kind === 'method-not-allowed') {
-    return { status: 405, headers: { ...TEXT, allow: match.allowed.join(', ') }, body: 'method not allowed' };
-  }
   try {
-    return await match.handler(request);
+    return await route.handler(request);
   } catch (error) {
     onError(error, request);
     return { status: 500, headers: TEXT, body: 'internal error' };
@@ -115,13 +147,7 @@ export function guardWsHandlers(handlers: WsHandlers, onError: (error: unknown, 
   return { open: guard('open', handlers.open), message: guard('message', handlers.message), close: guard('close', handlers.close) };
 }
 
-/** Builds a NetRequest from parts the backend has already copied. */
-export function makeRequest(
-  method: string,
-  path: string,
-  query: string,
-  headers: Record<string, string>,
-  body: Buffer,
-): NetRequest {
-  return { method, path, query, headers, body, text: () => body.toString('utf8') };
+/** Builds a NetRequest from a head and body the backend has already copied. */
+export function makeRequest(head: NetRequestHead, body: Buffer): NetRequest {
+  return { ...head, body, text: () => body.toString('utf8') };
 }

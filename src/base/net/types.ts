@@ -10,15 +10,22 @@ import type { Logger } from '../log.js';
 
 export type NetBackendName = 'uws' | 'node';
 
-/** An HTTP request, fully read. Header names are lower-case. */
-export interface NetRequest {
+/** What is known of a request before its body is read. Header names are lower-case. */
+export interface NetRequestHead {
   /** Upper-case method (`GET`, `POST`, …). */
   readonly method: string;
   /** The path without the query string, as sent (not percent-decoded). */
   readonly path: string;
   /** The raw query string without the leading `?` ('' when absent). */
   readonly query: string;
+  /** One value per name (a repeated header keeps its first value: see `repeatedHeaders`). */
   readonly headers: Readonly<Record<string, string>>;
+  /** Names of headers the request sent more than once (usually empty). */
+  readonly repeatedHeaders: readonly string[];
+}
+
+/** An HTTP request, fully read. */
+export interface NetRequest extends NetRequestHead {
   /** The body bytes (a private copy; empty for requests without a body). */
   readonly body: Buffer;
   /** The body decoded as UTF-8. */
@@ -34,11 +41,18 @@ export interface NetResponse {
 
 export type HttpHandler = (request: NetRequest) => NetResponse | Promise<NetResponse>;
 
+/**
+ * Runs on the request head, before any of the body is read: a response refuses the request
+ * there (the body is never read), undefined lets it through to the handler.
+ */
+export type HeadCheck = (head: NetRequestHead) => NetResponse | undefined;
+
 /** A route: `method` (upper-case, or `*` for any) and a path prefix matched on segment boundaries. */
 export interface HttpRoute {
   readonly method: string;
   readonly prefix: string;
   readonly handler: HttpHandler;
+  readonly checkHead?: HeadCheck;
 }
 
 /** One accepted WebSocket connection. Valid from `open` until `close`; afterwards every call is a no-op. */
@@ -82,7 +96,7 @@ export interface NetServerOptions {
   readonly portKey?: string;
   /** Default `auto` (env ARBITER_HTTP_BACKEND, else uWS when it loads, else node). */
   readonly backend?: NetBackendName | 'auto';
-  /** Requests with larger bodies are answered 413. Default 1 MiB. */
+  /** Requests with larger bodies are answered 413 (before reading it when Content-Length says so). Default 1 MiB. */
   readonly maxBodyBytes?: number;
   /** Largest accepted WebSocket message. Default 1 MiB. */
   readonly maxWsMessageBytes?: number;

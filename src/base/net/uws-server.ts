@@ -16,8 +16,8 @@ import type { HttpRequest, HttpResponse, TemplatedApp, WebSocket, WebSocketBehav
 import type { Logger } from '../log.js';
 import type { UwsModule } from './backend.js';
 import { listenFailure, probeListen } from './listen-error.js';
-import { dispatchHttp, guardWsHandlers, makeRequest, type Router } from './router.js';
-import type { NetResponse, NetServer, NetServerOptions, WsConnection, WsHandlers } from './types.js';
+import { announcesBody, dispatchHttp, guardWsHandlers, makeRequest, PAYLOAD_TOO_LARGE, NO_NAMES, preflightHttp, type Router } from './router.js';
+import type { NetRequestHead, NetResponse, NetServer, NetServerOptions, WsConnection, WsHandlers } from './types.js';
 
 interface UpgradeData {
   path: string;
@@ -71,20 +71,24 @@ class UwsConnection implements WsConnection {
   }
 }
 
-function readHeaders(req: HttpRequest): Record<string, string> {
+/** Every header once (the first value, as node:http keeps it) and the names sent more than once. */
+function readHeaders(req: HttpRequest): { headers: Record<string, string>; repeatedHeaders: readonly string[] } {
   const headers: Record<string, string> = {};
+  let repeated: string[] | undefined;
   req.forEach((key, value) => {
-    headers[key] = value;
+    if (!(key in headers)) headers[key] = value;
+    else if (!repeated?.includes(key)) (repeated ??= []).push(key);
   });
-  return headers;
+  return { headers, repeatedHeaders: repeated ?? NO_NAMES };
 }
 
-function writeResponse(res: HttpResponse, response: NetResponse): void {
+/** `closeConnection`: for a request refused before its body was read, which cannot be skipped to a next one. */
+function writeResponse(res: HttpResponse, response: NetResponse, closeConnection = false): void {
   const status = response.status;
   res.cork(() => {
     res.writeStatus(`${status} ${STATUS_CODES[status] ?? 'Unknown'}`);
     if (response.headers) for (const [key, value] of Object.entries(response.headers)) res.writeHeader(key, value);
-    res.end(response.body ?? '');
+    res.end(response.body ?? '', closeConnection);
   });
 }
 
@@ -94,36 +98,35 @@ interface Settings {
   readonly maxBodyBytes: number;
 }
 
-function hasBody(headers: Record<string, string>): boolean {
-  const length = headers['content-length'];
-  return (length !== undefined && length !== '0') || headers['transfer-encoding'] !== undefined;
-}
-
 function handleHttp(settings: Settings, res: HttpResponse, req: HttpRequest): void {
   const method = req.getMethod().toUpperCase();
   const path = req.getUrl();
   const query = req.getQuery() ?? '';
-  const headers = readHeaders(req);
+  const head: NetRequestHead = { method, path, query, ...readHeaders(req) };
   const state = { aborted: false, answered: false };
   res.onAborted(() => {
     state.aborted = true;
   });
-  const answer = (response: NetResponse): void => {
+  const answer = (response: NetResponse, closeConnection = false): void => {
     if (state.aborted || state.answered) return;
     state.answered = true;
-    writeResponse(res, response);
+    writeResponse(res, response, closeConnection);
   };
-  const run = (body: Buffer): void => {
-    const request = makeRequest(method, path, query, headers, body);
-    void dispatchHttp(settings.router, request, (error) => settings.logger.error({ err: error, method, path }, 'http handler failed')).then(answer);
+  const body = announcesBody(head.headers);
+  const preflight = preflightHttp(settings.router, head, settings.maxBodyBytes);
+  if ('response' in preflight) return answer(preflight.response, body);
+  const route = preflight.route;
+  const run = (bytes: Buffer): void => {
+    const request = makeRequest(head, bytes);
+    void dispatchHttp(route, request, (error) => settings.logger.error({ err: error, method, path }, 'http handler failed')).then((response) => answer(response));
   };
-  if (!hasBody(headers)) return run(Buffer.alloc(0));
+  if (!body) return run(Buffer.alloc(0));
   const chunks: Buffer[] = [];
   let size = 0;
   res.onData((chunk, isLast) => {
     if (state.answered) return;
     size += chunk.byteLength;
-    if (size > settings.maxBodyBytes) return answer({ status: 413, body: 'payload too large' });
+    if (size > settings.maxBodyBytes) return answer(PAYLOAD_TOO_LARGE, true);
     chunks.push(Buffer.from(chunk.slice(0))); // copy: the chunk is neutered after this callback
     if (isLast) run(Buffer.concat(chunks));
   });
@@ -143,7 +146,7 @@ function wsBehavior(router: Router, options: NetServerOptions, logger: Logger, c
       const path = req.getUrl();
       const handlers = router.matchWs(path);
       if (!handlers) return writeResponse(res, { status: 404, body: 'no websocket endpoint here' });
-      const data: UpgradeData = { path, query: req.getQuery() ?? '', headers: readHeaders(req), handlers: guardWsHandlers(handlers, onError) };
+      const data: UpgradeData = { path, query: req.getQuery() ?? '', headers: readHeaders(req).headers, handlers: guardWsHandlers(handlers, onError) };
       res.upgrade(data, req.getHeader('sec-websocket-key'), req.getHeader('sec-websocket-protocol'), req.getHeader('sec-websocket-extensions'), context);
     },
     open: (ws) => {

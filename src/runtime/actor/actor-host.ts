@@ -72,6 +72,7 @@ export interface StartOptions {
 }
 
 export interface Handover {
+  /** The version whose shape `snapshot` has (the successor's, when the actor could downgrade to it). */
   version: string;
   /** False when the actor defines no snapshot(): its successor starts from init(). */
   hasSnapshot: boolean;
@@ -173,13 +174,19 @@ export class ActorHost<S, P> {
     }
   }
 
-  /** While paused: the state snapshot and undelivered outputs for a successor. Detaches outputs. */
-  handover(): Handover {
+  /**
+   * While paused: the state snapshot and undelivered outputs for a successor. Detaches outputs.
+   * For a successor at `forVersion` this version can downgrade to, the snapshot is in that shape.
+   */
+  handover(forVersion?: string): Handover {
     if (!this.lifecycle.is('paused')) throw arbiterError('ACTOR_STATE', `actor ${this.actorId}: hand-over needs a paused actor, it is ${this.lifecycle.state}`);
-    const snapshot = this.definition.snapshot ? this.definition.snapshot(this.state) : undefined;
+    const own = this.definition.snapshot ? this.definition.snapshot(this.state) : undefined;
+    const downgrade = forVersion === undefined || forVersion === this.definition.version ? undefined : this.definition.downgrades?.[forVersion];
+    const snapshot = downgrade && own !== undefined ? downgrade(own) : own;
+    const version = downgrade && own !== undefined ? forVersion! : this.definition.version;
     const pending = Object.fromEntries(this.outputs.map((port) => [port.name, port.takePending()]));
     this.context.detachOutputs();
-    return { version: this.definition.version, hasSnapshot: this.definition.snapshot !== undefined, snapshot, pending };
+    return { version, hasSnapshot: this.definition.snapshot !== undefined, snapshot, pending };
   }
 
   /** Resumes. After a hand-over (rollback) it re-attaches ports: a successor moved the cursors. */

@@ -117,6 +117,13 @@ export interface ActorDefinition<S = unknown, P = unknown> {
   onStop?(state: S, ctx: ActorContext<P>): void | Promise<void>;
   /** A structured-cloneable copy of the state, for hot reload and restarts. */
   snapshot?(state: S): unknown;
+  /**
+   * How this version's snapshot takes an older version's shape, keyed by that version: a hot
+   * reload back to it hands over that shape (restore sees `fromVersion` = its own version)
+   * instead of a shape the older code cannot know. Without an entry the successor's restore
+   * gets this version's snapshot and migrates it or refuses.
+   */
+  readonly downgrades?: Readonly<Record<string, (snapshot: unknown) => unknown>>;
   /** Rebuilds state from a predecessor's snapshot taken at version `fromVersion`. */
   restore?(snapshot: unknown, fromVersion: string, ctx: ActorContext<P>): S | Promise<S>;
   /** Actor-specific status for ops (positions, opportunities…). */

@@ -26,9 +26,9 @@ export interface ActorControl {
   load(): Promise<ActorInfo>;
   start(options?: StartOptions): Promise<void>;
   pause(): Promise<void>;
-  /** Pauses and hands over in one round trip (hot reload: the pause is on the clock). */
-  pauseForHandover(): Promise<Handover>;
-  handover(): Promise<Handover>;
+  /** Pauses and hands over in one round trip (hot reload: the pause is on the clock), for a successor at `forVersion`. */
+  pauseForHandover(forVersion?: string): Promise<Handover>;
+  handover(forVersion?: string): Promise<Handover>;
   resume(options?: { reattach?: boolean; pending?: Record<string, PendingRecords> }): Promise<void>;
   snapshot(): Promise<{ version: string; snapshot: unknown }>;
   status(): Promise<ActorStatus>;

@@ -49,7 +49,9 @@ const DEFAULT_RELOAD_GRACE_MS = 1_000;
 export async function reloadActor(port: ReloadPort, actorId: string, options: ReloadOptions = {}): Promise<ReloadResult> {
   const target = port.target(actorId);
   const stats = port.stats(actorId);
-  const refusal = refusalReason(port, actorId);
+  // Before anything is spawned: a module outside the reload directories is never imported.
+  const checked = options.modulePath === undefined ? undefined : port.checkModule(options.modulePath);
+  const refusal = refusalReason(port, actorId) ?? (checked?.ok === false ? checked.reason : undefined);
   if (refusal) {
     stats.refused++;
     port.events.emit({ type: 'reload-refused', actorId, reason: refusal });
@@ -58,7 +60,7 @@ export async function reloadActor(port: ReloadPort, actorId: string, options: Re
   }
   const oldWorker = target.worker!;
   const fromVersion = oldWorker.info!.version;
-  const spec = options.modulePath ? { ...target.spec, modulePath: options.modulePath } : target.spec;
+  const spec = checked?.ok ? { ...target.spec, modulePath: checked.path } : target.spec;
   port.begin(actorId);
 
   const startupStart = Date.now();
@@ -80,8 +82,10 @@ export async function reloadActor(port: ReloadPort, actorId: string, options: Re
     return { ok: false, actorId, stage, error: message };
   };
 
+  let toInfo: { version: string };
   try {
     const info = await newWorker.load();
+    toInfo = info;
     if (info.kind !== oldWorker.info!.kind) throw new Error(`the new module is a ${info.kind}, the running one a ${oldWorker.info!.kind}`);
   } catch (error) {
     return rollBack('load', error);
@@ -91,14 +95,15 @@ export async function reloadActor(port: ReloadPort, actorId: string, options: Re
   const pauseStartNs = monoNowNs();
   let handover: Handover;
   try {
-    handover = await oldWorker.call('pause for hand-over', (c) => c.pauseForHandover());
+    handover = await oldWorker.call('pause for hand-over', (c) => c.pauseForHandover(toInfo.version));
   } catch (error) {
     // The old worker died (its crash is the supervisor's to handle): nothing to roll back to.
     await newWorker.terminate();
     throw error;
   }
   try {
-    const restore = handover.hasSnapshot ? { snapshot: handover.snapshot, fromVersion } : undefined;
+    // The old version may have handed its state over in the new one's shape (ActorDefinition.downgrades).
+    const restore = handover.hasSnapshot ? { snapshot: handover.snapshot, fromVersion: handover.version } : undefined;
     // Started paused: until resumed it has read no input and delivered no output.
     await newWorker.call('start', (c) => c.start({ ...(restore ? { restore } : {}), pending: handover.pending, paused: true }));
   } catch (error) {

@@ -37,6 +37,8 @@ export interface ReloadPort {
   /** Throws WIRING, naming the actors there are, for an unknown id. */
   target(actorId: string): ReloadTarget;
   stats(actorId: string): ReloadStats;
+  /** The module's real path when a reload may load it (reload-dirs.ts), else the reason not. */
+  checkModule(modulePath: string): { ok: true; path: string } | { ok: false; reason: string };
   /** A worker for the actor that nobody supervises yet. */
   spawn(actorId: string, spec: SpawnSpec): ActorWorker;
   /** running → reloading. */

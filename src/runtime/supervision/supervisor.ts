@@ -17,6 +17,7 @@
  * await supervisor.stop();
  * ```
  */
+import { dirname } from 'node:path';
 import type { ActorKind } from '../actor/actor.js';
 import type { ActorStatus } from '../actor/actor-status.js';
 import { realTimers, type TimerScheduler } from '../actor/timers.js';
@@ -30,6 +31,7 @@ import { RestartTracker } from './restart-policy.js';
 import { RingProbe } from '../transport/ring.js';
 import { reloadActor, type ReloadOptions, type ReloadResult } from './hot-reload.js';
 import type { ReloadPort, ReloadStats } from './reload-port.js';
+import { ReloadDirs } from './reload-dirs.js';
 import { SupervisorEvents } from './supervisor-events.js';
 import { SpinSlots } from '../transport/wait-strategy.js';
 import { publicEnv } from '../../base/public-env.js';
@@ -52,6 +54,11 @@ export interface SupervisorOptions {
    * Tests pass `VirtualTimers` to end those waits when they choose, without sleeping.
    */
   timers?: TimerScheduler;
+  /**
+   * The only directories hot reload may load a module from (relative to baseDir; real paths
+   * compared). Default: the directories of the reloadable actors' configured modules.
+   */
+  reloadDirs?: readonly string[];
 }
 
 /** The supervisor's record of one actor, as others may read it. */
@@ -106,6 +113,7 @@ export class Supervisor {
   private readonly reloads = new Map<string, ReloadStats>();
   private readonly reloadPort: ReloadPort;
   private readonly timers: TimerScheduler;
+  private readonly reloadDirs: ReloadDirs;
 
   private constructor(
     readonly graph: GraphConfig,
@@ -115,6 +123,8 @@ export class Supervisor {
     this.log = options.log ?? rootLogger().child({ component: 'supervisor' });
     this.controlTimeoutMs = options.controlTimeoutMs ?? 15_000;
     this.timers = options.timers ?? realTimers;
+    const baseDir = options.baseDir ?? process.cwd();
+    this.reloadDirs = ReloadDirs.of(options.reloadDirs ?? graph.actors.filter((actor) => actor.reloadable).map((actor) => dirname(actorModulePath(actor.module, baseDir))), baseDir);
     this.reloadPort = this.createReloadPort();
   }
 
@@ -249,6 +259,7 @@ export class Supervisor {
         return { state, worker, spec, reloadable: config.reloadable };
       },
       stats: (actorId) => this.reloadStats(actorId),
+      checkModule: (modulePath) => this.reloadDirs.check(modulePath),
       spawn: (actorId, spec) => this.spawnWorker(actorId, spec),
       begin: (actorId) => record(actorId).lifecycle.moveTo('reloading'),
       switchTo: (actorId, worker) => {

@@ -43,11 +43,11 @@ const control: ActorControl = {
   load,
   start: (options) => loaded().start(options),
   pause: () => loaded().pause(),
-  pauseForHandover: async () => {
+  pauseForHandover: async (forVersion) => {
     await loaded().pause();
-    return loaded().handover();
+    return loaded().handover(forVersion);
   },
-  handover: async () => loaded().handover(),
+  handover: async (forVersion) => loaded().handover(forVersion),
   resume: async (options) => loaded().resume(options),
   snapshot: async () => loaded().snapshot(),
   status: async () => loaded().status(),

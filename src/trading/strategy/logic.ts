@@ -37,5 +37,7 @@ export interface StrategyLogic<S extends BaseState, P extends CommonParams> {
   onBalanceChanged?(state: S, event: MessageOf<'BalanceChanged'>, params: P): void;
   snapshot(state: S): unknown;
   restore(snapshot: unknown, fromVersion: string, strategyId: string, params: P, clock: StrategyClock): S;
+  /** This version's snapshot in an older version's shape, by that version (ActorDefinition.downgrades): reloading back to it restores. */
+  readonly downgrades?: Readonly<Record<string, (snapshot: unknown) => unknown>>;
   status(state: S): StrategyStatus;
 }

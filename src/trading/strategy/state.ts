@@ -11,6 +11,13 @@
  *
  *     migrations: { '1': (s) => ({ version: '2', snapshot: { ...s, newField: defaultValue } }) }
  *
+ * Going back (a reload from version 2 to the version-1 module) cannot be version 1's job, which
+ * never saw shape 2: version 2 also declares how its snapshot takes shape 1,
+ *
+ *     downgrades: { '1': (s) => { const { newField, ...v1 } = s as V2; return v1; } }
+ *
+ * and the hand-over gives version 1 a version-1 snapshot (ActorDefinition.downgrades).
+ *
  * A version with no path to the current one is refused with an error, and the runtime keeps the
  * old version running (hot reload rolls back).
  */
@@ -78,7 +85,7 @@ export function migrateSnapshot(
   let current = snapshot;
   for (let steps = 0; version !== currentVersion; steps++) {
     const step = migrations[version];
-    if (!step || steps > 100) throw arbiterError('INVALID_ARGUMENT', `${kind}: cannot restore a version ${fromVersion} snapshot into version ${currentVersion} (no migration from ${version})`);
+    if (!step || steps > 100) throw arbiterError('INVALID_ARGUMENT', `${kind}: cannot restore a version ${fromVersion} snapshot into version ${currentVersion} (no migration from ${version}; a newer version hands its state back to this one only if it declares downgrades['${currentVersion}'])`);
     ({ version, snapshot: current } = step(current));
   }
   if (typeof current !== 'object' || current === null || !('ledger' in current) || !('market' in current)) {
