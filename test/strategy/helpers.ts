@@ -132,9 +132,6 @@ export interface SyncAnswer {
   readonly intents?: readonly SyncedIntent[];
 }
 
-function positionsSynced(asked: MessageOf<'SyncPositions'>, answer: SyncAnswer): MessageOf<'PositionsSynced'> {
-  return message('PositionsSynced', { ts: 1_000, strategyId: asked.strategyId, positions: [...(answer.positions ?? [])], intents: [...(answer.intents ?? [])] });
-}
 
 function snapshotPositions(snapshot: unknown): SyncedPosition[] {
   const positions = (snapshot as { ledger: { positions: Record<string, { venue: string; symbol: string; position: Omit<SyncedPosition, 'venue' | 'symbol'> }> } }).ledger.positions;
@@ -173,9 +170,18 @@ export class StrategyRun {
     expect(asked.map((m) => m.type)).toEqual(['SyncPositions']);
     // A restored actor's journaled book is what its snapshot holds (execution saw the same fills).
     const answer = options.sync ?? (options.restore ? { positions: snapshotPositions(options.restore.snapshot) } : {});
-    if (answer !== 'none') run.push(positionsSynced(asked[0] as MessageOf<'SyncPositions'>, answer));
+    run.strategyId = (asked[0] as MessageOf<'SyncPositions'>).strategyId;
+    if (answer !== 'none') run.sync(answer);
     await harness.settle();
     return run;
+  }
+
+  /** The id the actor runs under (what its SyncPositions named). */
+  strategyId = '';
+
+  /** Pushes execution's answer to the actor's SyncPositions. */
+  sync(answer: SyncAnswer): void {
+    this.push(message('PositionsSynced', { ts: 1_000, strategyId: this.strategyId, positions: [...(answer.positions ?? [])], intents: [...(answer.intents ?? [])] }));
   }
 
   push(...messages: Message[]): void {

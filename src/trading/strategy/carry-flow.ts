@@ -244,6 +244,10 @@ function evaluateHeld(state: CarryState, context: EvalContext, spec: CarryKeySpe
   }
   // An adopted position closes whatever the key holds, not only the two legs it was adopted by.
   const legs = closingLegs(state, params, spec, adopted ? spec.markets : markets);
+  if (adopted && legs.length < spec.markets.filter((m) => heldQty(state, params, m) !== 0).length) {
+    publish(state, context, out, markets, { ...fields, decision: 'hold', reason: `${adopted}, but not every leg can be closed (the spot venue holds less than the position shows): left to the operator` });
+    return;
+  }
   if (legs.length === 0) {
     publish(state, context, out, markets, { ...fields, decision: 'hold', reason: `exit due (${reason}) but no leg can be closed: the spot venue no longer holds what the position shows` });
     return;
