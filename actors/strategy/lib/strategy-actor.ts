@@ -63,6 +63,10 @@ export function strategyActor<S extends BaseState, P extends CommonParams>(engin
     applyOrderEvent(state.ledger, message, ctx.clock.wallMs(), ctx.params.backoffMs, ctx.clock.monoNs());
     engine.onOrderEvent?.(state, message, ctx.params);
   };
+  const onSync = (state: S, message: MessageOf<'PositionsSynced'>, ctx: ActorContext<P>): void => {
+    onEvent(state, message, ctx);
+    ctx.log.info({ positions: message.positions.length, intentsInFlight: message.intents.length }, 'position sync from execution: trading may start');
+  };
   const onBalances = (state: S, message: MessageOf<'BalanceChanged'>, ctx: ActorContext<P>): void => engine.onBalanceChanged?.(state, message, ctx.params);
   return defineActor<S, P>({
     kind: 'strategy',
@@ -90,7 +94,7 @@ export function strategyActor<S extends BaseState, P extends CommonParams>(engin
       Canceled: onEvent,
       PositionChanged: onEvent,
       FundingSettled: onEvent,
-      PositionsSynced: onEvent,
+      PositionsSynced: onSync,
       LegImbalanceUpdated: onEvent,
       TradingStateChanged: onEvent,
       BalanceChanged: onBalances,
