@@ -74,8 +74,11 @@ export const STRUCT_SCHEMAS = {
   },
   /** One asset of an account: `free` can pay for new orders, `used` is held by orders and margin. */
   AssetBalance: { asset: 'str', free: 'num', used: 'num', total: 'num' },
-  /** One journaled position of a strategy, as execution's book holds it (see `PositionsSynced`). */
-  SyncedPosition: { venue: 'str', symbol: 'str', qty: 'num', avgEntryPx: 'num', realizedPnl: 'num', fees: 'num', fundingPnl: 'num' },
+  /**
+   * One journaled position of a strategy, as execution's book holds it (see `PositionsSynced`).
+   * `symbol` first: the codec tells list structs apart by their first key (Leg starts with `venue`).
+   */
+  SyncedPosition: { symbol: 'str', venue: 'str', qty: 'num', avgEntryPx: 'num', realizedPnl: 'num', fees: 'num', fundingPnl: 'num' },
   /** One intent of a strategy with orders still open: how many, and the status of the first (`new`, `sent`, `open`, `unknown`…). */
   SyncedIntent: { intentSeq: 'int', openLegs: 'int', state: 'str' },
 } as const satisfies Record<string, Fields>;

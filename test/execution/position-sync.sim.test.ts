@@ -30,7 +30,7 @@ it('answers SyncPositions after reconciliation with the journaled positions, and
   const fill = await first.waitFor('Filled', (f) => f.intentSeq === 1);
   first.send(message('SyncPositions', { ts: monoNowNs(), strategyId }));
   const held = await first.waitFor('PositionsSynced', (s) => s.positions.length > 0);
-  expect(held.positions).toEqual([{ venue: 'binanceusdm', symbol: 'BTC/USDT:USDT', qty: 0.01, avgEntryPx: fill.fillPx, realizedPnl: 0, fees: expect.any(Number), fundingPnl: 0 }]);
+  expect(held.positions).toEqual([{ venue: 'binanceusdm', symbol: 'BTC/USDT:USDT', qty: 0.01, avgEntryPx: expect.closeTo(fill.fillPx, 6), realizedPnl: 0, fees: expect.any(Number), fundingPnl: 0 }]);
   await first.stop();
 
   // A restarted execution tells the strategy what it holds without being asked (the strategy may not have restarted).
