@@ -37,11 +37,6 @@ export class PositionSync {
     for (const strategyId of targets) this.send(strategyId);
   }
 
-  /** Strategies whose request waits for reconciliation (for status). */
-  get pending(): number {
-    return this.waiting.size;
-  }
-
   private send(strategyId: string): void {
     const positions: SyncedPosition[] = [];
     for (const { strategyId: owner, venue, symbol, position } of this.ledger.positions.entries()) {
