@@ -103,6 +103,7 @@ export default defineActor<State, ExecutionParams>({
     SubmitMultiLeg: command,
     CancelOrder: command,
     CancelAll: command,
+    SyncPositions: command,
     BookTop: marketData,
     BookLevels: marketData,
     MarkPrice: marketData,

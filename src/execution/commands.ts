@@ -34,6 +34,8 @@ export interface CommandDeps extends CoreParts {
   readonly referencePx: ReferencePx;
   /** Multi-leg legs wait for each other between signing and writing (see send-timing.ts). */
   readonly legsTogether: boolean;
+  /** A strategy asked for its journaled positions (`SyncPositions`). */
+  readonly syncPositions: (strategyId: string) => void;
 }
 
 type Submit = MessageOf<'SubmitOrder'> | MessageOf<'SubmitMultiLeg'>;
@@ -56,6 +58,9 @@ export class CommandHandler {
         return this.cancelOrder(command, body);
       case 'CancelAll':
         return this.cancelAll(command, body);
+      case 'SyncPositions':
+        // A read: nothing takes effect, so nothing is journaled.
+        return this.deps.syncPositions(command.strategyId);
     }
   }
 

@@ -17,6 +17,8 @@
  * Start: the journal is loaded, orders that may be live go to `unknown`, every venue's market rules
  * and fee rates are published to the strategies (MarketRulesPublisher), then the Reconciler asks
  * every venue; until it is done, orders are denied with `reconciling` and multi-leg coordinators wait.
+ * Then every strategy that asked (`SyncPositions`) or holds a position gets its journaled book
+ * (`PositionsSynced`, position-sync.ts); strategies trade only after that.
  * Meanwhile each network venue warms up (keep-alive connections opened, an order request built
  * and signed but not sent), and before trading opens the command gate runs once on a throwaway
  * risk engine, so the first real order meets neither a TCP connect nor cold code. Nothing of the
@@ -46,6 +48,7 @@ import { OrderStore, type OrderStoreCounters, type LiveOrder } from './order-sto
 import { MarketRulesPublisher } from './market-rules.js';
 import { MultiLegRunner } from './multi-leg-runner.js';
 import { OrderIo } from './order-io.js';
+import { PositionSync } from './position-sync.js';
 import { PositionWatch } from './position-watch.js';
 import { Reconciler } from './reconciler.js';
 import { executionStatus } from './status.js';
@@ -81,6 +84,7 @@ export class ExecutionCore {
   private readonly multiLeg: MultiLegRunner;
   private readonly reconciler: Reconciler;
   private readonly positionWatch: PositionWatch;
+  private readonly positionSync: PositionSync;
   private readonly marketRules: MarketRulesPublisher;
   /** Settles once every venue's markets are loaded (start()). */
   private marketsLoaded: Promise<void> | undefined;
@@ -148,7 +152,9 @@ export class ExecutionCore {
       track,
     });
     this.marketRules = new MarketRulesPublisher({ venues: this.venues, symbolsOf: configuredSymbols, feeTable: params.fees, sink, log: options.log, counters, track, nowMs: this.nowMs, delay: options.delay, feeRefreshMs: params.feeRefreshMs, republishMs: params.marketRulesRepublishMs });
-    this.commands = new CommandHandler({ ...base, journal, io: this.io, multiLeg: this.multiLeg, sink, latency: this.latency, riskContext, reconciling: () => this.reconciler.reconciling || !this.balances.ready(), referencePx: this.priceOf, legsTogether: params.legsTogether });
+    this.positionSync = new PositionSync(this.ledger, sink);
+    const syncPositions = (strategyId: string): void => this.positionSync.request(strategyId);
+    this.commands = new CommandHandler({ ...base, journal, io: this.io, multiLeg: this.multiLeg, sink, latency: this.latency, riskContext, reconciling: () => this.reconciler.reconciling || !this.balances.ready(), referencePx: this.priceOf, legsTogether: params.legsTogether, syncPositions });
     this.ledger.onChange((order) => {
       this.multiLeg.onOrderChanged(order);
       this.balances.onOrderChanged(order);
@@ -175,6 +181,8 @@ export class ExecutionCore {
         .then(([, venues]) => {
           this.warmGate();
           this.options.log.info({ venues: this.reconciler.venues, warmUp: venues }, 'reconciliation done');
+          // The strategies learn their journaled book now that reconciliation has settled it.
+          this.group.run(() => this.positionSync.reconciled());
           this.multiLeg.resume();
         }),
       'reconcile',

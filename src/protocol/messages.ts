@@ -74,6 +74,13 @@ export const STRUCT_SCHEMAS = {
   },
   /** One asset of an account: `free` can pay for new orders, `used` is held by orders and margin. */
   AssetBalance: { asset: 'str', free: 'num', used: 'num', total: 'num' },
+  /**
+   * One journaled position of a strategy, as execution's book holds it (see `PositionsSynced`).
+   * `symbol` first: the codec tells list structs apart by their first key (Leg starts with `venue`).
+   */
+  SyncedPosition: { symbol: 'str', venue: 'str', qty: 'num', avgEntryPx: 'num', realizedPnl: 'num', fees: 'num', fundingPnl: 'num' },
+  /** One intent of a strategy with orders still open: how many, and the status of the first (`new`, `sent`, `open`, `unknown`…). */
+  SyncedIntent: { intentSeq: 'int', openLegs: 'int', state: 'str' },
 } as const satisfies Record<string, Fields>;
 
 const orderRef = { strategyId: 'str', clientOrderId: 'str', intentSeq: 'int', leg: 'int' } as const;
@@ -155,6 +162,11 @@ export const MESSAGE_SCHEMAS = {
   CancelOrder: { strategyId: 'str', clientOrderId: 'str' },
   /** Cancel every open order of the strategy, on one venue or (venue null) on all. */
   CancelAll: { strategyId: 'str', venue: 'str?' },
+  /**
+   * A strategy that (re)started or was reloaded asks for its book: execution answers with
+   * `PositionsSynced` once its reconciliation is done. The strategy trades nothing until then.
+   */
+  SyncPositions: { strategyId: 'str' },
 
   // ── order events: execution → the strategy that asked ────────────────────────────────
   OrderAccepted: {
@@ -194,6 +206,13 @@ export const MESSAGE_SCHEMAS = {
     markPx: 'num',
     amount: 'num',
   },
+  /**
+   * Every journaled position of the strategy (non-flat, spot and perp) and its intents with
+   * orders still in flight, after reconciliation: the answer to `SyncPositions`, and pushed to
+   * every strategy with a position after execution's own start. One message, so it is also the
+   * completion marker: the strategy's positions are exactly these, and it may trade from now on.
+   */
+  PositionsSynced: { strategyId: 'str', positions: listOf('SyncedPosition'), intents: listOf('SyncedIntent') },
   /** A multi-leg order's legs disagree; every corrective step is reported. */
   LegImbalanceUpdated: {
     strategyId: 'str',
@@ -258,6 +277,8 @@ type StructTypesShallow = { [S in StructName]: FieldsType<(typeof STRUCT_SCHEMAS
 
 export type Leg = StructTypes['Leg'];
 export type AssetBalance = StructTypes['AssetBalance'];
+export type SyncedPosition = StructTypes['SyncedPosition'];
+export type SyncedIntent = StructTypes['SyncedIntent'];
 
 /** The message with the given `type` (distributes over a union of types, so unions narrow on `type`). */
 export type MessageOf<T extends MessageType> = T extends MessageType
@@ -304,6 +325,7 @@ export const COMMAND_TYPES = Object.freeze([
   'SubmitMultiLeg',
   'CancelOrder',
   'CancelAll',
+  'SyncPositions',
 ] as const satisfies readonly MessageType[]);
 export type CommandMessage = MessageOf<(typeof COMMAND_TYPES)[number]>;
 
@@ -317,6 +339,7 @@ export const ORDER_EVENT_TYPES = Object.freeze([
   'Canceled',
   'PositionChanged',
   'FundingSettled',
+  'PositionsSynced',
   'LegImbalanceUpdated',
   'TradingStateChanged',
 ] as const satisfies readonly MessageType[]);

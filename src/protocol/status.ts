@@ -303,9 +303,13 @@ export type StrategyStatus = {
   /** Opportunity keys backed off after a failure, until `untilMs`. */
   readonly backoff: readonly { readonly key: string; readonly untilMs: number; readonly reason: string }[];
   readonly inFlight: readonly { readonly intentSeq: number; readonly key: string; readonly purpose: IntentPurpose; readonly sentAtMs: number }[];
+  /** Why the strategy may not trade yet after a (re)start or reload, or 'synced' (see PositionsSynced). */
+  readonly sync: string;
   readonly opportunities: { readonly best: readonly OpportunityView[]; readonly recentActions: readonly OpportunityView[] };
   /** Carry strategies (funding carry, spot-perp hedge). */
   readonly carries?: readonly CarryStatus[];
+  /** Carry strategies: held positions no open carry accounts for, and what the policy does with them. */
+  readonly unattributed?: readonly { readonly key: string; readonly reason: string }[];
   /** Spot strategies: balances, venue → asset → amount. */
   readonly inventory?: Readonly<Record<string, Readonly<Record<string, number>>>>;
   /** spot-spread: venues whose inventory needs rebalancing. */
@@ -313,7 +317,7 @@ export type StrategyStatus = {
 };
 
 /** The part of a strategy's status its intent book builds (the rest is the strategy's own). */
-export type IntentBookStatus = Omit<StrategyStatus, 'opportunities' | 'carries' | 'inventory' | 'rebalanceNeeded'>;
+export type IntentBookStatus = Omit<StrategyStatus, 'opportunities' | 'carries' | 'unattributed' | 'inventory' | 'rebalanceNeeded'>;
 
 // ── services ─────────────────────────────────────────────────────────────────────────────────
 

@@ -4,7 +4,7 @@
  * timer only fires by hand.
  */
 import { afterEach, expect } from 'vitest';
-import { message, type CommandMessage, type Leg, type MarketDataMessage, type Message, type MessageOf, type StrategyStatus } from '../../src/protocol/index.js';
+import { message, type CommandMessage, type Leg, type MarketDataMessage, type Message, type MessageOf, type StrategyStatus, type SyncedIntent, type SyncedPosition } from '../../src/protocol/index.js';
 import type { AnyActorDefinition } from '../../src/runtime/actor/actor.js';
 import { DEFAULT_FEE_SCHEDULE, feeRates } from '../../src/trading/market/fees.js';
 import type { MarketRulesEntry } from '../../src/trading/market/market-rules-view.js';
@@ -126,6 +126,25 @@ export function tradingState(state: MessageOf<'TradingStateChanged'>['state']): 
   return message('TradingStateChanged', { ts: 2_000, state, reason: 'test' });
 }
 
+/** What execution answers to a strategy's SyncPositions. */
+export interface SyncAnswer {
+  readonly positions?: readonly SyncedPosition[];
+  readonly intents?: readonly SyncedIntent[];
+}
+
+
+function snapshotPositions(snapshot: unknown): SyncedPosition[] {
+  const positions = (snapshot as { ledger: { positions: Record<string, { venue: string; symbol: string; position: Omit<SyncedPosition, 'venue' | 'symbol'> }> } }).ledger.positions;
+  return Object.values(positions)
+    .filter((p) => p.position.qty !== 0)
+    .map((p) => ({ venue: p.venue, symbol: p.symbol, qty: p.position.qty, avgEntryPx: p.position.avgEntryPx, realizedPnl: p.position.realizedPnl, fees: p.position.fees, fundingPnl: p.position.fundingPnl }));
+}
+
+/** A journaled position as execution syncs it (no PnL yet). */
+export function syncedPosition(venue: string, symbol: string, qty: number, avgEntryPx: number): SyncedPosition {
+  return { venue, symbol, qty, avgEntryPx, realizedPnl: 0, fees: 0, fundingPnl: 0 };
+}
+
 /** A strategy in the harness on a ManualClock; its timer interval is long enough never to fire by itself. */
 export class StrategyRun {
   private constructor(
@@ -137,7 +156,7 @@ export class StrategyRun {
   static async start(
     definition: AnyActorDefinition,
     params: Record<string, unknown>,
-    options: { clock?: ManualClock; restore?: { version: string; snapshot: unknown }; rules?: readonly MessageOf<'MarketRules'>[] } = {},
+    options: { clock?: ManualClock; restore?: { version: string; snapshot: unknown }; rules?: readonly MessageOf<'MarketRules'>[]; sync?: SyncAnswer | 'none' } = {},
   ): Promise<StrategyRun> {
     const clock = options.clock ?? new ManualClock();
     const start = options.restore ? { restore: { snapshot: structuredClone(options.restore.snapshot), fromVersion: options.restore.version } } : {};
@@ -146,11 +165,27 @@ export class StrategyRun {
     run.push(...(options.rules ?? allMarketRules()));
     // Rules come on the events ring, market data on md: let them land before any market data.
     await harness.settle();
+    // The actor asks execution for its book at start; answer as execution does (empty by default).
+    const asked = harness.take('intents');
+    expect(asked.map((m) => m.type)).toEqual(['SyncPositions']);
+    // A restored actor's journaled book is what its snapshot holds (execution saw the same fills).
+    const answer = options.sync ?? (options.restore ? { positions: snapshotPositions(options.restore.snapshot) } : {});
+    run.strategyId = (asked[0] as MessageOf<'SyncPositions'>).strategyId;
+    if (answer !== 'none') run.sync(answer);
+    await harness.settle();
     return run;
   }
 
+  /** The id the actor runs under (what its SyncPositions named). */
+  strategyId = '';
+
+  /** Pushes execution's answer to the actor's SyncPositions. */
+  sync(answer: SyncAnswer): void {
+    this.push(message('PositionsSynced', { ts: 1_000, strategyId: this.strategyId, positions: [...(answer.positions ?? [])], intents: [...(answer.intents ?? [])] }));
+  }
+
   push(...messages: Message[]): void {
-    for (const m of messages) this.harness.push(m.type === 'TradingStateChanged' || m.type === 'BalanceChanged' || m.type === 'MarketRules' || 'intentSeq' in m || m.type === 'PositionChanged' || m.type === 'FundingSettled' ? 'events' : 'md', m);
+    for (const m of messages) this.harness.push(m.type === 'TradingStateChanged' || m.type === 'BalanceChanged' || m.type === 'MarketRules' || 'intentSeq' in m || m.type === 'PositionChanged' || m.type === 'PositionsSynced' || m.type === 'FundingSettled' ? 'events' : 'md', m);
   }
 
   /** Lets the actor take everything pushed, without firing the timer; returns what it sent. */

@@ -16,13 +16,16 @@
  * monotonic clock, when the handler began and when the decision was ready, so execution can
  * split tick-to-wire into stages.
  *
- * Timers are set in onStart, which runs after init and after a restore alike.
+ * Timers are set in onStart, which runs after init and after a restore alike. So does the
+ * position sync: the strategy asks execution for its journaled book (`SyncPositions`) and trades
+ * nothing until `PositionsSynced` came (status: "waiting for execution's position sync"), so a
+ * restart or a reload starts from what is held rather than from nothing or from a stale snapshot.
  */
-import type { MarketDataMessage, MessageOf, OrderEventMessage } from '../../../src/protocol/index.js';
+import { message, type MarketDataMessage, type MessageOf, type OrderEventMessage } from '../../../src/protocol/index.js';
 import { defineActor, type ActorContext, type ActorDefinition } from '../../../src/runtime/actor/actor.js';
 import type { BookUpdate, FundingUpdate, StrategyLogic } from '../../../src/trading/strategy/logic.js';
 import { stampDecision, type StrategyOutput } from '../../../src/trading/strategy/outputs.js';
-import { applyOrderEvent } from '../../../src/trading/strategy/intent-book.js';
+import { applyOrderEvent, awaitSync } from '../../../src/trading/strategy/intent-book.js';
 import { applyMarketData } from '../../../src/trading/strategy/market-view.js';
 import type { CommonParams } from '../../../src/trading/strategy/params.js';
 import type { BaseState, StrategyClock } from '../../../src/trading/strategy/state.js';
@@ -60,6 +63,10 @@ export function strategyActor<S extends BaseState, P extends CommonParams>(engin
     applyOrderEvent(state.ledger, message, ctx.clock.wallMs(), ctx.params.backoffMs, ctx.clock.monoNs());
     engine.onOrderEvent?.(state, message, ctx.params);
   };
+  const onSync = (state: S, message: MessageOf<'PositionsSynced'>, ctx: ActorContext<P>): void => {
+    onEvent(state, message, ctx);
+    ctx.log.info({ positions: message.positions.length, intentsInFlight: message.intents.length }, 'position sync from execution: trading may start');
+  };
   const onBalances = (state: S, message: MessageOf<'BalanceChanged'>, ctx: ActorContext<P>): void => engine.onBalanceChanged?.(state, message, ctx.params);
   return defineActor<S, P>({
     kind: 'strategy',
@@ -68,7 +75,11 @@ export function strategyActor<S extends BaseState, P extends CommonParams>(engin
     outputs: ['intents', 'opportunities'],
     params: (raw) => engine.parseParams(raw),
     init: (ctx) => engine.init(ctx.actorId, ctx.params, clockOf(ctx)),
-    onStart: (_state, ctx) => ctx.setTimer(EVALUATE_TIMER, ctx.params.evaluationIntervalMs),
+    onStart: (state, ctx) => {
+      awaitSync(state.ledger);
+      ctx.send('intents', message('SyncPositions', { ts: ctx.clock.monoNs(), strategyId: ctx.actorId }));
+      ctx.setTimer(EVALUATE_TIMER, ctx.params.evaluationIntervalMs);
+    },
     onMessage: {
       BookTop: onBook,
       BookLevels: onBook,
@@ -83,6 +94,7 @@ export function strategyActor<S extends BaseState, P extends CommonParams>(engin
       Canceled: onEvent,
       PositionChanged: onEvent,
       FundingSettled: onEvent,
+      PositionsSynced: onSync,
       LegImbalanceUpdated: onEvent,
       TradingStateChanged: onEvent,
       BalanceChanged: onBalances,

@@ -8,8 +8,14 @@
  *   no carry ─────────► act (open both legs in one SubmitMultiLeg) or skip, with the reason
  *
  * A carry is forgotten once nothing is in flight and both legs are flat (an entry that failed
- * outright, or an exit that completed). A position the strategy holds without a carry record (a
- * fill that landed after its intent was written off) is adopted as a carry and closed.
+ * outright, or an exit that completed). Positions the strategy holds without a carry record (after
+ * a restart, execution's position sync brings them; or a fill that landed after its intent was
+ * written off) are attributed: a short and a long leg of one key whose sizes agree within
+ * `attributionTolerancePct` are that key's carry again (held, exited by the usual rules); anything
+ * else (one leg only, sizes apart, more markets) is reported (status `unattributed`, a hold
+ * Opportunity) and handed to `unattributedPositions`: `leave` never trades it (nor enters on top
+ * of it), `adopt-and-close` closes every held leg of the key in one multi-leg command. Never one
+ * leg while another stays open.
  *
  * The same per-key decision runs on two paths: the timer (every key, publishes every decision)
  * and the tick (`reactCarry`: the one key whose market data just changed, sends only an act or an
@@ -19,9 +25,10 @@ import { z } from 'zod';
 import type { CarryStatus, Leg, Side } from '../../protocol/index.js';
 import type { FundingQuote } from '../market/funding.js';
 import { MS_PER_HOUR } from '../market/funding.js';
-import { marketKindOf } from '../market/symbols.js';
+import { marketKey, marketKindOf } from '../market/symbols.js';
 import { carryExitReason, carryHoldEdge, fmt, label, type CarryEntry, type CarryEstimate, type CarryMarket } from './carry-economics.js';
-import { backoffOf, bookNewerThanFill, entryBlockedBy, exitBlockedBy, inFlight, positionQty, settleIntents, type IntentBook } from './intent-book.js';
+import { attributeHeld } from './carry-attribution.js';
+import { backoffOf, bookNewerThanFill, entryBlockedBy, exitBlockedBy, inFlight, positionQty, settleIntents, syncBlockedBy, type IntentBook } from './intent-book.js';
 import { decisionTs, unusableForMs } from './market-view.js';
 import { commonParamsShape, type CommonParams } from './params.js';
 import { emptyOutput, iocLeg, protectiveLimitPx, publishOpportunity, submitCommand, type OpportunityFields, type StrategyOutput } from './outputs.js';
@@ -54,6 +61,10 @@ export const carryParamsShape = {
    * are still the timer's to report, so the opportunity stream stays bounded.
    */
   actOnTick: z.boolean().default(true),
+  /** Two legs held without a carry record are one carry when their sizes differ by at most this (% of the larger; the spot leg loses fees in the base asset). */
+  attributionTolerancePct: z.number().nonnegative().max(50).default(2),
+  /** What to do with a held position no carry accounts for: leave it to the operator (never trade it), or close all its legs at once. */
+  unattributedPositions: z.enum(['leave', 'adopt-and-close']).default('leave'),
 };
 
 export type CarryParams = CommonParams & {
@@ -66,6 +77,8 @@ export type CarryParams = CommonParams & {
   readonly maxFundingAgeMs: number;
   readonly dustUsd: number;
   readonly actOnTick: boolean;
+  readonly attributionTolerancePct: number;
+  readonly unattributedPositions: 'leave' | 'adopt-and-close';
 };
 
 export interface OpenCarry {
@@ -78,10 +91,14 @@ export interface OpenCarry {
   readonly entryEdgeBps: number;
   readonly entryIntentSeq: number;
   exitReason: string | null;
+  /** Set on an unattributed position adopted to be closed (`adopt-and-close`): why it could not be attributed. */
+  readonly unattributed?: string;
 }
 
 export interface CarryState extends BaseState {
   carries: Record<string, OpenCarry>;
+  /** Per key: why what it holds is no carry, and what the policy does (recomputed every evaluation; not snapshotted). */
+  unattributed?: Record<string, string>;
 }
 
 /** What a strategy tells the shared flow about one opportunity key. */
@@ -172,10 +189,20 @@ function fundingExitDue(params: CarryParams, spec: CarryKeySpec, carry: OpenCarr
 }
 
 function evaluateKey(state: CarryState, context: EvalContext, spec: CarryKeySpec, out: StrategyOutput): void {
+  // Until execution's sync came, the positions are stale or empty: nothing is attributed or decided.
+  const sync = syncBlockedBy(state.ledger, context.nowMs);
+  if (sync !== null) {
+    publish(state, context, out, spec.markets, { symbol: spec.key, venues: '', edgeBps: 0, expectedPnlUsd: 0, annualizedPct: 0, decision: 'hold', reason: sync });
+    return;
+  }
   forgetClosedCarry(state, context.params, spec.key);
   const pending = inFlight(state.ledger, spec.key);
-  const carry = state.carries[spec.key] ?? adoptResidue(state, context.params, spec, context.nowMs);
-  if (pending) {
+  const carry = state.carries[spec.key] ?? adoptHeld(state, context.params, spec, context.nowMs);
+  const unattributed = carry ? undefined : state.unattributed?.[spec.key];
+  if (unattributed !== undefined && !pending) {
+    const fields = { symbol: spec.key, venues: '', edgeBps: 0, expectedPnlUsd: 0, annualizedPct: 0 };
+    publish(state, context, out, spec.markets, { ...fields, decision: 'hold', reason: `unattributed position: ${unattributed}` });
+  } else if (pending) {
     const fields = { symbol: spec.key, venues: carry ? venuesOf(carry) : '', edgeBps: carry?.entryEdgeBps ?? 0, expectedPnlUsd: 0, annualizedPct: 0 };
     publish(state, context, out, carry ? [carry.short, carry.long] : spec.markets, { ...fields, decision: 'hold', reason: `waiting for intent ${pending.intentSeq} (${pending.purpose})` });
   } else if (carry) {
@@ -192,7 +219,8 @@ function evaluateHeld(state: CarryState, context: EvalContext, spec: CarryKeySpe
   const longFunding = spec.fundingOf(carry.long);
   const hold = shortFunding && longFunding ? carryHoldEdge(shortFunding, longFunding, carry.notionalUsd, params.holdingHours) : null;
   const heldMs = nowMs - carry.openedAtMs;
-  const reason = carryExitReason({
+  const adopted = carry.unattributed === undefined ? null : `unattributed position (${carry.unattributed}): closing every leg`;
+  const reason = adopted ?? carryExitReason({
     hold,
     exitAprPct: params.exitAprPct,
     heldMs,
@@ -214,7 +242,12 @@ function evaluateHeld(state: CarryState, context: EvalContext, spec: CarryKeySpe
     publish(state, context, out, markets, { ...fields, decision: 'hold', reason: `exit due (${reason}) but ${blocked}` });
     return;
   }
-  const legs = closingLegs(state, params, spec, markets);
+  // An adopted position closes whatever the key holds, not only the two legs it was adopted by.
+  const legs = closingLegs(state, params, spec, adopted ? spec.markets : markets);
+  if (adopted && legs.length < spec.markets.filter((m) => heldQty(state, params, m) !== 0).length) {
+    publish(state, context, out, markets, { ...fields, decision: 'hold', reason: `${adopted}, but not every leg can be closed (the spot venue holds less than the position shows): left to the operator` });
+    return;
+  }
   if (legs.length === 0) {
     publish(state, context, out, markets, { ...fields, decision: 'hold', reason: `exit due (${reason}) but no leg can be closed: the spot venue no longer holds what the position shows` });
     return;
@@ -300,14 +333,28 @@ function forgetClosedCarry(state: CarryState, params: CarryParams, key: string):
   if (flat) delete state.carries[key];
 }
 
-function adoptResidue(state: CarryState, params: CarryParams, spec: CarryKeySpec, nowMs: number): OpenCarry | null {
-  const held = spec.markets.filter((m) => heldQty(state, params, m) !== 0);
-  const short = held.find((m) => heldQty(state, params, m) < 0) ?? held[0];
-  if (!short) return null;
-  const long = held.find((m) => m !== short) ?? spec.markets.find((m) => m !== short) ?? short;
-  const carry: OpenCarry = { key: spec.key, short, long, qty: 0, notionalUsd: 0, openedAtMs: nowMs, entryEdgeBps: 0, entryIntentSeq: 0, exitReason: null };
-  state.carries[spec.key] = carry;
-  return carry;
+/**
+ * A key with no carry record: what it holds becomes its carry again (a matched pair), a carry
+ * adopted to be closed (`adopt-and-close`), or an unattributed position left alone (`leave`).
+ */
+function adoptHeld(state: CarryState, params: CarryParams, spec: CarryKeySpec, nowMs: number): OpenCarry | null {
+  const held = spec.markets.map((market) => ({ market, qty: heldQty(state, params, market), avgEntryPx: state.ledger.positions[marketKey(market.venue, market.symbol)]?.position.avgEntryPx ?? 0 }));
+  const found = attributeHeld(held, params.attributionTolerancePct);
+  const unattributed = (state.unattributed ??= {});
+  delete unattributed[spec.key];
+  if (found === null) return null;
+  if ('pair' in found) {
+    const { short, long, qty, notionalUsd } = found.pair;
+    return (state.carries[spec.key] = { key: spec.key, short, long, qty, notionalUsd, openedAtMs: nowMs, entryEdgeBps: 0, entryIntentSeq: 0, exitReason: null });
+  }
+  if (params.unattributedPositions === 'leave') {
+    unattributed[spec.key] = `${found.reason}; left to the operator (unattributedPositions: leave)`;
+    return null;
+  }
+  const [first, second] = found.markets;
+  const short = first!;
+  const long = second ?? spec.markets.find((m) => m !== short) ?? short;
+  return (state.carries[spec.key] = { key: spec.key, short, long, qty: 0, notionalUsd: 0, openedAtMs: nowMs, entryEdgeBps: 0, entryIntentSeq: 0, exitReason: null, unattributed: found.reason });
 }
 
 function backoffText(ledger: IntentBook, key: string, nowMs: number): string | null {
@@ -328,6 +375,11 @@ const tsOf = (state: CarryState, context: EvalContext, markets: readonly CarryMa
 function publish(state: CarryState, context: EvalContext, out: StrategyOutput, markets: readonly CarryMarket[], fields: OpportunityFields): void {
   if (context.triggerTs !== null && fields.decision !== 'act' && fields.decision !== 'exit') return;
   publishOpportunity(out, state.ledger, state.recent, { kind: context.kind, ts: tsOf(state, context, markets), nowMs: context.nowMs, keepActed: context.params.recentOpportunities }, fields);
+}
+
+/** Held positions no carry accounts for, for status(). */
+export function unattributedStatus(state: CarryState): { key: string; reason: string }[] {
+  return Object.entries(state.unattributed ?? {}).map(([key, reason]) => ({ key, reason }));
 }
 
 /** The carries for status(): legs, size, age, the edge they were entered at and why they are exiting. */

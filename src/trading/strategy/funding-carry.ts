@@ -14,7 +14,7 @@ import type { StrategyStatus } from '../../protocol/index.js';
 import { fundingRatePerHour } from '../market/funding.js';
 import { BPS } from '../market/symbols.js';
 import { estimateCarryEntry, type CarryEstimate, type CarryLegInput, type CarryMarket } from './carry-economics.js';
-import { carriesStatus, carryParamsShape, evaluateCarries, reactCarry, type CarryKeySpec, type CarryState, type CarryTickHooks } from './carry-flow.js';
+import { carriesStatus, unattributedStatus, carryParamsShape, evaluateCarries, reactCarry, type CarryKeySpec, type CarryState, type CarryTickHooks } from './carry-flow.js';
 import type { BookUpdate, FundingUpdate, StrategyLogic } from './logic.js';
 import { intentBookStatus } from './intent-book.js';
 import { freshFunding } from './market-view.js';
@@ -129,5 +129,5 @@ export const fundingCarryEngine: StrategyLogic<FundingCarryState, FundingCarryPa
     const current = migrateSnapshot(FUNDING_CARRY_KIND, snapshot, fromVersion, VERSION) as FundingCarrySnapshot;
     return { ...restoreBase(current, strategyId, params, clock), carries: structuredClone(current.carries ?? {}) };
   },
-  status: (state): StrategyStatus => ({ ...intentBookStatus(state.ledger), carries: carriesStatus(state), opportunities: opportunitiesStatus(state.recent) }),
+  status: (state): StrategyStatus => ({ ...intentBookStatus(state.ledger), carries: carriesStatus(state), unattributed: unattributedStatus(state), opportunities: opportunitiesStatus(state.recent) }),
 };

@@ -20,8 +20,12 @@
  * - positions per market, moved by fills at once and overwritten by execution's
  *   `PositionChanged` (its book is the authority; the fill only bridges the gap until it comes).
  * - the trading state execution broadcasts: ACTIVE, REDUCING (exits only), HALTED (nothing).
+ * - the position sync: a strategy actor that (re)starts or is reloaded trades nothing (entries or
+ *   exits) until execution's `PositionsSynced` replaced its positions with the journaled ones;
+ *   intents execution reports in flight that this ledger does not know (sent before a restart)
+ *   hold trading too, until their open legs are answered or `RESTART_INTENT_WAIT_MS` passed.
  */
-import type { IntentBookStatus, IntentPurpose, MessageOf, OrderEventMessage, StrategyCounters, TradingStateName } from '../../protocol/index.js';
+import type { IntentBookStatus, IntentPurpose, MessageOf, OrderEventMessage, StrategyCounters, SyncedIntent, TradingStateName } from '../../protocol/index.js';
 import { applyFill, applyFunding, FLAT, type Position } from '../market/positions.js';
 import { marketKey, symbolParts } from '../market/symbols.js';
 
@@ -65,7 +69,15 @@ export interface IntentBook {
   lastEvaluatedMs: number;
   /** Per `venue|symbol`: when (monotonic ns, the clock of market data `ts`) the last fill there was seen. */
   lastFillNs: Record<string, number>;
+  /** False from a strategy actor's start until execution's PositionsSynced (absent in older snapshots: the actor sets it). */
+  synced?: boolean;
+  /** Intents in flight before a restart, by intentSeq: open legs left and until when they hold trading. */
+  restartIntents?: Record<string, { openLegs: number; state: string; untilMs: number }>;
 }
+
+/** How long an intent from before a restart holds trading at most (its legs are IOC; this covers a lost answer). */
+export const RESTART_INTENT_WAIT_MS = 60_000;
+export const SYNC_WAITING = "waiting for execution's position sync";
 
 /** Finished intents are kept this long so late events (a fill after the deadline) still find their opportunity. */
 const RETAIN_DONE_MS = 10 * 60_000;
@@ -123,14 +135,32 @@ export function backoffOf(ledger: IntentBook, key: string, nowMs: number): { unt
   return entry && entry.untilMs > nowMs ? entry : null;
 }
 
+/** Why nothing may trade yet after a (re)start, or null once execution's sync came and its in-flight intents are over. */
+export function syncBlockedBy(ledger: IntentBook, nowMs = ledger.lastEvaluatedMs): string | null {
+  if (ledger.synced === false) return SYNC_WAITING;
+  for (const seq in ledger.restartIntents) {
+    const intent = ledger.restartIntents[seq]!;
+    if (intent.untilMs <= nowMs) delete ledger.restartIntents[seq];
+    else return `waiting for intent ${seq} sent before the restart (${intent.state}, ${intent.openLegs} leg(s) open)`;
+  }
+  return null;
+}
+
+/** Marks the ledger as waiting for execution's PositionsSynced (a strategy actor's start). */
+export function awaitSync(ledger: IntentBook): void {
+  ledger.synced = false;
+}
+
 /** Why new positions may not be opened now, or null when they may. */
 export function entryBlockedBy(ledger: IntentBook): string | null {
+  const sync = syncBlockedBy(ledger);
+  if (sync !== null) return sync;
   return ledger.tradingState === 'ACTIVE' ? null : `trading ${ledger.tradingState}${ledger.tradingStateReason ? ` (${ledger.tradingStateReason})` : ''}: no new entries`;
 }
 
 /** Why positions may not be closed now (only HALTED stops exits), or null. */
 export function exitBlockedBy(ledger: IntentBook): string | null {
-  return ledger.tradingState === 'HALTED' ? `trading HALTED${ledger.tradingStateReason ? ` (${ledger.tradingStateReason})` : ''}: exits wait` : null;
+  return syncBlockedBy(ledger) ?? ledger.tradingState === 'HALTED' ? `trading HALTED${ledger.tradingStateReason ? ` (${ledger.tradingStateReason})` : ''}: exits wait` : null;
 }
 
 /**
@@ -159,7 +189,34 @@ export function bookNewerThanFill(ledger: IntentBook, lastTs: ReadonlyMap<string
  */
 export function applyOrderEvent(ledger: IntentBook, event: OrderEventMessage, nowMs: number, backoffMs: number, nowNs: number): void {
   foldEvent(ledger, event, nowMs, backoffMs, nowNs);
-  if ('intentSeq' in event) settleIfAnswered(ledger, event.intentSeq, nowMs);
+  if ('intentSeq' in event) {
+    settleIfAnswered(ledger, event.intentSeq, nowMs);
+    answerRestartIntent(ledger, event);
+  }
+}
+
+/**
+ * Execution's journaled book replaces the positions (a market it does not list is flat), and the
+ * intents in flight that this ledger does not know hold trading until they are answered.
+ */
+function applySync(ledger: IntentBook, event: MessageOf<'PositionsSynced'>, nowMs: number): void {
+  for (const entry of Object.values(ledger.positions)) entry.position = { ...entry.position, qty: 0, avgEntryPx: 0 };
+  for (const { venue, symbol, qty, avgEntryPx, realizedPnl, fees, fundingPnl } of event.positions) {
+    marketPosition(ledger, venue, symbol).position = { qty, avgEntryPx, realizedPnl, fees, fundingPnl };
+  }
+  ledger.restartIntents = {};
+  for (const intent of event.intents) if (!ledger.intents[intent.intentSeq]) ledger.restartIntents[intent.intentSeq] = restartIntent(intent, nowMs);
+  ledger.synced = true;
+}
+
+const restartIntent = (intent: SyncedIntent, nowMs: number) => ({ openLegs: intent.openLegs, state: intent.state, untilMs: nowMs + RESTART_INTENT_WAIT_MS });
+
+/** A final answer to a leg of an intent from before the restart. */
+function answerRestartIntent(ledger: IntentBook, event: OrderEventMessage & { intentSeq: number }): void {
+  const intent = ledger.restartIntents?.[event.intentSeq];
+  if (!intent) return;
+  if (event.type === 'Filled' || event.type === 'Canceled' || event.type === 'OrderRejected' || event.type === 'OrderDenied') intent.openLegs--;
+  if (intent.openLegs <= 0) delete ledger.restartIntents![event.intentSeq];
 }
 
 function foldEvent(ledger: IntentBook, event: OrderEventMessage, nowMs: number, backoffMs: number, nowNs: number): void {
@@ -188,6 +245,8 @@ function foldEvent(ledger: IntentBook, event: OrderEventMessage, nowMs: number, 
       return endLeg(ledger, event.intentSeq, event.leg);
     case 'PositionChanged':
       return applyPositionUpdate(ledger, event);
+    case 'PositionsSynced':
+      return applySync(ledger, event, nowMs);
     case 'FundingSettled': {
       const entry = marketPosition(ledger, event.venue, event.symbol);
       entry.position = applyFunding(entry.position, event.amount);
@@ -325,5 +384,6 @@ export function intentBookStatus(ledger: IntentBook): IntentBookStatus {
     pnl: { realizedPnl, unrealizedPnl, fees, fundingReceivedUsd: ledger.fundingReceivedUsd },
     backoff,
     inFlight: inFlightIntents,
+    sync: syncBlockedBy(ledger) ?? 'synced',
   };
 }

@@ -24,7 +24,7 @@ import { SpotInventory } from '../market/inventory.js';
 import { roundToStep } from '../market/lot-size.js';
 import { BPS, symbolParts } from '../market/symbols.js';
 import { estimateCarryEntry, fmt, type CarryMarket } from './carry-economics.js';
-import { carriesStatus, carryParamsShape, evaluateCarries, reactCarry, type CarryKeySpec, type CarryState, type CarryTickHooks } from './carry-flow.js';
+import { carriesStatus, unattributedStatus, carryParamsShape, evaluateCarries, reactCarry, type CarryKeySpec, type CarryState, type CarryTickHooks } from './carry-flow.js';
 import type { BookUpdate, FundingUpdate, StrategyLogic } from './logic.js';
 import { intentBookStatus, positionQty } from './intent-book.js';
 import { freshFunding } from './market-view.js';
@@ -189,7 +189,7 @@ export const spotPerpHedgeEngine: StrategyLogic<SpotPerpHedgeState, SpotPerpHedg
   },
   status: (state): StrategyStatus => ({
     ...intentBookStatus(state.ledger),
-    carries: carriesStatus(state),
+    carries: carriesStatus(state), unattributed: unattributedStatus(state),
     inventory: balancesByVenue(state.inventory),
     opportunities: opportunitiesStatus(state.recent),
   }),
