@@ -28,6 +28,9 @@ export class PriceBand {
   private readonly base: number;
   private readonly widenPerMs: number;
   private readonly max: number;
+  /** The band at once as price ratios (the hot path compares without a logarithm). */
+  private readonly hi: number;
+  private readonly lo: number;
   private refPx = Number.NaN;
   private refMs = 0;
 
@@ -35,6 +38,8 @@ export class PriceBand {
     this.base = Math.log1p(options.bandPct / 100);
     this.widenPerMs = Math.log1p(options.widenPctPerSec / 100) / 1000;
     this.max = Math.log1p(options.maxPct / 100);
+    this.hi = 1 + options.bandPct / 100;
+    this.lo = 1 / this.hi;
   }
 
   /** The last accepted price (NaN before the first). */
@@ -54,8 +59,10 @@ export class PriceBand {
   plausible(px: number, nowMs: number): boolean {
     if (!(px > 0 && px < Number.POSITIVE_INFINITY)) return false;
     if (Number.isNaN(this.refPx)) return true;
+    const ratio = px / this.refPx;
+    if (ratio <= this.hi && ratio >= this.lo) return true;
     const allowed = Math.min(this.base + this.widenPerMs * Math.max(0, nowMs - this.refMs), this.max);
-    return Math.abs(Math.log(px / this.refPx)) <= allowed;
+    return Math.abs(Math.log(ratio)) <= allowed;
   }
 
   /** Takes `px` as the reference regardless (another source vouched for it). */

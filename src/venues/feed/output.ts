@@ -34,6 +34,7 @@ const MARK = 2;
 const FUNDING = 4;
 /** Good data must flow this long after the last rejection before the symbol counts as up again (no flapping status). */
 const RECOVER_NS = 1e9;
+const WALL_RESYNC_NS = 1e9;
 
 /** A reason that keeps recurring (a venue sending the same bad field every second) is reported this often. */
 const REPORT_EVERY_MS = 30_000;
@@ -96,6 +97,9 @@ export class SymbolOutput {
   private lastRejectNs = 0;
   /** The ingress time of the update being checked. */
   private nowNs = 0;
+  /** Wall clock = ingress ms + this, re-read once a second (Date.now() per message is measurable). */
+  private wallOffsetMs = 0;
+  private wallSyncNs = Number.NEGATIVE_INFINITY;
 
   constructor(
     readonly venue: string,
@@ -219,7 +223,13 @@ export class SymbolOutput {
 
   /** A venue timestamp near the wall clock, or none (0). Seconds read as milliseconds land in January 1970. */
   private timely(exchangeTimeMs: number): boolean {
-    return exchangeTimeMs === 0 || Math.abs(exchangeTimeMs - Date.now()) <= this.checks.maxTimestampSkewMs;
+    if (exchangeTimeMs === 0) return true;
+    const ts = this.nowNs;
+    if (ts - this.wallSyncNs >= WALL_RESYNC_NS || ts < this.wallSyncNs) {
+      this.wallOffsetMs = Date.now() - ts / 1e6;
+      this.wallSyncNs = ts;
+    }
+    return Math.abs(exchangeTimeMs - (ts / 1e6 + this.wallOffsetMs)) <= this.checks.maxTimestampSkewMs;
   }
 
   /** Good data of `kind`: once it has flowed for `RECOVER_NS` since the last rejection, the kind is no longer rejecting. */
