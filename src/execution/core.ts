@@ -28,7 +28,9 @@ import { message, type CommandMessage, type ExecutionStatus, type MarketDataMess
 import { monoNowNs } from '../base/clock.js';
 import { arbiterError } from '../base/errors.js';
 import type { Logger } from '../base/log.js';
+import { arbiterError } from '../base/errors.js';
 import { QuoteBook } from '../trading/market/book.js';
+import { PriceGuard } from '../trading/market/price-guard.js';
 import type { ExecutionJournal } from './journal-port.js';
 import { RiskEngine, type RiskContext } from '../trading/risk/engine.js';
 import { BalanceBook } from '../trading/risk/balance-book.js';
@@ -102,7 +104,11 @@ export class ExecutionCore {
 
   /** Builds the core: the book first, then the venues on it, then the journal's contents. */
   static async create(options: CoreOptions): Promise<ExecutionCore> {
-    const book = new QuoteBook({ now: options.nowMs, maxAgeMs: options.params.quoteMaxAgeMs });
+    const { params, counters } = options;
+    const guard = new PriceGuard(params.priceBand, params.quoteMaxAgeMs, (venue, symbol, kind, px) =>
+      counters.reportError('price_out_of_band', arbiterError('VENUE_DATA', `${venue} ${symbol}: ${kind} price ${px} outside the band around its recent and other venues' prices; not used`)),
+    );
+    const book = new QuoteBook({ now: options.nowMs, maxAgeMs: params.quoteMaxAgeMs, guard });
     return new ExecutionCore(options, await options.createVenues(book, options.nowMs), book);
   }
 

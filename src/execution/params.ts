@@ -95,6 +95,22 @@ const paramsSchema = z
     requestTimeoutMs: z.int().positive().max(120_000).default(10_000),
     /** A quote older than this is no reference price (collars, exposure). */
     quoteMaxAgeMs: z.int().positive().default(5_000),
+    /**
+     * Every top and mark is checked before it reaches risk and PnL (trading/market/price-guard.ts):
+     * within `bandPct` % of the market's last accepted price, widening by `widenPctPerSec` % per
+     * second since it up to `maxPct` %, or within `bandPct` % of the other venues' prices for the
+     * same symbol. The feeds check the same band; this one also holds against a recording or a feed
+     * configured looser.
+     */
+    priceBand: z
+      .object({
+        bandPct: z.number().positive().max(100).default(5),
+        widenPctPerSec: z.number().nonnegative().max(100).default(1),
+        maxPct: z.number().positive().max(1_000).default(50),
+      })
+      .strict()
+      .refine((band) => band.maxPct >= band.bandPct, { message: 'maxPct must be ≥ bandPct', path: ['maxPct'] })
+      .default({ bandPct: 5, widenPctPerSec: 1, maxPct: 50 }),
     /** How far back reconciliation reads the venue's trades. */
     reconcileLookbackMs: z.int().positive().default(86_400_000),
     /** Reconciliation after the start-up pass: open orders, recent fills and positions, every this often. */

@@ -94,7 +94,7 @@ export class SimCore {
       if (!market) throw new Error(`no market for venue ${spec.id}`);
       const feeTierOf = (apiKey: string): AccountFeeTier | undefined => byKey.get(apiKey)?.feeTiers?.[spec.id];
       const engine = new VenueExchange(spec, market, clock, this.truth, this.faults, module.rules, (seed % 1000) * 1000 + index * 100_000, feeTierOf);
-      const protocol = module.createProtocol({ spec, clock, market, engine, credentials, streams: this.hub, logger: logger.child({ venue: spec.id }) });
+      const protocol = module.createProtocol({ spec, clock, market, engine, credentials, streams: this.hub, faults: this.faults, logger: logger.child({ venue: spec.id }) });
       this.venues.set(spec.id, { spec, engine, protocol });
     });
     this.scenario = this.makeScenario(config.scenario, config.scenarioOptions);

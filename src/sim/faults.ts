@@ -47,10 +47,26 @@ export const FAULT_SCHEMA = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('latency'), venue, ms: z.number().int().nonnegative().max(60_000), durationMs: z.number().int().positive().optional() }),
   /** Sends one frame of invalid JSON on every matching socket now. */
   z.object({ kind: z.literal('malformed-frame'), venue }),
+  /**
+   * Corrupts the next `count` (default 1) market-data events of a symbol (or every symbol), as a
+   * broken venue gateway would: `mark` sends `markPx` (default 1e308) as the mark price; `book-size`
+   * sends a depth diff with a negative size on its best bid; `timestamp-seconds` stamps mark and
+   * depth events in seconds where the venue sends milliseconds. Served by the binance protocols.
+   */
+  z.object({
+    kind: z.literal('bad-data'),
+    venue,
+    symbol: z.string().optional(),
+    field: z.enum(['mark', 'book-size', 'timestamp-seconds']),
+    markPx: z.number().positive().optional(),
+    count,
+  }),
 ]);
 
 export type FaultSpec = z.infer<typeof FAULT_SCHEMA>;
 export type HttpErrorFault = Extract<FaultSpec, { kind: 'http-error' }>;
+export type BadDataFault = Extract<FaultSpec, { kind: 'bad-data' }>;
+export type BadDataField = BadDataFault['field'];
 
 interface Armed<T> {
   readonly spec: T;
@@ -63,6 +79,7 @@ export class FaultInjector {
   private http: Armed<HttpErrorFault>[] = [];
   private rejections: Armed<Extract<FaultSpec, { kind: 'reject-orders' }>>[] = [];
   private skips: Armed<Extract<FaultSpec, { kind: 'skip-sequence' }>>[] = [];
+  private badData: Armed<BadDataFault>[] = [];
   private readonly latency = new Map<string, { ms: number; untilMs: number }>();
   private readonly stalls = new Map<string, number>();
   private immediate: (spec: FaultSpec) => void = () => undefined;
@@ -90,6 +107,8 @@ export class FaultInjector {
         return void this.rejections.push({ spec, left: spec.count ?? (spec.clientOrderIdPrefix ? Number.POSITIVE_INFINITY : 1) });
       case 'skip-sequence':
         return void this.skips.push({ spec, left: spec.count ?? 1 });
+      case 'bad-data':
+        return void this.badData.push({ spec, left: spec.count ?? 1 });
       case 'latency':
         if (spec.ms === 0) return void this.latency.delete(key);
         return void this.latency.set(key, { ms: spec.ms, untilMs: spec.durationMs ? now + spec.durationMs : Number.POSITIVE_INFINITY });
@@ -114,6 +133,7 @@ export class FaultInjector {
     this.http = [];
     this.rejections = [];
     this.skips = [];
+    this.badData = [];
     this.latency.clear();
     if (this.stalls.size > 0) this.resume(undefined);
   }
@@ -158,12 +178,20 @@ export class FaultInjector {
     return true;
   }
 
+  /** The corruption to apply to this event, if one is armed for it (consumes one). Cheap when none is. */
+  takeBadData(venueId: string, symbol: string, field: BadDataField): BadDataFault | undefined {
+    if (this.badData.length === 0) return undefined;
+    const armed = this.badData.find((a) => a.spec.field === field && appliesTo(a.spec.venue, venueId) && (!a.spec.symbol || a.spec.symbol === symbol));
+    return armed ? consume(armed, () => (this.badData = this.badData.filter((a) => a.left > 0))) : undefined;
+  }
+
   /** What is armed right now (for the control endpoint). */
   describe(): Record<string, unknown> {
     return {
       httpErrors: this.http.map((a) => ({ ...a.spec, left: a.left })),
       orderRejections: this.rejections.map((a) => ({ ...a.spec, left: Number.isFinite(a.left) ? a.left : 'unlimited' })),
       sequenceSkips: this.skips.map((a) => ({ ...a.spec, left: a.left })),
+      badData: this.badData.map((a) => ({ ...a.spec, left: a.left })),
       latency: Object.fromEntries(this.latency),
       stalls: Object.fromEntries([...this.stalls].map(([key, until]) => [key, Number.isFinite(until) ? until : 'until resumed'])),
     };

@@ -16,6 +16,7 @@ import type { Logger } from '../base/log.js';
 import type { NetRequest, NetResponse } from '../base/net/index.js';
 import type { SimClock } from './clock.js';
 import type { MatchingRules, VenueExchange } from './exchange/venue-exchange.js';
+import type { FaultInjector } from './faults.js';
 import type { DepthUpdate } from './market/book.js';
 import type { VenueMarket } from './market/venue-market.js';
 import type { SimSocket, StreamHub } from './streams.js';
@@ -84,6 +85,8 @@ export interface VenueContext {
   readonly engine: VenueExchange;
   readonly credentials: CredentialStore;
   readonly streams: StreamHub;
+  /** Market-data corruption faults (the rest are applied outside the protocols). */
+  readonly faults: FaultInjector;
   readonly logger: Logger;
 }
 

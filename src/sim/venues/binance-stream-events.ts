@@ -2,6 +2,7 @@
  * Binance WebSocket event payloads (encoded once per event, then fanned out). Field names are
  * binance's single letters; ccxt's pro/binance.js reads exactly these.
  */
+import type { BadDataFault } from '../faults.js';
 import type { DepthUpdate } from '../market/book.js';
 import type { InstrumentMarket, VenueMarket } from '../market/venue-market.js';
 import type { Level } from '../types.js';
@@ -16,10 +17,15 @@ function levelsJson(flavor: BinanceFlavor, market: InstrumentMarket, levels: rea
  * A diff-depth event. Spot: `U` = first update id, `u` = last; the next event's `U` is this
  * `u` + 1. Futures add `T` and `pu` (the previous event's `u`), and continuity is `pu` == last `u`.
  */
-export function depthEvent(flavor: BinanceFlavor, market: InstrumentMarket, update: DepthUpdate): string {
-  const head = { e: 'depthUpdate', E: update.timeMs, ...(flavor === 'usdm' ? { T: update.timeMs } : {}), s: binanceId(market.spec) };
+export function depthEvent(flavor: BinanceFlavor, market: InstrumentMarket, update: DepthUpdate, fault?: BadDataFault): string {
+  const timeMs = fault?.field === 'timestamp-seconds' ? Math.floor(update.timeMs / 1000) : update.timeMs;
+  const head = { e: 'depthUpdate', E: timeMs, ...(flavor === 'usdm' ? { T: timeMs } : {}), s: binanceId(market.spec) };
   const ids = flavor === 'usdm' ? { U: update.firstUpdateId, u: update.lastUpdateId, pu: update.previousUpdateId } : { U: update.firstUpdateId, u: update.lastUpdateId };
-  return JSON.stringify({ ...head, ...ids, b: levelsJson(flavor, market, update.bids), a: levelsJson(flavor, market, update.asks) });
+  const bids = levelsJson(flavor, market, update.bids);
+  const best = market.book.bestBid();
+  // The fault: the best bid's level arrives with a negative size (the venue never had one), last, so it sticks.
+  if (fault?.field === 'book-size' && best) bids.push([priceText(flavor, market.spec, best[0] * market.spec.tickSize), `-${quantityText(flavor, market.spec, best[1])}`]);
+  return JSON.stringify({ ...head, ...ids, b: bids, a: levelsJson(flavor, market, update.asks) });
 }
 
 /** REST depth snapshot: `lastUpdateId` is the id the first applicable diff continues from. */
@@ -108,15 +114,16 @@ export function miniTickerEvent(flavor: BinanceFlavor, market: InstrumentMarket,
 }
 
 /** `@markPrice`: mark, index, funding rate `r` (the rate that settles next) and its time `T`. */
-export function markPriceEvent(venue: VenueMarket, market: InstrumentMarket, nowMs: number): Record<string, unknown> {
+export function markPriceEvent(venue: VenueMarket, market: InstrumentMarket, nowMs: number, fault?: BadDataFault): Record<string, unknown> {
   const { spec, funding } = market;
+  const mark = fault?.field === 'mark' ? String(fault.markPx ?? 1e308) : venue.markPrice(spec.symbol).toFixed(8);
   return {
     e: 'markPriceUpdate',
-    E: nowMs,
+    E: fault?.field === 'timestamp-seconds' ? Math.floor(nowMs / 1000) : nowMs,
     s: binanceId(spec),
-    p: venue.markPrice(spec.symbol).toFixed(8),
+    p: mark,
     i: venue.indexPrice(spec.symbol).toFixed(8),
-    P: venue.markPrice(spec.symbol).toFixed(8),
+    P: mark,
     r: (funding?.rate ?? 0).toFixed(8),
     T: funding?.nextFundingTimeMs ?? 0,
   };

@@ -9,6 +9,7 @@
  * bookTicker on every change of the best levels, tickers every second, mark price every
  * second (`@1s`) or three.
  */
+import type { BadDataFault, BadDataField } from '../faults.js';
 import type { InstrumentMarket } from '../market/venue-market.js';
 import type { SimSocket } from '../streams.js';
 import type { VenueContext, VenueTick, VenueWsEndpoint } from '../venue.js';
@@ -100,6 +101,10 @@ export class BinanceStreams {
     }
   }
 
+  private fault(symbol: string, field: BadDataField): BadDataFault | undefined {
+    return this.context.faults.takeBadData(this.context.spec.id, symbol, field);
+  }
+
   private publish(topic: string, payload: () => string): void {
     this.context.streams.publishLazy(this.context.spec.id, topic, payload);
   }
@@ -109,8 +114,9 @@ export class BinanceStreams {
       const market = this.context.market.get(symbol);
       if (!market) continue;
       const prefix = binanceId(market.spec).toLowerCase();
+      const fault = this.fault(symbol, 'book-size') ?? this.fault(symbol, 'timestamp-seconds');
       let encoded: string | undefined;
-      for (const suffix of DEPTH_SUFFIXES) this.publish(`${prefix}@${suffix}`, () => (encoded ??= depthEvent(this.flavor, market, update)));
+      for (const suffix of DEPTH_SUFFIXES) this.publish(`${prefix}@${suffix}`, () => (encoded ??= depthEvent(this.flavor, market, update, fault)));
     }
     this.publishBookTickers(tick.nowMs);
     if (tick.nowMs - this.lastTickerMs >= 1000) {
@@ -137,7 +143,10 @@ export class BinanceStreams {
   }
 
   private publishMarkPrices(nowMs: number): void {
-    const event = (market: InstrumentMarket): Record<string, unknown> => markPriceEvent(this.context.market, market, nowMs);
+    const event = (market: InstrumentMarket): Record<string, unknown> => {
+      const symbol = market.spec.symbol;
+      return markPriceEvent(this.context.market, market, nowMs, this.fault(symbol, 'mark') ?? this.fault(symbol, 'timestamp-seconds'));
+    };
     if (nowMs - this.lastMark1sMs >= 1000) {
       this.lastMark1sMs = nowMs;
       this.publishPerSymbol('markPrice@1s', '!markPrice@arr@1s', event);

@@ -14,6 +14,7 @@
 import type { MarketDataMessage, VenueState } from '../../protocol/index.js';
 import { BPS, marketKey } from './symbols.js';
 import { beyondDepthPx, walkLevels, type Side } from './levels.js';
+import type { PriceGuard } from './price-guard.js';
 
 export { walkLevels, type Side, type LevelWalk } from './levels.js';
 
@@ -24,6 +25,8 @@ export interface BookOptions {
   readonly maxAgeMs: number;
   /** Price penalty for liquidity beyond the known depth, in bps beyond the last known level. Default 25. */
   readonly beyondDepthPenaltyBps?: number;
+  /** Checks every top (its mid) and mark before it is taken; a rejected one leaves the book as it was. */
+  readonly guard?: PriceGuard;
 }
 
 export interface Top {
@@ -93,11 +96,13 @@ export class QuoteBook {
   readonly #now: () => number;
   readonly #maxAgeMs: number;
   readonly #penaltyBps: number;
+  readonly #guard: PriceGuard | undefined;
 
   constructor(options: BookOptions) {
     this.#now = options.now;
     this.#maxAgeMs = options.maxAgeMs;
     this.#penaltyBps = options.beyondDepthPenaltyBps ?? 25;
+    this.#guard = options.guard;
   }
 
   /** Feeds one market-data message. Arrays are copied, so the caller may reuse its message. */
@@ -106,8 +111,9 @@ export class QuoteBook {
       this.#venueState.set(message.venue, message.state);
       return;
     }
-    const quote = this.#quote(message.venue, message.symbol);
     const nowMs = this.#now();
+    if (this.#guard && !this.#admit(this.#guard, message, nowMs)) return;
+    const quote = this.#quote(message.venue, message.symbol);
     switch (message.type) {
       case 'BookTop':
         if (quote.hasLevels && (quote.bids[0] !== message.bidPx || quote.asks[0] !== message.askPx)) quote.hasLevels = false;
@@ -229,6 +235,20 @@ export class QuoteBook {
     for (const [key, quote] of snapshot.quotes) book.#quotes.set(key, { ...quote, bids: [...quote.bids], asks: [...quote.asks] });
     for (const [venue, state] of snapshot.venueStates) book.#venueState.set(venue, state);
     return book;
+  }
+
+  /** Whether the guard lets a top or mark through (other messages carry no price it checks). */
+  #admit(guard: PriceGuard, message: MarketDataMessage, nowMs: number): boolean {
+    switch (message.type) {
+      case 'BookTop':
+        return guard.admit(message.venue, message.symbol, 'top', (message.bidPx + message.askPx) / 2, nowMs);
+      case 'BookLevels':
+        return guard.admit(message.venue, message.symbol, 'top', ((message.bids[0] ?? NaN) + (message.asks[0] ?? NaN)) / 2, nowMs);
+      case 'MarkPrice':
+        return guard.admit(message.venue, message.symbol, 'mark', message.markPx, nowMs);
+      default:
+        return true;
+    }
   }
 
   #usable(venue: string, symbol: string): Quote | null {

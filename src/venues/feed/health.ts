@@ -4,8 +4,9 @@
  *
  *   stream:  connecting → up ⇄ stale        (watchdog: no update within its interval)
  *                          ↘ down → up      (the connection failed; reconnecting)
- *   symbol:  the worst of its streams (up < stale < down; connecting counts as down)
- *   venue:   every symbol up → up; none up → down (or stale when nothing is down); else degraded
+ *   symbol:  the worst of its streams (up < stale < down; connecting counts as down); an up
+ *            symbol whose data is being rejected is degraded, and up again once good data flows
+ *   venue:   every symbol up → up; none up or degraded → down (or stale when nothing is down); else degraded
  *
  * Strategies treat `stale` and `down` as absent data (trading/book.ts), and a venue-wide status
  * covers every symbol, so a venue is only ever `stale`/`down` as a whole when nothing flows.
@@ -25,6 +26,8 @@ interface SymbolHealth {
   readonly streams: StreamHealth[];
   /** Set when the symbol cannot run at all (not listed on the venue). */
   unavailable: string | undefined;
+  /** Set while the symbol's data is being rejected (the first reason). */
+  rejecting: string | undefined;
   state: VenueState | undefined;
   reason: string;
   readonly message: MessageOf<'VenueStatus'>;
@@ -55,7 +58,7 @@ export class FeedHealth {
     message.venue = this.venue;
     message.symbol = symbol;
     const key = this.sink.topicKey(marketDataTopic('status', this.venue, symbol));
-    const entry: SymbolHealth = { streams: [], unavailable: undefined, state: undefined, reason: '', message, key };
+    const entry: SymbolHealth = { streams: [], unavailable: undefined, rejecting: undefined, state: undefined, reason: '', message, key };
     this.symbols.set(symbol, entry);
   }
 
@@ -66,6 +69,14 @@ export class FeedHealth {
   markUnavailable(symbol: string, reason: string): void {
     const entry = this.symbols.get(symbol);
     if (entry) entry.unavailable = reason;
+  }
+
+  /** The symbol's data is being rejected (`reason`), or flows good again (undefined). Called on changes only. */
+  setRejecting(symbol: string, reason: string | undefined): void {
+    const entry = this.symbols.get(symbol);
+    if (!entry) return;
+    entry.rejecting = reason;
+    this.update();
   }
 
   /** The venue's state while no stream runs yet (markets loading, or failing to load). */
@@ -88,16 +99,18 @@ export class FeedHealth {
   /** Recomputes every rolled-up state and publishes the ones that changed. Called on stream state changes. */
   update(): void {
     let up = 0;
+    let degraded = 0;
     let down = 0;
     let firstProblem: string | undefined;
     for (const [symbol, entry] of this.symbols) {
       const [state, reason] =
-        entry.unavailable !== undefined ? (['down', entry.unavailable] as const) : this.preStart ? (['down', this.preStart.reason] as const) : rollUp(entry.streams);
+        entry.unavailable !== undefined ? (['down', entry.unavailable] as const) : this.preStart ? (['down', this.preStart.reason] as const) : rollUp(entry.streams, entry.rejecting);
       if (state !== entry.state) this.publish(entry.message, entry.key, state, reason);
       entry.state = state;
       entry.reason = reason;
       if (state === 'up') up++;
       else {
+        if (state === 'degraded') degraded++;
         if (state === 'down') down++;
         firstProblem ??= `${symbol} ${state} (${reason})`;
       }
@@ -107,7 +120,7 @@ export class FeedHealth {
       ? [this.preStart.state, this.preStart.reason]
       : up === total
         ? (['up', ''] as const)
-        : ([up > 0 ? 'degraded' : down > 0 ? 'down' : 'stale', `${total - up} of ${total} symbols not up: ${firstProblem}`] as const);
+        : ([up + degraded > 0 ? 'degraded' : down > 0 ? 'down' : 'stale', `${total - up} of ${total} symbols not up: ${firstProblem}`] as const);
     if (state !== this.state) {
       this.publish(this.venueMessage, this.venueKey, state, reason);
       this.sink.log[state === 'up' ? 'info' : 'warn']({ venue: this.venue, state, reason }, `feed ${this.venue} is ${state}`);
@@ -124,10 +137,10 @@ export class FeedHealth {
   }
 }
 
-function rollUp(streams: readonly StreamHealth[]): readonly [VenueState, string] {
+function rollUp(streams: readonly StreamHealth[], rejecting: string | undefined): readonly [VenueState, string] {
   let worst: StreamHealth | undefined;
   for (const stream of streams) if (worst === undefined || RANK[stream.state] > RANK[worst.state]) worst = stream;
   if (worst === undefined) return ['down', 'no streams'];
-  if (worst.state === 'up') return ['up', ''];
+  if (worst.state === 'up') return rejecting === undefined ? ['up', ''] : ['degraded', `rejecting data: ${rejecting}`];
   return [worst.state === 'connecting' ? 'down' : worst.state, `${worst.name}: ${worst.reason}`];
 }

@@ -10,6 +10,7 @@ import type { OrderBook } from 'ccxt';
 import { blankMessage, topicOf, type MarketDataMessage, type MessageOf } from '../../protocol/index.js';
 import { arbiterError } from '../../base/errors.js';
 import { ReportLimiter } from '../../base/report-limiter.js';
+import { PriceBand, type PriceBandOptions } from '../../trading/market/price-band.js';
 import type { FeedSink, Verdict } from './sink.js';
 
 export interface OutputChecks {
@@ -18,7 +19,22 @@ export interface OutputChecks {
   /** Whether book updates also publish `BookTop` (false when the top comes from a best bid/ask stream). */
   readonly topFromBook: boolean;
   readonly maxAbsFundingRate: number;
+  /** Tops (their mid) and marks must stay within this band of the symbol's recent accepted prices. */
+  readonly priceBand: PriceBandOptions;
+  /** A venue timestamp further than this from the wall clock (either way) is implausible (0: none sent). */
+  readonly maxTimestampSkewMs: number;
 }
+
+/** Told when a symbol starts being rejected (with the reason) and when good data flows again (undefined). */
+export type RejectingListener = (symbol: string, reason: string | undefined) => void;
+
+/** What a symbol's output publishes, each with its own rejecting state (a bit in `SymbolOutput.rejecting`). */
+const TOP = 1;
+const MARK = 2;
+const FUNDING = 4;
+/** Good data must flow this long after the last rejection before the symbol counts as up again (no flapping status). */
+const RECOVER_NS = 1e9;
+const WALL_RESYNC_NS = 1e9;
 
 /** A reason that keeps recurring (a venue sending the same bad field every second) is reported this often. */
 const REPORT_EVERY_MS = 30_000;
@@ -52,6 +68,13 @@ export class Rejections {
 
 type Level = [number | undefined, number | undefined];
 
+/** Whether one of the first `n` levels of a book side has a non-positive size. */
+function badSize(side: readonly Level[], n: number): boolean {
+  const end = Math.min(n, side.length);
+  for (let i = 0; i < end; i++) if (!((side[i] as Level)[1]! > 0)) return true;
+  return false;
+}
+
 export class SymbolOutput {
   private readonly top = blankMessage('BookTop');
   private readonly depth = blankMessage('BookLevels');
@@ -67,6 +90,16 @@ export class SymbolOutput {
   lastBid = Number.NaN;
   lastAsk = Number.NaN;
   lastFunding: number | null = null;
+  private readonly topBand: PriceBand;
+  private readonly markBand: PriceBand;
+  /** Bits of the kinds being rejected (0: all good). */
+  private rejecting = 0;
+  private lastRejectNs = 0;
+  /** The ingress time of the update being checked. */
+  private nowNs = 0;
+  /** Wall clock = ingress ms + this, re-read once a second (Date.now() per message is measurable). */
+  private wallOffsetMs = 0;
+  private wallSyncNs = Number.NEGATIVE_INFINITY;
 
   constructor(
     readonly venue: string,
@@ -74,7 +107,10 @@ export class SymbolOutput {
     private readonly sink: FeedSink,
     private readonly checks: OutputChecks,
     private readonly rejections: Rejections,
+    private readonly onRejecting: RejectingListener = () => undefined,
   ) {
+    this.topBand = new PriceBand(checks.priceBand);
+    this.markBand = new PriceBand(checks.priceBand);
     const all: MarketDataMessage[] = [this.top, this.depth, this.fundingRate, this.markPrice];
     for (const message of all) {
       message.venue = venue;
@@ -98,13 +134,21 @@ export class SymbolOutput {
 
   /** A ccxt order book: checked, then `BookLevels` (if configured) and `BookTop`. */
   book(book: OrderBook, ts: number): Verdict {
+    this.nowNs = ts;
     const bid = book.bids[0];
     const ask = book.asks[0];
-    if (bid === undefined || ask === undefined) return this.reject('empty_book', `empty book (${book.bids.length} bids, ${book.asks.length} asks)`);
-    const verdict = this.checkTop(bid[0], bid[1], ask[0], ask[1]);
+    if (bid === undefined || ask === undefined) return this.reject(TOP, 'empty_book', `empty book (${book.bids.length} bids, ${book.asks.length} asks)`);
+    // A non-positive size in the local book is a level the venue never had (ccxt keeps what it was
+    // sent): the book is broken until rebuilt, so it asks for a fresh snapshot, as a crossed one does.
+    const checked = Math.max(1, this.checks.levels);
+    if (badSize(book.bids, checked) || badSize(book.asks, checked)) {
+      this.reject(TOP, 'non_positive_size', `non-positive size in the best ${checked} levels`);
+      return 'corrupt';
+    }
+    const exchangeTimeMs = book.timestamp ?? 0;
+    const verdict = this.checkTop(bid[0], bid[1], ask[0], ask[1], exchangeTimeMs, ts);
     if (verdict !== 'published') return verdict;
     const seq = book.nonce ?? 0;
-    const exchangeTimeMs = book.timestamp ?? 0;
     if (this.checks.levels > 0) {
       const depth = this.depth;
       this.fillLevels(depth.bids, book.bids);
@@ -120,13 +164,18 @@ export class SymbolOutput {
 
   /** A best bid/ask (ticker-shaped) update. */
   bidAsk(bidPx: number | undefined, bidSz: number | undefined, askPx: number | undefined, askSz: number | undefined, seq: number, exchangeTimeMs: number, ts: number): Verdict {
-    const verdict = this.checkTop(bidPx, bidSz, askPx, askSz);
+    this.nowNs = ts;
+    const verdict = this.checkTop(bidPx, bidSz, askPx, askSz, exchangeTimeMs, ts);
     if (verdict === 'published') this.publishTop(bidPx as number, bidSz as number, askPx as number, askSz as number, seq, exchangeTimeMs, ts);
     return verdict;
   }
 
   mark(markPx: number | undefined, indexPx: number | undefined, exchangeTimeMs: number, ts: number): Verdict {
-    if (!(markPx !== undefined && markPx > 0)) return this.reject('non_positive_price', `mark price ${markPx}`);
+    this.nowNs = ts;
+    if (!(markPx !== undefined && markPx > 0)) return this.reject(MARK, 'non_positive_price', `mark price ${markPx}`);
+    if (!this.timely(exchangeTimeMs)) return this.reject(MARK, 'implausible_timestamp', `mark timestamp ${exchangeTimeMs} is more than ${this.checks.maxTimestampSkewMs} ms from the wall clock`);
+    if (!this.markBand.admit(markPx, ts / 1e6)) return this.reject(MARK, 'price_out_of_band', `mark price ${markPx} outside the band around ${this.markBand.reference}`);
+    this.accepted(MARK);
     const mark = this.markPrice;
     mark.ts = ts;
     mark.markPx = markPx;
@@ -138,10 +187,13 @@ export class SymbolOutput {
 
   /** A funding rate per interval; `intervalHours` NaN means "use the venue's interval for this symbol". */
   funding(rate: number | undefined, nextFundingTimeMs: number, intervalHours: number, exchangeTimeMs: number, ts: number): Verdict {
-    if (rate === undefined || !Number.isFinite(rate)) return this.reject('bad_funding', `funding rate ${rate}`);
-    if (Math.abs(rate) > this.checks.maxAbsFundingRate) return this.reject('funding_above_cap', `funding rate ${rate} beyond ±${this.checks.maxAbsFundingRate}`);
+    this.nowNs = ts;
+    if (rate === undefined || !Number.isFinite(rate)) return this.reject(FUNDING, 'bad_funding', `funding rate ${rate}`);
+    if (Math.abs(rate) > this.checks.maxAbsFundingRate) return this.reject(FUNDING, 'funding_above_cap', `funding rate ${rate} beyond ±${this.checks.maxAbsFundingRate}`);
+    if (!this.timely(exchangeTimeMs)) return this.reject(FUNDING, 'implausible_timestamp', `funding timestamp ${exchangeTimeMs} is more than ${this.checks.maxTimestampSkewMs} ms from the wall clock`);
     const interval = intervalHours > 0 ? intervalHours : this.intervalHours;
-    if (!(interval > 0)) return this.reject('funding_interval_unknown', 'the venue has not told the funding interval yet');
+    if (!(interval > 0)) return this.reject(FUNDING, 'funding_interval_unknown', 'the venue has not told the funding interval yet');
+    this.accepted(FUNDING);
     const funding = this.fundingRate;
     funding.ts = ts;
     funding.rate = rate;
@@ -154,15 +206,37 @@ export class SymbolOutput {
     return 'published';
   }
 
-  private checkTop(bidPx: number | undefined, bidSz: number | undefined, askPx: number | undefined, askSz: number | undefined): Verdict {
-    if (!(bidPx !== undefined && bidPx > 0 && askPx !== undefined && askPx > 0)) return this.reject('non_positive_price', `bid ${bidPx} ask ${askPx}`);
-    if (!(bidSz !== undefined && bidSz > 0 && askSz !== undefined && askSz > 0)) return this.reject('non_positive_size', `bid size ${bidSz} ask size ${askSz}`);
+  private checkTop(bidPx: number | undefined, bidSz: number | undefined, askPx: number | undefined, askSz: number | undefined, exchangeTimeMs: number, ts: number): Verdict {
+    if (!(bidPx !== undefined && bidPx > 0 && askPx !== undefined && askPx > 0)) return this.reject(TOP, 'non_positive_price', `bid ${bidPx} ask ${askPx}`);
+    if (!(bidSz !== undefined && bidSz > 0 && askSz !== undefined && askSz > 0)) return this.reject(TOP, 'non_positive_size', `bid size ${bidSz} ask size ${askSz}`);
     // A venue's own book never crosses; a crossed local book means it missed an update.
     if (bidPx >= askPx) {
-      this.reject('crossed_book', `crossed book: bid ${bidPx} >= ask ${askPx}`);
+      this.reject(TOP, 'crossed_book', `crossed book: bid ${bidPx} >= ask ${askPx}`);
       return 'corrupt';
     }
+    if (!this.timely(exchangeTimeMs)) return this.reject(TOP, 'implausible_timestamp', `book timestamp ${exchangeTimeMs} is more than ${this.checks.maxTimestampSkewMs} ms from the wall clock`);
+    const mid = (bidPx + askPx) / 2;
+    if (!this.topBand.admit(mid, ts / 1e6)) return this.reject(TOP, 'price_out_of_band', `mid ${mid} outside the band around ${this.topBand.reference}`);
+    this.accepted(TOP);
     return 'published';
+  }
+
+  /** A venue timestamp near the wall clock, or none (0). Seconds read as milliseconds land in January 1970. */
+  private timely(exchangeTimeMs: number): boolean {
+    if (exchangeTimeMs === 0) return true;
+    const ts = this.nowNs;
+    if (ts - this.wallSyncNs >= WALL_RESYNC_NS || ts < this.wallSyncNs) {
+      this.wallOffsetMs = Date.now() - ts / 1e6;
+      this.wallSyncNs = ts;
+    }
+    return Math.abs(exchangeTimeMs - (ts / 1e6 + this.wallOffsetMs)) <= this.checks.maxTimestampSkewMs;
+  }
+
+  /** Good data of `kind`: once it has flowed for `RECOVER_NS` since the last rejection, the kind is no longer rejecting. */
+  private accepted(kind: number): void {
+    if ((this.rejecting & kind) === 0 || this.nowNs - this.lastRejectNs < RECOVER_NS) return;
+    this.rejecting &= ~kind;
+    if (this.rejecting === 0) this.onRejecting(this.symbol, undefined);
   }
 
   private publishTop(bidPx: number, bidSz: number, askPx: number, askSz: number, seq: number, exchangeTimeMs: number, ts: number): void {
@@ -196,7 +270,11 @@ export class SymbolOutput {
     }
   }
 
-  private reject(reason: string, detail: string): 'rejected' {
+  private reject(kind: number, reason: string, detail: string): 'rejected' {
+    const was = this.rejecting;
+    this.rejecting |= kind;
+    this.lastRejectNs = this.nowNs;
+    if (was === 0) this.onRejecting(this.symbol, `${reason}: ${detail}`);
     return this.rejections.reject(reason, this.symbol, detail);
   }
 }

@@ -41,6 +41,17 @@ const schema = z
     reconnectMaxMs: ms(1, 600_000).default(30_000),
     /** Funding rates whose absolute value per interval exceeds this are dropped as implausible. */
     maxAbsFundingRate: z.number().positive().max(1).default(0.05),
+    /**
+     * Tops (their mid) and marks further than this (in %) from the symbol's last accepted price
+     * are dropped as implausible; the band widens by `priceBandWidenPctPerSec` per second since
+     * that price, so a genuine fast move gets through once it is plausible for the time it took,
+     * up to `priceBandMaxPct` (beyond it the data stays rejected and the venue degraded).
+     */
+    priceBandPct: z.number().positive().max(100).default(5),
+    priceBandWidenPctPerSec: z.number().nonnegative().max(100).default(1),
+    priceBandMaxPct: z.number().positive().max(1_000).default(50),
+    /** A venue timestamp further than this from the wall clock (seconds sent as ms, far future or past) is dropped. */
+    maxTimestampSkewMs: ms(1_000, 86_400_000).default(60_000),
     /** `stream`: funding from the venue's stream where it has one; `poll`: always the REST endpoint. */
     fundingSource: z.enum(['stream', 'poll']).default('stream'),
     fundingPollMs: ms(100, 3_600_000).default(30_000),
@@ -68,6 +79,7 @@ export function parseFeedParams(raw: unknown, adapters: Readonly<Record<string, 
   // In replay the recording stands in for the feeds (src/app/replay.ts): a feed actor there is a wiring mistake.
   if (params.mode === 'replay') fail('mode', 'replay plays a recording in place of the feeds (arbiter run --replay <file>); a feed actor never runs in replay', params.mode);
   if (new Set(params.symbols).size !== params.symbols.length) fail('symbols', 'expected each symbol once', params.symbols);
+  if (params.priceBandMaxPct < params.priceBandPct) fail('priceBandMaxPct', `expected ≥ priceBandPct (${params.priceBandPct})`, params.priceBandMaxPct);
   if (params.reconnectMaxMs < params.reconnectBaseMs) fail('reconnectMaxMs', `expected ≥ reconnectBaseMs (${params.reconnectBaseMs})`, params.reconnectMaxMs);
   return params;
 }

@@ -44,7 +44,7 @@ const MAX_STALE_BACKOFF = 8;
 const RESYNC_TIMEOUT_MS = 2_000;
 /** Consecutive unexplained failures after which the stream's sockets are reconnected. */
 const ESCALATE_AFTER_FAILURES = 3;
-/** A crossed book triggers at most one resubscribe per this long. */
+/** A broken book (crossed, non-positive sizes) triggers at most one resubscribe per this long. */
 const CORRUPT_RESUBSCRIBE_GAP_NS = 1e9;
 
 export class StreamRunner implements StreamHealth {
@@ -111,7 +111,7 @@ export class StreamRunner implements StreamHealth {
     const ingressNs = this.spec.pollMs === undefined && this.deps.connections.frameArrivalNs > 0 ? this.deps.connections.frameArrivalNs : ts;
     const verdict = this.spec.handle(result, this.output, ingressNs);
     if (this.state !== 'up') this.setState('up', '');
-    if (verdict === 'corrupt' && ts - this.lastResubscribeNs > CORRUPT_RESUBSCRIBE_GAP_NS) this.resubscribe('the local book crossed');
+    if (verdict === 'corrupt' && ts - this.lastResubscribeNs > CORRUPT_RESUBSCRIBE_GAP_NS) this.resubscribe('the local book is broken (crossed, or a non-positive size)');
   }
 
   private classify(error: unknown): StreamFault {

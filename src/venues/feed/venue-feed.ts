@@ -59,10 +59,17 @@ export class VenueFeed {
     this.health = new FeedHealth(params.venue, sink);
     this.rejections = new Rejections(sink, params.venue);
     this.connections = new ConnectionWatch(exchange, (detail) => this.rejections.reject('malformed_frame', '', detail));
-    const checks = { levels: params.levels, topFromBook: !this.topFromBidsAsks, maxAbsFundingRate: params.maxAbsFundingRate };
+    const checks = {
+      levels: params.levels,
+      topFromBook: !this.topFromBidsAsks,
+      maxAbsFundingRate: params.maxAbsFundingRate,
+      priceBand: { bandPct: params.priceBandPct, widenPctPerSec: params.priceBandWidenPctPerSec, maxPct: params.priceBandMaxPct },
+      maxTimestampSkewMs: params.maxTimestampSkewMs,
+    };
+    const rejecting = (symbol: string, reason: string | undefined): void => this.health.setRejecting(symbol, reason);
     for (const symbol of params.symbols) {
       this.health.addSymbol(symbol);
-      this.outputs.set(symbol, new SymbolOutput(params.venue, symbol, sink, checks, this.rejections));
+      this.outputs.set(symbol, new SymbolOutput(params.venue, symbol, sink, checks, this.rejections, rejecting));
     }
     this.health.update();
   }
