@@ -28,7 +28,6 @@ import { message, type CommandMessage, type ExecutionStatus, type MarketDataMess
 import { monoNowNs } from '../base/clock.js';
 import { arbiterError } from '../base/errors.js';
 import type { Logger } from '../base/log.js';
-import { arbiterError } from '../base/errors.js';
 import { QuoteBook } from '../trading/market/book.js';
 import { PriceGuard } from '../trading/market/price-guard.js';
 import type { ExecutionJournal } from './journal-port.js';
