@@ -158,7 +158,11 @@ export class ExecutionCore {
     });
     this.marketRules = new MarketRulesPublisher({ venues: this.venues, symbolsOf: configuredSymbols, feeTable: params.fees, sink, log: options.log, counters, track, nowMs: this.nowMs, delay: options.delay, feeRefreshMs: params.feeRefreshMs, republishMs: params.marketRulesRepublishMs });
     this.positionSync = new PositionSync(this.ledger, sink);
-    const syncPositions = (strategyId: string): void => this.positionSync.request(strategyId);
+    // The rules first (loaded before reconciliation, so present whenever positions are answered), then the positions.
+    const syncPositions = (strategyId: string): void => {
+      this.marketRules.sendTo(strategyId);
+      this.positionSync.request(strategyId);
+    };
     this.commands = new CommandHandler({ ...base, journal, io: this.io, multiLeg: this.multiLeg, sink, latency: this.latency, riskContext, reconciling: () => this.reconciler.reconciling || !this.balances.ready(), referencePx: this.priceOf, legsTogether: params.legsTogether, syncPositions });
     this.ledger.onChange((order) => {
       this.multiLeg.onOrderChanged(order);

@@ -115,6 +115,14 @@ export class MarketRulesPublisher {
     return [...this.unlistedByVenue].flatMap(([venue, symbols]) => symbols.map((symbol) => ({ venue, symbol })));
   }
 
+  /**
+   * Sends every market's rules to one strategy: a strategy that (re)starts asks for its position
+   * sync, and gets the rules first, so it need not wait for the next periodic republish to trade.
+   */
+  sendTo(strategyId: string): void {
+    for (const entry of this.entries.values()) this.deps.sink.toStrategy(strategyId, message('MarketRules', { ts: monoNowNs(), ...published(entry) }));
+  }
+
   status(): MarketRulesStatus[] {
     return [...this.entries.values()].map((entry) => ({ ...entry }));
   }

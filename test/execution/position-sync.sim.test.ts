@@ -1,7 +1,8 @@
 /**
  * Execution's side of the position sync (issue 14): a strategy's SyncPositions is answered once
  * reconciliation is done, with every journaled position of that strategy; after execution's own
- * restart on the same journal, a strategy holding a position gets it pushed unasked.
+ * restart on the same journal, a strategy holding a position gets it pushed unasked. Every
+ * market's rules come with the answer.
  */
 import { afterAll, expect, it } from 'vitest';
 import { message } from '../../src/protocol/index.js';
@@ -17,7 +18,7 @@ afterAll(async () => {
 
 it('answers SyncPositions after reconciliation with the journaled positions, and pushes them after its own restart', async () => {
   const strategyId = uniqueStrategyId();
-  const params = executionParams(sim.url, dir);
+  const params = executionParams(sim.url, dir, { venues: [{ id: 'binance', symbols: ['BTC/USDT'] }, { id: 'binanceusdm', symbols: ['BTC/USDT:USDT'] }] });
   const first = await ExecutionUnderTest.start(sim, params, { strategyId });
   // Asked at once, before reconciliation is done: the answer waits for it.
   first.send(message('SyncPositions', { ts: monoNowNs(), strategyId }));
@@ -28,8 +29,13 @@ it('answers SyncPositions after reconciliation with the journaled positions, and
   await first.reconciled();
   first.submit({ intentSeq: 1, qty: 0.01 });
   const fill = await first.waitFor('Filled', (f) => f.intentSeq === 1);
+  const rulesBefore = first.eventsOf('MarketRules').length;
   first.send(message('SyncPositions', { ts: monoNowNs(), strategyId }));
   const held = await first.waitFor('PositionsSynced', (s) => s.positions.length > 0);
+  // Every market's rules come with the answer (a restarted strategy need not wait for the periodic republish).
+  const markets = first.status().marketRules.length;
+  expect(markets).toBeGreaterThan(0);
+  expect(first.eventsOf('MarketRules').length - rulesBefore).toBe(markets);
   expect(held.positions).toEqual([{ venue: 'binanceusdm', symbol: 'BTC/USDT:USDT', qty: 0.01, avgEntryPx: expect.closeTo(fill.fillPx, 6), realizedPnl: 0, fees: expect.any(Number), fundingPnl: 0 }]);
   await first.stop();
 
