@@ -24,7 +24,7 @@
  * risk engine, so the first real order meets neither a TCP connect nor cold code. Nothing of the
  * warm-up is journaled or sent.
  */
-import { message, type CommandMessage, type ExecutionStatus, type MarketDataMessage, type MessageOf, type TradingStatus } from '../protocol/index.js';
+import { message, UNSTAMPED_DECISION, type CommandMessage, type ExecutionStatus, type MarketDataMessage, type MessageOf, type TradingStatus } from '../protocol/index.js';
 import { monoNowNs } from '../base/clock.js';
 import { arbiterError } from '../base/errors.js';
 import type { Logger } from '../base/log.js';
@@ -226,7 +226,7 @@ export class ExecutionCore {
       const symbol = venue.symbols[0];
       if (symbol === undefined) continue;
       const px = this.book.referencePx(venue.id, symbol) ?? 1;
-      const command = message('SubmitOrder', { ts: 0, strategyId: 'warmup', intentSeq: 1, venue: venue.id, symbol, side: 'buy', orderType: 'limit', timeInForce: 'IOC', qty: this.venues.get(venue.id)?.rules(symbol)?.minQty || 1, limitPx: px, reduceOnly: false, path: 'timer', strategyInNs: 0, decidedNs: 0 });
+      const command = message('SubmitOrder', { ts: 0, strategyId: 'warmup', intentSeq: 1, venue: venue.id, symbol, side: 'buy', orderType: 'limit', timeInForce: 'IOC', qty: this.venues.get(venue.id)?.rules(symbol)?.minQty || 1, limitPx: px, reduceOnly: false, ...UNSTAMPED_DECISION });
       const valid = validateRequest(orderRequestOf(command));
       if ('approved' in valid) continue;
       const request = prepareRequest(valid, this.venues, this.priceOf);

@@ -120,7 +120,7 @@ export class MarketRulesPublisher {
    * sync, and gets the rules first, so it need not wait for the next periodic republish to trade.
    */
   sendTo(strategyId: string): void {
-    for (const entry of this.entries.values()) this.deps.sink.toStrategy(strategyId, message('MarketRules', { ts: monoNowNs(), ...published(entry) }));
+    for (const entry of this.entries.values()) this.deps.sink.toStrategy(strategyId, rulesMessage(entry));
   }
 
   status(): MarketRulesStatus[] {
@@ -183,9 +183,11 @@ export class MarketRulesPublisher {
   }
 
   private publish(entry: Entry): void {
-    this.deps.sink.broadcast(message('MarketRules', { ts: monoNowNs(), ...published(entry) }));
+    this.deps.sink.broadcast(rulesMessage(entry));
   }
 }
+
+const rulesMessage = (entry: Entry): MessageOf<'MarketRules'> => message('MarketRules', { ts: monoNowNs(), ...published(entry) });
 
 function published(entry: Entry): Omit<MessageOf<'MarketRules'>, 'type' | 'ts'> {
   const { feeError: _feeError, ...fields } = entry;

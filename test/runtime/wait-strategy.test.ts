@@ -67,20 +67,23 @@ async function settledBefore(wait: Promise<unknown>, event: Promise<void>): Prom
 
 const timer = (): Promise<void> => new Promise((resolve) => setTimeout(resolve, 0));
 
+/** The park leaves the event loop free (a timer fires first), and a record from another thread ends it. */
+async function parkedUntilWoken(wait: Promise<unknown> | undefined, bell: SharedArrayBuffer, flag: Int32Array): Promise<void> {
+  expect(wait).toBeInstanceOf(Promise);
+  expect(await settledBefore(wait!, timer())).toBe(false);
+  const writer = publishLater(bell, flag);
+  const exited = new Promise((resolve) => writer.once('exit', resolve));
+  await wait;
+  expect(Atomics.load(flag, 0)).toBe(1);
+  await exited;
+}
+
 describe('waiter: an actor that owns I/O', () => {
   it('never blocks its thread, even in its busy window with a blocking park longer than the test timeout: a timer runs while it waits, a ring wakes it', async () => {
     // blockingAllowed as for a worker reading only rings; under a blocking park idle() would not return within the test timeout.
     const { bell, flag, waiter } = flagWaiter(true, { ownsIo: true, blockingParkMs: 120_000, parkTimeoutMs: 120_000 });
     await waiter.maybeYield();
-    const wait = waiter.idle();
-    expect(wait).toBeInstanceOf(Promise);
-    // The event loop is free while it is parked: the timer fires, the park is still pending.
-    expect(await settledBefore(wait!, timer())).toBe(false);
-    const writer = publishLater(bell, flag);
-    const exited = new Promise((resolve) => writer.once('exit', resolve));
-    await wait;
-    expect(Atomics.load(flag, 0)).toBe(1);
-    await exited;
+    await parkedUntilWoken(waiter.idle(), bell, flag);
   });
 
   it('parks through the event loop on a runtime without Atomics.waitAsync (timer polls), and a ring still wakes it', async () => {
@@ -89,14 +92,7 @@ describe('waiter: an actor that owns I/O', () => {
     delete atomics.waitAsync;
     try {
       const { bell, flag, waiter } = flagWaiter(true, { ownsIo: true, parkTimeoutMs: 120_000 });
-      const wait = waiter.idle();
-      expect(wait).toBeInstanceOf(Promise);
-      expect(await settledBefore(wait!, timer())).toBe(false);
-      const writer = publishLater(bell, flag);
-      const exited = new Promise((resolve) => writer.once('exit', resolve));
-      await wait;
-      expect(Atomics.load(flag, 0)).toBe(1);
-      await exited;
+      await parkedUntilWoken(waiter.idle(), bell, flag);
     } finally {
       atomics.waitAsync = waitAsync;
     }

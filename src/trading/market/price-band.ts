@@ -50,8 +50,7 @@ export class PriceBand {
   /** Whether `px` is plausible at `nowMs`; an accepted price becomes the reference. */
   admit(px: number, nowMs: number): boolean {
     if (!this.plausible(px, nowMs)) return false;
-    this.refPx = px;
-    this.refMs = nowMs;
+    this.anchor(px, nowMs);
     return true;
   }
 
